@@ -1,0 +1,1 @@
+"""Offline work on the model: dataset building, training, evaluation, benchmarks."""

@@ -1,0 +1,62 @@
+"""Text units shared by the spinner, the model and the API: paragraphs, words, offset units.
+
+Python strings index code points; JavaScript strings index UTF-16 code units. Every
+offset inside Unspin is a code-point offset; conversion to UTF-16 happens only at the
+API boundary, with the helpers below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A word: letters/digits, optionally joined by an apostrophe or hyphen ("don't", "full-scale").
+WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a paragraph with its code-point offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words(text: str) -> list[Word]:
+    """Split a paragraph into words, keeping exact code-point offsets."""
+    return [Word(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split a document into paragraphs on blank lines; drops empty ones, keeps inner text as is."""
+    return [p.strip() for p in _BLANK_LINE_RE.split(text) if p.strip()]
+
+
+def utf16_offsets(text: str) -> list[int]:
+    """Map each code-point index 0..len(text) to its UTF-16 code-unit index."""
+    table = [0] * (len(text) + 1)
+    unit = 0
+    for i, ch in enumerate(text):
+        table[i] = unit
+        unit += 2 if ord(ch) > 0xFFFF else 1
+    table[len(text)] = unit
+    return table
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when the text holds an unpaired surrogate (JSON can carry them from JavaScript)."""
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def match_case(template: str, replacement: str) -> str:
+    """Give `replacement` the capitalisation pattern of `template` ("Final month" -> "Last month")."""
+    letters = [c for c in template if c.isalpha()]
+    if not letters:
+        return replacement
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return replacement.upper()
+    if letters[0].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
