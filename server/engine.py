@@ -1,0 +1,271 @@
+"""The inference engine: paragraphs in, spun spans with suggested originals out.
+
+The CLI and the HTTP API both call `Engine.analyze`. Offsets here are code points; the API layer
+converts them. Paragraphs of one call are batched; paragraphs longer than one window are split
+into overlapping windows so no text is truncated; results are cached per (model version,
+options, paragraph) so re-analysing a page is instant. `analyze` is safe to call from many
+threads: forward passes are serialised (they already use every core) and the cache is locked.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .model import LoadedModel, load_model
+from .text import Word, match_case, words
+
+BATCH_SIZE = 16
+FALLBACK_CANDIDATES = 10  # vocabulary guesses when the candidate table knows no original
+VERDICTS = ((0.6, "likely spun"), (0.35, "possibly spun"), (0.0, "no sign of spinning"))
+
+
+@dataclass
+class Encoded:
+    """Per-paragraph output of the encoder, windows merged back into one sequence."""
+
+    offsets: list[tuple[int, int]]  # code-point offsets of each real token (no [CLS]/[SEP])
+    hidden: torch.Tensor  # [T,H]
+    probs: torch.Tensor  # [T,3] detection probabilities (O, B, I)
+
+
+def windows(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Overlapping [start, end) token windows covering n_tokens, neighbours sharing `stride` tokens."""
+    if n_tokens <= size:
+        return [(0, n_tokens)]
+    step = size - stride
+    starts = list(range(0, n_tokens - size, step)) + [n_tokens - size]
+    return [(s, s + size) for s in starts]
+
+
+def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str]) -> list[Encoded]:
+    """Run the encoder over paragraphs, windowing long ones; each token keeps its most central window."""
+    tokenizer, meta, model = loaded.tokenizer, loaded.meta, loaded.model
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    size = meta.max_length - 2
+    encodings = tokenizer.encode_batch(paragraphs, add_special_tokens=False)
+    chunks = []  # (paragraph index, window start, token ids)
+    for p, enc in enumerate(encodings):
+        for start, end in windows(len(enc.ids), size, meta.stride):
+            chunks.append((p, start, [cls_id, *enc.ids[start:end], sep_id]))
+    hidden_size = model.encoder.config.hidden_size
+    outputs = [
+        Encoded(list(enc.offsets), torch.zeros(len(enc.ids), hidden_size), torch.zeros(len(enc.ids), 3))
+        for enc in encodings
+    ]
+    best_margin = [torch.full((len(enc.ids),), -1) for enc in encodings]
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i][2]))
+    with torch.inference_mode():
+        for b in range(0, len(order), BATCH_SIZE):
+            batch = [chunks[i] for i in order[b : b + BATCH_SIZE]]
+            width = max(len(ids) for _, _, ids in batch)
+            input_ids = torch.zeros(len(batch), width, dtype=torch.long)
+            mask = torch.zeros(len(batch), width, dtype=torch.long)
+            for row, (_, _, ids) in enumerate(batch):
+                input_ids[row, : len(ids)] = torch.tensor(ids)
+                mask[row, : len(ids)] = 1
+            hidden, logits = model(input_ids, mask)
+            probs = logits.float().softmax(-1)
+            for row, (p, start, ids) in enumerate(batch):
+                n = len(ids) - 2
+                positions = torch.arange(n)
+                margin = torch.minimum(positions, n - 1 - positions)  # distance to the window edge
+                target = slice(start, start + n)
+                better = margin > best_margin[p][target]
+                outputs[p].hidden[target][better] = hidden[row, 1 : n + 1].float()[better]
+                outputs[p].probs[target][better] = probs[row, 1 : n + 1][better]
+                best_margin[p][target] = torch.maximum(margin, best_margin[p][target])
+    return outputs
+
+
+def word_tokens(paragraph_words: list[Word], offsets: list[tuple[int, int]]) -> list[list[int]]:
+    """Indices of the tokens that start inside each word (tokens of punctuation belong to none)."""
+    result: list[list[int]] = [[] for _ in paragraph_words]
+    w = 0
+    for t, (start, end) in enumerate(offsets):
+        while w < len(paragraph_words) and paragraph_words[w].end <= start:
+            w += 1
+        if w < len(paragraph_words) and paragraph_words[w].start <= start < paragraph_words[w].end:
+            result[w].append(t)
+    return result
+
+
+def group_spans(
+    text: str, paragraph_words: list[Word], spun: list[float], begins: list[bool], threshold: float
+) -> list[list[int]]:
+    """Group flagged words into spans: neighbours separated only by spaces, split where a span begins."""
+    spans: list[list[int]] = []
+    for i, word in enumerate(paragraph_words):
+        if spun[i] < threshold:
+            continue
+        joined = (
+            spans
+            and spans[-1][-1] == i - 1
+            and not begins[i]
+            and text[paragraph_words[i - 1].end : word.start].strip() == ""
+        )
+        if joined:
+            spans[-1].append(i)
+        else:
+            spans.append([i])
+    return spans
+
+
+def paragraph_score(spun: list[float]) -> float:
+    """Mean of the top tenth of word scores: spun paragraphs change >= 10 % of words, clean ones ~0."""
+    if not spun:
+        return 0.0
+    k = max(1, math.ceil(0.1 * len(spun)))
+    return sum(sorted(spun, reverse=True)[:k]) / k
+
+
+def verdict(score: float) -> str:
+    return next(label for bound, label in VERDICTS if score >= bound)
+
+
+class Engine:
+    """A loaded model plus batching, windowing, span decoding, suggestions and a cache."""
+
+    def __init__(self, loaded: LoadedModel, cache_size: int = 4096):
+        self.loaded = loaded
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple, dict] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._model_lock = threading.Lock()
+        self._hits = self._misses = 0
+        vocab = loaded.tokenizer.get_vocab()
+        # Whole-word alphabetic tokens: what the vocabulary fallback may propose.
+        self._word_token_ids = torch.tensor(sorted(i for t, i in vocab.items() if t.isalpha() and len(t) > 1))
+
+    @classmethod
+    def load(cls, model_dir: str | Path, threads: int | None = None, cache_size: int = 4096, quantize: bool = True):
+        """Load a model folder once; int8 dynamic quantisation of the encoder's linear layers for speed."""
+        if threads:
+            torch.set_num_threads(threads)
+        loaded = load_model(model_dir)
+        if quantize:
+            with warnings.catch_warnings():  # the quantised-tensor API warns of a future deprecation
+                warnings.simplefilter("ignore", UserWarning)
+                loaded.model.encoder = torch.ao.quantization.quantize_dynamic(
+                    loaded.model.encoder, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        return cls(loaded, cache_size)
+
+    @property
+    def info(self) -> dict:
+        meta = self.loaded.meta
+        return {
+            "name": meta.name,
+            "version": meta.version,
+            "base": meta.base,
+            "threshold": meta.threshold,
+            "metrics": meta.metrics,
+        }
+
+    def cache_info(self) -> dict:
+        with self._cache_lock:
+            return {"hits": self._hits, "misses": self._misses, "size": len(self._cache)}
+
+    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3) -> list[dict]:
+        """Analyse paragraphs; see the module docstring for the result's shape and units."""
+        threshold = self.loaded.meta.threshold if threshold is None else threshold
+        keys = [(self.loaded.meta.version, threshold, max_suggestions, p) for p in paragraphs]
+        results: dict[int, dict] = {}
+        with self._cache_lock:
+            for i, key in enumerate(keys):
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    results[i] = self._cache[key]
+                    self._hits += 1
+                else:
+                    self._misses += 1
+        todo = sorted({paragraphs[i] for i in range(len(paragraphs)) if i not in results})
+        if todo:
+            with self._model_lock:
+                encoded = encode_paragraphs(self.loaded, todo)
+                fresh = {p: self._decode(p, enc, threshold, max_suggestions) for p, enc in zip(todo, encoded)}
+            with self._cache_lock:
+                for p, result in fresh.items():
+                    self._cache[(self.loaded.meta.version, threshold, max_suggestions, p)] = result
+                    while len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+            for i, p in enumerate(paragraphs):
+                results.setdefault(i, fresh.get(p))
+        return [{"index": i, **results[i]} for i in range(len(paragraphs))]
+
+    def _decode(self, text: str, enc: Encoded, threshold: float, max_suggestions: int) -> dict:
+        """Word scores -> spans -> ranked suggestions for one paragraph."""
+        paragraph_words = words(text)
+        tokens = word_tokens(paragraph_words, enc.offsets)
+        spun, begins = [], []
+        for toks in tokens:
+            if not toks:
+                spun.append(0.0)
+                begins.append(True)
+                continue
+            o, b, i = enc.probs[toks[0]].tolist()
+            spun.append(b + i)
+            begins.append(b > i)
+        groups = group_spans(text, paragraph_words, spun, begins, threshold)
+        spans = []
+        for group in groups:
+            start, end = paragraph_words[group[0]].start, paragraph_words[group[-1]].end
+            span_tokens = [t for w in group for t in tokens[w]]
+            spans.append(
+                {
+                    "start": start,
+                    "end": end,
+                    "text": text[start:end],
+                    "score": round(sum(spun[w] for w in group) / len(group), 4),
+                    "suggestions": self.suggest(text[start:end], enc.hidden[span_tokens].mean(0), max_suggestions),
+                }
+            )
+        return {
+            "score": round(paragraph_score(spun), 4),
+            "words": len(paragraph_words),
+            "spun_words": sum(len(group) for group in groups),
+            "spans": spans,
+        }
+
+    def suggest(self, spun_text: str, span_hidden: torch.Tensor, limit: int) -> list[dict]:
+        """Rank likely originals of a span: candidate-table wordings, else vocabulary guesses."""
+        model, tokenizer = self.loaded.model, self.loaded.tokenizer
+        table = [(c, p) for c, p in self.loaded.candidates.lookup(spun_text) if c.lower() != spun_text.lower()]
+        with torch.inference_mode():
+            if table:
+                ids = [tokenizer.encode(c, add_special_tokens=False).ids or [0] for c, _ in table]
+                scores = model.candidate_scores(span_hidden, ids, torch.tensor([p for _, p in table]))
+                texts = [c for c, _ in table]
+            else:
+                logits = model.vocab_logits(span_hidden[None])[0][self._word_token_ids]
+                own = set(tokenizer.encode(spun_text, add_special_tokens=False).ids)
+                top = logits.topk(FALLBACK_CANDIDATES + len(own))
+                pairs = [(int(self._word_token_ids[i]), s) for s, i in zip(top.values, top.indices)]
+                pairs = [(t, s) for t, s in pairs if t not in own][:FALLBACK_CANDIDATES]
+                texts = [tokenizer.id_to_token(t) for t, _ in pairs]
+                scores = torch.stack([s for _, s in pairs])
+            probs = scores.float().softmax(0)
+        ranked = sorted(zip(texts, probs.tolist()), key=lambda x: -x[1])[:limit]
+        return [{"text": match_case(spun_text, t), "score": round(s, 4)} for t, s in ranked]
+
+    @staticmethod
+    def summarize(results: list[dict]) -> dict:
+        """Page-level figures; the score is the word-weighted mean of paragraph scores."""
+        total_words = sum(r["words"] for r in results)
+        spun_words = sum(r["spun_words"] for r in results)
+        score = sum(r["score"] * r["words"] for r in results) / total_words if total_words else 0.0
+        return {
+            "paragraphs": len(results),
+            "words": total_words,
+            "spans": sum(len(r["spans"]) for r in results),
+            "spun_words": spun_words,
+            "spun_ratio": round(spun_words / total_words, 4) if total_words else 0.0,
+            "score": round(score, 4),
+            "verdict": verdict(score),
+        }
