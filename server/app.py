@@ -1,0 +1,81 @@
+"""The HTTP API v1 as a Flask application factory.
+
+    create_app(config=None, engine=None) -> Flask
+
+Routes (the contract is written down in openapi.json, served at /api/v1/openapi.json):
+    GET  /api/v1/health        status, package version, model card summary
+    POST /api/v1/analyze       spun spans and suggested originals for paragraphs or text
+    GET  /api/v1/openapi.json  the OpenAPI 3.1 document
+
+The model is loaded once per application (or passed in as `engine`); the engine is
+thread-safe, so one app serves concurrent requests. Request text is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from flask import Flask, Response, jsonify, request
+
+from . import __version__, errors, security
+from .config import DEFAULTS, body_limit, default_model_path
+from .validation import parse_analyze, read_json
+from .report import analysis_response, model_info
+
+ENGINE_KEY = "unspin.engine"
+
+
+@cache
+def openapi_document() -> str:
+    """The OpenAPI document shipped inside the package, as text."""
+    return resources.files("unspin").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
+def load_engine(config: dict):
+    from .engine import Engine  # torch and the model load only when an app needs them
+
+    model = config.get("MODEL_PATH") or default_model_path()
+    return Engine.load(model, threads=config["ENGINE_THREADS"], cache_size=config["CACHE_SIZE"])
+
+
+def get_engine(app: Flask):
+    return app.extensions[ENGINE_KEY]
+
+
+def create_app(config: dict | None = None, engine=None) -> Flask:
+    """Build the API. `config` overrides DEFAULTS (see config.py); MODEL_PATH picks the model
+    when no `engine` is given."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    if "MAX_CONTENT_LENGTH" not in (config or {}):
+        app.config["MAX_CONTENT_LENGTH"] = body_limit(app.config["MAX_CHARS"])
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
+
+    errors.register(app)
+    security.register(app)
+
+    @app.get("/api/v1/health")
+    def health():
+        return jsonify({"status": "ok", "version": __version__, "model": model_info(get_engine(app))})
+
+    @app.post("/api/v1/analyze")
+    def analyze():
+        body = read_json(request)
+        checked = parse_analyze(body, app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
+        return jsonify(analysis_response(get_engine(app), checked))
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return Response(openapi_document(), mimetype="application/json")
+
+    return app
+
+
+def openapi_spec() -> dict:
+    """The OpenAPI document as a dict (tests validate responses against it)."""
+    return json.loads(openapi_document())

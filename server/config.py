@@ -1,0 +1,37 @@
+"""Server settings: defaults in one place, and where the shipped model lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The folder tree keeps the model beside the package: <repo>/server/../models/unspin-minilm.
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm"
+
+DEFAULTS = {
+    # Request limits (HTTP 413 beyond them).
+    "MAX_CHARS": 200_000,  # code points of text per request, all paragraphs together
+    "MAX_PARAGRAPHS": 2_000,
+    # Origins besides chrome-extension://* and moz-extension://* allowed to call the API
+    # (exact strings such as "http://localhost:3000"); any other Origin gets a 403.
+    "ALLOWED_ORIGINS": (),
+    # Host names besides 127.0.0.1, localhost and [::1] that the Host header may carry.
+    "ALLOWED_HOSTS": (),
+    # The port the server listens on; when set, the Host header must carry it
+    # (DNS-rebinding protection). None accepts any port (in-process test clients).
+    "PORT": None,
+    "ENGINE_THREADS": None,  # torch threads; None lets the engine choose
+    "CACHE_SIZE": 4096,  # paragraphs kept in the engine's LRU cache
+}
+
+
+def default_model_path() -> Path:
+    """The model to serve: $UNSPIN_MODEL if set, else the shipped one."""
+    env = os.environ.get("UNSPIN_MODEL")
+    return Path(env) if env else SHIPPED_MODEL
+
+
+def body_limit(max_chars: int) -> int:
+    """Bytes a JSON body may take for `max_chars` characters: a character escaped as a
+    surrogate pair (\\ud83d\\ude00) takes 12 bytes for 1 code point, plus room for the options."""
+    return max_chars * 12 + 64 * 1024

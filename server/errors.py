@@ -1,0 +1,69 @@
+"""JSON errors: every failure leaves the API as {"error": {"code", "message"}}, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("unspin.api")
+
+# HTTP status -> machine-readable code used in the error body (documented in openapi.json).
+CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+}
+
+
+class ApiError(Exception):
+    """An error the API reports to the caller with a clear message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str):
+    response = jsonify({"error": {"code": CODES.get(status, "error"), "message": message}})
+    response.status_code = status
+    return response
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.code == 404:
+        return "No such endpoint. See /api/v1/openapi.json."
+    if exc.code == 405:
+        return "Method not allowed for this endpoint."
+    if exc.code == 413:
+        return "Request body too large."
+    return exc.description or exc.name
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        response = error_response(exc.code or 500, _http_message(exc))
+        if exc.code == 405 and exc.response is None:
+            allowed = getattr(exc, "valid_methods", None)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # The message may quote request text, so only the type and the code location are logged.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("internal error %s\n%s", type(exc).__name__, frames)
+        return error_response(500, "Internal error while analysing; the request was not processed.")

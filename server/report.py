@@ -1,0 +1,58 @@
+"""Build the v1 analysis response from engine results: offset units, paragraph positions, summary.
+
+The engine speaks code points; JavaScript speaks UTF-16 code units. This is the one
+place where offsets change unit, so the API and `unspin analyze --json` agree.
+"""
+
+from __future__ import annotations
+
+from .text import utf16_offsets
+
+
+def _converter(text: str, unit: str):
+    if unit == "codepoint":
+        return lambda i: i
+    table = utf16_offsets(text)
+    return table.__getitem__
+
+
+def paragraph_report(paragraph: str, result: dict, unit: str, max_suggestions: int) -> dict:
+    """One paragraph of the response, its span offsets in `unit`."""
+    at = _converter(paragraph, unit)
+    spans = []
+    for span in result["spans"]:
+        start, end = span["start"], span["end"]
+        spans.append({
+            "start": at(start),
+            "end": at(end),
+            "text": paragraph[start:end],  # the exact substring, whatever the engine echoed
+            "score": span["score"],
+            "suggestions": [{"text": s["text"], "score": s["score"]}
+                            for s in span["suggestions"][:max_suggestions]],
+        })
+    return {"index": result["index"], "score": result["score"], "words": result["words"],
+            "spun_words": result["spun_words"], "spans": spans}
+
+
+def analysis_response(engine, request) -> dict:
+    """Analyse an AnalyzeRequest (see validation.py) and build the v1 response body."""
+    paragraphs = request.paragraphs
+    results = engine.analyze(paragraphs, threshold=request.threshold,
+                             max_suggestions=request.max_suggestions) if paragraphs else []
+    reports = [paragraph_report(p, r, request.offset_unit, request.max_suggestions)
+               for p, r in zip(paragraphs, results)]
+    if request.text is not None:  # where each paragraph lies in the submitted text
+        at = _converter(request.text, request.offset_unit)
+        for report, paragraph, start in zip(reports, paragraphs, request.paragraph_starts):
+            report["start"], report["end"] = at(start), at(start + len(paragraph))
+    return {
+        "offset_unit": request.offset_unit,
+        "model": model_info(engine),
+        "paragraphs": reports,
+        "summary": engine.summarize(results),
+    }
+
+
+def model_info(engine) -> dict:
+    info = engine.info
+    return {key: info[key] for key in ("name", "version", "base", "threshold", "metrics")}

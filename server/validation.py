@@ -1,0 +1,99 @@
+"""Turn an /api/v1/analyze request body into checked options, or refuse it with a clear error."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask import Request
+
+from .errors import ApiError
+from .text import has_lone_surrogate, split_paragraphs
+
+OFFSET_UNITS = ("utf16", "codepoint")
+FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit"}
+MAX_SUGGESTIONS = 10
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    paragraphs: list[str]
+    threshold: float | None = None  # None: the model's default
+    max_suggestions: int = 3
+    offset_unit: str = "utf16"
+    # For a `text` request: where each paragraph starts in the text (code points).
+    text: str | None = None
+    paragraph_starts: list[int] | None = None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json(request: Request) -> object:
+    """The parsed body; 415 when it is not declared JSON, 400 when it does not parse."""
+    if not request.is_json:
+        raise ApiError(415, "Send the request body as JSON with 'Content-Type: application/json'.")
+    try:
+        # NaN/Infinity are not JSON; Python's parser would accept them and slip past range checks.
+        return json.loads(request.get_data(cache=False), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise ApiError(400, "The request body is not valid JSON (UTF-8).") from None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeRequest:
+    """Check the body of an analyze request against the v1 contract and the size limits."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}.")
+    if ("paragraphs" in body) == ("text" in body):
+        raise ApiError(400, "Send exactly one of 'paragraphs' (a list of strings) or 'text' (a string).")
+
+    text, starts = None, None
+    if "paragraphs" in body:
+        paragraphs = body["paragraphs"]
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            raise ApiError(400, "'paragraphs' must be a list of strings.")
+        if len(paragraphs) > max_paragraphs:
+            raise ApiError(413, f"Too many paragraphs: {len(paragraphs)} (limit {max_paragraphs}).")
+        chars = sum(len(p) for p in paragraphs)
+    else:
+        text = body["text"]
+        if not isinstance(text, str):
+            raise ApiError(400, "'text' must be a string.")
+        chars = len(text)
+    if chars > max_chars:
+        raise ApiError(413, f"Too much text: {chars} characters (limit {max_chars}).")
+    if has_lone_surrogate(text if text is not None else "".join(paragraphs)):
+        raise ApiError(400, "The text holds an unpaired UTF-16 surrogate; it has no exact offsets. "
+                            "Send well-formed Unicode.")
+    if text is not None:
+        paragraphs = split_paragraphs(text)
+        if len(paragraphs) > max_paragraphs:
+            raise ApiError(413, f"Too many paragraphs: {len(paragraphs)} (limit {max_paragraphs}).")
+        starts, pos = [], 0
+        for paragraph in paragraphs:  # paragraphs are stripped substrings of the text, in order
+            pos = text.index(paragraph, pos)
+            starts.append(pos)
+            pos += len(paragraph)
+
+    threshold = body.get("threshold")
+    if "threshold" in body and not (_is_number(threshold) and 0 <= threshold <= 1):
+        raise ApiError(400, "'threshold' must be a number from 0 to 1.")
+    max_suggestions = body.get("max_suggestions", 3)
+    if not (isinstance(max_suggestions, int) and not isinstance(max_suggestions, bool)
+            and 1 <= max_suggestions <= MAX_SUGGESTIONS):
+        raise ApiError(400, f"'max_suggestions' must be an integer from 1 to {MAX_SUGGESTIONS}.")
+    offset_unit = body.get("offset_unit", "utf16")
+    if offset_unit not in OFFSET_UNITS:
+        raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
+    return AnalyzeRequest(paragraphs, None if threshold is None else float(threshold),
+                          max_suggestions, offset_unit, text, starts)
+
+
