@@ -1,0 +1,96 @@
+"""Shared fixtures: one tiny real model per session, apps and clients built on it, a live server.
+
+No engine is mocked: every API test runs the real engine on a tiny randomly initialised
+model in the shipped on-disk format (its detections are arbitrary, its structure is real).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import jsonschema
+import pytest
+from waitress import create_server
+
+from unspin.app import create_app, openapi_spec
+from unspin.engine import Engine
+from unspin.model import build_tiny_model
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """Path of a tiny random model, built once per test session."""
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def engine(tiny_model):
+    """The real engine on the tiny model, shared by the session (its cache too)."""
+    return Engine.load(tiny_model, threads=1)
+
+
+@pytest.fixture
+def app(engine):
+    """An app with default settings around the shared engine."""
+    return create_app(engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client for the default app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(engine):
+    """Build a test client for an app with config overrides: make_client(MAX_CHARS=10)."""
+
+    def make(**overrides):
+        return create_app(overrides, engine=engine).test_client()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_server(engine):
+    """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
+    app = create_app(engine=engine)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    app.config["PORT"] = server.effective_port
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    """The OpenAPI document as a dict."""
+    return openapi_spec()
+
+
+@pytest.fixture(scope="session")
+def check_contract(openapi):
+    """check_contract(method, path, status, body): validate a response body against the
+    schema the OpenAPI document gives for that operation and status (404s: the Error schema)."""
+
+    def check(method: str, path: str, status: int, body) -> None:
+        if status == 404:
+            ref = "#/components/responses/NotFound"
+        else:
+            operation = openapi["paths"][path][method.lower()]
+            assert str(status) in operation["responses"], f"{method} {path} -> {status} is undocumented"
+            ref = operation["responses"][str(status)].get("$ref")
+        response = operation["responses"][str(status)] if ref is None else _resolve(openapi, ref)
+        schema = response["content"]["application/json"]["schema"]
+        validator = jsonschema.Draft202012Validator({**openapi, **schema})
+        validator.validate(body)
+
+    return check
+
+
+def _resolve(document: dict, ref: str) -> dict:
+    node = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
