@@ -1,0 +1,75 @@
+// Builds dist/chromium and dist/firefox from the one source tree in src/.
+//   npm ci && npm run build        (or ./build.sh, which skips the work when dist is fresh)
+// Chromium gets a service worker and a fixed "key" (stable extension id);
+// Firefox MV3 gets background.scripts and browser_specific_settings.gecko instead.
+import { build } from "esbuild";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const src = join(root, "src");
+const dist = join(root, "dist");
+
+// Bundled entry points: content script (classic script, no modules), background, pages.
+const entries = {
+  content: "content/main.js",
+  background: "background/main.js",
+  popup: "popup/popup.js",
+  options: "options/options.js",
+  restored: "restored/restored.js",
+};
+// Copied as they are.
+const statics = [
+  "icons",
+  "content/content.css",
+  "popup/popup.html",
+  "popup/popup.css",
+  "options/options.html",
+  "restored/restored.html",
+  "restored/restored.css",
+  "shared/page.css",
+];
+
+const GECKO = {
+  id: "unspin@unspin.invalid",
+  strict_min_version: "140.0", // CSS Custom Highlight API
+  data_collection_permissions: { required: ["none"] },
+};
+
+function manifestFor(browser) {
+  const manifest = JSON.parse(readFileSync(join(src, "manifest.json"), "utf8"));
+  if (browser === "firefox") {
+    delete manifest.key;
+    delete manifest.minimum_chrome_version;
+    manifest.background = { scripts: ["background.js"] };
+    // Firefox for Android reads data_collection_permissions from 142 on.
+    manifest.browser_specific_settings = { gecko: GECKO, gecko_android: { strict_min_version: "142.0" } };
+  }
+  return manifest;
+}
+
+async function buildFor(browser) {
+  const out = join(dist, browser);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(src, file)])),
+    outdir: out,
+    bundle: true,
+    format: "iife",
+    target: browser === "firefox" ? "firefox140" : "chrome120",
+    define: { __BROWSER__: JSON.stringify(browser) },
+    legalComments: "inline",
+    loader: { ".css": "text" },
+    logLevel: "warning",
+  });
+  for (const file of statics) {
+    const target = join(out, file.replace(/^(content|popup|options|restored|shared)\//, ""));
+    cpSync(join(src, file), target, { recursive: true });
+  }
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(browser), null, 2) + "\n");
+}
+
+for (const browser of ["chromium", "firefox"]) await buildFor(browser);
+console.log(`built ${dist}/chromium and ${dist}/firefox`);

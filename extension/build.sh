@@ -1,0 +1,15 @@
+#!/bin/sh
+# Build the extension (dist/chromium, dist/firefox) unless it is already up to date.
+# Installs the pinned npm packages first when node_modules is missing or older than the lock file.
+set -e
+cd "$(dirname "$0")"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+stamp=dist/.stamp
+if [ -f "$stamp" ] && [ -z "$(find src build.mjs package-lock.json -newer "$stamp" -print -quit)" ]; then
+  echo "extension/dist is up to date"
+  exit 0
+fi
+node build.mjs
+touch "$stamp"

@@ -1,0 +1,216 @@
+// Hovercard and keyboard access, drawn in a shadow root on an overlay host outside <body>.
+// Hover: the pointer position is mapped to a mark (caret position + the range's rects), so no
+// element covers the page's text (links inside a span stay clickable). Keyboard: one
+// visually hidden button per mark, in reading order, so Tab reaches every mark; focus shows
+// the card and scrolls the mark into view; Esc closes the card.
+// Page and model text go in with textContent only.
+import css from "./hovercard.css";
+
+const HIDE_DELAY_MS = 250;
+const HOST_STYLE = [
+  "all: initial",
+  "display: block",
+  "position: fixed",
+  "top: 0",
+  "left: 0",
+  "width: 0",
+  "height: 0",
+  "overflow: visible",
+  "visibility: visible",
+  "opacity: 1",
+  "z-index: 2147483647",
+].map((rule) => `${rule} !important`).join(";");
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+function percent(score) {
+  return `${Math.round(score * 100)}%`;
+}
+
+function caretNode(x, y) {
+  if (document.caretPositionFromPoint) return document.caretPositionFromPoint(x, y)?.offsetNode || null;
+  return document.caretRangeFromPoint?.(x, y)?.startContainer || null;
+}
+
+function contains(rect, x, y) {
+  return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom;
+}
+
+/** Fill the card for a mark (textContent only). */
+function render(card, mark) {
+  const { span } = mark;
+  const [best, ...alternatives] = span.suggestions || [];
+  card.replaceChildren();
+  const original = el("div", "unspin-original");
+  if (best) original.append("Likely original: ", el("strong", null, best.text));
+  else original.append("Likely spun wording (no suggestion)");
+  card.append(original);
+  const alts = alternatives.slice(0, 2).map((s) => s.text);
+  if (alts.length) card.append(el("div", "unspin-alts", `Also: ${alts.join(", ")}`));
+  const confidence = el("div", "unspin-confidence");
+  const bar = el("span", "unspin-bar");
+  const fill = el("span");
+  fill.style.width = percent(span.score);
+  bar.append(fill);
+  confidence.append(bar, `Confidence ${percent(span.score)}`);
+  card.append(confidence);
+  const spun = el("div", "unspin-spun", "Spun wording: ");
+  spun.append(el("q", null, span.text));
+  card.append(spun, el("div", "unspin-foot", "Unspin · Esc to close"));
+}
+
+export function init(signal, highlighter) {
+  const host = document.createElement("unspin-overlay");
+  host.setAttribute("style", HOST_STYLE);
+  const root = host.attachShadow({ mode: "open" });
+  const style = el("style", null, css);
+  const proxies = el("div", "unspin-proxies");
+  const card = el("div", "unspin-card");
+  card.id = "unspin-card";
+  card.setAttribute("role", "tooltip");
+  card.hidden = true;
+  root.append(style, proxies, card);
+  document.documentElement.append(host);
+
+  const proxyOf = new Map(); // mark -> button
+  let shown = null; // mark whose card is open
+  let shownBy = null; // "hover" | "focus"
+  let hideTimer = 0;
+
+  function place(mark) {
+    const rects = mark.range.getClientRects();
+    const rect = rects[0] || mark.range.getBoundingClientRect();
+    const { innerWidth: vw, innerHeight: vh } = window;
+    const box = card.getBoundingClientRect();
+    const left = Math.max(8, Math.min(rect.left, vw - box.width - 8));
+    const below = rect.bottom + 6;
+    const top = below + box.height > vh && rect.top - box.height - 6 > 0 ? rect.top - box.height - 6 : below;
+    card.style.left = `${left}px`;
+    card.style.top = `${top}px`;
+  }
+
+  function show(mark, by) {
+    clearTimeout(hideTimer);
+    if (shown !== mark) {
+      render(card, mark);
+      shown = mark;
+    }
+    shownBy = by;
+    card.hidden = false;
+    highlighter.setActive(mark);
+    place(mark);
+  }
+
+  function hide() {
+    clearTimeout(hideTimer);
+    card.hidden = true;
+    shown = null;
+    shownBy = null;
+    highlighter.setActive(null);
+  }
+
+  function markAt(x, y) {
+    const node = caretNode(x, y);
+    const candidates = node && highlighter.marksAt(node);
+    if (!candidates) return null;
+    for (const mark of candidates) for (const rect of mark.range.getClientRects()) if (contains(rect, x, y)) return mark;
+    return null;
+  }
+
+  let frame = 0;
+  let pointer = null;
+  function onPointerMove(event) {
+    pointer = { x: event.clientX, y: event.clientY, onCard: event.target === host };
+    if (!frame) frame = requestAnimationFrame(checkPointer);
+  }
+  function checkPointer() {
+    frame = 0;
+    if (!highlighter.visible || !pointer) return;
+    if (pointer.onCard) {
+      clearTimeout(hideTimer); // on the card itself
+      return;
+    }
+    const mark = markAt(pointer.x, pointer.y);
+    if (mark) show(mark, "hover");
+    else if (shownBy === "hover") {
+      clearTimeout(hideTimer);
+      hideTimer = setTimeout(hide, HIDE_DELAY_MS);
+    }
+  }
+
+  function onKeyDown(event) {
+    if (event.key === "Escape" && shown) {
+      hide();
+      event.stopPropagation();
+    }
+  }
+
+  function onFocus(event) {
+    const mark = event.target.unspinMark;
+    if (!mark) return;
+    const rect = mark.range.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight) {
+      window.scrollBy({ top: rect.top - window.innerHeight / 3, behavior: "instant" });
+    }
+    show(mark, "focus");
+  }
+
+  function onBlur(event) {
+    if (shownBy === "focus" && event.target.unspinMark === shown) hide();
+  }
+
+  function onScroll() {
+    if (shown) place(shown);
+  }
+
+  const options = { signal, passive: true };
+  document.addEventListener("pointermove", onPointerMove, options);
+  document.addEventListener("keydown", onKeyDown, { signal, capture: true });
+  window.addEventListener("scroll", onScroll, { ...options, capture: true });
+  window.addEventListener("resize", onScroll, options);
+  root.addEventListener("focusin", onFocus, { signal });
+  root.addEventListener("focusout", onBlur, { signal });
+  signal.addEventListener("abort", () => {
+    clearTimeout(hideTimer);
+    cancelAnimationFrame(frame);
+    host.remove();
+  });
+
+  return {
+    /** Give each new mark a keyboard stop; `ordered` is every mark in reading order. */
+    add(marks, ordered) {
+      for (const mark of marks) {
+        const button = el("button");
+        button.type = "button";
+        const best = mark.span.suggestions?.[0]?.text;
+        button.setAttribute("aria-label", `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : ""}`);
+        button.setAttribute("aria-describedby", card.id);
+        button.unspinMark = mark;
+        proxyOf.set(mark, button);
+      }
+      const fragment = document.createDocumentFragment();
+      for (const mark of ordered) {
+        const button = proxyOf.get(mark);
+        if (button) fragment.append(button);
+      }
+      proxies.append(fragment);
+    },
+    remove(marks) {
+      for (const mark of marks) {
+        proxyOf.get(mark)?.remove();
+        proxyOf.delete(mark);
+        if (shown === mark) hide();
+      }
+    },
+    setVisible(on) {
+      proxies.hidden = !on;
+      if (!on) hide();
+    },
+    hide,
+  };
+}

@@ -1,0 +1,95 @@
+// Content script entry: starts the page features (highlighter, hovercard, session, observer),
+// each with init(signal); one AbortController tears them all down (site disabled, etc.).
+import browser from "webextension-polyfill";
+import { DEFAULTS, getSettings, isSiteDisabled } from "../shared/settings.js";
+import * as highlighterFeature from "./highlighter.js";
+import * as hovercardFeature from "./hovercard.js";
+import * as observerFeature from "./observer.js";
+import * as sessionFeature from "./session.js";
+
+const MARKER = "data-unspin"; // on <html>: this page already has Unspin running
+
+let settings = null;
+let run = null; // {controller, highlighter, hovercard, session}
+let lastState = { status: "starting" };
+
+function report(state) {
+  lastState = state;
+  browser.runtime.sendMessage({ type: "page-state", state }).catch(() => {});
+}
+
+/** An error in one feature must not break the others: log it, carry on without it. */
+function safely(name, fn) {
+  try {
+    return fn();
+  } catch (error) {
+    console.debug(`Unspin: ${name} failed`, error);
+    return null;
+  }
+}
+
+function start() {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const highlighter = highlighterFeature.init(signal);
+  highlighter.setVisible(settings.highlights);
+  const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter));
+  hovercard?.setVisible(settings.highlights);
+  const session = sessionFeature.init(signal, { highlighter, hovercard, report });
+  safely("observer", () =>
+    observerFeature.init(signal, { onRemoved: session.validate, onChanged: session.scan, onNavigated: session.reset }),
+  );
+  run = { controller, highlighter, hovercard, session };
+  session.scan();
+}
+
+function stop() {
+  run?.controller.abort();
+  run = null;
+}
+
+function update() {
+  const disabled = isSiteDisabled(settings, location.hostname);
+  if (disabled) {
+    stop();
+    report({ status: "disabled" });
+  } else if (!run) start();
+}
+
+function onStorageChanged(changes, area) {
+  if (area !== "local") return;
+  for (const [key, { newValue }] of Object.entries(changes)) settings[key] = newValue ?? DEFAULTS[key];
+  if ("disabledSites" in changes) update();
+  if (!run) return;
+  if ("highlights" in changes) {
+    run.highlighter.setVisible(settings.highlights);
+    run.hovercard?.setVisible(settings.highlights);
+  }
+  if ("serverUrl" in changes || "threshold" in changes) run.session.refresh();
+}
+
+function onMessage(message) {
+  switch (message?.type) {
+    case "get-state":
+      return Promise.resolve({ ...(run ? run.session.state() : lastState), hostname: location.hostname, url: location.href });
+    case "get-article":
+      return Promise.resolve(run ? run.session.article() : null);
+    case "rescan":
+      run?.session.refresh();
+      return Promise.resolve(true);
+    default:
+      return undefined;
+  }
+}
+
+async function boot() {
+  const html = document.documentElement;
+  if (html.hasAttribute(MARKER)) return; // injected twice: the first copy owns the page
+  html.setAttribute(MARKER, "");
+  settings = await getSettings();
+  browser.runtime.onMessage.addListener(onMessage);
+  browser.storage.onChanged.addListener(onStorageChanged);
+  update();
+}
+
+if (typeof CSS !== "undefined" && CSS.highlights) boot();

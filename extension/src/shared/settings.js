@@ -1,0 +1,38 @@
+// User settings, kept in storage.local; every default lives here.
+import browser from "webextension-polyfill";
+
+export const DEFAULTS = Object.freeze({
+  serverUrl: "http://127.0.0.1:8765",
+  threshold: null, // null: the model's own threshold (from /api/v1/health)
+  highlights: true,
+  disabledSites: [],
+  searchUrl: "https://duckduckgo.com/?q=%s",
+});
+
+// The start commands shown when the server is down (README: "Browser extension").
+export const START_COMMANDS = ["make serve", "unspin serve"];
+
+export async function getSettings() {
+  const stored = await browser.storage.local.get(Object.keys(DEFAULTS));
+  return { ...DEFAULTS, ...stored };
+}
+
+export function setSettings(changes) {
+  return browser.storage.local.set(changes);
+}
+
+/** Only loopback servers: the extension's host permissions cover nothing else. */
+export function normaliseServerUrl(value) {
+  let url;
+  try {
+    url = new URL(String(value).trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:" || !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) return null;
+  return url.origin;
+}
+
+export function isSiteDisabled(settings, hostname) {
+  return settings.disabledSites.includes(hostname);
+}

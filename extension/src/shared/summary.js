@@ -1,0 +1,44 @@
+// Page-level figures from per-paragraph results; pure (unit tests: summary.test.js).
+
+// Words as the server counts them (server/text.py WORD_RE): letters/digits joined by ' ’ or -.
+const WORD_RE = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+
+export function wordRanges(text) {
+  return Array.from(text.matchAll(WORD_RE), (m) => [m.index, m.index + m[0].length]);
+}
+
+/** Words of a paragraph and how many of them overlap a spun span. */
+export function countWords(text, spans) {
+  const words = wordRanges(text);
+  let spun = 0;
+  let i = 0;
+  for (const [start, end] of words) {
+    while (i < spans.length && spans[i].end <= start) i++;
+    if (i < spans.length && spans[i].start < end) spun++;
+  }
+  return { words: words.length, spunWords: spun };
+}
+
+// Same cut-offs as the server's summary (server/engine.py: verdict).
+export const VERDICT_RULES = { likely: 0.1, possibly: 0.03 };
+
+export function verdictFor(spunRatio, spans) {
+  if (spans === 0) return "no sign of spinning";
+  if (spunRatio >= VERDICT_RULES.likely) return "likely spun";
+  if (spunRatio >= VERDICT_RULES.possibly) return "possibly spun";
+  return "no sign of spinning";
+}
+
+/** Sum paragraph results ({words, spunWords, spans: [...]}) into the page verdict. */
+export function summarise(results) {
+  let words = 0;
+  let spunWords = 0;
+  let spans = 0;
+  for (const r of results) {
+    words += r.words;
+    spunWords += r.spunWords;
+    spans += r.spans.length;
+  }
+  const spunRatio = words ? spunWords / words : 0;
+  return { paragraphs: results.length, words, spunWords, spans, spunRatio, verdict: verdictFor(spunRatio, spans) };
+}
