@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    port = server.effective_port
+    port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port  # the Host header must carry the port we really listen on
     info = get_engine(app).info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}", flush=True)

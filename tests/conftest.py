@@ -56,10 +56,11 @@ def live_server(engine):
     """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
     app = create_app(engine=engine)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    app.config["PORT"] = server.effective_port
+    port = int(server.effective_port)  # waitress reports it as a string
+    app.config["PORT"] = port
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    yield f"http://127.0.0.1:{port}"
     server.close()
 
 
