@@ -68,11 +68,11 @@ def read_articles(paths: list[str], limit: int | None = None):
     """Yield (article id, source, usable paragraphs) from JSONL files or .txt folders."""
     count = 0
     for path in map(Path, paths):
-        source = re.sub(r"\d+$", "", path.stem.split("-")[0].split(".")[0]) or path.stem
+        source = re.sub(r"\d+$", "", re.split(r"[-._]", path.stem)[0]) or path.stem
         if path.is_dir():
             docs = ((f.stem, f.read_text(encoding="utf-8", errors="replace")) for f in sorted(path.rglob("*.txt")))
         else:
-            docs = ((str(k), json.loads(line)["text"]) for k, line in enumerate(open(path, encoding="utf-8")) if line.strip())
+            docs = ((f"{k:05d}", json.loads(line)["text"]) for k, line in enumerate(open(path, encoding="utf-8")) if line.strip())
         for key, text in docs:
             paras = [p for p in paragraphs_of(text) if usable(p)]
             if paras:
