@@ -1,0 +1,61 @@
+"""Concurrent requests against a live waitress server all get their own, correct answer."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from unspin.app import create_app
+from unspin.engine import Engine
+
+N = 16
+
+
+RUN = uuid.uuid4().hex  # paragraphs new to the session's cache
+
+
+def request_body(i: int) -> dict:
+    # Paragraphs of their own per request, so each is analysed in the same batch as in the
+    # reference (int8 activations are scaled per batch, so batch-mates can move a near tie).
+    paragraphs = [f"Request {i} says the officers requested help {i * 7} times in the final month.",
+                  f"Run {RUN}, request {i}: 😀 warfare resumed after the final month."]
+    return {"paragraphs": paragraphs, "threshold": 0.0, "max_suggestions": 1 + i % 3,
+            "offset_unit": "utf16" if i % 2 else "codepoint"}
+
+
+def test_parallel_requests_are_all_correct(live_server, tiny_model):
+    # Expected answers from a separate engine (own cache), one request at a time.
+    reference = create_app(engine=Engine.load(tiny_model, threads=1)).test_client()
+    expected = [reference.post("/api/v1/analyze", json=request_body(i)).json for i in range(N)]
+
+    def call(i: int):
+        response = requests.post(f"{live_server}/api/v1/analyze", json=request_body(i), timeout=120)
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=N) as pool:
+        answers = list(pool.map(call, range(N)))
+
+    for i, (status, data) in enumerate(answers):
+        assert status == 200
+        want = expected[i]
+        assert data["offset_unit"] == want["offset_unit"]
+        assert data["summary"] == want["summary"]
+        for got, ref in zip(data["paragraphs"], want["paragraphs"], strict=True):
+            assert [(s["start"], s["end"], s["text"]) for s in got["spans"]] == \
+                   [(s["start"], s["end"], s["text"]) for s in ref["spans"]]
+            assert [[x["text"] for x in s["suggestions"]] for s in got["spans"]] == \
+                   [[x["text"] for x in s["suggestions"]] for s in ref["spans"]]
+        assert f"Request {i} says" in " ".join(s["text"] for s in data["paragraphs"][0]["spans"])
+
+
+def test_parallel_health_and_analyze_mix(live_server):
+    def call(i: int) -> int:
+        if i % 2:
+            return requests.get(f"{live_server}/api/v1/health", timeout=60).status_code
+        body = {"text": "One page that every request shares, final month after final month."}
+        return requests.post(f"{live_server}/api/v1/analyze", json=body, timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=N) as pool:
+        assert list(pool.map(call, range(N))) == [200] * N
