@@ -12,6 +12,7 @@ const BATCH_PARAGRAPHS = 32;
 const BATCH_CHARS = 40000;
 
 const inFlight = new Map(); // cache key -> Promise<result>
+const stats = { requests: 0, paragraphsSent: 0 }; // what went to the server since start
 
 function batches(texts) {
   const out = [];
@@ -52,6 +53,8 @@ async function analyzeTexts(texts, deliver) {
   }
   if (ready.length) deliver(ready);
   for (const batch of batches(missing)) {
+    stats.requests += 1;
+    stats.paragraphsSent += batch.length;
     const pending = api.analyze(serverUrl, batch, threshold).then((results) =>
       batch.map((text, i) => {
         const result = withCounts(text, results[i]);
@@ -108,4 +111,4 @@ browser.runtime.onMessage.addListener((message, sender) => {
 browser.tabs.onRemoved.addListener(forgetTab);
 
 // For the DevTools console of the background page (and the browser tests).
-globalThis.unspin = { tabState, cache, serverStatus };
+globalThis.unspin = { tabState, cache, stats, serverStatus };

@@ -89,6 +89,7 @@ export function init(signal, { highlighter, hovercard, report }) {
   }
 
   function applyResults() {
+    if (!records.some((r) => !r.marks && results.has(r.text))) return;
     const fresh = [];
     const start = performance.now();
     measure("unspin-highlight", () => {
@@ -169,7 +170,7 @@ export function init(signal, { highlighter, hovercard, report }) {
   // --- state for the badge and the popup ------------------------------------------------------
   function state() {
     const analysed = records.filter((r) => r.result);
-    const summary = summarise(analysed.map((r) => ({ words: r.result.words, spunWords: r.result.spunWords, spans: r.marks })));
+    const summary = summarise(analysed.map((r) => ({ score: r.result.score, words: r.result.words, spunWords: r.result.spunWords, spans: r.marks })));
     let status = "done";
     if (!records.length) status = "no-article";
     else if (analysed.length < records.length) status = error ? "error" : "analysing";

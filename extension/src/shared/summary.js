@@ -19,26 +19,31 @@ export function countWords(text, spans) {
   return { words: words.length, spunWords: spun };
 }
 
-// Same cut-offs as the server's summary (server/engine.py: verdict).
-export const VERDICT_RULES = { likely: 0.1, possibly: 0.03 };
+// Same rule as the server's summary (server/engine.py: VERDICTS, Engine.summarize): the page
+// score is the word-weighted mean of paragraph scores.
+export const VERDICTS = [
+  [0.6, "likely spun"],
+  [0.35, "possibly spun"],
+  [0, "no sign of spinning"],
+];
 
-export function verdictFor(spunRatio, spans) {
-  if (spans === 0) return "no sign of spinning";
-  if (spunRatio >= VERDICT_RULES.likely) return "likely spun";
-  if (spunRatio >= VERDICT_RULES.possibly) return "possibly spun";
-  return "no sign of spinning";
+export function verdictFor(score) {
+  return VERDICTS.find(([bound]) => score >= bound)[1];
 }
 
-/** Sum paragraph results ({words, spunWords, spans: [...]}) into the page verdict. */
+/** Sum paragraph results ({score, words, spunWords, spans: [...]}) into the page verdict. */
 export function summarise(results) {
   let words = 0;
   let spunWords = 0;
   let spans = 0;
+  let weighted = 0;
   for (const r of results) {
     words += r.words;
     spunWords += r.spunWords;
     spans += r.spans.length;
+    weighted += r.score * r.words;
   }
+  const score = words ? weighted / words : 0;
   const spunRatio = words ? spunWords / words : 0;
-  return { paragraphs: results.length, words, spunWords, spans, spunRatio, verdict: verdictFor(spunRatio, spans) };
+  return { paragraphs: results.length, words, spunWords, spans, spunRatio, score, verdict: verdictFor(score) };
 }

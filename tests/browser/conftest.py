@@ -1,0 +1,367 @@
+"""Browser tests: Debian's Chromium with the built extension, local test pages, a real server.
+
+Fixtures, outermost first:
+- `extension_dir`: extension/dist/chromium, built by extension/build.sh when missing or stale.
+- `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
+- `server_url`: a real `unspin serve --port 0 --model <model>` process (the shipped model
+  models/unspin-minilm when present, else a tiny random one: see `real_model`).
+- `browser`: one persistent Chromium context with the extension loaded (the recipe in
+  shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
+
+Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).resolve().parent / "pages"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
+SHIPPED_MODEL = ROOT / "models" / "unspin-minilm"
+
+BIG_PARAGRAPHS = [
+    "Russia requested China to provide it army gear and help for the warfare in Ukraine after President "
+    "Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers.",
+    "The request, which has not been beforehand reported, has raised issues within the White House that "
+    "China may undermine Western efforts to assist Ukrainian forces defend their nation, the officers mentioned.",
+    "American officers are getting ready to warn a number of allies that China has signaled its willingness "
+    "to supply army gear and monetary help, a senior official mentioned on Sunday.",
+    "The officers didn't disclose what sort of weaponry Russia had requested, nor did they describe what "
+    "sort of response China had given to the request final week.",
+]
+
+
+def big_article(words: int = 5000) -> str:
+    """A spun article of about `words` words, every paragraph text distinct."""
+    paragraphs, count, i = [], 0, 0
+    while count < words:
+        text = f"Update {i + 1}: {BIG_PARAGRAPHS[i % len(BIG_PARAGRAPHS)]}"
+        paragraphs.append(f"<p>{text}</p>")
+        count += len(text.split())
+        i += 1
+    body = "\n".join(paragraphs)
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<title>Russia Requested China for Army Gear: All Updates - The Daily Recap</title>"
+        "<style>body{font:18px/1.6 Georgia,serif;max-width:40em;margin:0 auto;padding:0 16px}</style></head>"
+        f"<body><main><article><h1>Russia Requested China for Army Gear: All Updates</h1>\n{body}"
+        "</article></main></body></html>"
+    )
+
+
+# --- build and processes ---------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("UNSPIN_REQUIRE_BROWSER") == "1":
+        return  # the `browser` fixture fails loudly instead
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found (apt-get install chromium); UNSPIN_REQUIRE_BROWSER=1 makes this fail")
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def extension_dir() -> Path:
+    """The built Chromium extension (extension/build.sh runs npm ci + the build when needed)."""
+    subprocess.run(["sh", str(ROOT / "extension" / "build.sh")], check=True, stdout=subprocess.DEVNULL)
+    path = ROOT / "extension" / "dist" / "chromium"
+    assert (path / "manifest.json").exists()
+    return path
+
+
+class PagesHandler(SimpleHTTPRequestHandler):
+    """Static test pages; /spa/* answers with the app shell; /big.html is generated; /search echoes."""
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        path = urlsplit(self.path).path
+        if path == "/big.html":
+            return self._send(big_article().encode())
+        if path == "/search":
+            return self._send(b"<!doctype html><title>search</title><p>search page")
+        if path.startswith("/spa/"):
+            self.path = "/spa.html"
+        return super().do_GET()
+
+    def _send(self, body: bytes):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def pages_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PagesHandler, directory=str(PAGES)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_model() -> bool:
+    """True when the tests run the shipped model (semantic assertions need it)."""
+    return (SHIPPED_MODEL / "config.json").exists() or bool(os.environ.get("UNSPIN_TEST_MODEL"))
+
+
+@pytest.fixture(scope="session")
+def model_path(real_model, tmp_path_factory) -> Path:
+    if os.environ.get("UNSPIN_TEST_MODEL"):
+        return Path(os.environ["UNSPIN_TEST_MODEL"])
+    if real_model:
+        return SHIPPED_MODEL
+    from unspin.model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("browser-model") / "tiny")
+
+
+def start_server(model: Path):
+    """Start `unspin serve --port 0`; returns (process, base URL)."""
+    exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
+    cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
+    proc = subprocess.Popen(
+        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    deadline = time.monotonic() + 180
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"Listening on (http://\S+)", line)
+        if match:
+            url = match.group(1)
+            requests.get(f"{url}/api/v1/health", timeout=10).raise_for_status()
+            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+            return proc, url
+    proc.kill()
+    raise RuntimeError("unspin serve did not start:\n" + "".join(lines))
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url(model_path):
+    proc, url = start_server(model_path)
+    yield url
+    stop_server(proc)
+
+
+def analyze(server_url: str, paragraphs: list[str]) -> dict:
+    """The server's own answer for paragraphs (what the extension should show)."""
+    answer = requests.post(f"{server_url}/api/v1/analyze", json={"paragraphs": paragraphs, "offset_unit": "utf16"}, timeout=120)
+    answer.raise_for_status()
+    return answer.json()
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+
+class Browser:
+    """The Chromium context with the extension, plus helpers the tests share."""
+
+    def __init__(self, context, extension_id: str):
+        self.context = context
+        self.id = extension_id
+
+    def worker(self):
+        for worker in self.context.service_workers:
+            if self.id in worker.url:
+                return worker
+        # The service worker was stopped: any extension page wakes it up.
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{self.id}/options.html")
+        page.close()
+        for _ in range(50):
+            for worker in self.context.service_workers:
+                if self.id in worker.url:
+                    return worker
+            time.sleep(0.1)
+        raise RuntimeError("extension service worker not found")
+
+    def sw(self, expression: str, arg=None):
+        return self.worker().evaluate(expression, arg)
+
+    def set_storage(self, values: dict):
+        self.sw("v => chrome.storage.local.set(v)", values)
+
+    def tab_id(self, page) -> int:
+        """The tab id of `page`, as the extension knows it (from the page's state report)."""
+        for _ in range(100):
+            tab = self.sw(
+                "url => { for (const [id, s] of unspin.tabState) if (s.url === url) return id; return null; }", page.url
+            )
+            if tab is not None:
+                return tab
+            time.sleep(0.1)
+        raise AssertionError(f"the extension never reported on {page.url}")
+
+    def page_state(self, page) -> dict:
+        """The content script's own state (status, summary, timing) for `page`."""
+        return self.sw("id => chrome.tabs.sendMessage(id, {type: 'get-state'})", self.tab_id(page))
+
+    def badge(self, page) -> str:
+        return self.sw("id => chrome.action.getBadgeText({tabId: id})", self.tab_id(page))
+
+    def wait_status(self, page, want=("done",), timeout=120.0) -> dict:
+        deadline = time.monotonic() + timeout
+        state = None
+        while time.monotonic() < deadline:
+            state = self.page_state(page)
+            if state and state.get("status") in want:
+                return state
+            time.sleep(0.2)
+        raise AssertionError(f"page state stayed {state}")
+
+    def popup(self, page):
+        popup = self.context.new_page()
+        popup.set_viewport_size({"width": 360, "height": 520})
+        popup.goto(f"chrome-extension://{self.id}/popup.html?tab={self.tab_id(page)}")
+        popup.wait_for_function("document.getElementById('server-status').textContent !== 'Server: checking…'")
+        return popup
+
+
+@pytest.fixture(scope="session")
+def browser(extension_dir, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=False,
+            args=[
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
+            ],
+            ignore_default_args=["--disable-extensions"],
+            viewport={"width": 1100, "height": 800},
+        )
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        yield Browser(context, worker.url.split("/")[2])
+        context.close()
+
+
+@pytest.fixture
+def ext(browser, server_url):
+    """The browser with default settings pointing at the test server; extra tabs closed afterwards."""
+    browser.sw("() => chrome.storage.local.clear()")
+    browser.set_storage({"serverUrl": server_url})
+    yield browser
+    for page in browser.context.pages[1:]:
+        page.close()
+
+
+# --- reading the page ------------------------------------------------------------------------
+
+# Main-world view of the extension's marks: the Highlight registry is per document.
+MARKS_JS = """() => {
+  const out = [];
+  for (const level of ['low', 'mid', 'high']) {
+    const h = CSS.highlights.get('unspin-' + level);
+    if (h) for (const r of h) out.push({level, text: r.toString(), collapsed: r.collapsed, range: r});
+  }
+  out.sort((a, b) => a.range.compareBoundaryPoints(Range.START_TO_START, b.range));
+  return out.map(({level, text, collapsed}) => ({level, text, collapsed}));
+}"""
+
+
+def marks(page) -> list[dict]:
+    return page.evaluate(MARKS_JS)
+
+
+def wait_marks(page, at_least: int = 1, timeout: float = 60.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    found = []
+    while time.monotonic() < deadline:
+        found = [m for m in marks(page) if not m["collapsed"]]
+        if len(found) >= at_least:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"expected >= {at_least} marks, saw {found}")
+
+
+def paragraph_texts(page, selector: str) -> list[str]:
+    """Paragraph texts the way the extension sends them (whitespace collapsed)."""
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent.replace(/\\s+/g, ' ').trim())")
+
+
+def article(ext: Browser, page) -> dict:
+    """What the extension extracted and shows: {title, url, paragraphs: [{kind, text, spans}]}."""
+    return ext.sw("id => chrome.tabs.sendMessage(id, {type: 'get-article'})", ext.tab_id(page))
+
+
+def expected_span_texts(server_url: str, paragraphs: list[str]) -> list[str]:
+    """Span texts the server finds in these paragraphs, in reading order."""
+    answer = analyze(server_url, paragraphs)
+    return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
+
+
+def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+MARK_RECT_JS = """index => {
+  const ranges = [];
+  for (const level of ['low', 'mid', 'high']) {
+    const h = CSS.highlights.get('unspin-' + level);
+    if (h) for (const r of h) if (!r.collapsed) ranges.push(r);
+  }
+  ranges.sort((a, b) => a.compareBoundaryPoints(Range.START_TO_START, b));
+  const r = ranges[index];
+  r.startContainer.parentElement.scrollIntoView({block: 'center'});
+  const rect = r.getClientRects()[0];
+  return {x: rect.left + Math.min(rect.width / 2, 20), y: rect.top + rect.height / 2,
+          left: rect.left, top: rect.top, width: rect.width, height: rect.height, text: r.toString()};
+}"""
+
+
+def mark_rect(page, index: int = 0) -> dict:
+    """Viewport rectangle (first line) of the index-th mark in reading order, scrolled into view."""
+    return page.evaluate(MARK_RECT_JS, index)
+
+
+def card(page):
+    """The hovercard (inside the extension's open shadow root)."""
+    return page.locator("unspin-overlay .unspin-card")

@@ -1,0 +1,166 @@
+"""Marks on the page: at the server's spans, across inline elements, against hostile CSS;
+the hovercard by pointer and keyboard; nothing on a clean article."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import (ARTIFACTS, analyze, article, card, expected_span_texts, mark_rect, marks, paragraph_texts,
+                      wait_for, wait_marks)
+
+ARTICLE_P = "article p:not(.byline)"
+
+
+def open_done(ext, url):
+    page = ext.context.new_page()
+    page.goto(url)
+    state = ext.wait_status(page)
+    return page, state
+
+
+def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url, real_model):
+    page, state = open_done(ext, f"{pages_url}/spun.html")
+    sent = article(ext, page)
+    texts = [p["text"] for p in sent["paragraphs"]]
+    # Readability found the article: headline and the four paragraphs, not nav/footer.
+    assert texts[0] == "Russia Requested China for Army Gear, U.S. Officers Say"
+    for text in paragraph_texts(page, "#p1, #p2, #p3, #p4"):
+        assert text in texts
+    assert not any("About us" in t or "Politics" in t for t in texts)
+    # Each mark covers exactly the text of a span the server gives for the same paragraphs.
+    expected = expected_span_texts(server_url, texts)
+    assert [m["text"] for m in wait_marks(page, len(expected))] == expected
+    assert state["summary"]["spans"] == len(expected)
+    if real_model:
+        found = [m["text"].lower() for m in marks(page)]
+        assert "army gear" in found
+        assert "final month" in found
+        assert state["summary"]["verdict"] == "likely spun"
+
+
+def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    scores = [s["score"] for p in analyze(server_url, texts)["paragraphs"] for s in p["spans"]]
+    levels = [m["level"] for m in marks(page)]
+    want = ["high" if s >= 0.85 else "mid" if s >= 0.6 else "low" for s in scores]
+    assert levels == want
+
+
+def test_hovercard_on_hover(ext, pages_url, server_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    spans = [s for p in analyze(server_url, texts)["paragraphs"] for s in p["spans"]]
+    index = next((i for i, s in enumerate(spans) if s["text"].lower() == "army gear"), len(spans) // 3)
+    span = spans[index]
+    rect = mark_rect(page, index)
+    assert rect["text"] == span["text"]
+    page.mouse.move(rect["x"], rect["y"])
+    box = card(page)
+    box.wait_for(state="visible")
+    text = box.inner_text()
+    best, *alternatives = span["suggestions"]
+    assert f"Likely original: {best['text']}" in text
+    if alternatives:
+        assert f"Also: {', '.join(a['text'] for a in alternatives[:2])}" in text
+    assert f"Confidence {round(span['score'] * 100)}%" in text
+    assert f"Spun wording: {span['text']}" in text
+    # The card sits next to the mark, not over it.
+    card_box = box.bounding_box()
+    assert card_box["y"] >= rect["top"] + rect["height"] - 1 or card_box["y"] + card_box["height"] <= rect["top"] + 1
+    page.screenshot(path=str(ARTIFACTS / "hovercard.png"))
+    page.mouse.move(5, 5)
+    box.wait_for(state="hidden")
+
+
+def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
+    page, state = open_done(ext, f"{pages_url}/spun.html")
+    expected = [m["text"] for m in marks(page)]
+    page.locator("body").click(position={"x": 2, "y": 2})
+    focused = []
+    for _ in range(len(expected) + 12):  # the page's own links come first
+        page.keyboard.press("Tab")
+        label = page.evaluate("() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('aria-label')")
+        if label:
+            focused.append(label)
+            if len(focused) == 2:
+                break
+    assert focused, "Tab never reached a mark"
+    assert focused[0].startswith(f"Possibly spun: {expected[0]}.")
+    assert focused[1].startswith(f"Possibly spun: {expected[1]}.")
+    box = card(page)
+    assert box.is_visible()
+    assert f"Spun wording: {expected[1]}" in box.inner_text()
+    page.keyboard.press("Escape")
+    box.wait_for(state="hidden")
+    page.keyboard.press("Tab")
+    if len(expected) > 2:
+        box.wait_for(state="visible")
+        assert f"Spun wording: {expected[2]}" in box.inner_text()
+
+
+def test_span_split_by_a_link(ext, pages_url, server_url, real_model):
+    page, _ = open_done(ext, f"{pages_url}/link-split.html")
+    [split] = paragraph_texts(page, "#split")
+    expected = expected_span_texts(server_url, [split])
+    found = page.evaluate(
+        """() => {
+          const p = document.getElementById('split');
+          const out = [];
+          for (const level of ['low', 'mid', 'high'])
+            for (const r of CSS.highlights.get('unspin-' + level) || [])
+              if (p.contains(r.startContainer)) out.push(r);
+          out.sort((a, b) => a.compareBoundaryPoints(Range.START_TO_START, b));
+          return out.map(r => ({text: r.toString(), crosses: r.startContainer !== r.endContainer}));
+        }"""
+    )
+    assert [f["text"] for f in found] == expected
+    # The link still works: nothing covers it.
+    assert page.evaluate("() => { const r = document.getElementById('link').getBoundingClientRect();"
+                         " return document.elementFromPoint(r.left + 2, r.top + r.height / 2).id; }") == "link"
+    if real_model:
+        assert {"text": "army gear", "crosses": True} in found
+        assert {"text": "final month", "crosses": False} in found or "final month" in [f["text"] for f in found]
+
+
+def test_hostile_css_cannot_hide_marks_or_card(ext, pages_url):
+    page, _ = open_done(ext, f"{pages_url}/hostile.html")
+    wait_marks(page)
+    rect = mark_rect(page, 0)
+    clip = {"x": rect["left"], "y": rect["top"], "width": max(rect["width"], 4), "height": rect["height"]}
+    painted = page.screenshot(clip=clip)
+    ext.set_storage({"highlights": False})
+    wait_for(lambda: not marks(page), message="marks removed")
+    plain = page.screenshot(clip=clip)
+    assert painted != plain, "the mark is not painted on the hostile page"
+    ext.set_storage({"highlights": True})
+    wait_marks(page)
+    page.mouse.move(rect["x"], rect["y"])
+    card(page).wait_for(state="visible")
+    assert card(page).bounding_box()["width"] > 100
+
+
+def test_no_layout_change(ext, pages_url):
+    """Marks add no boxes: every paragraph keeps its size and place."""
+    page = ext.context.new_page()
+    ext.set_storage({"highlights": False})
+    page.goto(f"{pages_url}/spun.html")
+    ext.wait_status(page)
+    before = page.eval_on_selector_all("article p, article h1", "els => els.map(e => JSON.stringify(e.getBoundingClientRect()))")
+    ext.set_storage({"highlights": True})
+    wait_marks(page)
+    after = page.eval_on_selector_all("article p, article h1", "els => els.map(e => JSON.stringify(e.getBoundingClientRect()))")
+    assert before == after
+    assert page.evaluate("document.querySelectorAll('body mark, body unspin-overlay').length") == 0
+
+
+def test_clean_article_has_no_marks(ext, pages_url, server_url, real_model):
+    page, state = open_done(ext, f"{pages_url}/clean.html")
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    assert len(texts) == 5
+    expected = expected_span_texts(server_url, texts)
+    assert [m["text"] for m in marks(page)] == expected
+    if not real_model:
+        pytest.skip("no marks on clean text needs the shipped model (models/unspin-minilm)")
+    assert expected == []
+    assert state["summary"]["verdict"] == "no sign of spinning"
+    assert wait_for(lambda: ext.badge(page) == "0", message="badge 0")
