@@ -26,7 +26,10 @@ catch caught caught|deal dealt dealt|win won won|fight fought fought|sell sold s
 teach taught taught|sink sank sunk|strike struck struck|forbid forbade forbidden|lend lent lent
 freeze froze frozen|shake shook shaken|steal stole stolen|swear swore sworn|bear bore borne
 fly flew flown|forget forgot forgotten|hide hid hidden|ride rode ridden|bind bound bound
-undertake undertook undertaken|withdraw withdrew withdrawn|overcome overcame overcome"""
+undertake undertook undertaken|withdraw withdrew withdrawn|overcome overcame overcome
+read read read|put put put|set set set|cut cut cut|hit hit hit|let let let|cost cost cost
+shut shut shut|hurt hurt hurt|spread spread spread|quit quit quit|bet bet bet|cast cast cast
+burst burst burst|upset upset upset|split split split"""
 _IRREGULAR_NOUNS = {"man": "men", "woman": "women", "child": "children", "person": "people",
                     "foot": "feet", "tooth": "teeth", "mouse": "mice", "analysis": "analyses",
                     "crisis": "crises", "criterion": "criteria", "phenomenon": "phenomena"}
@@ -151,11 +154,13 @@ def analyze(word: str, is_lemma: Callable[[str], bool]) -> list[tuple[str, str]]
 
 def inflect_phrase(phrase: str, form: str) -> str:
     """Inflect a dictionary phrase on its head word: the first word of a verb phrase
-    ("be a part of" -> "been a part of"), else the last ("insurance policy" -> "...policies")."""
+    ("take it" -> "took it", "be a part of" -> "is a part of"), else the last
+    ("insurance policy" -> "insurance policies")."""
     if not form:
         return phrase
     parts = phrase.split(" ")
-    head = 0 if len(parts) > 1 and any(p in _PARTICLES for p in parts[1:]) else len(parts) - 1
+    verbal = form in ("ed", "ing") or any(p in _PARTICLES for p in parts[1:])
+    head = 0 if verbal else len(parts) - 1
     if parts[head] in _PARTICLES or parts[head] in ("more", "most"):
         return phrase
     if form in ("er", "est") and len(parts) > 1:

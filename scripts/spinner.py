@@ -33,13 +33,14 @@ class Profile:
     choice: str = "common"
     min_zipf: float = 3.0
     pos_aware: bool = False  # MyThes senses filtered by a guessed part of speech
+    mutual: bool = False  # keep a synonym only when its own entry lists the headword back
     weight: float = 1.0  # share among spun articles
     heldout: bool = False  # never in train/dev: measures generalisation to a new spinner
 
 
 PROFILES = (
-    Profile("moby-common", ("moby",), (0.15, 0.45), 4, weight=3.0),
-    Profile("moby-uniform", ("moby",), (0.05, 0.30), 1, choice="uniform", min_zipf=2.0),
+    Profile("moby-common", ("moby",), (0.10, 0.40), 4, mutual=True, weight=3.0),
+    Profile("moby-uniform", ("moby",), (0.05, 0.30), 1, choice="uniform", min_zipf=2.5),
     Profile("mythes-pos", ("mythes",), (0.10, 0.40), 3, pos_aware=True, weight=2.0),
     Profile("close-common", ("close",), (0.10, 0.35), 3, weight=2.0),
     Profile("tortured-mined", ("tortured",), (0.30, 0.50), 3, choice="uniform", min_zipf=2.0),
@@ -49,6 +50,10 @@ PROFILES_BY_NAME = {p.name: p for p in PROFILES}
 
 _MAX_CANDIDATES = 15  # real spinner dictionaries list a handful of synonyms per entry
 _TORTURED_BOOST = 8.0  # a pair seen in real spinner output is that much likelier
+_CONFIRMED_BOOST = 4.0  # a Moby pair MyThes lists too is a closer synonym ("say" -> "state")
+_MULTIWORD_PENALTY = 0.3  # one word -> phrase ("be a part of") happens, but less often
+_ARTICLES = frozenset(("a", "an", "the"))
+_MIN_INFLECTED_ZIPF = 1.5  # an inflected synonym must exist ("readed", "say-soed" do not)
 _QUOTE_RE = re.compile(r'"[^"]*"?|“[^”]*”?|«[^»]*»?')
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some any each every no".split())
@@ -84,18 +89,27 @@ def build_table(profile: Profile, lex: dict) -> dict[str, Entry]:
     real = lex.get("tortured_pairs", frozenset())
     table: dict[str, Entry] = {}
     for name in profile.sources:
-        for head, syns in _sources(name, lex).items():
+        source = _sources(name, lex)
+        back = {h: {s for s, _ in syns} for h, syns in source.items()} if profile.mutual else {}
+        other = {h: set(v) for h, v in lex.get("mythes", {}).items()} if name == "moby" else {}
+        for head, syns in source.items():
             if len(head.split()) > profile.max_phrase or head in FUNCTION_WORDS:
                 continue
             scored = []
             for syn, pos in syns:
-                if syn in FUNCTION_WORDS or _is_variant(head, syn) or len(syn.split()) > 4:
+                if (syn in FUNCTION_WORDS or _is_variant(head, syn) or len(syn.split()) > 4
+                        or syn.split()[0] in _ARTICLES and head.split()[0] not in _ARTICLES):
+                    continue
+                is_real = (head, syn) in real
+                if profile.mutual and not is_real and head not in back.get(syn, ()):
                     continue
                 z = zipf(syn)
                 if z < profile.min_zipf:
                     continue
                 w = (z - profile.min_zipf + 0.5) ** 2 if profile.choice == "common" else 1.0
-                scored.append((w * (_TORTURED_BOOST if (head, syn) in real else 1.0), syn, pos))
+                w *= _MULTIWORD_PENALTY if " " in syn and " " not in head else 1.0
+                w *= _CONFIRMED_BOOST if syn in other.get(head, ()) else 1.0
+                scored.append((w * (_TORTURED_BOOST if is_real else 1.0), syn, pos))
             if not scored:
                 continue
             scored.sort(key=lambda t: -t[0])
@@ -220,9 +234,14 @@ class Spinner:
                 continue
             start, end = ws[i].start, ws[i + n - 1].end
             old = text[start:end]
-            cand = self._choose(entry, ws[i - 1].text.lower() if i else "", ws[i].text.lower(), form, rng)
-            new = inflect_phrase(cand, form) + (split_possessive(old)[1] if n == 1 else "")
-            new = match_case(old, new)
+            for _ in range(3):  # a few tries for a synonym that inflects into a real word
+                cand = self._choose(entry, ws[i - 1].text.lower() if i else "", ws[i].text.lower(), form, rng)
+                new = inflect_phrase(cand, form)
+                if not form or zipf(new) >= _MIN_INFLECTED_ZIPF:
+                    break
+            else:
+                continue
+            new = match_case(old, new + (split_possessive(old)[1] if n == 1 else ""))
             if new.lower() != old.lower():
                 edits.append((start, end, new, old))
         return apply_edits(text, edits)
