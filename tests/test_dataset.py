@@ -94,3 +94,10 @@ def test_heldout_profile_only_in_test():
     assert "ppdb-heldout" in seen["test"] and "ppdb-heldout" not in seen["train"]
     assert all(r["heldout"] == (r["profile"] == "ppdb-heldout")
                for i in range(50) for r in dataset.spin_article(f"a-{i}", "a", paras, "test", spinners, 1, 1.0))
+
+
+def test_can_produce_real_pairs():
+    table = {"area": (("region",), (1.0,), (frozenset(),)), "say": (("state",), (1.0,), (frozenset(),))}
+    assert dataset.can_produce(table, "surface area", "surface region")  # word by word
+    assert dataset.can_produce(table, "said", "stated")  # through the lemma
+    assert not dataset.can_produce(table, "data mining", "information mining")

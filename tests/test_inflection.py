@@ -10,6 +10,7 @@ from unspin.scripts.inflection import analyze, inflect, inflect_like, inflect_ph
     ("state", "s", "states"), ("policy", "s", "policies"), ("box", "s", "boxes"), ("person", "s", "people"),
     ("make", "ing", "making"), ("serve", "ing", "serving"), ("run", "ing", "running"), ("lie", "ing", "lying"),
     ("large", "er", "larger"), ("big", "er", "bigger"), ("happy", "est", "happiest"), ("good", "er", "better"),
+    ("read", "ed", "read"), ("put", "ed", "put"),  # not "readed"
     ("beautiful", "er", "more beautiful"), ("full-scale", "s", "full-scales"), ("state", "", "state"),
 ])
 def test_inflect(lemma, form, expected):
@@ -54,3 +55,4 @@ def test_lemmatize_and_possessive():
     assert split_possessive("news") == ("news", "")
     assert inflect_phrase("well known", "er") == "more well known"
     assert inflect_phrase("give up", "ed") == "gave up"
+    assert inflect_phrase("take it", "ed") == "took it"  # verb forms go on the first word
