@@ -1,0 +1,140 @@
+"""The `unspin serve` and `unspin analyze` commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+import unspin
+from unspin.cli import main
+from unspin.config import default_model_path
+
+TEXT = "Russia requested China to provide it army gear.\n\n😀 Help for the warfare, final month."
+UNSPIN = Path(sys.executable).with_name("unspin")  # the console script of this environment
+
+
+def test_analyze_json_from_a_file(tmp_path, tiny_model, capsys, check_contract):
+    article = tmp_path / "article.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    assert main(["analyze", str(article), "--json", "--model", str(tiny_model), "--threshold", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    check_contract("POST", "/api/v1/analyze", 200, data)
+    assert data["offset_unit"] == "codepoint"
+    assert data["summary"]["paragraphs"] == 2
+    second = TEXT.split("\n\n")[1]
+    for span in data["paragraphs"][1]["spans"]:
+        assert second[span["start"]:span["end"]] == span["text"]
+
+
+def test_analyze_text_from_stdin_marks_spans(tiny_model, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(TEXT))
+    assert main(["analyze", "-", "--model", str(tiny_model), "--threshold", "0", "--max-suggestions", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\[requested → [^]|]+\]", out)  # span and its one suggestion
+    assert "😀 [Help → " in out
+    assert re.search(r"^(likely spun|possibly spun|no sign of spinning): \d+ spun span", out, re.M)
+
+
+def test_analyze_uses_unspin_model_from_the_environment(tiny_model, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("UNSPIN_MODEL", str(tiny_model))
+    article = tmp_path / "a.txt"
+    article.write_text("One short paragraph.", encoding="utf-8")
+    assert main(["analyze", str(article), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["name"] == "unspin-tiny-random"
+
+
+def test_default_model_is_the_shipped_one(monkeypatch):
+    monkeypatch.delenv("UNSPIN_MODEL", raising=False)
+    assert default_model_path() == Path(unspin.__file__).resolve().parent.parent / "models" / "unspin-minilm"
+
+
+@pytest.mark.parametrize("argv", [["--threshold", "1.5"], ["--threshold", "x"], ["--max-suggestions", "0"]])
+def test_analyze_refuses_bad_options(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyze", "-", *argv])
+    assert exit_info.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_analyze_reports_a_missing_model_or_file(tmp_path, tiny_model, capsys):
+    article = tmp_path / "a.txt"
+    article.write_text("Text.", encoding="utf-8")
+    assert main(["analyze", str(article), "--model", str(tmp_path / "nowhere")]) == 2
+    assert "cannot load the model" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path / "missing.txt"), "--model", str(tiny_model)]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_serve_warns_when_not_on_loopback(tmp_path, capsys):
+    # The missing model stops it before it binds anything.
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0", "--model", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "warning: listening on 0.0.0.0" in err
+    assert "cannot load the model" in err
+
+
+def test_serve_defaults_to_loopback():
+    import argparse
+
+    from unspin import serve
+
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args([])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+
+
+def stdout_lines(process) -> queue.Queue:
+    """A queue of the process's stdout lines, filled by a thread so a silent process can't hang us."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    return lines
+
+
+def wait_for_line(lines: queue.Queue, pattern: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if re.search(pattern, line):
+            return line
+    raise AssertionError(f"no line matching {pattern!r} in {seen!r}")
+
+
+def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([str(UNSPIN), "serve", "--port", "0", "--model", str(tiny_model), "--threads", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = stdout_lines(process)
+        url = re.search(r"http://127\.0\.0\.1:\d+", wait_for_line(lines, r"Listening on", 120)).group()
+        health = requests.get(f"{url}/api/v1/health", timeout=30)
+        assert health.status_code == 200
+        assert health.json()["model"]["name"] == "unspin-tiny-random"
+        analysis = requests.post(f"{url}/api/v1/analyze", json={"text": TEXT}, timeout=60)
+        assert analysis.status_code == 200
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        process.wait(timeout=60)
+        assert "Stopped." in wait_for_line(lines, "Stopped", 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    err = process.stderr.read()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
