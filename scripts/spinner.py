@@ -56,6 +56,9 @@ _ARTICLES = frozenset(("a", "an", "the"))
 _MIN_INFLECTED_ZIPF = 1.5  # an inflected synonym must exist ("readed", "say-soed" do not)
 _QUOTE_RE = re.compile(r'"[^"]*"?|“[^”]*”?|«[^»]*»?')
 _URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+# Quantities and units count as numbers: "billion" -> "infinity" would change the facts.
+_NUMBER_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions trillion "
+                          "pct percent mln bln dlrs dlr cts".split())
 _DETERMINERS = frozenset("a an the this that these those his her its their our my your some any each every no".split())
 _VERB_CUES = frozenset("to will would can could should may might must not did does do".split())
 _FORM_POS = {"s": {"noun", "verb"}, "ed": {"verb", "adj"}, "ing": {"verb", "noun", "adj"},
@@ -220,7 +223,7 @@ class Spinner:
             cap = w.text[:1].isupper()
             blocked.append(
                 any(s < w.end and w.start < e for s, e in ranges)
-                or any(c.isdigit() for c in w.text)
+                or any(c.isdigit() for c in w.text) or w.text.lower() in _NUMBER_WORDS
                 or (cap and (not _sentence_start(text, w.start) or w.text.lower() in proper or w.text.isupper()))
             )
         n_content = sum(1 for w in ws if w.text.lower() not in FUNCTION_WORDS and w.text.isalpha())

@@ -76,9 +76,9 @@ def test_offsets_exact_with_emoji_and_curly_quotes(lex):
 
 def test_quotes_names_numbers_and_urls_untouched(lex):
     text = ('Officials said "the war will stop last month" and Eastern Bank said 2 wars '
-            'ended at https://example.com/last-month, per official@agency.org.')
+            'ended at https://example.com/last-month, per official@agency.org, costing a billion.')
     spun, spans = make_spinner(lex).spin(text, Random(3), 1.0)
-    assert '"the war will stop last month"' in spun
+    assert '"the war will stop last month"' in spun and spun.endswith("a billion.")
     assert "Eastern Bank" in spun and "https://example.com/last-month" in spun and "official@agency.org" in spun
     assert {sp["original"].lower() for sp in spans} >= {"said"}
     check_spans(spun, spans)
