@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 import sys
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -36,6 +37,10 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
     from waitress import create_server
 
@@ -65,6 +70,7 @@ def main(args: argparse.Namespace) -> int:
     info = get_engine(app).info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}", flush=True)
     print(f"Listening on {url_for(args.host, port)} (Ctrl-C to stop)", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         server.run()
     except KeyboardInterrupt:
