@@ -6,7 +6,8 @@ import argparse
 import importlib
 import sys
 
-# subcommand -> (module, one-line help). Modules are imported only when their command runs.
+# subcommand -> (module, one-line help). A module is imported only when its command runs,
+# so `unspin serve` never pays for the training code and vice versa.
 COMMANDS = {
     "serve": ("unspin.serve", "serve the HTTP API with waitress"),
     "analyze": ("unspin.analyze", "analyse a text file or stdin from the terminal"),
@@ -17,21 +18,19 @@ COMMANDS = {
 }
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="unspin", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    modules = {}
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_name)
-        modules[name] = module
-        module.add_arguments(sub.add_parser(name, help=help_text, description=module.__doc__))
-    return parser, modules
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser, modules = build_parser()
-    args = parser.parse_args(argv)
-    return modules[args.command].main(args) or 0
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    command = parser.parse_args(argv[:1]).command
+    module = importlib.import_module(COMMANDS[command][0])
+    command_parser = argparse.ArgumentParser(
+        prog=f"unspin {command}", description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    module.add_arguments(command_parser)
+    return module.main(command_parser.parse_args(argv[1:])) or 0
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str]) -> list[Encode
     ]
     best_margin = [torch.full((len(enc.ids),), -1) for enc in encodings]
     order = sorted(range(len(chunks)), key=lambda i: len(chunks[i][2]))
+    device = next(model.parameters()).device
     with torch.inference_mode():
         for b in range(0, len(order), BATCH_SIZE):
             batch = [chunks[i] for i in order[b : b + BATCH_SIZE]]
@@ -70,15 +71,15 @@ def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str]) -> list[Encode
             for row, (_, _, ids) in enumerate(batch):
                 input_ids[row, : len(ids)] = torch.tensor(ids)
                 mask[row, : len(ids)] = 1
-            hidden, logits = model(input_ids, mask)
-            probs = logits.float().softmax(-1)
+            hidden, logits = model(input_ids.to(device), mask.to(device))
+            hidden, probs = hidden.float().cpu(), logits.float().softmax(-1).cpu()
             for row, (p, start, ids) in enumerate(batch):
                 n = len(ids) - 2
                 positions = torch.arange(n)
                 margin = torch.minimum(positions, n - 1 - positions)  # distance to the window edge
                 target = slice(start, start + n)
                 better = margin > best_margin[p][target]
-                outputs[p].hidden[target][better] = hidden[row, 1 : n + 1].float()[better]
+                outputs[p].hidden[target][better] = hidden[row, 1 : n + 1][better]
                 outputs[p].probs[target][better] = probs[row, 1 : n + 1][better]
                 best_margin[p][target] = torch.maximum(margin, best_margin[p][target])
     return outputs
@@ -199,8 +200,9 @@ class Engine:
                 results.setdefault(i, fresh.get(p))
         return [{"index": i, **results[i]} for i in range(len(paragraphs))]
 
-    def _decode(self, text: str, enc: Encoded, threshold: float, max_suggestions: int) -> dict:
-        """Word scores -> spans -> ranked suggestions for one paragraph."""
+    @staticmethod
+    def score_words(text: str, enc: Encoded) -> tuple[list[Word], list[list[int]], list[float], list[bool]]:
+        """Per word: its tokens, P(spun) and whether it rather begins a span than continues one."""
         paragraph_words = words(text)
         tokens = word_tokens(paragraph_words, enc.offsets)
         spun, begins = [], []
@@ -209,9 +211,14 @@ class Engine:
                 spun.append(0.0)
                 begins.append(True)
                 continue
-            o, b, i = enc.probs[toks[0]].tolist()
+            _, b, i = enc.probs[toks[0]].tolist()
             spun.append(b + i)
             begins.append(b > i)
+        return paragraph_words, tokens, spun, begins
+
+    def _decode(self, text: str, enc: Encoded, threshold: float, max_suggestions: int) -> dict:
+        """Word scores -> spans -> ranked suggestions for one paragraph."""
+        paragraph_words, tokens, spun, begins = self.score_words(text, enc)
         groups = group_spans(text, paragraph_words, spun, begins, threshold)
         spans = []
         for group in groups:
