@@ -219,12 +219,14 @@ class Spinner:
         ws = words(text)
         ranges = _protected_ranges(text)
         blocked = []
-        for w in ws:
+        for k, w in enumerate(ws):
             cap = w.text[:1].isupper()
+            name_follows = k + 1 < len(ws) and ws[k + 1].text[:1].isupper()  # "El Paso", "New York"
             blocked.append(
                 any(s < w.end and w.start < e for s, e in ranges)
                 or any(c.isdigit() for c in w.text) or w.text.lower() in _NUMBER_WORDS
-                or (cap and (not _sentence_start(text, w.start) or w.text.lower() in proper or w.text.isupper()))
+                or (cap and (not _sentence_start(text, w.start) or name_follows
+                             or w.text.lower() in proper or w.text.isupper()))
             )
         n_content = sum(1 for w in ws if w.text.lower() not in FUNCTION_WORDS and w.text.isalpha())
         slots = self._slots(text, ws, blocked)

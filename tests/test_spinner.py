@@ -84,8 +84,12 @@ def test_quotes_names_numbers_and_urls_untouched(lex):
     check_spans(spun, spans)
 
 
-def test_sentence_start_names_are_protected():
+def test_sentence_start_names_are_protected(lex):
     assert proper_nouns(["He met Bush.", "Bush said no."]) == {"bush"}
+    spun, _ = make_spinner(lex).spin("Eastern Bank said so. Last Month fell.", Random(0), 1.0)
+    assert spun.startswith("Eastern Bank stated") or spun.startswith("Eastern Bank declared") \
+        or spun.startswith("Eastern Bank uttered")
+    assert "Last Month" in spun
 
 
 def test_multiword_on_both_sides_and_inflection(lex):
