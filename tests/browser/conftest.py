@@ -217,12 +217,16 @@ class Browser:
         self.sw("v => chrome.storage.local.set(v)", values)
 
     def tab_id(self, page) -> int:
-        """The tab id of `page`, as the extension knows it (from the page's state report)."""
+        """The tab id of `page`, as the extension knows it (from the page's first state report)."""
+        known = getattr(page, "_unspin_tab", None)
+        if known is not None:
+            return known
         for _ in range(100):
             tab = self.sw(
                 "url => { for (const [id, s] of unspin.tabState) if (s.url === url) return id; return null; }", page.url
             )
             if tab is not None:
+                page._unspin_tab = tab
                 return tab
             time.sleep(0.1)
         raise AssertionError(f"the extension never reported on {page.url}")
@@ -248,7 +252,8 @@ class Browser:
         popup = self.context.new_page()
         popup.set_viewport_size({"width": 360, "height": 520})
         popup.goto(f"chrome-extension://{self.id}/popup.html?tab={self.tab_id(page)}")
-        popup.wait_for_function("document.getElementById('server-status').textContent !== 'Server: checking…'")
+        status = popup.locator("#server-status")
+        wait_for(lambda: status.inner_text() != "Server: checking…", message="popup server status")
         return popup
 
 

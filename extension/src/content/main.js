@@ -15,6 +15,7 @@ let lastState = { status: "starting" };
 
 function report(state) {
   lastState = state;
+  state = { ...state, url: location.href };
   browser.runtime.sendMessage({ type: "page-state", state }).catch(() => {});
 }
 
@@ -33,9 +34,10 @@ function start() {
   const { signal } = controller;
   const highlighter = highlighterFeature.init(signal);
   highlighter.setVisible(settings.highlights);
-  const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter));
+  let session = null;
+  const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? []));
   hovercard?.setVisible(settings.highlights);
-  const session = sessionFeature.init(signal, { highlighter, hovercard, report });
+  session = sessionFeature.init(signal, { highlighter, hovercard, report });
   safely("observer", () =>
     observerFeature.init(signal, { onRemoved: session.validate, onChanged: session.scan, onNavigated: session.reset }),
   );

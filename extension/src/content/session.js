@@ -20,7 +20,7 @@ function measure(name, fn) {
 }
 
 /**
- * @param {{highlighter, hovercard, report(state)}} features
+ * @param {{highlighter, hovercard, report(state)}} features (hovercard may be null)
  */
 export function init(signal, { highlighter, hovercard, report }) {
   let records = []; // paragraphs in reading order: {kind, nodes, snapshot, map, text, result, marks}
@@ -101,7 +101,6 @@ export function init(signal, { highlighter, hovercard, report }) {
       }
       if (!fresh.length) return;
       highlighter.add(fresh);
-      hovercard?.add(fresh, records.flatMap((r) => r.marks || []));
     });
     if (fresh.length) {
       timing.highlightMs += performance.now() - start;
@@ -197,5 +196,10 @@ export function init(signal, { highlighter, hovercard, report }) {
     port = null;
   });
 
-  return { scan, validate, reset, refresh, state, article };
+  /** Every mark in reading order. */
+  function ordered() {
+    return records.flatMap((r) => r.marks || []);
+  }
+
+  return { scan, validate, reset, refresh, state, article, ordered };
 }

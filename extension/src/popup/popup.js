@@ -62,7 +62,8 @@ function showServer(status, threshold) {
     $("server-status").textContent = `Server: running at ${status.serverUrl} · model ${model.name || "?"} ${model.version || ""}`.trim();
     if (threshold == null && typeof model.threshold === "number") setThresholdView(model.threshold, true);
   } else {
-    $("server-status").textContent = `Server not running at ${status.serverUrl} (${status.error.message})`;
+    $("server-status").textContent =
+      status.error.kind === "down" ? `Server not running at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
     $("start-command").textContent = START_COMMANDS[0];
   }
 }

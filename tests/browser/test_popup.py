@@ -1,0 +1,157 @@
+"""Toolbar badge and popup: verdict, toggles, threshold, disable on site, restored view,
+search, and a stopped server (quiet on the page, clear in the popup)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import (ARTIFACTS, analyze, article, expected_span_texts, marks, start_server, stop_server, wait_for,
+                      wait_marks)
+
+
+def open_done(ext, url):
+    page = ext.context.new_page()
+    page.goto(url)
+    state = ext.wait_status(page)
+    return page, state
+
+
+def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
+    page, state = open_done(ext, f"{pages_url}/spun.html")
+    spans = len(marks(page))
+    assert spans == state["summary"]["spans"] > 0
+    wait_for(lambda: ext.badge(page) == str(spans), message=f"badge {spans}")
+    popup = ext.popup(page)
+    summary = state["summary"]
+    assert popup.locator("#verdict").inner_text().lower() == summary["verdict"]
+    figures = popup.locator("#figures").inner_text()
+    assert f"{round(summary['spunRatio'] * 100)}% of words spun" in figures
+    assert f"{spans} spans" in figures
+    assert popup.locator("#server-status").inner_text().startswith(f"Server: running at {server_url}")
+    assert popup.locator("#server-help").is_hidden()
+    assert popup.locator("#site").inner_text() == "127.0.0.1"
+    popup.screenshot(path=str(ARTIFACTS / "popup.png"))
+    # The page verdict follows the server's own rule for the same paragraphs.
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    assert analyze(server_url, texts)["summary"]["verdict"] == summary["verdict"]
+
+
+def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    before = len(wait_marks(page))
+    popup = ext.popup(page)
+    popup.locator("#highlights").uncheck()
+    wait_for(lambda: not marks(page), message="highlights off")
+    assert page.evaluate("document.querySelector('unspin-overlay').shadowRoot.querySelectorAll('button:not([hidden] *)').length") == 0
+    popup.locator("#highlights").check()
+    wait_marks(page, before)
+    # A stricter threshold: the marks are then the server's spans at that threshold.
+    popup.locator("#threshold").evaluate("(el) => { el.value = '0.9'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    want = [s["text"] for p in requests_at(server_url, texts, 0.9)["paragraphs"] for s in p["spans"]]
+    wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message="marks at threshold 0.9")
+    assert popup.locator("#threshold-value").inner_text().startswith("0.90")
+    popup.locator("#threshold-reset").click()
+    wait_for(lambda: len(marks(page)) == before, timeout=60, message="default threshold again")
+
+
+def requests_at(server_url, paragraphs, threshold):
+    import requests
+
+    answer = requests.post(f"{server_url}/api/v1/analyze", json={"paragraphs": paragraphs, "threshold": threshold}, timeout=120)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_disable_on_this_site(ext, pages_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    count = len(wait_marks(page))
+    popup = ext.popup(page)
+    popup.locator("#disable-site").check()
+    wait_for(lambda: not marks(page), message="marks gone")
+    assert page.evaluate("document.querySelector('unspin-overlay')") is None
+    assert page.evaluate("document.documentElement.hasAttribute('data-unspin')") is True  # still the one instance
+    wait_for(lambda: ext.badge(page) == "", message="badge cleared")
+    wait_for(lambda: ext.page_state(page)["status"] == "disabled", message="disabled state")
+    # A new page on the same site stays off.
+    other = ext.context.new_page()
+    other.goto(f"{pages_url}/link-split.html")
+    wait_for(lambda: ext.page_state(other)["status"] == "disabled", message="disabled on the site")
+    assert not marks(other)
+    popup.locator("#disable-site").uncheck()
+    wait_marks(page, count)
+
+
+def test_restored_article_view(ext, pages_url, server_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    sent = article(ext, page)
+    answer = analyze(server_url, [p["text"] for p in sent["paragraphs"]])
+    popup = ext.popup(page)
+    with ext.context.expect_page() as info:
+        popup.locator("#restored").click()
+    view = info.value
+    view.wait_for_selector("article h1")
+    # Every paragraph with every top suggestion applied; the replaced words marked.
+    want_paragraphs, want_marks = [], []
+    for p, result in zip(sent["paragraphs"], answer["paragraphs"]):
+        text, pos = "", 0
+        for s in result["spans"]:
+            text += p["text"][pos:s["start"]] + s["suggestions"][0]["text"]
+            want_marks.append((s["suggestions"][0]["text"], s["text"]))
+            pos = s["end"]
+        want_paragraphs.append(text + p["text"][pos:])
+    got = view.eval_on_selector_all("article > *", "els => els.map(e => e.textContent)")
+    assert got == want_paragraphs
+    got_marks = view.eval_on_selector_all("mark.unspin-changed", "els => els.map(e => [e.textContent, e.title])")
+    assert got_marks == [[best, f"The page said: {spun}"] for best, spun in want_marks]
+    view.screenshot(path=str(ARTIFACTS / "restored.png"))
+
+
+def test_search_for_the_original(ext, pages_url, server_url):
+    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    ext.set_storage({"searchUrl": f"{pages_url}/search?q=%s"})
+    headline = article(ext, page)["paragraphs"][0]
+    assert headline["kind"] == "headline"
+    result = analyze(server_url, [headline["text"]])["paragraphs"][0]
+    want, pos = "", 0
+    for s in result["spans"]:
+        want += headline["text"][pos:s["start"]] + s["suggestions"][0]["text"]
+        pos = s["end"]
+    want += headline["text"][pos:]
+    popup = ext.popup(page)
+    with ext.context.expect_page() as info:
+        popup.locator("#search").click()
+    search = info.value
+    search.wait_for_load_state()
+    assert parse_qs(urlsplit(search.url).query)["q"] == [want]
+
+
+def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, model_path, server_url):
+    proc, url = start_server(model_path)
+    try:
+        ext.set_storage({"serverUrl": url})
+        page, _ = open_done(ext, f"{pages_url}/link-split.html")
+        assert marks(page)
+    finally:
+        stop_server(proc)
+    errors = []
+    page = ext.context.new_page()
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(f"{pages_url}/clean.html")  # never analysed, so nothing cached
+    state = ext.wait_status(page, want=("error",), timeout=60)
+    assert "Cannot reach the Unspin server" in state["error"]["message"]
+    assert not marks(page) and not errors
+    assert page.locator("article h1").inner_text() == "City Council Approves New Budget for Parks and Libraries"
+    assert ext.badge(page) == ""
+    popup = ext.popup(page)
+    assert popup.locator("#server-status").inner_text().startswith(f"Server not running at {url}")
+    assert popup.locator("#start-command").inner_text() == "make serve"
+    assert "unspin serve" in popup.locator("#server-help").inner_text()
+    assert popup.locator("#verdict").inner_text() == "Could not analyse this page"
+    popup.screenshot(path=str(ARTIFACTS / "popup-server-down.png"))
+    # The server is back (here: the session's server): Retry analyses the page.
+    ext.set_storage({"serverUrl": server_url})
+    popup.locator("#retry").click()
+    ext.wait_status(page, timeout=60)
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts)
