@@ -136,3 +136,11 @@ def test_openapi_request_examples_are_valid_and_accepted(client, openapi, check_
         response = client.post("/api/v1/analyze", json=example["value"])
         assert response.status_code == 200
         check_contract("POST", "/api/v1/analyze", 200, response.json)
+
+
+def test_every_error_code_is_documented(openapi):
+    from unspin.errors import CODES
+
+    assert set(CODES.values()) == set(openapi["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"])
+    documented = set(openapi["paths"]["/api/v1/analyze"]["post"]["responses"]) | {"404", "405"}
+    assert {str(status) for status in CODES} | {"200"} == documented
