@@ -90,6 +90,7 @@ def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
     box = card(page)
     assert box.is_visible()
     assert f"Spun wording: {expected[1]}" in box.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "hovercard-keyboard.png"))
     page.keyboard.press("Escape")
     box.wait_for(state="hidden")
     page.keyboard.press("Tab")
