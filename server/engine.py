@@ -153,6 +153,7 @@ class Engine:
         if quantize:
             with warnings.catch_warnings():  # the quantised-tensor API warns of a future deprecation
                 warnings.simplefilter("ignore", UserWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
                 loaded.model.encoder = torch.ao.quantization.quantize_dynamic(
                     loaded.model.encoder, {torch.nn.Linear}, dtype=torch.qint8
                 )
@@ -220,19 +221,26 @@ class Engine:
         """Word scores -> spans -> ranked suggestions for one paragraph."""
         paragraph_words, tokens, spun, begins = self.score_words(text, enc)
         groups = group_spans(text, paragraph_words, spun, begins, threshold)
-        spans = []
-        for group in groups:
-            start, end = paragraph_words[group[0]].start, paragraph_words[group[-1]].end
-            span_tokens = [t for w in group for t in tokens[w]]
-            spans.append(
-                {
-                    "start": start,
-                    "end": end,
-                    "text": text[start:end],
-                    "score": round(sum(spun[w] for w in group) / len(group), 4),
-                    "suggestions": self.suggest(text[start:end], enc.hidden[span_tokens].mean(0), max_suggestions),
-                }
+        bounds = [(paragraph_words[g[0]].start, paragraph_words[g[-1]].end) for g in groups]
+        suggestions = (
+            self.suggest_many(
+                [text[a:b] for a, b in bounds],
+                torch.stack([enc.hidden[[t for w in g for t in tokens[w]]].mean(0) for g in groups]),
+                max_suggestions,
             )
+            if groups
+            else []
+        )
+        spans = [
+            {
+                "start": a,
+                "end": b,
+                "text": text[a:b],
+                "score": round(sum(spun[w] for w in g) / len(g), 4),
+                "suggestions": s,
+            }
+            for g, (a, b), s in zip(groups, bounds, suggestions)
+        ]
         return {
             "score": round(paragraph_score(spun), 4),
             "words": len(paragraph_words),
@@ -241,25 +249,43 @@ class Engine:
         }
 
     def suggest(self, spun_text: str, span_hidden: torch.Tensor, limit: int) -> list[dict]:
-        """Rank likely originals of a span: candidate-table wordings, else vocabulary guesses."""
+        """Rank likely originals of one span (see `suggest_many`)."""
+        return self.suggest_many([spun_text], span_hidden[None], limit)[0]
+
+    def suggest_many(self, spun_texts: list[str], span_hidden: torch.Tensor, limit: int) -> list[list[dict]]:
+        """Rank likely originals of spans: candidate-table wordings, else vocabulary guesses.
+
+        span_hidden: [N,H] mean hidden state of each span. Spans the table does not know share
+        one vocabulary-sized product, so a page full of them costs one matrix multiply.
+        """
         model, tokenizer = self.loaded.model, self.loaded.tokenizer
-        table = [(c, p) for c, p in self.loaded.candidates.lookup(spun_text) if c.lower() != spun_text.lower()]
+        ranked: list[list[tuple[str, float]]] = [[] for _ in spun_texts]
+        unknown = []
         with torch.inference_mode():
-            if table:
+            for n, spun in enumerate(spun_texts):
+                table = [(c, p) for c, p in self.loaded.candidates.lookup(spun) if c.lower() != spun.lower()]
+                if not table:
+                    unknown.append(n)
+                    continue
                 ids = [tokenizer.encode(c, add_special_tokens=False).ids or [0] for c, _ in table]
-                scores = model.candidate_scores(span_hidden, ids, torch.tensor([p for _, p in table]))
-                texts = [c for c, _ in table]
-            else:
-                logits = model.vocab_logits(span_hidden[None])[0][self._word_token_ids]
-                own = set(tokenizer.encode(spun_text, add_special_tokens=False).ids)
-                top = logits.topk(FALLBACK_CANDIDATES + len(own))
-                pairs = [(int(self._word_token_ids[i]), s) for s, i in zip(top.values, top.indices)]
-                pairs = [(t, s) for t, s in pairs if t not in own][:FALLBACK_CANDIDATES]
-                texts = [tokenizer.id_to_token(t) for t, _ in pairs]
-                scores = torch.stack([s for _, s in pairs])
-            probs = scores.float().softmax(0)
-        ranked = sorted(zip(texts, probs.tolist()), key=lambda x: -x[1])[:limit]
-        return [{"text": match_case(spun_text, t), "score": round(s, 4)} for t, s in ranked]
+                scores = model.candidate_scores(span_hidden[n], ids, torch.tensor([p for _, p in table]))
+                ranked[n] = list(zip([c for c, _ in table], scores.float().softmax(0).tolist()))
+            if unknown:
+                logits = model.vocab_logits(span_hidden[unknown])[:, self._word_token_ids].float()
+                top = logits.topk(FALLBACK_CANDIDATES + 4, dim=1)
+                for row, n in enumerate(unknown):
+                    own = set(tokenizer.encode(spun_texts[n], add_special_tokens=False).ids)
+                    pairs = [
+                        (int(self._word_token_ids[i]), s)
+                        for s, i in zip(top.values[row].tolist(), top.indices[row].tolist())
+                        if int(self._word_token_ids[i]) not in own
+                    ][:FALLBACK_CANDIDATES]
+                    probs = torch.tensor([s for _, s in pairs]).softmax(0).tolist()
+                    ranked[n] = [(tokenizer.id_to_token(t), p) for (t, _), p in zip(pairs, probs)]
+        return [
+            [{"text": match_case(spun, t), "score": round(p, 4)} for t, p in sorted(r, key=lambda x: -x[1])[:limit]]
+            for spun, r in zip(spun_texts, ranked)
+        ]
 
     @staticmethod
     def summarize(results: list[dict]) -> dict:

@@ -17,6 +17,8 @@ On-disk format (a folder): `config.json` (Unspin settings + encoder config), `mo
 from __future__ import annotations
 
 import gzip
+from array import array
+from bisect import bisect_left
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -86,31 +88,51 @@ class SpinModel(nn.Module):
 
 
 class CandidateTable:
-    """Spun wording (lower case) -> likely original wordings with log priors, best first."""
+    """Spun wording (lower case) -> likely original wordings with log priors, best first.
+
+    Held as the sorted text of the table file plus an index of line starts, and parsed per
+    lookup: the table has ~500k entries, which as Python objects would cost more memory than
+    the model itself.
+    """
 
     def __init__(self, entries: dict[str, list[tuple[str, float]]]):
-        self.entries = entries
+        lines = [
+            spun + "\t" + "\t".join(f"{c}|{p:.2f}" for c, p in cands) for spun, cands in sorted(entries.items()) if cands
+        ]
+        self._set_text("\n".join(lines) + "\n" if lines else "")
+
+    def _set_text(self, text: str) -> None:
+        self._text = text
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"][:-1] if text else []
+        self._starts = array("I", starts)
+
+    def _key(self, index: int) -> str:
+        start = self._starts[index]
+        return self._text[start : self._text.index("\t", start)]
 
     def lookup(self, spun: str) -> list[tuple[str, float]]:
-        return self.entries.get(spun.lower(), [])
+        key = spun.lower()
+        i = bisect_left(range(len(self._starts)), key, key=self._key)
+        if i == len(self._starts) or self._key(i) != key:
+            return []
+        start = self._starts[i]
+        _, *cands = self._text[start : self._text.index("\n", start)].split("\t")
+        return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._starts)
 
     def save(self, path: Path) -> None:
         with gzip.open(path, "wt", encoding="utf-8") as f:
-            for spun, cands in sorted(self.entries.items()):
-                f.write(spun + "\t" + "\t".join(f"{c}|{p:.2f}" for c, p in cands) + "\n")
+            f.write(self._text)
 
     @classmethod
     def read(cls, path: Path) -> "CandidateTable":
-        entries = {}
+        table = cls({})
         if path.exists():
             with gzip.open(path, "rt", encoding="utf-8") as f:
-                for line in f:
-                    spun, *cands = line.rstrip("\n").split("\t")
-                    entries[spun] = [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
-        return cls(entries)
+                table._set_text(f.read())
+        return table
 
 
 @dataclass

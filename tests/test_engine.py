@@ -1,0 +1,87 @@
+"""The inference engine's pieces: windows, word/token alignment, span grouping, scores, model files."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspin.engine import Engine, group_spans, paragraph_score, verdict, windows, word_tokens
+from unspin.model import CandidateTable, load_model
+from unspin.text import words
+
+
+def test_windows_cover_every_token_with_overlap():
+    assert windows(10, 64, 16) == [(0, 10)]
+    spans = windows(300, 64, 16)
+    assert spans[0][0] == 0 and spans[-1][1] == 300
+    assert all(b - a == 64 for a, b in spans)
+    assert all(nxt[0] <= cur[1] - 16 for cur, nxt in zip(spans, spans[1:]))
+
+
+def test_word_tokens_skip_punctuation_and_emoji():
+    text = "Final month, 😀 officers."
+    paragraph_words = words(text)
+    # tokens: final | month | , | [UNK] (emoji) | officers | .
+    offsets = [(0, 5), (6, 11), (11, 12), (13, 14), (15, 23), (23, 24)]
+    assert word_tokens(paragraph_words, offsets) == [[0], [1], [4]]
+
+
+def test_group_spans_joins_neighbours_but_not_across_punctuation_or_new_spans():
+    text = "tons of or hundreds, final month"
+    w = words(text)
+    spun = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9]
+    begins = [True, False, False, False, False, True]
+    assert group_spans(text, w, spun, begins, 0.5) == [[0, 1, 2, 3], [4], [5]]
+    assert group_spans(text, w, [0.1] * 6, begins, 0.5) == []
+
+
+def test_paragraph_score_and_verdict():
+    assert paragraph_score([]) == 0.0
+    assert paragraph_score([0.0] * 19 + [1.0]) == 0.5  # top tenth = 2 words
+    assert verdict(0.9) == "likely spun" and verdict(0.4) == "possibly spun" and verdict(0.1) == "no sign of spinning"
+
+
+def test_candidate_table_round_trip(tmp_path):
+    table = CandidateTable({"final": [("last", -1.0), ("concluding", -2.0)], "in accordance with": [("according to", 0.5)]})
+    table.save(tmp_path / "c.tsv.gz")
+    again = CandidateTable.read(tmp_path / "c.tsv.gz")
+    assert len(again) == 2
+    assert again.lookup("Final") == [("last", -1.0), ("concluding", -2.0)]
+    assert again.lookup("in accordance with") == [("according to", 0.5)]
+    assert again.lookup("missing") == []
+
+
+def test_load_model_refuses_a_folder_without_a_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no Unspin model"):
+        load_model(tmp_path)
+
+
+def test_long_paragraph_is_windowed_not_truncated(engine):
+    """The tiny model's windows hold 62 tokens: a 600-word paragraph needs many."""
+    text = " ".join(["officers final month said the agency"] * 100)
+    [result] = engine.analyze([text], threshold=0.0)
+    assert result["words"] == 600
+    assert result["spun_words"] == 600  # threshold 0: every word flagged, the last ones too
+    assert result["spans"][-1]["end"] == len(text)
+
+
+def test_table_suggestions_keep_capitalisation(engine):
+    [result] = engine.analyze(["Final"], threshold=0.0)
+    [span] = result["spans"]
+    assert [s["text"] for s in span["suggestions"]] == ["Last", "Concluding"]
+    assert abs(sum(s["score"] for s in span["suggestions"]) - 1.0) < 1e-3
+
+
+def test_fallback_suggestions_never_repeat_the_spun_word(engine):
+    [result] = engine.analyze(["warfare"], threshold=0.0, max_suggestions=10)
+    suggestions = [s["text"].lower() for s in result["spans"][0]["suggestions"]]
+    assert len(suggestions) == 10 and "warfare" not in suggestions
+
+
+def test_summary_is_word_weighted(engine):
+    results = [
+        {"score": 1.0, "words": 30, "spun_words": 6, "spans": [{}] * 4},
+        {"score": 0.0, "words": 10, "spun_words": 0, "spans": []},
+    ]
+    summary = Engine.summarize(results)
+    assert summary == {"paragraphs": 2, "words": 40, "spans": 4, "spun_words": 6, "spun_ratio": 0.15,
+                       "score": 0.75, "verdict": "likely spun"}
