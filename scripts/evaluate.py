@@ -19,6 +19,20 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+# A real spun news paragraph (issue pairs: spun -> original), the acceptance check of the model.
+REAL_PARAGRAPH = (
+    "WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
+    "President Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers."
+)
+REAL_PAIRS = {
+    "requested": ("asked",),
+    "army gear": ("military equipment",),
+    "help": ("support", "aid"),
+    "warfare": ("war",),
+    "final month": ("last month",),
+    "in accordance with": ("according to",),
+    "officers": ("officials",),
+}
 THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 20)]
 MAX_FALSE_HIGHLIGHTS = 0.5  # per 1,000 clean words: the calibration target
 NEUTRAL_SENTENCE = "In the report, the authors describe the {} in some detail."
@@ -194,6 +208,57 @@ def tortured_pairs(engine, path: Path, limit: int = 2000) -> dict:
     return {"n": n, "top1": round(top1 / n, 4), "top3": round(top3 / n, 4)}
 
 
+def restoration_designs(engine, records: list[dict]) -> dict:
+    """Top-1 / top-3 over gold spans for three restorers that all reuse the detection pass:
+    the trained head over candidate-table wordings (+ vocabulary fallback) - what ships -,
+    the table's own prior order (no model), and the vocabulary head alone (first token only)."""
+    import torch
+
+    hits = {"head over candidates (shipped)": [], "table prior only": [], "vocabulary head only": []}
+    model, tokenizer = engine.loaded.model, engine.loaded.tokenizer
+    for item in score_records(engine, [r for r in records if r["spans"]]):
+        for group, span in zip(item["gold"], item["record"]["spans"]):
+            tokens = [t for w in group for t in item["tokens"][w]]
+            if not tokens:
+                continue
+            hidden = item["enc"].hidden[tokens].mean(0)
+            original = span["original"].lower()
+            table = [c for c, _ in engine.loaded.candidates.lookup(span["text"]) if c.lower() != span["text"].lower()]
+            with torch.inference_mode():
+                logits = model.vocab_logits(hidden[None])[0][engine._word_token_ids]
+            vocab = [tokenizer.id_to_token(int(engine._word_token_ids[i])) for i in logits.topk(3).indices]
+            for name, ranked in (
+                ("head over candidates (shipped)", [s["text"].lower() for s in engine.suggest(span["text"], hidden, 3)]),
+                ("table prior only", table[:3]),
+                ("vocabulary head only", vocab),
+            ):
+                hits[name].append((ranked[:1] == [original], original in ranked))
+    return {
+        name: {"n": len(h), "top1": round(sum(a for a, _ in h) / len(h), 4) if h else None,
+               "top3": round(sum(b for _, b in h) / len(h), 4) if h else None}
+        for name, h in hits.items()
+    }
+
+
+def real_paragraph(engine, threshold: float) -> dict:
+    """Which of the real spinner's substitutions are detected, and restored within the top 3."""
+    [result] = engine.analyze([REAL_PARAGRAPH], threshold=threshold)
+    found = {}
+    for spun, originals in REAL_PAIRS.items():
+        start = REAL_PARAGRAPH.index(spun)
+        overlapping = [s for s in result["spans"] if s["start"] < start + len(spun) and start < s["end"]]
+        suggestions = [x["text"].lower() for s in overlapping for x in s["suggestions"][:3]]
+        found[spun] = {"detected": bool(overlapping), "restored_top3": any(o in suggestions for o in originals)}
+    return {
+        "spans": [{"text": s["text"], "score": s["score"], "suggestions": [x["text"] for x in s["suggestions"]]}
+                  for s in result["spans"]],
+        "expected": found,
+        "detected": sum(v["detected"] for v in found.values()),
+        "restored_top3": sum(v["restored_top3"] for v in found.values()),
+        "of": len(found),
+    }
+
+
 def format_table(results: dict) -> str:
     """A fixed-width table of the per-profile metrics."""
     header = f"{'profile':28} {'wordP':>6} {'wordR':>6} {'wordF1':>6} {'spanF1':>6} {'rest@1':>6} {'rest@3':>6} {'det@1':>6} {'FH/1k':>6} {'AUC':>6}"
@@ -218,6 +283,10 @@ def main(args) -> int:
     print(f"{len(records):,} {args.split} records, threshold {threshold}")
     results = {"split": args.split, "threshold": threshold, "profiles": by_profile(engine, records, threshold)}
     print(format_table(results["profiles"]))
+    results["restoration_designs"] = restoration_designs(engine, records)
+    print("restoration designs over gold spans:", json.dumps(results["restoration_designs"]))
+    results["real_paragraph"] = real_paragraph(engine, threshold)
+    print("real spun paragraph:", json.dumps(results["real_paragraph"]))
     if args.tortured:
         results["tortured_pairs"] = tortured_pairs(engine, Path(args.tortured))
         print(f"real tortured pairs: {json.dumps(results['tortured_pairs'])}")
