@@ -1,0 +1,35 @@
+"""The extension's own checks, run by the same test command: unit tests of its pure helpers
+(node --test) and `web-ext lint` of the Firefox package (errors fail; the two warnings are
+Readability's own innerHTML use on its detached document clone)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EXTENSION = Path(__file__).resolve().parent.parent / "extension"
+
+@pytest.fixture(scope="module")
+def built():
+    subprocess.run(["sh", str(EXTENSION / "build.sh")], check=True, stdout=subprocess.DEVNULL)
+    return EXTENSION / "dist"
+
+
+def npm(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["npm", "run", "--silent", script], cwd=EXTENSION, capture_output=True, text=True)
+
+
+def test_unit_tests_pass(built):
+    result = npm("test:unit")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"# fail 0\b", result.stdout)
+
+
+def test_firefox_package_lints_without_errors(built):
+    result = npm("lint")
+    summary = re.search(r"errors\s+(\d+)\s+notices\s+(\d+)\s+warnings\s+(\d+)", result.stdout)
+    assert summary, result.stdout + result.stderr
+    assert summary.group(1) == "0", result.stdout
