@@ -33,9 +33,14 @@ def load_or_build(path: Path, mythes: Path | None) -> CandidateTable:
 
 
 def build_candidate_table(
-    thesauri: list[dict[str, list[str]]], min_zipf: float = 3.5, max_per_key: int = 12, max_words: int = 3
+    thesauri: list[dict[str, list[str]]], min_zipf: float = 3.5, max_per_key: int = 20, max_words: int = 3
 ) -> CandidateTable:
-    """Reverse and merge thesauri; keep the `max_per_key` likeliest originals per spun wording."""
+    """Reverse and merge thesauri; keep the `max_per_key` likeliest originals per spun wording.
+
+    A pair listed both ways (warfare <-> war) is a closer synonym than a one-way link
+    (army -> school), so it gets a bonus, like agreement between thesauri does.
+    """
+    lookups = [{head: set(syns) for head, syns in t.items()} for t in thesauri]
     sources: dict[tuple[str, str], int] = defaultdict(int)
     for thesaurus in thesauri:
         for original, synonyms in thesaurus.items():
@@ -46,7 +51,8 @@ def build_candidate_table(
                     sources[(spun, original)] += 1
     entries: dict[str, dict[str, float]] = defaultdict(dict)
     for (spun, original), n in sources.items():
-        prior = 0.5 * zipf(original) + (n - 1)
+        mutual = any(original in lookup.get(spun, ()) for lookup in lookups)
+        prior = 0.5 * zipf(original) + (n - 1) + mutual
         for form in FORMS:
             key, value = inflect_phrase(spun, form), inflect_phrase(original, form)
             if form and (key == spun or value == original or min(zipf(key), zipf(value)) < 2.0):

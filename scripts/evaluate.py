@@ -223,10 +223,10 @@ def restoration_designs(engine, records: list[dict]) -> dict:
                 continue
             hidden = item["enc"].hidden[tokens].mean(0)
             original = span["original"].lower()
-            table = [c for c, _ in engine.loaded.candidates.lookup(span["text"]) if c.lower() != span["text"].lower()]
+            table = [c for c, _ in engine.loaded.candidates.candidates(span["text"])]
             with torch.inference_mode():
-                logits = model.vocab_logits(hidden[None])[0][engine._word_token_ids]
-            vocab = [tokenizer.id_to_token(int(engine._word_token_ids[i])) for i in logits.topk(3).indices]
+                logits = model.vocab_logits(hidden[None])[0][engine.word_token_ids]
+            vocab = [tokenizer.id_to_token(int(engine.word_token_ids[i])) for i in logits.topk(3).indices]
             for name, ranked in (
                 ("head over candidates (shipped)", [s["text"].lower() for s in engine.suggest(span["text"], hidden, 3)]),
                 ("table prior only", table[:3]),

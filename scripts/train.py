@@ -147,10 +147,13 @@ def main(args) -> int:
     # ------------------------------------------------------------------------ losses
     def restoration_loss(hidden, batch_spans):
         """Cross-entropy of the true original among candidates, plus its first token over the vocabulary."""
-        losses, first_tokens, queries = [], [], []
+        if not batch_spans:
+            return torch.zeros((), device=device)
+        span_hidden = torch.stack([hidden[b, span.tokens].mean(0) for b, span in batch_spans])
+        queries = model.span_queries(span_hidden)
+        losses, first_tokens = [], []
         all_originals = [span.original for _, span in batch_spans]
-        for b, span in batch_spans:
-            span_hidden = hidden[b, span.tokens].mean(0)
+        for query, (_, span) in zip(queries, batch_spans):
             table = [(c, p) for c, p in candidates.lookup(span.spun) if c.lower() != span.spun.lower()]
             options = {c.lower(): p for c, p in table}
             options.setdefault(span.original.lower(), NOT_IN_TABLE_PRIOR)
@@ -158,14 +161,11 @@ def main(args) -> int:
                 options.setdefault(other.lower(), NOT_IN_TABLE_PRIOR)
             texts = list(options)
             priors = torch.tensor([options[t] for t in texts], device=device)
-            scores = model.candidate_scores(span_hidden, [token_ids(t) for t in texts], priors)
+            scores = model.candidate_scores(query, [token_ids(t) for t in texts], priors)
             target = torch.tensor(texts.index(span.original.lower()), device=device)
             losses.append(torch.nn.functional.cross_entropy(scores[None], target[None]))
-            queries.append(span_hidden)
             first_tokens.append(token_ids(span.original.lower())[0])
-        if not losses:
-            return torch.zeros((), device=device)
-        vocab = model.vocab_logits(torch.stack(queries))
+        vocab = model.vocab_logits(span_hidden)
         vocab_loss = torch.nn.functional.cross_entropy(vocab, torch.tensor(first_tokens, device=device))
         return torch.stack(losses).mean() + vocab_loss
 

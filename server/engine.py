@@ -142,7 +142,7 @@ class Engine:
         self._hits = self._misses = 0
         vocab = loaded.tokenizer.get_vocab()
         # Whole-word alphabetic tokens: what the vocabulary fallback may propose.
-        self._word_token_ids = torch.tensor(sorted(i for t, i in vocab.items() if t.isalpha() and len(t) > 1))
+        self.word_token_ids = torch.tensor(sorted(i for t, i in vocab.items() if t.isalpha() and len(t) > 1))
 
     @classmethod
     def load(cls, model_dir: str | Path, threads: int | None = None, cache_size: int = 4096, quantize: bool = True):
@@ -262,23 +262,24 @@ class Engine:
         ranked: list[list[tuple[str, float]]] = [[] for _ in spun_texts]
         unknown = []
         with torch.inference_mode():
+            queries = model.span_queries(span_hidden)
             for n, spun in enumerate(spun_texts):
-                table = [(c, p) for c, p in self.loaded.candidates.lookup(spun) if c.lower() != spun.lower()]
+                table = self.loaded.candidates.candidates(spun)
                 if not table:
                     unknown.append(n)
                     continue
-                ids = [tokenizer.encode(c, add_special_tokens=False).ids or [0] for c, _ in table]
-                scores = model.candidate_scores(span_hidden[n], ids, torch.tensor([p for _, p in table]))
+                ids = [e.ids or [0] for e in tokenizer.encode_batch([c for c, _ in table], add_special_tokens=False)]
+                scores = model.candidate_scores(queries[n], ids, torch.tensor([p for _, p in table]))
                 ranked[n] = list(zip([c for c, _ in table], scores.float().softmax(0).tolist()))
             if unknown:
-                logits = model.vocab_logits(span_hidden[unknown])[:, self._word_token_ids].float()
+                logits = model.vocab_logits(span_hidden[unknown])[:, self.word_token_ids].float()
                 top = logits.topk(FALLBACK_CANDIDATES + 4, dim=1)
                 for row, n in enumerate(unknown):
                     own = set(tokenizer.encode(spun_texts[n], add_special_tokens=False).ids)
                     pairs = [
-                        (int(self._word_token_ids[i]), s)
+                        (int(self.word_token_ids[i]), s)
                         for s, i in zip(top.values[row].tolist(), top.indices[row].tolist())
-                        if int(self._word_token_ids[i]) not in own
+                        if int(self.word_token_ids[i]) not in own
                     ][:FALLBACK_CANDIDATES]
                     probs = torch.tensor([s for _, s in pairs]).softmax(0).tolist()
                     ranked[n] = [(tokenizer.id_to_token(t), p) for (t, _), p in zip(pairs, probs)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 from array import array
 from bisect import bisect_left
+from itertools import product
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -72,18 +73,20 @@ class SpinModel(nn.Module):
         """Masked-LM style scores over the vocabulary for each given hidden state [N,H] -> [N,V]."""
         return self.restore(hidden) @ self.token_embeddings().T + self.restore_bias
 
-    def candidate_scores(
-        self, span_hidden: torch.Tensor, candidate_ids: list[list[int]], priors: torch.Tensor
-    ) -> torch.Tensor:
+    def span_queries(self, span_hidden: torch.Tensor) -> torch.Tensor:
+        """Restoration queries [N,H] from the mean hidden states [N,H] of N spans."""
+        return self.restore(span_hidden)
+
+    def candidate_scores(self, query: torch.Tensor, candidate_ids: list[list[int]], priors: torch.Tensor) -> torch.Tensor:
         """Score candidate wordings for one span.
 
-        span_hidden: [H] mean hidden state of the span; candidate_ids: token ids of each candidate;
+        query: [H] the span's restoration query; candidate_ids: token ids of each candidate;
         priors: [C] log prior of each candidate from the candidate table.
         """
-        embeddings = self.token_embeddings()
-        cand = torch.stack([embeddings[ids].mean(0) for ids in candidate_ids])  # [C,H]
-        first = torch.tensor([ids[0] for ids in candidate_ids], device=cand.device)
-        query = self.restore(span_hidden)
+        flat = torch.tensor([i for ids in candidate_ids for i in ids], device=priors.device)
+        offsets = torch.tensor([0] + [len(ids) for ids in candidate_ids[:-1]], device=priors.device).cumsum(0)
+        cand = nn.functional.embedding_bag(flat, self.token_embeddings(), offsets, mode="mean")  # [C,H]
+        first = flat[offsets]
         return cand @ query + self.restore_bias[first] + self.prior_weight * priors
 
 
@@ -118,6 +121,25 @@ class CandidateTable:
         start = self._starts[i]
         _, *cands = self._text[start : self._text.index("\n", start)].split("\t")
         return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
+
+    def candidates(self, spun: str, per_word: int = 8, limit: int = 96) -> list[tuple[str, float]]:
+        """Original wordings to rank for a spun span, best prior first.
+
+        The table's own entry when it has one. Otherwise, for a span of 2-4 words, the
+        combinations of each word kept or replaced by one of its candidates ("army gear" ->
+        "military equipment"), each with the mean prior of the words it replaces.
+        """
+        whole = [(c, p) for c, p in self.lookup(spun) if c.lower() != spun.lower()]
+        parts = spun.lower().split()
+        if whole or not 1 < len(parts) <= 4:
+            return whole
+        options = [[(w, None)] + self.lookup(w)[:per_word] for w in parts]
+        combos = []
+        for choice in product(*options):
+            priors = [p for _, p in choice if p is not None]
+            if priors:
+                combos.append((" ".join(w for w, _ in choice), sum(priors) / len(priors)))
+        return sorted(combos, key=lambda x: -x[1])[:limit]
 
     def __len__(self) -> int:
         return len(self._starts)
