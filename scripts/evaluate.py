@@ -171,9 +171,8 @@ def calibrate(engine, records: list[dict]) -> dict:
     return metrics_at(engine, scored, best["threshold"])
 
 
-def by_profile(engine, records: list[dict], threshold: float) -> dict:
+def by_profile(engine, scored: list[dict], threshold: float) -> dict:
     """Metrics per spinner profile, each against all clean records; plus trained and held-out totals."""
-    scored = score_records(engine, records)
     clean = [s for s in scored if s["record"]["profile"] == "clean"]
     groups = defaultdict(list)
     for s in scored:
@@ -208,7 +207,16 @@ def tortured_pairs(engine, path: Path, limit: int = 2000) -> dict:
     return {"n": n, "top1": round(top1 / n, 4), "top3": round(top3 / n, 4)}
 
 
-def restoration_designs(engine, records: list[dict]) -> dict:
+def operating_points(engine, scored: list[dict]) -> list[dict]:
+    """Word precision/recall and clean false highlights at each threshold (all spinner profiles)."""
+    return [
+        {"threshold": m["threshold"], "word_precision": m["word"]["precision"], "word_recall": m["word"]["recall"],
+         "false_highlights_per_1000_words": m["false_highlights_per_1000_words"]}
+        for m in (metrics_at(engine, scored, t, restoration=False) for t in THRESHOLDS)
+    ]
+
+
+def restoration_designs(engine, scored: list[dict]) -> dict:
     """Top-1 / top-3 over gold spans for three restorers that all reuse the detection pass:
     the trained head over candidate-table wordings (+ vocabulary fallback) - what ships -,
     the table's own prior order (no model), and the vocabulary head alone (first token only)."""
@@ -216,7 +224,7 @@ def restoration_designs(engine, records: list[dict]) -> dict:
 
     hits = {"head over candidates (shipped)": [], "table prior only": [], "vocabulary head only": []}
     model, tokenizer = engine.loaded.model, engine.loaded.tokenizer
-    for item in score_records(engine, [r for r in records if r["spans"]]):
+    for item in scored:
         for group, span in zip(item["gold"], item["record"]["spans"]):
             tokens = [t for w in group for t in item["tokens"][w]]
             if not tokens:
@@ -281,9 +289,14 @@ def main(args) -> int:
     threshold = args.threshold if args.threshold is not None else engine.loaded.meta.threshold
     records = read_records(Path(args.data) / f"{args.split}.jsonl", args.limit)
     print(f"{len(records):,} {args.split} records, threshold {threshold}")
-    results = {"split": args.split, "threshold": threshold, "profiles": by_profile(engine, records, threshold)}
+    scored = score_records(engine, records)
+    results = {"split": args.split, "threshold": threshold, "profiles": by_profile(engine, scored, threshold)}
     print(format_table(results["profiles"]))
-    results["restoration_designs"] = restoration_designs(engine, records)
+    results["operating_points"] = operating_points(engine, scored)
+    for point in results["operating_points"]:
+        print("  at threshold {threshold}: word precision {word_precision}, recall {word_recall}, "
+              "false highlights {false_highlights_per_1000_words} per 1,000 clean words".format(**point))
+    results["restoration_designs"] = restoration_designs(engine, scored)
     print("restoration designs over gold spans:", json.dumps(results["restoration_designs"]))
     results["real_paragraph"] = real_paragraph(engine, threshold)
     print("real spun paragraph:", json.dumps(results["real_paragraph"]))

@@ -42,6 +42,21 @@ def _figures(metrics: dict) -> list[str]:
                 f"| {name} | {m['word']['precision']} | {m['word']['recall']} | {m['word']['f1']} | {m['span']['f1']} "
                 f"| {g['top1']} | {g['top3']} | {d['top1']} | {m['false_highlights_per_1000_words']} | {m['paragraph_auc']} |"
             )
+        if "operating_points" in data:
+            lines += ["", "Operating points (all spinner profiles; the popup's threshold setting moves along these):", "",
+                      "| threshold | word precision | word recall | false highlights /1k clean words |", "|---|---|---|---|"]
+            lines += [f"| {p['threshold']} | {p['word_precision']} | {p['word_recall']} | {p['false_highlights_per_1000_words']} |"
+                      for p in data["operating_points"]]
+        if "restoration_designs" in data:
+            lines += ["", "Restorers compared on gold spans (all reuse the detection pass):", "",
+                      "| restorer | top-1 | top-3 | spans |", "|---|---|---|---|"]
+            lines += [f"| {name} | {r['top1']} | {r['top3']} | {r['n']} |" for name, r in data["restoration_designs"].items()]
+        if "real_paragraph" in data:
+            real = data["real_paragraph"]
+            lines += ["", f"Real spun paragraph (\"Russia requested China ... army gear ... final month, in accordance "
+                      f"with U.S. officers\"): {real['detected']} of {real['of']} substitutions detected, "
+                      f"{real['restored_top3']} restored in the top 3. Spans found: "
+                      + "; ".join(f"{x['text']} -> {', '.join(x['suggestions'])}" for x in real["spans"])]
         if "tortured_pairs" in data:
             t = data["tortured_pairs"]
             lines.append(f"\nReal tortured-phrase pairs ({t['n']}): expected phrase first {t['top1']}, in top 3 {t['top3']}.")
