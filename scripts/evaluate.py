@@ -33,7 +33,8 @@ REAL_PAIRS = {
     "in accordance with": ("according to",),
     "officers": ("officials",),
 }
-THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 20)]
+THRESHOLDS = [round(0.05 * i, 2) for i in range(4, 20)] + [0.96, 0.97, 0.98, 0.99]  # fine near the top, where
+# the false-highlight target usually binds
 MAX_FALSE_HIGHLIGHTS = 0.5  # per 1,000 clean words: the calibration target
 NEUTRAL_SENTENCE = "In the report, the authors describe the {} in some detail."
 
@@ -47,6 +48,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tortured", help="tortured_phrases.tsv for the real-pairs restoration test")
     parser.add_argument("--out", help="write the metrics as JSON here")
     parser.add_argument("--update-card", action="store_true", help="store the metrics in the model folder and card")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="choose the model's threshold on this split (use dev) and store it with the figures")
 
 
 def read_records(path: Path, limit: int | None = None) -> list[dict]:
@@ -286,8 +289,13 @@ def main(args) -> int:
     from unspin.scripts.model_card import update_metrics
 
     engine = Engine.load(args.model, cache_size=0)
-    threshold = args.threshold if args.threshold is not None else engine.loaded.meta.threshold
     records = read_records(Path(args.data) / f"{args.split}.jsonl", args.limit)
+    if args.calibrate:
+        calibrated = calibrate(engine, records)
+        update_metrics(Path(args.model), {args.split: calibrated}, threshold=calibrated["threshold"])
+        engine.loaded.meta.threshold = calibrated["threshold"]
+        print(f"calibrated on {args.split}: threshold {calibrated['threshold']}; {json.dumps(calibrated)}")
+    threshold = args.threshold if args.threshold is not None else engine.loaded.meta.threshold
     print(f"{len(records):,} {args.split} records, threshold {threshold}")
     scored = score_records(engine, records)
     results = {"split": args.split, "threshold": threshold, "profiles": by_profile(engine, scored, threshold)}

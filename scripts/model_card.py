@@ -93,10 +93,12 @@ def write_card(model_dir: Path) -> None:
     (model_dir / "README.md").write_text("\n".join(lines))
 
 
-def update_metrics(model_dir: Path, new: dict) -> None:
-    """Merge figures into config.json's metrics and regenerate the card."""
+def update_metrics(model_dir: Path, new: dict, threshold: float | None = None) -> None:
+    """Merge figures into config.json's metrics (and set a new threshold) and regenerate the card."""
     config_file = model_dir / "config.json"
     config = json.loads(config_file.read_text())
     config["unspin"].setdefault("metrics", {}).update(new)
+    if threshold is not None:
+        config["unspin"]["threshold"] = threshold
     config_file.write_text(json.dumps(config, indent=2) + "\n")
     write_card(model_dir)

@@ -83,6 +83,13 @@ def test_evaluate_reports_every_profile_and_the_heldout_one(trained, capsys):
     assert "### test" in (model / "README.md").read_text()
 
 
+def test_calibrate_on_dev_stores_the_threshold(trained):
+    data, model, _ = trained
+    assert main(["evaluate", "--data", str(data), "--model", str(model), "--split", "dev", "--calibrate"]) == 0
+    config = json.loads((model / "config.json").read_text())["unspin"]
+    assert config["threshold"] == config["metrics"]["dev"]["threshold"]
+
+
 def test_bench_prints_speed_and_memory(trained, capsys):
     _, model, _ = trained
     assert main(["bench", "--model", str(model), "--runs", "2"]) == 0
