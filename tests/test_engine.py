@@ -37,7 +37,7 @@ def test_group_spans_joins_neighbours_but_not_across_punctuation_or_new_spans():
 def test_paragraph_score_and_verdict():
     assert paragraph_score([]) == 0.0
     assert paragraph_score([0.0] * 19 + [1.0]) == 0.5  # top tenth = 2 words
-    assert verdict(0.9) == "likely spun" and verdict(0.4) == "possibly spun" and verdict(0.1) == "no sign of spinning"
+    assert verdict(0.9) == "likely spun" and verdict(0.35) == "possibly spun" and verdict(0.1) == "no sign of spinning"
 
 
 def test_candidate_table_round_trip(tmp_path):

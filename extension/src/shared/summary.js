@@ -22,8 +22,8 @@ export function countWords(text, spans) {
 // Same rule as the server's summary (server/engine.py: VERDICTS, Engine.summarize): the page
 // score is the word-weighted mean of paragraph scores.
 export const VERDICTS = [
-  [0.6, "likely spun"],
-  [0.35, "possibly spun"],
+  [0.4, "likely spun"],
+  [0.3, "possibly spun"],
   [0, "no sign of spinning"],
 ];
 

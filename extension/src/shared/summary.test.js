@@ -11,10 +11,10 @@ test("counts words like the server and the spun ones", () => {
 });
 
 test("page verdict sums paragraphs", () => {
-  const s = summarise([{ score: 0.9, words: 9, spunWords: 2, spans }, { score: 0.1, words: 11, spunWords: 0, spans: [] }]);
+  const s = summarise([{ score: 0.7, words: 9, spunWords: 2, spans }, { score: 0.1, words: 11, spunWords: 0, spans: [] }]);
   assert.equal(s.spans, 1);
   assert.equal(s.spunRatio, 0.1);
-  assert.equal(s.score, (0.9 * 9 + 0.1 * 11) / 20);
+  assert.equal(s.score, (0.7 * 9 + 0.1 * 11) / 20);
   assert.equal(s.verdict, "possibly spun");
   assert.equal(summarise([]).verdict, "no sign of spinning");
 });
