@@ -3,12 +3,17 @@
 Fixtures, outermost first:
 - `extension_dir`: extension/dist/chromium, built by extension/build.sh when missing or stale.
 - `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
-- `server_url`: a real `unspin serve --port 0 --model <model>` process (the shipped model
-  models/unspin-minilm when present, else a tiny random one: see `real_model`).
+- `server_url`: a real `unspin serve --port 0 --model models/unspin-minilm` process (the shipped
+  model; the tests fail when it is missing).
 - `browser`: one persistent Chromium context with the extension loaded (the recipe in
   shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
+
+The shipped model is conservative: at its own threshold (GET /api/v1/health -> model.threshold,
+read at test time, never hard-coded) it flags almost nothing on the spun test pages. Tests that
+need marks to look at therefore lower the extension's threshold setting to LOW_THRESHOLD first
+(`use_threshold`), and compare what the page shows with the server's own answer at that threshold.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ PAGES = Path(__file__).resolve().parent / "pages"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
 SHIPPED_MODEL = ROOT / "models" / "unspin-minilm"
+# The extension setting the mark-dependent tests use: low enough that the shipped model flags
+# several words on the spun pages (see the module docstring).
+LOW_THRESHOLD = 0.2
 
 BIG_PARAGRAPHS = [
     "Russia requested China to provide it army gear and help for the warfare in Ukraine after President "
@@ -122,20 +130,11 @@ def pages_url():
 
 
 @pytest.fixture(scope="session")
-def real_model() -> bool:
-    """True when the tests run the shipped model (semantic assertions need it)."""
-    return (SHIPPED_MODEL / "config.json").exists() or bool(os.environ.get("UNSPIN_TEST_MODEL"))
-
-
-@pytest.fixture(scope="session")
-def model_path(real_model, tmp_path_factory) -> Path:
-    if os.environ.get("UNSPIN_TEST_MODEL"):
-        return Path(os.environ["UNSPIN_TEST_MODEL"])
-    if real_model:
-        return SHIPPED_MODEL
-    from unspin.model import build_tiny_model
-
-    return build_tiny_model(tmp_path_factory.mktemp("browser-model") / "tiny")
+def model_path() -> Path:
+    """The shipped model: every assertion here is about what it does."""
+    if not (SHIPPED_MODEL / "config.json").exists():
+        pytest.fail(f"the shipped model is missing: {SHIPPED_MODEL}")
+    return SHIPPED_MODEL
 
 
 def start_server(model: Path):
@@ -178,11 +177,22 @@ def server_url(model_path):
     stop_server(proc)
 
 
-def analyze(server_url: str, paragraphs: list[str]) -> dict:
-    """The server's own answer for paragraphs (what the extension should show)."""
-    answer = requests.post(f"{server_url}/api/v1/analyze", json={"paragraphs": paragraphs, "offset_unit": "utf16"}, timeout=120)
+def analyze(server_url: str, paragraphs: list[str], threshold: float | None = None) -> dict:
+    """The server's own answer for paragraphs (what the extension should show); threshold None:
+    the model's own."""
+    body = {"paragraphs": paragraphs, "offset_unit": "utf16"}
+    if threshold is not None:
+        body["threshold"] = threshold
+    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, timeout=120)
     answer.raise_for_status()
     return answer.json()
+
+
+def model_threshold(server_url: str) -> float:
+    """The model's own (default) threshold, as the server reports it."""
+    answer = requests.get(f"{server_url}/api/v1/health", timeout=10)
+    answer.raise_for_status()
+    return answer.json()["model"]["threshold"]
 
 
 # --- the browser -----------------------------------------------------------------------------
@@ -215,6 +225,10 @@ class Browser:
 
     def set_storage(self, values: dict):
         self.sw("v => chrome.storage.local.set(v)", values)
+
+    def use_threshold(self, threshold: float | None = LOW_THRESHOLD):
+        """The extension's threshold setting (what the popup slider stores); None: the model's own."""
+        self.set_storage({"threshold": threshold})
 
     def tab_id(self, page) -> int:
         """The tab id of `page`, as the extension knows it (from the page's first state report)."""
@@ -331,9 +345,10 @@ def article(ext: Browser, page) -> dict:
     return ext.sw("id => chrome.tabs.sendMessage(id, {type: 'get-article'})", ext.tab_id(page))
 
 
-def expected_span_texts(server_url: str, paragraphs: list[str]) -> list[str]:
-    """Span texts the server finds in these paragraphs, in reading order."""
-    answer = analyze(server_url, paragraphs)
+def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float | None = None) -> list[str]:
+    """Span texts the server finds in these paragraphs at `threshold` (None: the model's own),
+    in reading order."""
+    answer = analyze(server_url, paragraphs, threshold)
     return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
 
 

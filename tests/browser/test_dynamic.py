@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import article, expected_span_texts, marks, paragraph_texts, wait_for
+from conftest import LOW_THRESHOLD, article, expected_span_texts, marks, paragraph_texts, wait_for
 
 
 def sent_paragraphs(ext) -> int:
@@ -13,6 +13,7 @@ def sent_paragraphs(ext) -> int:
 
 
 def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page = ext.context.new_page()
     page.goto(f"{pages_url}/append.html")
     wait_for(lambda: page.evaluate("document.documentElement.dataset.appended") == "yes", message="append")
@@ -21,13 +22,14 @@ def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
              message="late paragraphs analysed")
     state = ext.wait_status(page)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts)
+    want = expected_span_texts(server_url, texts, LOW_THRESHOLD)
+    assert want and [m["text"] for m in marks(page)] == want
     assert state["paragraphs"] == 5  # headline, 2 first, 2 late
 
     # Removed content leaves no marks behind (not even collapsed ranges).
     page.evaluate("removeParagraphs('p.late')")
     remaining = [t for t in texts if t not in late]
-    want = expected_span_texts(server_url, remaining)
+    want = expected_span_texts(server_url, remaining, LOW_THRESHOLD)
     wait_for(lambda: [m["text"] for m in marks(page)] == want and all(not m["collapsed"] for m in marks(page)),
              message="marks of removed paragraphs gone")
 
@@ -41,6 +43,7 @@ def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
 
 
 def test_spa_route_change(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page = ext.context.new_page()
     page.goto(f"{pages_url}/spa/one")
     ext.wait_status(page)
@@ -52,7 +55,7 @@ def test_spa_route_change(ext, pages_url, server_url):
     wait_for(lambda: [p["text"] for p in (article(ext, page) or {"paragraphs": []})["paragraphs"]] == two,
              message="the new route's article")
     state = ext.wait_status(page)
-    want = expected_span_texts(server_url, two)
+    want = expected_span_texts(server_url, two, LOW_THRESHOLD)
     wait_for(lambda: [m["text"] for m in marks(page)] == want, message="marks of the new route only")
     assert state["summary"]["spans"] == len(want)
     # Back: the first article again, from the cache.
@@ -60,5 +63,5 @@ def test_spa_route_change(ext, pages_url, server_url):
     page.go_back()
     wait_for(lambda: [p["text"] for p in article(ext, page)["paragraphs"]] == one, message="back to route one")
     ext.wait_status(page)
-    wait_for(lambda: [m["text"] for m in marks(page)] == expected_span_texts(server_url, one), message="marks of route one")
+    wait_for(lambda: [m["text"] for m in marks(page)] == expected_span_texts(server_url, one, LOW_THRESHOLD), message="marks of route one")
     assert sent_paragraphs(ext) == before

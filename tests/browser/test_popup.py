@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import (ARTIFACTS, analyze, article, expected_span_texts, marks, start_server, stop_server, wait_for,
-                      wait_marks)
+from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, marks, model_threshold,
+                      start_server, stop_server, wait_for, wait_marks)
 
 
 def open_done(ext, url):
@@ -17,6 +17,7 @@ def open_done(ext, url):
 
 
 def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page, state = open_done(ext, f"{pages_url}/spun.html")
     spans = len(marks(page))
     assert spans == state["summary"]["spans"] > 0
@@ -33,37 +34,37 @@ def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
     popup.screenshot(path=str(ARTIFACTS / "popup.png"))
     # The page verdict follows the server's own rule for the same paragraphs.
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert analyze(server_url, texts)["summary"]["verdict"] == summary["verdict"]
+    assert analyze(server_url, texts, LOW_THRESHOLD)["summary"]["verdict"] == summary["verdict"]
 
 
 def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page, _ = open_done(ext, f"{pages_url}/spun.html")
     before = len(wait_marks(page))
     popup = ext.popup(page)
+    assert popup.locator("#threshold-value").inner_text() == f"{LOW_THRESHOLD:.2f}"
     popup.locator("#highlights").uncheck()
     wait_for(lambda: not marks(page), message="highlights off")
     assert page.evaluate("document.querySelector('unspin-overlay').shadowRoot.querySelectorAll('button:not([hidden] *)').length") == 0
     popup.locator("#highlights").check()
     wait_marks(page, before)
-    # A stricter threshold: the marks are then the server's spans at that threshold.
-    popup.locator("#threshold").evaluate("(el) => { el.value = '0.9'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
+    # A stricter threshold from the slider: the marks are then the server's spans at that threshold.
+    popup.locator("#threshold").evaluate("(el) => { el.value = '0.5'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    want = [s["text"] for p in requests_at(server_url, texts, 0.9)["paragraphs"] for s in p["spans"]]
-    wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message="marks at threshold 0.9")
-    assert popup.locator("#threshold-value").inner_text().startswith("0.90")
+    want = expected_span_texts(server_url, texts, 0.5)
+    assert len(want) < before
+    wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at threshold 0.5: {want}")
+    assert popup.locator("#threshold-value").inner_text().startswith("0.50")
+    # Default: the model's own threshold (from the server), and the server's spans at it.
     popup.locator("#threshold-reset").click()
-    wait_for(lambda: len(marks(page)) == before, timeout=60, message="default threshold again")
-
-
-def requests_at(server_url, paragraphs, threshold):
-    import requests
-
-    answer = requests.post(f"{server_url}/api/v1/analyze", json={"paragraphs": paragraphs, "threshold": threshold}, timeout=120)
-    answer.raise_for_status()
-    return answer.json()
+    default = model_threshold(server_url)
+    want = expected_span_texts(server_url, texts)
+    wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at the default threshold: {want}")
+    assert popup.locator("#threshold-value").inner_text() == f"{default:.2f} (model default)"
 
 
 def test_disable_on_this_site(ext, pages_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page, _ = open_done(ext, f"{pages_url}/spun.html")
     count = len(wait_marks(page))
     popup = ext.popup(page)
@@ -83,9 +84,10 @@ def test_disable_on_this_site(ext, pages_url):
 
 
 def test_restored_article_view(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page, _ = open_done(ext, f"{pages_url}/spun.html")
     sent = article(ext, page)
-    answer = analyze(server_url, [p["text"] for p in sent["paragraphs"]])
+    answer = analyze(server_url, [p["text"] for p in sent["paragraphs"]], LOW_THRESHOLD)
     popup = ext.popup(page)
     with ext.context.expect_page() as info:
         popup.locator("#restored").click()
@@ -100,6 +102,7 @@ def test_restored_article_view(ext, pages_url, server_url):
             want_marks.append((s["suggestions"][0]["text"], s["text"]))
             pos = s["end"]
         want_paragraphs.append(text + p["text"][pos:])
+    assert want_marks
     got = view.eval_on_selector_all("article > *", "els => els.map(e => e.textContent)")
     assert got == want_paragraphs
     got_marks = view.eval_on_selector_all("mark.unspin-changed", "els => els.map(e => [e.textContent, e.title])")
@@ -108,11 +111,12 @@ def test_restored_article_view(ext, pages_url, server_url):
 
 
 def test_search_for_the_original(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
     page, _ = open_done(ext, f"{pages_url}/spun.html")
     ext.set_storage({"searchUrl": f"{pages_url}/search?q=%s"})
     headline = article(ext, page)["paragraphs"][0]
     assert headline["kind"] == "headline"
-    result = analyze(server_url, [headline["text"]])["paragraphs"][0]
+    result = analyze(server_url, [headline["text"]], LOW_THRESHOLD)["paragraphs"][0]
     want, pos = "", 0
     for s in result["spans"]:
         want += headline["text"][pos:s["start"]] + s["suggestions"][0]["text"]
@@ -129,6 +133,7 @@ def test_search_for_the_original(ext, pages_url, server_url):
 def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, model_path, server_url):
     proc, url = start_server(model_path)
     try:
+        ext.use_threshold(LOW_THRESHOLD)
         ext.set_storage({"serverUrl": url})
         page, _ = open_done(ext, f"{pages_url}/link-split.html")
         assert marks(page)
@@ -154,4 +159,4 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     popup.locator("#retry").click()
     ext.wait_status(page, timeout=60)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts)
+    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts, LOW_THRESHOLD)
