@@ -66,7 +66,7 @@ def main(args) -> int:
     figures = {
         "words": n_words,
         "paragraphs": len(paragraphs),
-        "tokens": sum(len(e.offsets) for e in encode_paragraphs(engine.loaded, paragraphs)),
+        "tokens": sum(len(e.offsets) for e in engine.encode(paragraphs)),
         "threads": torch.get_num_threads(),
         "runs": args.runs,
         "analysis_median_ms": analysis_ms,

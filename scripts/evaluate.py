@@ -60,12 +60,10 @@ def read_records(path: Path, limit: int | None = None) -> list[dict]:
 
 def score_records(engine, records: list[dict]) -> list[dict]:
     """One encoder pass per record: word scores plus what restoration needs, independent of threshold."""
-    from unspin.engine import encode_paragraphs
-
     scored = []
     texts = [r["text"] for r in records]
     for i in range(0, len(texts), 64):
-        encoded = encode_paragraphs(engine.loaded, texts[i : i + 64])
+        encoded = engine.encode(texts[i : i + 64])
         for record, enc in zip(records[i : i + 64], encoded):
             paragraph_words, tokens, spun, begins = engine.score_words(record["text"], enc)
             gold = [
@@ -187,8 +185,6 @@ def by_profile(engine, scored: list[dict], threshold: float) -> dict:
 
 def tortured_pairs(engine, path: Path, limit: int = 2000) -> dict:
     """Restoration of real tortured phrases placed in a neutral sentence, the span given."""
-    from unspin.engine import encode_paragraphs
-
     pairs = []
     with open(path, encoding="utf-8") as f:
         next(f)
@@ -200,7 +196,7 @@ def tortured_pairs(engine, path: Path, limit: int = 2000) -> dict:
     texts = [NEUTRAL_SENTENCE.format(t) for t, _ in pairs]
     top1 = top3 = 0
     for i in range(0, len(texts), 64):
-        for (tortured, expected), text, enc in zip(pairs[i : i + 64], texts[i : i + 64], encode_paragraphs(engine.loaded, texts[i : i + 64])):
+        for (tortured, expected), text, enc in zip(pairs[i : i + 64], texts[i : i + 64], engine.encode(texts[i : i + 64])):
             start = text.index(tortured)
             tokens = [t for t, (s, _) in enumerate(enc.offsets) if start <= s < start + len(tortured)]
             suggestions = [s["text"].lower() for s in engine.suggest(tortured, enc.hidden[tokens].mean(0), 3)]

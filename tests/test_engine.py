@@ -85,3 +85,16 @@ def test_summary_is_word_weighted(engine):
     summary = Engine.summarize(results)
     assert summary == {"paragraphs": 2, "words": 40, "spans": 4, "spun_words": 6, "spun_ratio": 0.15,
                        "score": 0.75, "verdict": "likely spun"}
+
+
+def test_a_paragraph_scores_the_same_whatever_its_request_mates(engine):
+    """Regression: batch-wide activation scales of the int8 encoder made results depend on
+    the other paragraphs of the request (and the cache kept whichever came first)."""
+    engine.cache_size = 0
+    try:
+        alone = engine.analyze(["Officials said the war would end final month."], threshold=0.0)[0]
+        mates = engine.analyze(["A much longer paragraph about something else entirely, with many words.",
+                                "Officials said the war would end final month."], threshold=0.0)[1]
+    finally:
+        engine.cache_size = 4096
+    assert alone == {**mates, "index": 0}

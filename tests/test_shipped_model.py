@@ -12,8 +12,6 @@ import pytest
 
 from unspin.app import create_app
 from unspin.config import SHIPPED_MODEL
-from unspin.engine import encode_paragraphs
-from unspin.text import words
 
 # Real spinner output: the original said "asked", "military equipment", "support", "war",
 # "last month", "according to" and "officials".
@@ -46,7 +44,7 @@ def test_sensitive_threshold_finds_and_restores_real_substitutions(shipped_app):
 
 def test_word_scores_rank_substitutions_above_untouched_words(shipped_app):
     engine = shipped_app.extensions["unspin.engine"]
-    [enc] = encode_paragraphs(engine.loaded, [SPUN])
+    [enc] = engine.encode([SPUN])
     paragraph_words, _, spun, _ = engine.score_words(SPUN, enc)
     substituted = [s for w, s in zip(paragraph_words, spun) if w.text.lower() in SUBSTITUTED]
     untouched = [s for w, s in zip(paragraph_words, spun) if w.text.lower() not in SUBSTITUTED]
