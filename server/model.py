@@ -185,8 +185,9 @@ def load_model(path: str | Path, dtype: torch.dtype = torch.float32) -> LoadedMo
     config = json.loads(config_file.read_text())
     meta = ModelMeta(**config["unspin"])
     model = SpinModel(BertConfig(**config["encoder"]))
-    state = load_file(str(path / "model.safetensors"))
-    model.load_state_dict({k: v.to(dtype) for k, v in state.items()})
+    model.to(dtype)
+    # The fp16 tensors are copied into the parameters, converted on the way: no second full copy.
+    model.load_state_dict(load_file(str(path / "model.safetensors")))
     model.eval()
     return LoadedModel(
         model=model,
