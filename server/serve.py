@@ -70,7 +70,10 @@ def main(args: argparse.Namespace) -> int:
     info = get_engine(app).info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}", flush=True)
     print(f"Listening on {url_for(args.host, port)} (Ctrl-C to stop)", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    # Ctrl-C and `kill` both stop it cleanly. SIGINT is set explicitly: a process started from a
+    # script in the background inherits SIGINT as ignored, and Python then leaves it ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
