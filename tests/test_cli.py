@@ -116,10 +116,12 @@ def wait_for_line(lines: queue.Queue, pattern: str, seconds: float) -> str:
     raise AssertionError(f"no line matching {pattern!r} in {seen!r}")
 
 
-def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model):
+def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # stderr goes to a file: an unread pipe that fills up would block the server (a CI run hung here).
+    stderr = open(tmp_path / "stderr.txt", "w")
     process = subprocess.Popen([str(UNSPIN), "serve", "--port", "0", "--model", str(tiny_model), "--threads", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
     try:
         lines = stdout_lines(process)
         url = re.search(r"http://127\.0\.0\.1:\d+", wait_for_line(lines, r"Listening on", 120)).group()
@@ -135,6 +137,7 @@ def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model):
         if process.poll() is None:
             process.kill()
             process.wait()
-    err = process.stderr.read()
+    stderr.close()
+    err = (tmp_path / "stderr.txt").read_text()
     assert process.returncode == 0, err
     assert "Traceback" not in err
