@@ -118,7 +118,7 @@ def wait_for_line(lines: queue.Queue, pattern: str, seconds: float) -> str:
 
 def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    # stderr goes to a file: an unread pipe that fills up would block the server (a CI run hung here).
+    # stderr goes to a file: an unread pipe that fills up would block the server.
     stderr = open(tmp_path / "stderr.txt", "w")
     process = subprocess.Popen([str(UNSPIN), "serve", "--port", "0", "--model", str(tiny_model), "--threads", "1"],
                                stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
