@@ -132,6 +132,24 @@ def paragraph_score(spun: list[float]) -> float:
     return sum(sorted(spun, reverse=True)[:k]) / k
 
 
+def headline_metrics(metrics: dict) -> dict:
+    """The few figures of the model card worth sending with every answer (the card has the rest)."""
+    test = metrics.get("test", {})
+    headline = {
+        name: {
+            "word_f1": m["word"]["f1"],
+            "restoration_top1_detected": m["restoration_detected_spans"]["top1"],
+            "false_highlights_per_1000_words": m["false_highlights_per_1000_words"],
+            "paragraph_auc": m["paragraph_auc"],
+        }
+        for name, m in test.get("profiles", {}).items()
+        if name in ("training profiles", "held-out profiles")
+    }
+    if "bench" in metrics:
+        headline["analysis_ms_per_1000_words"] = metrics["bench"]["analysis_median_ms"]
+    return headline
+
+
 def verdict(score: float) -> str:
     return next(label for bound, label in VERDICTS if score >= bound)
 
@@ -179,7 +197,7 @@ class Engine:
             "version": meta.version,
             "base": meta.base,
             "threshold": meta.threshold,
-            "metrics": meta.metrics,
+            "metrics": headline_metrics(meta.metrics),
         }
 
     def cache_info(self) -> dict:
