@@ -252,6 +252,12 @@ class Browser:
     def badge(self, page) -> str:
         return self.sw("id => chrome.action.getBadgeText({tabId: id})", self.tab_id(page))
 
+    def open_done(self, url: str):
+        """Open `url` in a new tab and wait until the extension has analysed it: (page, state)."""
+        page = self.context.new_page()
+        page.goto(url)
+        return page, self.wait_status(page)
+
     def wait_status(self, page, want=("done",), timeout=120.0) -> dict:
         deadline = time.monotonic() + timeout
         state = None

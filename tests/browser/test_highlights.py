@@ -18,16 +18,9 @@ def has_word(text: str, word: str) -> bool:
     return word in re.findall(r"[a-z]+", text.lower())
 
 
-def open_done(ext, url):
-    page = ext.context.new_page()
-    page.goto(url)
-    state = ext.wait_status(page)
-    return page, state
-
-
 def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, state = open_done(ext, f"{pages_url}/spun.html")
+    page, state = ext.open_done(f"{pages_url}/spun.html")
     sent = article(ext, page)
     texts = [p["text"] for p in sent["paragraphs"]]
     # Readability found the article: headline and the four paragraphs, not nav/footer.
@@ -58,7 +51,7 @@ def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url):
 
 def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     scores = [s["score"] for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
     assert scores
@@ -69,7 +62,7 @@ def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
 
 def test_hovercard_on_hover(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     spans = [s for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
     wait_marks(page, len(spans))
@@ -100,7 +93,7 @@ def test_hovercard_on_hover(ext, pages_url, server_url):
 
 def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, state = open_done(ext, f"{pages_url}/spun.html")
+    page, state = ext.open_done(f"{pages_url}/spun.html")
     expected = [m["text"] for m in marks(page)]
     assert len(expected) >= 3, expected
     page.locator("body").click(position={"x": 2, "y": 2})
@@ -131,7 +124,7 @@ def test_span_split_by_a_link(ext, pages_url, server_url):
     """#split has "army <a>gear</a>" and "<em>final month</em>": marks are ranges, so a span may
     cover several text nodes, and the link stays clickable."""
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/link-split.html")
+    page, _ = ext.open_done(f"{pages_url}/link-split.html")
     [split] = paragraph_texts(page, "#split")
     spans = analyze(server_url, [split], LOW_THRESHOLD)["paragraphs"][0]["spans"]
     assert spans
@@ -168,7 +161,7 @@ def test_span_split_by_a_link(ext, pages_url, server_url):
 
 def test_hostile_css_cannot_hide_marks_or_card(ext, pages_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/hostile.html")
+    page, _ = ext.open_done(f"{pages_url}/hostile.html")
     wait_marks(page)
     rect = mark_rect(page, 0)
     clip = {"x": rect["left"], "y": rect["top"], "width": max(rect["width"], 4), "height": rect["height"]}
@@ -201,7 +194,7 @@ def test_no_layout_change(ext, pages_url):
 
 def test_clean_article_has_no_marks(ext, pages_url, server_url):
     """At the model's own threshold (the default setting) the shipped model flags nothing here."""
-    page, state = open_done(ext, f"{pages_url}/clean.html")
+    page, state = ext.open_done(f"{pages_url}/clean.html")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     assert len(texts) == 5
     answer = analyze(server_url, texts)

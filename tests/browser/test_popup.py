@@ -9,16 +9,9 @@ from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_
                       start_server, stop_server, wait_for, wait_marks)
 
 
-def open_done(ext, url):
-    page = ext.context.new_page()
-    page.goto(url)
-    state = ext.wait_status(page)
-    return page, state
-
-
 def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, state = open_done(ext, f"{pages_url}/spun.html")
+    page, state = ext.open_done(f"{pages_url}/spun.html")
     spans = len(marks(page))
     assert spans == state["summary"]["spans"] > 0
     wait_for(lambda: ext.badge(page) == str(spans), message=f"badge {spans}")
@@ -39,7 +32,7 @@ def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
 
 def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     before = len(wait_marks(page))
     popup = ext.popup(page)
     assert popup.locator("#threshold-value").inner_text() == f"{LOW_THRESHOLD:.2f}"
@@ -65,7 +58,7 @@ def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
 
 def test_disable_on_this_site(ext, pages_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     count = len(wait_marks(page))
     popup = ext.popup(page)
     popup.locator("#disable-site").check()
@@ -85,7 +78,7 @@ def test_disable_on_this_site(ext, pages_url):
 
 def test_restored_article_view(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     sent = article(ext, page)
     answer = analyze(server_url, [p["text"] for p in sent["paragraphs"]], LOW_THRESHOLD)
     popup = ext.popup(page)
@@ -112,7 +105,7 @@ def test_restored_article_view(ext, pages_url, server_url):
 
 def test_search_for_the_original(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
-    page, _ = open_done(ext, f"{pages_url}/spun.html")
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
     ext.set_storage({"searchUrl": f"{pages_url}/search?q=%s"})
     headline = article(ext, page)["paragraphs"][0]
     assert headline["kind"] == "headline"
@@ -135,7 +128,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     try:
         ext.use_threshold(LOW_THRESHOLD)
         ext.set_storage({"serverUrl": url})
-        page, _ = open_done(ext, f"{pages_url}/link-split.html")
+        page, _ = ext.open_done(f"{pages_url}/link-split.html")
         assert marks(page)
     finally:
         stop_server(proc)
