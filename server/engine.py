@@ -1,10 +1,11 @@
 """The inference engine: paragraphs in, spun spans with suggested originals out.
 
 The CLI and the HTTP API both call `Engine.analyze`. Offsets here are code points; the API layer
-converts them. Paragraphs of one call are batched; paragraphs longer than one window are split
-into overlapping windows so no text is truncated; results are cached per (model version,
-options, paragraph) so re-analysing a page is instant. `analyze` is safe to call from many
-threads: forward passes are serialised (they already use every core) and the cache is locked.
+converts them. The paragraphs of one call share one encoder pass (in batches for the fp32 model,
+window by window for the int8 one, see QUANTISED_BATCH_SIZE); paragraphs longer than one window
+are split into overlapping windows so no text is truncated; results are cached per (model
+version, options, paragraph) so re-analysing a page is instant. `analyze` is safe to call from
+many threads: forward passes are serialised (they already use every core) and the cache is locked.
 """
 
 from __future__ import annotations
