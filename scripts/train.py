@@ -165,7 +165,7 @@ def main(args) -> int:
             target = torch.tensor(texts.index(span.original.lower()), device=device)
             losses.append(torch.nn.functional.cross_entropy(scores[None], target[None]))
             first_tokens.append(token_ids(span.original.lower())[0])
-        vocab = model.vocab_logits(span_hidden)
+        vocab = model.vocab_scores(queries)
         vocab_loss = torch.nn.functional.cross_entropy(vocab, torch.tensor(first_tokens, device=device))
         return torch.stack(losses).mean() + vocab_loss
 

@@ -303,7 +303,7 @@ class Engine:
                 scores = model.candidate_scores(queries[n], ids, torch.tensor([p for _, p in table]))
                 ranked[n] = list(zip([c for c, _ in table], scores.float().softmax(0).tolist()))
             if unknown:
-                logits = model.vocab_logits(span_hidden[unknown])[:, self.word_token_ids].float()
+                logits = model.vocab_scores(queries[unknown])[:, self.word_token_ids].float()
                 top = logits.topk(FALLBACK_CANDIDATES + 4, dim=1)
                 for row, n in enumerate(unknown):
                     own = set(tokenizer.encode(spun_texts[n], add_special_tokens=False).ids)

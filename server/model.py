@@ -71,7 +71,11 @@ class SpinModel(nn.Module):
 
     def vocab_logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """Masked-LM style scores over the vocabulary for each given hidden state [N,H] -> [N,V]."""
-        return self.restore(hidden) @ self.token_embeddings().T + self.restore_bias
+        return self.vocab_scores(self.restore(hidden))
+
+    def vocab_scores(self, queries: torch.Tensor) -> torch.Tensor:
+        """Vocabulary scores [N,V] of restoration queries already computed by `span_queries`."""
+        return queries @ self.token_embeddings().T + self.restore_bias
 
     def span_queries(self, span_hidden: torch.Tensor) -> torch.Tensor:
         """Restoration queries [N,H] from the mean hidden states [N,H] of N spans."""
