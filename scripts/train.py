@@ -68,7 +68,7 @@ def main(args) -> int:
     from unspin.engine import Engine
     from unspin.model import LoadedModel, ModelMeta, SpinModel, encoder_options, load_model, load_tokenizer, save_model
     from unspin.scripts.candidates import load_or_build
-    from unspin.scripts.evaluate import calibrate
+    from unspin.scripts.evaluate import auc, calibrate
     from unspin.scripts.features import IGNORE, NOT_IN_TABLE_PRIOR, collate, encode_record
     from unspin.scripts.teacher import TEACHER_FILE, fit_mix
     from unspin.scripts.model_card import update_metrics
@@ -198,8 +198,12 @@ def main(args) -> int:
                 scored = batch["labels"] != IGNORE
                 signals.append(model.signals(hidden, logits)[scored])
                 labels.append((batch["labels"][scored] != 0).float())
+        x, y = torch.cat(signals), torch.cat(labels)
+        weights = fit_mix(x, y)
         with torch.no_grad():
-            model.mix.copy_(fit_mix(torch.cat(signals), torch.cat(labels)))
+            model.mix.copy_(weights)
+        for name, values in (("detection", x[:, 0]), ("teacher head", x[:, 1]), ("mix", x @ weights[:2] + weights[2])):
+            print(f"dev word AUC, {name}: {auc(values[y == 0].tolist(), values[y == 1].tolist()):.4f}")
 
     def dev_metrics(meta) -> dict:
         """Calibrated dev figures of the model as it is now (no quantisation, no cache)."""
