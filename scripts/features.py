@@ -1,11 +1,10 @@
-"""Dataset records -> model inputs: token ids, O/B/I labels, masked-LM, restoration and teacher targets.
+"""Dataset records -> model inputs: token ids, O/B/I labels, masked-LM targets, restoration targets.
 
 Module-level functions so the tests can pin label alignment without running a training loop.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
@@ -17,7 +16,6 @@ from unspin.text import words
 
 IGNORE = -100
 NOT_IN_TABLE_PRIOR = -5.0  # prior given to a true original the candidate table does not know
-TEACHER_SCALE = 4.0  # teacher contrasts (nats) are clipped to +-2 * TEACHER_SCALE and divided by it
 
 
 @dataclass
@@ -35,7 +33,6 @@ class Example:
     labels: list[int]  # O/B/I per first sub-token of each word, IGNORE elsewhere
     mlm_targets: list[int]  # original token id where a clean word was masked, IGNORE elsewhere
     spans: list[SpanTarget] = field(default_factory=list)
-    teacher: list[float] = field(default_factory=list)  # scaled teacher contrast per first sub-token, NaN elsewhere
 
 
 def word_labels(text: str, spans: list[dict]) -> list[int]:
@@ -51,17 +48,9 @@ def word_labels(text: str, spans: list[dict]) -> list[int]:
 
 
 def encode_record(
-    tokenizer: Tokenizer,
-    record: dict,
-    max_length: int,
-    mask_prob: float,
-    rng: random.Random,
-    contrasts: list[float | None] | None = None,
+    tokenizer: Tokenizer, record: dict, max_length: int, mask_prob: float, rng: random.Random
 ) -> Example:
-    """Tokenise one record; mask a share of its clean words for the masked-LM objective.
-
-    contrasts: the teacher's value for each word (unspin.scripts.teacher), when it labelled the record.
-    """
+    """Tokenise one record; mask a share of its clean words for the masked-LM objective."""
     text, spans = record["text"], record["spans"]
     enc = tokenizer.encode(text, add_special_tokens=False)
     ids, offsets = list(enc.ids[: max_length - 2]), enc.offsets[: max_length - 2]
@@ -69,7 +58,6 @@ def encode_record(
     labels_by_word = word_labels(text, spans)
     labels = [IGNORE] * len(ids)
     mlm = [IGNORE] * len(ids)
-    teacher = [math.nan] * len(ids)
     mask_id = tokenizer.token_to_id("[MASK]")
     w = 0
     word_of_token: list[int | None] = []
@@ -80,14 +68,12 @@ def encode_record(
         word_of_token.append(w if inside else None)
         if inside and (t == 0 or word_of_token[t - 1] != w):
             labels[t] = labels_by_word[w]
-            if contrasts and contrasts[w] is not None:
-                teacher[t] = max(-2.0, min(2.0, contrasts[w] / TEACHER_SCALE))
     masked_words = {
         i for i, label in enumerate(labels_by_word) if label == LABELS.index("O") and rng.random() < mask_prob
     }
     for t, w in enumerate(word_of_token):
         if w in masked_words:
-            mlm[t], ids[t], labels[t], teacher[t] = ids[t], mask_id, IGNORE, math.nan
+            mlm[t], ids[t], labels[t] = ids[t], mask_id, IGNORE
     span_targets = []
     for s in spans:
         tokens = [t for t, (start, _) in enumerate(offsets) if s["start"] <= start < s["end"]]
@@ -99,7 +85,6 @@ def encode_record(
         labels=[IGNORE, *labels, IGNORE],
         mlm_targets=[IGNORE, *mlm, IGNORE],
         spans=span_targets,
-        teacher=[math.nan, *teacher, math.nan],
     )
 
 
@@ -107,7 +92,7 @@ def collate(examples: list[Example]) -> dict[str, torch.Tensor]:
     """Pad a batch to its longest example."""
     width = max(len(e.input_ids) for e in examples)
 
-    def pad(rows: list[list], value) -> torch.Tensor:
+    def pad(rows: list[list[int]], value: int) -> torch.Tensor:
         return torch.tensor([row + [value] * (width - len(row)) for row in rows])
 
     return {
@@ -115,5 +100,4 @@ def collate(examples: list[Example]) -> dict[str, torch.Tensor]:
         "attention_mask": pad([[1] * len(e.input_ids) for e in examples], 0),
         "labels": pad([e.labels for e in examples], IGNORE),
         "mlm_targets": pad([e.mlm_targets for e in examples], IGNORE),
-        "teacher": pad([e.teacher for e in examples], math.nan),
     }

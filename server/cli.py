@@ -12,7 +12,6 @@ COMMANDS = {
     "serve": ("unspin.serve", "serve the HTTP API with waitress"),
     "analyze": ("unspin.analyze", "analyse a text file or stdin from the terminal"),
     "dataset": ("unspin.scripts.dataset", "build spun/clean training data from a news corpus"),
-    "teacher": ("unspin.scripts.teacher", "label training paragraphs with a SmolLM2 teacher's signal"),
     "train": ("unspin.scripts.train", "train (or resume training) the detection and restoration model"),
     "evaluate": ("unspin.scripts.evaluate", "measure a model on a dataset split"),
     "bench": ("unspin.scripts.bench", "measure analysis speed and memory"),

@@ -40,7 +40,6 @@ class Encoded:
     offsets: list[tuple[int, int]]  # code-point offsets of each real token (no [CLS]/[SEP])
     hidden: torch.Tensor  # [T,H]
     probs: torch.Tensor  # [T,3] detection probabilities (O, B, I)
-    spun: torch.Tensor  # [T] probability that the token starts a spun word (SpinModel.spun_logits)
 
 
 def windows(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
@@ -64,9 +63,7 @@ def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str], batch_size: in
             chunks.append((p, start, [cls_id, *enc.ids[start:end], sep_id]))
     hidden_size = model.encoder.config.hidden_size
     outputs = [
-        Encoded(
-            list(enc.offsets), torch.zeros(len(enc.ids), hidden_size), torch.zeros(len(enc.ids), 3), torch.zeros(len(enc.ids))
-        )
+        Encoded(list(enc.offsets), torch.zeros(len(enc.ids), hidden_size), torch.zeros(len(enc.ids), 3))
         for enc in encodings
     ]
     best_margin = [torch.full((len(enc.ids),), -1) for enc in encodings]
@@ -82,7 +79,6 @@ def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str], batch_size: in
                 input_ids[row, : len(ids)] = torch.tensor(ids)
                 mask[row, : len(ids)] = 1
             hidden, logits = model(input_ids.to(device), mask.to(device))
-            spun = model.spun_logits(hidden, logits).float().sigmoid().cpu()
             hidden, probs = hidden.float().cpu(), logits.float().softmax(-1).cpu()
             for row, (p, start, ids) in enumerate(batch):
                 n = len(ids) - 2
@@ -92,7 +88,6 @@ def encode_paragraphs(loaded: LoadedModel, paragraphs: list[str], batch_size: in
                 better = margin > best_margin[p][target]
                 outputs[p].hidden[target][better] = hidden[row, 1 : n + 1][better]
                 outputs[p].probs[target][better] = probs[row, 1 : n + 1][better]
-                outputs[p].spun[target][better] = spun[row, 1 : n + 1][better]
                 best_margin[p][target] = torch.maximum(margin, best_margin[p][target])
     return outputs
 
@@ -249,7 +244,7 @@ class Engine:
                 begins.append(True)
                 continue
             _, b, i = enc.probs[toks[0]].tolist()
-            spun.append(float(enc.spun[toks[0]]))
+            spun.append(b + i)
             begins.append(b > i)
         return paragraph_words, tokens, spun, begins
 

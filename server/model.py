@@ -1,11 +1,8 @@
 """The Unspin model: one encoder pass gives spun-word tags and the queries that rank original wordings.
 
 Architecture (one forward pass per window of text):
-- a BERT-style encoder (all-MiniLM-L6-v2 when trained from the shipped base);
+- a BERT-family encoder (all-MiniLM-L6-v2 when trained from the shipped base);
 - a detection head tagging every word O / B (first word of a spun span) / I (inside one);
-- a teacher head predicting, per token, how much likelier a candidate original is than the
-  word under a causal LM (SmolLM2, see unspin.scripts.teacher); at inference the spun score
-  mixes it with the detection logit (`spun_logits`; weights fitted on dev after training);
 - a restoration head: a transform of the mean hidden state of a span, compared by dot product
   with the mean *input embedding* of each candidate wording. Candidates need no forward pass of
   their own, and the same transform, applied to single tokens against the whole vocabulary, is a
@@ -35,9 +32,6 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, BertConfig, PretrainedConfig
 
 LABELS = ("O", "B", "I")
-# Weights a model folder written before the teacher head may lack; their defaults leave the
-# spun score to the detection head alone.
-OPTIONAL_WEIGHTS = ("teacher.weight", "teacher.bias", "mix")
 FORMAT_VERSION = 1
 
 
@@ -71,24 +65,11 @@ class SpinModel(nn.Module):
         self.restore = nn.Sequential(nn.Linear(hidden, hidden), nn.GELU(), nn.LayerNorm(hidden))
         self.restore_bias = nn.Parameter(torch.zeros(encoder_config.vocab_size))
         self.prior_weight = nn.Parameter(torch.tensor(1.0))  # weight of the candidate table's prior
-        self.teacher = nn.Linear(hidden, 1)
-        # spun logit = mix[0] * detection logit + mix[1] * teacher prediction + mix[2]; the
-        # default is the detection head alone.
-        self.mix = nn.Parameter(torch.tensor([1.0, 0.0, 0.0]))
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
         """Return (hidden states [B,T,H], detection logits [B,T,3])."""
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return hidden, self.detect(hidden)
-
-    def signals(self, hidden: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-        """[..., 2]: the detection head's logit of "spun" (B or I vs O) and the teacher head's prediction."""
-        detection = logits[..., 1:].logsumexp(-1) - logits[..., 0]
-        return torch.stack([detection, self.teacher(hidden).squeeze(-1)], -1)
-
-    def spun_logits(self, hidden: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-        """Logit that each token starts a spun word: the two signals mixed with the fitted weights."""
-        return self.signals(hidden, logits) @ self.mix[:2] + self.mix[2]
 
     def token_embeddings(self) -> torch.Tensor:
         return self.encoder.get_input_embeddings().weight
@@ -216,9 +197,7 @@ def load_model(path: str | Path, dtype: torch.dtype = torch.float32) -> LoadedMo
     model = SpinModel(AutoConfig.for_model(encoder.pop("model_type", "bert"), **encoder))
     model.to(dtype)
     # The fp16 tensors are copied into the parameters, converted on the way: no second full copy.
-    missing, unexpected = model.load_state_dict(load_file(str(path / "model.safetensors")), strict=False)
-    if unexpected or set(missing) - set(OPTIONAL_WEIGHTS):
-        raise ValueError(f"{path} does not match the model: missing {missing}, unexpected {unexpected}")
+    model.load_state_dict(load_file(str(path / "model.safetensors")))
     model.eval()
     return LoadedModel(
         model=model,

@@ -100,30 +100,17 @@ def test_a_paragraph_scores_the_same_whatever_its_request_mates(engine):
     assert alone == {**mates, "index": 0}
 
 
-def test_a_model_written_before_the_teacher_head_scores_with_detection_alone(tmp_path):
-    import torch
-    from safetensors.torch import load_file, save_file
+def test_a_model_on_another_encoder_family_saves_loads_and_analyses(tmp_path):
+    """`unspin train --base` accepts any BERT-family encoder (DistilBERT for the quire experiment)."""
+    from transformers import DistilBertConfig
 
-    from unspin.engine import encode_paragraphs
-    from unspin.model import OPTIONAL_WEIGHTS, build_tiny_model
+    from unspin.model import ModelMeta, SpinModel, default_tokenizer_file, load_tokenizer, save_model
 
-    folder = build_tiny_model(tmp_path / "old")
-    weights = load_file(str(folder / "model.safetensors"))
-    save_file({k: v for k, v in weights.items() if k not in OPTIONAL_WEIGHTS}, str(folder / "model.safetensors"))
+    vocab_size = load_tokenizer(default_tokenizer_file()).get_vocab_size()
+    config = DistilBertConfig(vocab_size=vocab_size, dim=32, hidden_dim=64, n_layers=2, n_heads=2, max_position_embeddings=128)
+    meta = ModelMeta(name="tiny-distilbert", version="0.0.0-test", base="random", max_length=64, stride=16)
+    folder = save_model(tmp_path / "distil", SpinModel(config), default_tokenizer_file(), meta, CandidateTable({}))
     loaded = load_model(folder)
-    assert loaded.model.mix.tolist() == [1.0, 0.0, 0.0]
-    [enc] = encode_paragraphs(loaded, ["Officials said the war would end final month."])
-    assert torch.allclose(enc.spun, enc.probs[:, 1:].sum(-1), atol=1e-5)  # P(spun) = P(B) + P(I)
-
-
-def test_load_model_refuses_weights_of_another_shape(tmp_path):
-    from safetensors.torch import load_file, save_file
-
-    from unspin.model import build_tiny_model
-
-    folder = build_tiny_model(tmp_path / "bad")
-    weights = load_file(str(folder / "model.safetensors"))
-    del weights["detect.weight"]
-    save_file(weights, str(folder / "model.safetensors"))
-    with pytest.raises(ValueError, match="detect.weight"):
-        load_model(folder)
+    assert loaded.model.encoder.config.model_type == "distilbert"
+    [result] = Engine(loaded).analyze(["Officials said the war would end final month."], threshold=0.0)
+    assert result["words"] == 8 and result["spans"]

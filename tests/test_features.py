@@ -8,7 +8,7 @@ import pytest
 
 from unspin.model import LABELS, load_tokenizer
 from unspin.model import default_tokenizer_file
-from unspin.scripts.features import IGNORE, TEACHER_SCALE, collate, encode_record, word_labels
+from unspin.scripts.features import IGNORE, collate, encode_record, word_labels
 
 O, B, I = (LABELS.index(x) for x in "OBI")
 
@@ -59,16 +59,3 @@ def test_collate_pads_to_longest(tokenizer):
     assert batch["input_ids"].shape == (2, 6)
     assert batch["attention_mask"].sum().item() == 4 + 6
     assert (batch["labels"][0, 4:] == IGNORE).all()
-
-
-def test_teacher_targets_sit_on_first_subtokens_scaled_and_skip_masked_words(tokenizer):
-    r = record("The unbelievably nationwide adviser spoke", ("nationwide", "national"))
-    contrasts = [None, -1.0, 20.0, 2.0, 0.5]  # one per word; None: no candidate original
-    example = encode_record(tokenizer, r, 128, 0.0, random.Random(0), contrasts)
-    tokens = [tokenizer.id_to_token(i) for i in example.input_ids]
-    targets = {tokens[i]: t for i, t in enumerate(example.teacher) if t == t}  # NaN != NaN
-    assert targets == {"un": -1.0 / TEACHER_SCALE, "nationwide": 2.0, "adviser": 2.0 / TEACHER_SCALE,
-                       "spoke": 0.5 / TEACHER_SCALE}  # 20 nats clipped to +2
-    masked = encode_record(tokenizer, r, 128, 1.0, random.Random(0), contrasts)  # every clean word masked
-    assert [t for t in masked.teacher if t == t] == [2.0]
-    assert collate([example, masked])["teacher"].isnan().sum() == 2 * len(example.teacher) - 5

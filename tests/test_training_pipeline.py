@@ -12,10 +12,8 @@ import pytest
 
 from unspin.cli import main
 from unspin.engine import Engine
-from unspin.model import load_model
 from unspin.scripts.candidates import build_candidate_table
 from unspin.scripts.thesauri import load_moby, load_mythes
-from unspin.text import words
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 
@@ -100,28 +98,3 @@ def test_bench_prints_speed_and_memory(trained, capsys):
     assert figures["words"] >= 1000 and figures["runs"] == 2
     assert figures["analysis_median_ms"] > 0 and figures["raw_fp32_encoder_median_ms"] > 0
     assert figures["peak_rss_mb"] > 0 and figures["model_folder_mb"] > 0
-
-
-def test_a_second_stage_learns_teacher_labels_and_fits_the_score_mix(trained, capsys):
-    data, model, root = trained
-    # A stand-in for `unspin teacher` (SmolLM2 is no test dependency): the "teacher" finds every
-    # spun word far likelier replaced than the others, and knows no candidate for short words.
-    records = [json.loads(line) for line in (data / "train.jsonl").read_text().splitlines()]
-    with open(data / "teacher.jsonl", "w") as f:
-        for r in records:
-            contrasts = [
-                None if len(w.text) < 3 else 6.0 if any(s["start"] <= w.start < s["end"] for s in r["spans"]) else -3.0
-                for w in words(r["text"])
-            ]
-            f.write(json.dumps({"id": r["id"], "contrasts": contrasts}) + "\n")
-    staged = root / "staged"
-    assert main(["train", "--data", str(data), "--init", str(model), "--out", str(staged), "--quick",
-                 "--teacher-share", "0.5", "--candidates", str(root / "candidates.tsv.gz"),
-                 "--checkpoints", str(root / "ckpt-staged")]) == 0
-    printed = capsys.readouterr().out
-    assert f"teacher labels for {len(records):,} paragraphs" in printed and "spun score mix" in printed
-    loaded = load_model(staged)
-    assert loaded.model.mix.tolist() != [1.0, 0.0, 0.0]  # fitted on dev
-    assert loaded.meta.base == load_model(model).meta.base
-    [result] = Engine.load(staged).analyze(["Officials said the war would end final month."])
-    assert result["words"] == 8
