@@ -218,11 +218,12 @@ def operating_points(engine, scored: list[dict]) -> list[dict]:
 def restoration_designs(engine, scored: list[dict]) -> dict:
     """Top-1 / top-3 over gold spans for three restorers that all reuse the detection pass:
     the trained head over candidate-table wordings (+ vocabulary fallback) - what ships -,
-    the table's own prior order (no model), and the vocabulary head alone (first token only)."""
+    the table's own prior order (no model), and the vocabulary head alone (single words; the engine's
+    fallback for spans the table does not know)."""
     import torch
 
     hits = {"head over candidates (shipped)": [], "table prior only": [], "vocabulary head only": []}
-    model, tokenizer = engine.loaded.model, engine.loaded.tokenizer
+    model = engine.loaded.model
     for item in scored:
         for group, span in zip(item["gold"], item["record"]["spans"]):
             tokens = [t for w in group for t in item["tokens"][w]]
@@ -232,8 +233,8 @@ def restoration_designs(engine, scored: list[dict]) -> dict:
             original = span["original"].lower()
             table = [c for c, _ in engine.loaded.candidates.candidates(span["text"])]
             with torch.inference_mode():
-                logits = model.vocab_logits(hidden[None])[0][engine.word_token_ids]
-            vocab = [tokenizer.id_to_token(int(engine.word_token_ids[i])) for i in logits.topk(3).indices]
+                [guesses] = engine.vocabulary_guesses([span["text"]], model.span_queries(hidden[None]), 3)
+            vocab = [word for word, _ in guesses]
             for name, ranked in (
                 ("head over candidates (shipped)", [s["text"].lower() for s in engine.suggest(span["text"], hidden, 3)]),
                 ("table prior only", table[:3]),

@@ -303,21 +303,32 @@ class Engine:
                 scores = model.candidate_scores(queries[n], ids, torch.tensor([p for _, p in table]))
                 ranked[n] = list(zip([c for c, _ in table], scores.float().softmax(0).tolist()))
             if unknown:
-                logits = model.vocab_scores(queries[unknown])[:, self.word_token_ids].float()
-                top = logits.topk(FALLBACK_CANDIDATES + 4, dim=1)
-                for row, n in enumerate(unknown):
-                    own = set(tokenizer.encode(spun_texts[n], add_special_tokens=False).ids)
-                    pairs = [
-                        (int(self.word_token_ids[i]), s)
-                        for s, i in zip(top.values[row].tolist(), top.indices[row].tolist())
-                        if int(self.word_token_ids[i]) not in own
-                    ][:FALLBACK_CANDIDATES]
-                    probs = torch.tensor([s for _, s in pairs]).softmax(0).tolist()
-                    ranked[n] = [(tokenizer.id_to_token(t), p) for (t, _), p in zip(pairs, probs)]
+                guesses = self.vocabulary_guesses([spun_texts[n] for n in unknown], queries[unknown], FALLBACK_CANDIDATES)
+                for n, guessed in zip(unknown, guesses):
+                    ranked[n] = guessed
         return [
             [{"text": match_case(spun, t), "score": round(p, 4)} for t, p in sorted(r, key=lambda x: -x[1])[:limit]]
             for spun, r in zip(spun_texts, ranked)
         ]
+
+    def vocabulary_guesses(self, spun_texts: list[str], queries: torch.Tensor, limit: int) -> list[list[tuple[str, float]]]:
+        """The `limit` best whole words of the vocabulary head for each span, never one of the span's own
+        tokens, with probabilities over those guesses. One matrix multiply for all spans."""
+        tokenizer = self.loaded.tokenizer
+        with torch.inference_mode():
+            logits = self.loaded.model.vocab_scores(queries)[:, self.word_token_ids].float()
+        top = logits.topk(limit + 4, dim=1)
+        guesses = []
+        for row, spun in enumerate(spun_texts):
+            own = set(tokenizer.encode(spun, add_special_tokens=False).ids)
+            pairs = [
+                (int(self.word_token_ids[i]), s)
+                for s, i in zip(top.values[row].tolist(), top.indices[row].tolist())
+                if int(self.word_token_ids[i]) not in own
+            ][:limit]
+            probs = torch.tensor([s for _, s in pairs]).softmax(0).tolist()
+            guesses.append([(tokenizer.id_to_token(t), p) for (t, _), p in zip(pairs, probs)])
+        return guesses
 
     @staticmethod
     def summarize(results: list[dict]) -> dict:
