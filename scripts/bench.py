@@ -40,10 +40,10 @@ def main(args) -> int:
     import resource
 
     import torch
-    from transformers import BertModel
+    from transformers import AutoModel
 
     from unspin.engine import Engine, encode_paragraphs
-    from unspin.model import load_model
+    from unspin.model import encoder_options, load_model
     from unspin.scripts.model_card import update_metrics
     from unspin.text import split_paragraphs, words
 
@@ -59,7 +59,8 @@ def main(args) -> int:
 
     # The yardstick: the same encoder architecture in fp32, no heads, no quantisation.
     raw = load_model(args.model)
-    raw.model.encoder = BertModel(raw.model.encoder.config, add_pooling_layer=False).eval()
+    config = raw.model.encoder.config
+    raw.model.encoder = AutoModel.from_config(config, **encoder_options(config)).eval()
     encoder_ms = median_ms(lambda: encode_paragraphs(raw, paragraphs), args.runs)
 
     size = sum(f.stat().st_size for f in Path(args.model).iterdir() if f.is_file())

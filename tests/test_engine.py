@@ -114,3 +114,16 @@ def test_a_model_on_another_encoder_family_saves_loads_and_analyses(tmp_path):
     assert loaded.model.encoder.config.model_type == "distilbert"
     [result] = Engine(loaded).analyze(["Officials said the war would end final month."], threshold=0.0)
     assert result["words"] == 8 and result["spans"]
+
+
+def test_load_model_refuses_weights_of_another_model(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from unspin.model import build_tiny_model
+
+    folder = build_tiny_model(tmp_path / "bad")
+    weights = load_file(str(folder / "model.safetensors"))
+    del weights["detect.weight"]
+    save_file(weights, str(folder / "model.safetensors"))
+    with pytest.raises(RuntimeError, match="detect.weight"):
+        load_model(folder)
