@@ -163,9 +163,12 @@ def metrics_at(engine, scored: list[dict], threshold: float, restoration: bool =
     return result
 
 
-def calibrate(engine, records: list[dict]) -> dict:
-    """Pick the threshold with the best word F1 whose false highlights stay under the target."""
-    scored = score_records(engine, [r for r in records if not r.get("heldout")])
+def calibrate(engine, scored: list[dict]) -> dict:
+    """Pick the threshold with the best word F1 whose false highlights stay under the target.
+
+    scored: `score_records` output; records of held-out spinner profiles are left out.
+    """
+    scored = [s for s in scored if not s["record"].get("heldout")]
     sweep = [metrics_at(engine, scored, t, restoration=False) for t in THRESHOLDS]
     allowed = [m for m in sweep if (m["false_highlights_per_1000_words"] or 0) <= MAX_FALSE_HIGHLIGHTS]
     best = max(allowed, key=lambda m: m["word"]["f1"]) if allowed else sweep[-1]
@@ -287,14 +290,14 @@ def main(args) -> int:
 
     engine = Engine.load(args.model, cache_size=0)
     records = read_records(Path(args.data) / f"{args.split}.jsonl", args.limit)
+    scored = score_records(engine, records)  # word scores do not depend on the threshold: one pass serves all
     if args.calibrate:
-        calibrated = calibrate(engine, records)
+        calibrated = calibrate(engine, scored)
         update_metrics(Path(args.model), {args.split: calibrated}, threshold=calibrated["threshold"])
         engine.loaded.meta.threshold = calibrated["threshold"]
         print(f"calibrated on {args.split}: threshold {calibrated['threshold']}; {json.dumps(calibrated)}")
     threshold = args.threshold if args.threshold is not None else engine.loaded.meta.threshold
     print(f"{len(records):,} {args.split} records, threshold {threshold}")
-    scored = score_records(engine, records)
     results = {"split": args.split, "threshold": threshold, "profiles": by_profile(engine, scored, threshold)}
     print(format_table(results["profiles"]))
     results["operating_points"] = operating_points(engine, scored)

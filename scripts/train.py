@@ -62,7 +62,7 @@ def main(args) -> int:
     from unspin.engine import Engine
     from unspin.model import LoadedModel, ModelMeta, SpinModel, encoder_options, load_model, load_tokenizer, save_model
     from unspin.scripts.candidates import load_or_build
-    from unspin.scripts.evaluate import calibrate
+    from unspin.scripts.evaluate import calibrate, score_records
     from unspin.scripts.features import IGNORE, NOT_IN_TABLE_PRIOR, collate, encode_record
     from unspin.scripts.model_card import update_metrics
 
@@ -173,7 +173,8 @@ def main(args) -> int:
     def dev_metrics(meta) -> dict:
         """Calibrated dev figures of the model as it is now (no quantisation, no cache)."""
         loaded = LoadedModel(model, tokenizer, meta, candidates, ckpt_dir)
-        return calibrate(Engine(loaded, cache_size=0), dev_records)
+        engine = Engine(loaded, cache_size=0)
+        return calibrate(engine, score_records(engine, dev_records))
 
     # ------------------------------------------------------------------------ loop
     model.train()
