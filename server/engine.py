@@ -317,10 +317,11 @@ class Engine:
         tokenizer = self.loaded.tokenizer
         with torch.inference_mode():
             logits = self.loaded.model.vocab_scores(queries)[:, self.word_token_ids].float()
-        top = logits.topk(limit + 4, dim=1)
+        owns = [set(e.ids) for e in tokenizer.encode_batch(spun_texts, add_special_tokens=False)]
+        # Enough words that `limit` remain once each span's own tokens are dropped.
+        top = logits.topk(min(logits.shape[1], limit + max(len(own) for own in owns)), dim=1)
         guesses = []
-        for row, spun in enumerate(spun_texts):
-            own = set(tokenizer.encode(spun, add_special_tokens=False).ids)
+        for row, own in enumerate(owns):
             pairs = [
                 (int(self.word_token_ids[i]), s)
                 for s, i in zip(top.values[row].tolist(), top.indices[row].tolist())

@@ -127,3 +127,19 @@ def test_load_model_refuses_weights_of_another_model(tmp_path):
     save_file(weights, str(folder / "model.safetensors"))
     with pytest.raises(RuntimeError, match="detect.weight"):
         load_model(folder)
+
+
+def test_vocabulary_guesses_fill_the_limit_even_when_the_span_s_own_words_rank_first(tmp_path):
+    import torch
+
+    from unspin.model import build_tiny_model
+
+    engine = Engine.load(build_tiny_model(tmp_path / "tiny"), threads=1)
+    spun = "alpha beta gamma delta epsilon zeta theta kappa"
+    own = engine.loaded.tokenizer.encode(spun, add_special_tokens=False).ids
+    with torch.no_grad():
+        engine.loaded.model.restore_bias[own] = 100.0  # the head's favourites are the span's own words
+    queries = engine.loaded.model.span_queries(torch.zeros(1, engine.loaded.model.encoder.config.hidden_size))
+    [guesses] = engine.vocabulary_guesses([spun], queries, 10)
+    assert len(guesses) == 10
+    assert not {engine.loaded.tokenizer.token_to_id(word) for word, _ in guesses} & set(own)
