@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 import unspin
+from unspin.scripts.evaluate import REAL_PARAGRAPH as SPUN
 from unspin.text import split_paragraphs
 
-SPUN = ("WASHINGTON — Russia requested China to provide it army gear and help for the warfare in "
-        "Ukraine after President Vladimir V. Putin started a full-scale invasion final month, "
-        "in accordance with U.S. officers.")
 CLEAN = "The council met on Tuesday and agreed to repair the bridge before the winter."
 
 

@@ -12,12 +12,9 @@ import pytest
 
 from unspin.app import create_app
 from unspin.config import SHIPPED_MODEL
+from unspin.scripts.evaluate import REAL_PARAGRAPH as SPUN  # real spinner output; originals in REAL_PAIRS
 
-# Real spinner output: the original said "asked", "military equipment", "support", "war",
-# "last month", "according to" and "officials".
-SPUN = ("WASHINGTON — Russia requested China to provide it army gear and help for the warfare in "
-        "Ukraine after President Vladimir V. Putin started a full-scale invasion final month, "
-        "in accordance with U.S. officers.")
+# Its substituted words (the "in" and "with" of "in accordance with" also occur untouched).
 SUBSTITUTED = {"requested", "army", "gear", "help", "warfare", "final", "month", "accordance", "officers"}
 
 
