@@ -18,7 +18,7 @@ from random import Random
 
 from unspin.scripts.inflection import analyze, inflect_phrase, split_possessive
 from unspin.scripts.thesauri import FUNCTION_WORDS, _is_variant, zipf
-from unspin.text import match_case, words
+from unspin.text import match_case, protected_ranges, words
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,6 @@ _MULTIWORD_PENALTY = 0.3  # one word -> phrase ("be a part of") happens, but les
 _ARTICLES = frozenset(("a", "an", "the"))
 _MIN_INFLECTED_ZIPF = 1.5  # an inflected synonym must exist ("readed", "say-soed" do not)
 _QUOTE_RE = re.compile(r'"[^"]*"?|“[^”]*”?|«[^»]*»?')
-_URL_RE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 # Quantities and units count as numbers: "billion" -> "infinity" would change the facts.
 _NUMBER_WORDS = frozenset("hundred hundreds thousand thousands million millions billion billions trillion "
                           "pct percent mln bln dlrs dlr cts".split())
@@ -142,7 +141,7 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 def _protected_ranges(text: str) -> list[tuple[int, int]]:
-    return sorted((m.start(), m.end()) for rx in (_QUOTE_RE, _URL_RE) for m in rx.finditer(text))
+    return sorted([(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)] + protected_ranges(text))
 
 
 def _guess_pos(prev: str, word: str, form: str) -> set[str]:

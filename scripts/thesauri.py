@@ -12,10 +12,11 @@ same shape, original -> spun, both as whole phrases and word by word.
 from __future__ import annotations
 
 import csv
-import math
 import re
 from functools import lru_cache
 from pathlib import Path
+
+from unspin.text import zipf  # noqa: F401  (re-exported: the data scripts' word frequency)
 
 # Words a spinner leaves alone when they stand alone (they may still sit inside a
 # multi-word dictionary phrase such as "according to").
@@ -178,31 +179,6 @@ def mine_tortured(path: str | Path) -> dict[str, list[str]]:
 
 
 # --- word frequency -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _freqs() -> dict[str, float]:
-    import wordfreq
-
-    return wordfreq.get_frequency_dict("en")
-
-
-@lru_cache(maxsize=1 << 20)
-def zipf(term: str) -> float:
-    """Zipf frequency (log10 per billion words) of a word; of a phrase, its rarest word.
-
-    Read straight from wordfreq's table (1000x faster than `zipf_frequency`, which
-    re-tokenises): hyphenated words fall back to their rarest part.
-    """
-    table = _freqs()
-    best = 9.0
-    for word in term.lower().replace("’", "'").split():
-        f = table.get(word)
-        if f is None:
-            parts = [p for p in word.split("-") if p]
-            f = min((table.get(p, 0.0) for p in parts), default=0.0) if len(parts) > 1 else 0.0
-        best = min(best, math.log10(f * 1e9) if f > 0 else 0.0)
-    return round(best, 2)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,109 @@
+"""Score dataset articles with the serving `score` stage and store each site's features and label.
+
+    python -m unspin.scripts.site_features --data data/spun --split train --articles 300 --out runs/features
+
+One JSON line per article in OUT/SPLIT.jsonl, appended as each article is done, so a stopped run
+resumes where it stopped (articles already in the file are skipped). A site is labelled 1 when
+every word it covers was substituted by the spinner, 0 when none was, -1 when mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+from random import Random
+
+from tqdm import tqdm
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--data", required=True, help="dataset folder (unspin dataset)")
+    parser.add_argument("--split", required=True)
+    parser.add_argument("--articles", type=int, default=200, help="articles to score (a seeded random choice)")
+    parser.add_argument("--heldout-share", type=float, default=None,
+                        help="share of the chosen articles spun by the held-out profile (test split)")
+    parser.add_argument("--candidates", required=True, help="candidates.tsv.gz of the model")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+
+
+def read_articles(path: Path) -> dict[str, list[dict]]:
+    articles: dict[str, list[dict]] = defaultdict(list)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            articles[record["article"]].append(record)
+    return articles
+
+
+def choose(articles: dict[str, list[dict]], n: int, seed: int, heldout_share: float | None) -> list[str]:
+    ids = sorted(articles)
+    Random(seed).shuffle(ids)
+    if heldout_share is None:
+        return ids[:n]
+    held = [a for a in ids if any(r["heldout"] for r in articles[a])]
+    clean = [a for a in ids if all(r["profile"] == "clean" for r in articles[a])]
+    k = round(n * heldout_share)
+    return held[:k] + clean[: n - k]
+
+
+def gold_words(record: dict, paragraph_words) -> dict[int, str]:
+    """Word index -> original wording of its gold span, for the substituted words of a paragraph."""
+    out = {}
+    for span in record["spans"]:
+        for k, w in enumerate(paragraph_words):
+            if span["start"] <= w.start < span["end"]:
+                out[k] = span["original"]
+    return out
+
+
+def site_rows(scored, records: list[dict]) -> dict:
+    gold = [gold_words(r, ws) for r, ws in zip(records, scored.words)]
+    rows = []
+    for s in scored.sites:
+        inside = [k in gold[s.paragraph] for k in range(*s.words)]
+        label = 1 if all(inside) else 0 if not any(inside) else -1
+        rows.append({"p": s.paragraph, "w": list(s.words), "win": s.window, "y": label, "x": [round(float(v), 4) for v in s.features]})
+    return {
+        "words": [len(ws) for ws in scored.words],
+        "gold": [sorted(g) for g in gold],
+        "profiles": [r["profile"] for r in records],
+        "sites": rows,
+    }
+
+
+def main(args) -> int:
+    from unspin.lm import load_lm
+    from unspin.model import CandidateTable
+    from unspin.score import score
+
+    articles = read_articles(Path(args.data) / f"{args.split}.jsonl")
+    chosen = choose(articles, args.articles, args.seed, args.heldout_share)
+    out = Path(args.out) / f"{args.split}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        done = {json.loads(line)["article"] for line in open(out, encoding="utf-8")}
+    todo = [a for a in chosen if a not in done]
+    print(f"{len(done)} articles already scored, {len(todo)} to go")
+    lm = load_lm()
+    table = CandidateTable.read(Path(args.candidates))
+    started = time.monotonic()
+    with open(out, "a", encoding="utf-8") as f:
+        for aid in tqdm(todo, unit="article"):
+            records = articles[aid]
+            scored = score(lm, table, [r["text"] for r in records])
+            f.write(json.dumps({"article": aid, **site_rows(scored, records)}) + "\n")
+            f.flush()
+    print(f"scored {len(todo)} articles in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_arguments(parser)
+    raise SystemExit(main(parser.parse_args()))

@@ -1,0 +1,86 @@
+"""Stage 2, decide: site features -> P(spun) per site -> the article-level decision -> spans.
+
+The detector is a gradient-boosted tree model (LightGBM) over `score.FEATURES`, trained on the
+data factory's spun articles (`unspin train`). The article-level decision follows the planning
+measurement of the project (a spun article changes 10-25 % of its words, a clean one none): the
+share of an article's words that the detector finds likely spun is its *evidence*; an article
+whose evidence reaches `evidence` is marked at the lower `spun_threshold`, any other at
+`threshold`. The same site score thus gives a mark in a clearly spun article and none in a clean
+one, and the answer depends on the whole document only, never on how it was split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site reaches this
+EVIDENCE_PRIOR_WORDS = 100  # evidence = evidence words / (words + this): short texts need more
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Settings of the article-level decision (stored in the model folder's config.json)."""
+
+    threshold: float = 0.9  # P(spun) that marks a site in an article without evidence
+    spun_threshold: float = 0.5  # ... in an article whose evidence reaches `evidence`
+    evidence: float = 0.03
+
+    def scaled(self, threshold: float | None) -> "Decision":
+        """The decision at a user-chosen sensitivity: `threshold` replaces the default one and
+        the spun-article threshold keeps its ratio to it."""
+        if threshold is None:
+            return self
+        return Decision(threshold, min(threshold, self.spun_threshold * threshold / self.threshold), self.evidence)
+
+
+class Detector:
+    """P(spun) of sites from their features; wraps a LightGBM text model."""
+
+    def __init__(self, model_text: str):
+        import lightgbm
+
+        self.booster = lightgbm.Booster(model_str=model_text)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """features [N, len(FEATURES)] float32 -> P(spun) [N] float64 (0..1)."""
+        if len(features) == 0:
+            return np.zeros(0)
+        return self.booster.predict(features, num_threads=1)
+
+
+def word_scores(n_words: list[int], sites, p: np.ndarray) -> list[np.ndarray]:
+    """Per paragraph, each word's best site probability (0 for words in no site)."""
+    out = [np.zeros(n) for n in n_words]
+    for site, prob in zip(sites, p):
+        a, b = site.words
+        np.maximum(out[site.paragraph][a:b], prob, out=out[site.paragraph][a:b])
+    return out
+
+
+def evidence(scores: list[np.ndarray]) -> float:
+    total = sum(len(s) for s in scores)
+    hits = sum(int((s >= EVIDENCE_P).sum()) for s in scores)
+    return hits / (total + EVIDENCE_PRIOR_WORDS)
+
+
+def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tuple[list[int], float, float]:
+    """Choose the sites to mark: (indices into `sites`, the threshold used, the evidence).
+
+    Sites are taken best first; a site overlapping one already taken is dropped, so spans never
+    overlap."""
+    ev = evidence(word_scores(n_words, sites, p))
+    threshold = decision.spun_threshold if ev >= decision.evidence else decision.threshold
+    taken: list[int] = []
+    used: set[tuple[int, int]] = set()
+    for k in sorted(range(len(sites)), key=lambda k: -p[k]):
+        if p[k] < threshold:
+            break
+        site = sites[k]
+        cells = {(site.paragraph, w) for w in range(*site.words)}
+        if cells & used:
+            continue
+        used |= cells
+        taken.append(k)
+    return sorted(taken, key=lambda k: (sites[k].paragraph, sites[k].start)), threshold, ev
