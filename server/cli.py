@@ -11,10 +11,10 @@ import sys
 COMMANDS = {
     "serve": ("unspin.serve", "serve the HTTP API with waitress"),
     "analyze": ("unspin.analyze", "analyse a text file or stdin from the terminal"),
-    "dataset": ("unspin.scripts.dataset", "build spun/clean training data from a news corpus"),
-    "train": ("unspin.scripts.train", "train (or resume training) the detection and restoration model"),
-    "evaluate": ("unspin.scripts.evaluate", "measure a model on a dataset split"),
-    "bench": ("unspin.scripts.bench", "measure analysis speed and memory"),
+    "dataset": ("unspin.scripts.data.dataset", "build spun/clean training data from a news corpus"),
+    "train": ("unspin.scripts.training.train", "train (or resume training) the detection and restoration model"),
+    "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on a dataset split"),
+    "bench": ("unspin.scripts.evaluation.bench", "measure analysis speed and memory"),
 }
 
 

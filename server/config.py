@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# The folder tree keeps the model beside the package: <repo>/server/../models/unspin-minilm.
-SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm"
+# The folder tree keeps the model beside the package: <repo>/server/../models/unspin-lm.
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-lm"
 
 DEFAULTS = {
     # Request limits (HTTP 413 beyond them).
@@ -21,7 +21,7 @@ DEFAULTS = {
     # (DNS-rebinding protection). None accepts any port (in-process test clients).
     "PORT": None,
     "ENGINE_THREADS": None,  # torch threads; None lets the engine choose
-    "CACHE_SIZE": 4096,  # paragraphs kept in the engine's LRU cache
+    "CACHE_SIZE": 64,  # articles kept in the engine's LRU caches (scores and answers)
 }
 
 

@@ -83,4 +83,4 @@ def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tupl
             continue
         used |= cells
         taken.append(k)
-    return sorted(taken, key=lambda k: (sites[k].paragraph, sites[k].start)), threshold, ev
+    return sorted(taken, key=lambda k: (sites[k].paragraph, sites[k].words[0])), threshold, ev

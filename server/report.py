@@ -1,4 +1,4 @@
-"""Build the v1 analysis response from engine results: offset units, paragraph positions, summary.
+"""Build the v1 analysis response from the engine's answer: offset units, paragraph positions.
 
 The engine speaks code points; JavaScript speaks UTF-16 code units. This is the one
 place where offsets change unit, so the API and `unspin analyze --json` agree.
@@ -37,10 +37,9 @@ def paragraph_report(paragraph: str, result: dict, unit: str, max_suggestions: i
 def analysis_response(engine, request) -> dict:
     """Analyse an AnalyzeRequest (see validation.py) and build the v1 response body."""
     paragraphs = request.paragraphs
-    results = engine.analyze(paragraphs, threshold=request.threshold,
-                             max_suggestions=request.max_suggestions) if paragraphs else []
+    answer = engine.analyze(paragraphs, threshold=request.threshold, max_suggestions=request.max_suggestions)
     reports = [paragraph_report(p, r, request.offset_unit, request.max_suggestions)
-               for p, r in zip(paragraphs, results)]
+               for p, r in zip(paragraphs, answer["paragraphs"])]
     if request.text is not None:  # where each paragraph lies in the submitted text
         at = _converter(request.text, request.offset_unit)
         for report, paragraph, start in zip(reports, paragraphs, request.paragraph_starts):
@@ -49,7 +48,7 @@ def analysis_response(engine, request) -> dict:
         "offset_unit": request.offset_unit,
         "model": model_info(engine),
         "paragraphs": reports,
-        "summary": engine.summarize(results),
+        "summary": answer["summary"],
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import unspin
-from unspin.scripts.evaluate import REAL_PARAGRAPH as SPUN
+from unspin.scripts.evaluation.evaluate import REAL_PARAGRAPH as SPUN
 from unspin.text import split_paragraphs
 
 CLEAN = "The council met on Tuesday and agreed to repair the bridge before the winter."

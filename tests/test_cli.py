@@ -41,8 +41,8 @@ def test_analyze_text_from_stdin_marks_spans(tiny_model, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(TEXT))
     assert main(["analyze", "-", "--model", str(tiny_model), "--threshold", "0", "--max-suggestions", "1"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"\[requested → [^]|]+\]", out)  # span and its one suggestion
-    assert "😀 [Help → " in out
+    assert re.search(r"\[warfare → [^]|]+\]", out)  # span and its one suggestion
+    assert re.search(r"\[final → (last|concluding)\]", out)
     assert re.search(r"^(likely spun|possibly spun|no sign of spinning): \d+ spun span", out, re.M)
 
 
@@ -56,7 +56,7 @@ def test_analyze_uses_unspin_model_from_the_environment(tiny_model, tmp_path, ca
 
 def test_default_model_is_the_shipped_one(monkeypatch):
     monkeypatch.delenv("UNSPIN_MODEL", raising=False)
-    assert default_model_path() == Path(unspin.__file__).resolve().parent.parent / "models" / "unspin-minilm"
+    assert default_model_path() == Path(unspin.__file__).resolve().parent.parent / "models" / "unspin-lm"
 
 
 @pytest.mark.parametrize("argv", [["--threshold", "1.5"], ["--threshold", "x"], ["--max-suggestions", "0"]])

@@ -17,8 +17,7 @@ RUN = uuid.uuid4().hex  # paragraphs new to the session's cache
 
 
 def request_body(i: int) -> dict:
-    # Paragraphs of their own per request, so each is analysed in the same batch as in the
-    # reference (int8 activations are scaled per batch, so batch-mates can move a near tie).
+    # Articles of their own per request, with the site "officers" at a different offset in each.
     paragraphs = [f"Request {i} says the officers requested help {i * 7} times in the final month.",
                   f"Run {RUN}, request {i}: 😀 warfare resumed after the final month."]
     return {"paragraphs": paragraphs, "threshold": 0.0, "max_suggestions": 1 + i % 3,
@@ -47,7 +46,8 @@ def test_parallel_requests_are_all_correct(live_server, tiny_model):
                    [(s["start"], s["end"], s["text"]) for s in ref["spans"]]
             assert [[x["text"] for x in s["suggestions"]] for s in got["spans"]] == \
                    [[x["text"] for x in s["suggestions"]] for s in ref["spans"]]
-        assert f"Request {i} says" in " ".join(s["text"] for s in data["paragraphs"][0]["spans"])
+        own = request_body(i)["paragraphs"][0]  # the answer is for this request's own text
+        assert any(own[s["start"]:s["end"]] == "officers" for s in data["paragraphs"][0]["spans"])
 
 
 def test_parallel_health_and_analyze_mix(live_server):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from unspin.scripts import dataset
+from unspin.scripts.data import dataset
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 FIELDS = {"id", "article", "source", "profile", "heldout", "text", "original", "spans"}

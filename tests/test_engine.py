@@ -1,43 +1,157 @@
-"""The inference engine's pieces: windows, word/token alignment, span grouping, scores, model files."""
+"""The engine's stages on the tiny model: score (sentences, windows, sites), decide, restore, summarize."""
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
-from unspin.engine import Engine, group_spans, paragraph_score, verdict, windows, word_tokens
+import numpy as np
+import pytest
+import torch
+
+from unspin.decide import Decision, decide
+from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
+from unspin.restore import variant_scores
+from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import words
 
-
-def test_windows_cover_every_token_with_overlap():
-    assert windows(10, 64, 16) == [(0, 10)]
-    spans = windows(300, 64, 16)
-    assert spans[0][0] == 0 and spans[-1][1] == 300
-    assert all(b - a == 64 for a, b in spans)
-    assert all(nxt[0] <= cur[1] - 16 for cur, nxt in zip(spans, spans[1:]))
-
-
-def test_word_tokens_skip_punctuation_and_emoji():
-    text = "Final month, 😀 officers."
-    paragraph_words = words(text)
-    # tokens: final | month | , | [UNK] (emoji) | officers | .
-    offsets = [(0, 5), (6, 11), (11, 12), (13, 14), (15, 23), (23, 24)]
-    assert word_tokens(paragraph_words, offsets) == [[0], [1], [4]]
+ARTICLE = (
+    "WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
+    "President Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers. "
+    "The officers said so on Monday. 😀 Talks in the final month were tense. "
+    "Mr. Smith, the agency's chief, disagreed with the officers. The final month ended quietly."
+)
 
 
-def test_group_spans_joins_neighbours_but_not_across_punctuation_or_new_spans():
-    text = "tons of or hundreds, final month"
-    w = words(text)
-    spun = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9]
-    begins = [True, False, False, False, False, True]
-    assert group_spans(text, w, spun, begins, 0.5) == [[0, 1, 2, 3], [4], [5]]
-    assert group_spans(text, w, [0.1] * 6, begins, 0.5) == []
+def split(text: str, n: int) -> list[str]:
+    """The article as n paragraphs, cut at sentence ends."""
+    parts = [text[a:b] for a, b in sentences(text)]
+    size = -(-len(parts) // n)
+    return [" ".join(parts[i : i + size]) for i in range(0, len(parts), size)]
 
 
-def test_paragraph_score_and_verdict():
-    assert paragraph_score([]) == 0.0
-    assert paragraph_score([0.0] * 19 + [1.0]) == 0.5  # top tenth = 2 words
-    assert verdict(0.9) == "likely spun" and verdict(0.35) == "possibly spun" and verdict(0.1) == "no sign of spinning"
+def test_sentences_skip_initials_and_abbreviations():
+    text = "President Vladimir V. Putin spoke. Mr. Smith left at 5 p.m. on Monday! Then what? Nothing."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "President Vladimir V. Putin spoke.", "Mr. Smith left at 5 p.m. on Monday!", "Then what?", "Nothing."
+    ]
+
+
+def test_windows_map_every_token_back_to_its_paragraph_text(engine):
+    paragraphs = split(ARTICLE, 3) + [" ".join(["The officers met again."] * 60)]
+    windows = build_windows(engine.loaded.lm, paragraphs)
+    assert all(len(w.ids) <= WINDOW_TOKENS for w in windows)
+    tokenizer = engine.loaded.lm.tokenizer
+    covered = [set() for _ in paragraphs]
+    for w in windows:
+        for i, span in zip(w.ids, w.spans):
+            if span is not None:
+                p, s, e = span
+                covered[p].update(range(s, e))
+                piece = tokenizer.decode([i])
+                if "\ufffd" not in piece:  # one byte of a multi-byte character (the emoji) decodes to U+FFFD
+                    assert paragraphs[p][s:e].strip() == piece.strip()
+    for p, text in enumerate(paragraphs):
+        assert {k for k, ch in enumerate(text) if not ch.isspace()} <= covered[p]
+
+
+@pytest.mark.parametrize("n", [4, 12])
+def test_the_same_article_split_otherwise_gets_the_same_windows_and_marks(engine, n):
+    whole = [ARTICLE]
+    parts = split(ARTICLE, n)
+    assert len(parts) > 1
+    lm = engine.loaded.lm
+    assert [w.ids for w in build_windows(lm, whole)] == [w.ids for w in build_windows(lm, parts)]
+    one = engine.analyze(whole, threshold=0.3)
+    many = engine.analyze(parts, threshold=0.3)
+
+    def marks(answer, paragraphs):
+        offset = {i: ARTICLE.index(p) for i, p in enumerate(paragraphs)}
+        return [(offset[r["index"]] + s["start"], s["text"], [x["text"] for x in s["suggestions"]])
+                for r in answer["paragraphs"] for s in r["spans"]]
+
+    assert marks(one, whole) == marks(many, parts)
+    assert one["summary"]["verdict"] == many["summary"]["verdict"]
+    assert one["summary"]["spun_words"] == many["summary"]["spun_words"]
+
+
+def test_sites_are_table_keys_but_never_in_urls_code_or_names():
+    table = CandidateTable({"final": [("last", 0.0)], "liberty": [("freedom", 0.0)], "news": [("information", 0.0)],
+                            "final month": [("last month", 0.0)], "officers": [("officials", 0.0)]})
+    paragraphs = ["Officers met at the New Liberty Playhouse the final month, see https://example.org/news?id=42 "
+                  "or `final` and #final."]
+    found = find_sites(paragraphs, [words(p) for p in paragraphs], table)
+    texts = [" ".join(w.text for w in words(paragraphs[0])[i:j]) for _, i, j, _ in found]
+    assert texts == ["Officers", "final month", "final"]
+
+
+def test_article_level_decision_marks_the_same_score_only_in_a_spun_article():
+    decision = Decision(threshold=0.9, spun_threshold=0.4, evidence=0.05)
+    site = lambda p, w: SimpleNamespace(paragraph=p, words=(w, w + 1))  # noqa: E731
+    # A clean article: one site at 0.6 among 100 words -> no evidence, nothing marked.
+    marked, used, ev = decide([100], [site(0, 3)], np.array([0.6]), decision)
+    assert marked == [] and used == 0.9 and ev < 0.05
+    # A spun article: 15 sites at 0.7 and the same 0.6 site -> evidence; the 0.6 site is marked too.
+    sites = [site(0, k) for k in range(0, 30, 2)] + [site(0, 31)]
+    p = np.array([0.7] * 15 + [0.6])
+    marked, used, ev = decide([100], sites, p, decision)
+    assert used == 0.4 and ev >= 0.05 and 15 in marked and len(marked) == 16
+
+
+def test_overlapping_sites_keep_the_likelier_one():
+    sites = [SimpleNamespace(paragraph=0, words=(0, 2)), SimpleNamespace(paragraph=0, words=(1, 2))]
+    marked, _, _ = decide([10], sites, np.array([0.95, 0.99]), Decision(0.9, 0.5, 0.5))
+    assert marked == [1]
+
+
+def test_decision_scales_with_the_user_threshold():
+    d = Decision(threshold=0.9, spun_threshold=0.45, evidence=0.03)
+    assert d.scaled(None) == d
+    assert d.scaled(0.6) == Decision(0.6, 0.3, 0.03)
+
+
+def test_restore_reuses_the_kv_cache_exactly(engine):
+    """A variant scored after the cached prefix equals the scoring pass's own log-probabilities."""
+    lm = engine.loaded.lm
+    scored = score(lm, engine.loaded.candidates, [ARTICLE], keep_states=True)
+    k = next(i for i, s in enumerate(scored.sites) if s.text == "officers")
+    site = scored.sites[k]
+    window = scored.windows[site.window]
+    t0, t1 = site.tokens
+    with torch.inference_mode():
+        logp = (scored.hidden[site.window] @ lm.head.T).log_softmax(-1)
+    expected = sum(float(logp[t - 1, window.ids[t]]) for t in range(t0, min(t1 + 2, len(window.ids))))
+    [[own, other]] = variant_scores(lm, scored, [(k, [site.text, "officials"])])
+    assert own == pytest.approx(expected, abs=1e-3)
+    scored.hidden = scored.states = None  # as after a cache hit: the pass is run again
+    assert variant_scores(lm, scored, [(k, [site.text, "officials"])])[0] == pytest.approx([own, other], abs=1e-3)
+
+
+def test_answer_offsets_text_and_suggestion_case(engine):
+    text = "😀 Final month the officers left. 😀 The final month was calm."
+    answer = engine.analyze([text], threshold=0.0)
+    spans = answer["paragraphs"][0]["spans"]
+    assert spans, "threshold 0 marks every site"
+    for span in spans:
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert 1 <= len(span["suggestions"]) <= 3
+    final = next(s for s in spans if s["text"].startswith("Final"))
+    assert all(s["text"][0].isupper() for s in final["suggestions"])
+    assert [s["start"] for s in spans] == sorted(s["start"] for s in spans)
+    assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:]))
+
+
+def test_summary_verdict_follows_the_marks(engine):
+    none = engine.analyze(["The cat sat on the mat."], threshold=1.0)
+    assert none["summary"]["spans"] == 0 and none["summary"]["verdict"] == "no sign of spinning"
+    some = engine.analyze([ARTICLE], threshold=0.0)
+    assert some["summary"]["spans"] > 0 and some["summary"]["verdict"] in ("likely spun", "possibly spun")
+    assert some["summary"]["spun_words"] == sum(p["spun_words"] for p in some["paragraphs"])
+
+
+def test_paragraph_score_is_the_mean_of_the_top_tenth():
+    assert paragraph_score(np.zeros(0)) == 0.0
+    assert paragraph_score(np.array([0.0] * 19 + [1.0])) == 0.5
 
 
 def test_candidate_table_round_trip(tmp_path):
@@ -55,91 +169,13 @@ def test_load_model_refuses_a_folder_without_a_model(tmp_path):
         load_model(tmp_path)
 
 
-def test_long_paragraph_is_windowed_not_truncated(engine):
-    """The tiny model's windows hold 62 tokens: a 600-word paragraph needs many."""
-    text = " ".join(["officers final month said the agency"] * 100)
-    [result] = engine.analyze([text], threshold=0.0)
-    assert result["words"] == 600
-    assert result["spun_words"] == 600  # threshold 0: every word flagged, the last ones too
-    assert result["spans"][-1]["end"] == len(text)
+def test_load_model_refuses_a_detector_of_other_features(tiny_model, tmp_path):
+    import json
+    import shutil
 
-
-def test_table_suggestions_keep_capitalisation(engine):
-    [result] = engine.analyze(["Final"], threshold=0.0)
-    [span] = result["spans"]
-    assert [s["text"] for s in span["suggestions"]] == ["Last", "Concluding"]
-    assert abs(sum(s["score"] for s in span["suggestions"]) - 1.0) < 1e-3
-
-
-def test_fallback_suggestions_never_repeat_the_spun_word(engine):
-    [result] = engine.analyze(["warfare"], threshold=0.0, max_suggestions=10)
-    suggestions = [s["text"].lower() for s in result["spans"][0]["suggestions"]]
-    assert len(suggestions) == 10 and "warfare" not in suggestions
-
-
-def test_summary_is_word_weighted(engine):
-    results = [
-        {"score": 1.0, "words": 30, "spun_words": 6, "spans": [{}] * 4},
-        {"score": 0.0, "words": 10, "spun_words": 0, "spans": []},
-    ]
-    summary = Engine.summarize(results)
-    assert summary == {"paragraphs": 2, "words": 40, "spans": 4, "spun_words": 6, "spun_ratio": 0.15,
-                       "score": 0.75, "verdict": "likely spun"}
-
-
-def test_a_paragraph_scores_the_same_whatever_its_request_mates(engine):
-    """Regression: batch-wide activation scales of the int8 encoder made results depend on
-    the other paragraphs of the request (and the cache kept whichever came first)."""
-    engine.cache_size = 0
-    try:
-        alone = engine.analyze(["Officials said the war would end final month."], threshold=0.0)[0]
-        mates = engine.analyze(["A much longer paragraph about something else entirely, with many words.",
-                                "Officials said the war would end final month."], threshold=0.0)[1]
-    finally:
-        engine.cache_size = 4096
-    assert alone == {**mates, "index": 0}
-
-
-def test_a_model_on_another_encoder_family_saves_loads_and_analyses(tmp_path):
-    """`unspin train --base` accepts any BERT-family encoder (DistilBERT for the quire experiment)."""
-    from transformers import DistilBertConfig
-
-    from unspin.model import ModelMeta, SpinModel, default_tokenizer_file, load_tokenizer, save_model
-
-    vocab_size = load_tokenizer(default_tokenizer_file()).get_vocab_size()
-    config = DistilBertConfig(vocab_size=vocab_size, dim=32, hidden_dim=64, n_layers=2, n_heads=2, max_position_embeddings=128)
-    meta = ModelMeta(name="tiny-distilbert", version="0.0.0-test", base="random", max_length=64, stride=16)
-    folder = save_model(tmp_path / "distil", SpinModel(config), default_tokenizer_file(), meta, CandidateTable({}))
-    loaded = load_model(folder)
-    assert loaded.model.encoder.config.model_type == "distilbert"
-    [result] = Engine(loaded).analyze(["Officials said the war would end final month."], threshold=0.0)
-    assert result["words"] == 8 and result["spans"]
-
-
-def test_load_model_refuses_weights_of_another_model(tmp_path):
-    from safetensors.torch import load_file, save_file
-
-    from unspin.model import build_tiny_model
-
-    folder = build_tiny_model(tmp_path / "bad")
-    weights = load_file(str(folder / "model.safetensors"))
-    del weights["detect.weight"]
-    save_file(weights, str(folder / "model.safetensors"))
-    with pytest.raises(RuntimeError, match="detect.weight"):
-        load_model(folder)
-
-
-def test_vocabulary_guesses_fill_the_limit_even_when_the_span_s_own_words_rank_first(tmp_path):
-    import torch
-
-    from unspin.model import build_tiny_model
-
-    engine = Engine.load(build_tiny_model(tmp_path / "tiny"), threads=1)
-    spun = "alpha beta gamma delta epsilon zeta theta kappa"
-    own = engine.loaded.tokenizer.encode(spun, add_special_tokens=False).ids
-    with torch.no_grad():
-        engine.loaded.model.restore_bias[own] = 100.0  # the head's favourites are the span's own words
-    queries = engine.loaded.model.span_queries(torch.zeros(1, engine.loaded.model.encoder.config.hidden_size))
-    [guesses] = engine.vocabulary_guesses([spun], queries, 10)
-    assert len(guesses) == 10
-    assert not {engine.loaded.tokenizer.token_to_id(word) for word, _ in guesses} & set(own)
+    copy = shutil.copytree(tiny_model, tmp_path / "m")
+    config = json.loads((copy / "config.json").read_text())
+    config["unspin"]["features"] = ["something", "else"]
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="other features"):
+        Engine.load(copy)

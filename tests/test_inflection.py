@@ -2,7 +2,7 @@
 
 import pytest
 
-from unspin.scripts.inflection import analyze, inflect, inflect_like, inflect_phrase, lemmatize, split_possessive
+from unspin.scripts.data.inflection import analyze, inflect, inflect_like, inflect_phrase, lemmatize, split_possessive
 
 
 @pytest.mark.parametrize("lemma, form, expected", [

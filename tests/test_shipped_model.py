@@ -12,7 +12,7 @@ import pytest
 
 from unspin.app import create_app
 from unspin.config import SHIPPED_MODEL
-from unspin.scripts.evaluate import REAL_PARAGRAPH as SPUN  # real spinner output; originals in REAL_PAIRS
+from unspin.scripts.evaluation.evaluate import REAL_PARAGRAPH as SPUN  # real spinner output; originals in REAL_PAIRS
 
 # Its substituted words (the "in" and "with" of "in accordance with" also occur untouched).
 SUBSTITUTED = {"requested", "army", "gear", "help", "warfare", "final", "month", "accordance", "officers"}

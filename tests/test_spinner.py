@@ -5,8 +5,8 @@ from random import Random
 
 import pytest
 
-from unspin.scripts import thesauri
-from unspin.scripts.spinner import PROFILES, Profile, Spinner, apply_edits, build_table, proper_nouns
+from unspin.scripts.data import thesauri
+from unspin.scripts.data.spinner import PROFILES, Profile, Spinner, apply_edits, build_table, proper_nouns
 from unspin.text import words
 
 DATA = Path(__file__).parent / "fixtures" / "data"

@@ -1,6 +1,6 @@
-"""Data -> training -> model -> evaluation -> benchmark, end to end on fixture data (`--quick`).
+"""Data -> candidates -> training -> model -> evaluation -> benchmark, end to end on fixture data.
 
-Slow-ish (about a minute on 2 cores): it fine-tunes the real base encoder for a few steps.
+Slow-ish (a few minutes on 2 cores): every stage runs the real language model.
 """
 
 from __future__ import annotations
@@ -12,14 +12,25 @@ import pytest
 
 from unspin.cli import main
 from unspin.engine import Engine
-from unspin.scripts.candidates import build_candidate_table
-from unspin.scripts.thesauri import load_moby, load_mythes
+from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
+from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def table(tmp_path_factory):
+    """The candidate table of the fixture thesauri and real pairs, written to a file."""
+    real = [PHRASE_MAP, mine_tortured(DATA / "tortured_tiny.tsv")]
+    table = build_candidate_table([load_moby(DATA / "moby_tiny.txt"), load_mythes(DATA / "mythes_tiny.dat")], real,
+                                  min_zipf=0)
+    path = tmp_path_factory.mktemp("table") / "candidates.tsv.gz"
+    table.save(path)
+    return table, path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, table):
     root = tmp_path_factory.mktemp("pipeline")
     data, model = root / "data", root / "model"
     # Seed 6 puts a paragraph spun by the held-out profile into the test split of these fixtures.
@@ -27,74 +38,66 @@ def trained(tmp_path_factory):
                  str(DATA / "news_small.jsonl"), "--out", str(data), "--seed", "6", "--rate", "0.4",
                  "--moby", str(DATA / "moby_tiny.txt"), "--mythes", str(DATA / "mythes_tiny.dat"),
                  "--ppdb", str(DATA / "ppdb_tiny.txt"), "--tortured", str(DATA / "tortured_tiny.tsv")]) == 0
-    table = build_candidate_table([load_moby(DATA / "moby_tiny.txt"), load_mythes(DATA / "mythes_tiny.dat")], min_zipf=0)
-    table.save(root / "candidates.tsv.gz")
-    assert main(["train", "--data", str(data), "--out", str(model), "--quick", "--candidates",
-                 str(root / "candidates.tsv.gz"), "--checkpoints", str(root / "ckpt")]) == 0
+    assert main(["train", "--data", str(data), "--out", str(model), "--quick", "--candidates", str(table[1])]) == 0
     return data, model, root
 
 
-def test_candidate_table_reverses_and_inflects(trained):
-    _, model, _ = trained
-    from unspin.model import load_model
-
-    table = load_model(model).candidates
-    assert len(table) > 0
-    # every key maps to originals, best first
-    assert all(p >= q for key in ("stated",) for (_, p), (_, q) in zip(table.lookup(key), table.lookup(key)[1:]))
+def test_candidate_table_reverses_thesauri_inflects_and_keeps_real_pairs(table):
+    table, _ = table
+    # Moby lists "final" under "last": the spun word maps back to its headword, in every form.
+    assert "last" in [c for c, _ in table.lookup("final")]
+    assert "officials" in [c for c, _ in table.lookup("officers")]  # official -> officer, plural
+    assert "said" in [c for c, _ in table.lookup("stated")]  # say -> state, past tense
+    # A real pair (mined from tortured phrases, or the phrase map) outranks thesaurus-only originals.
+    assert table.lookup("in accordance with")[0][0] == "according to"
+    assert table.lookup("region")[0][0] == "area"  # "surface region" <- "surface area"
+    for key in ("final", "officers", "stated", "region"):
+        priors = [p for _, p in table.lookup(key)]
+        assert priors and priors == sorted(priors, reverse=True)  # best first
 
 
 def test_quick_training_writes_a_servable_model(trained):
-    _, model, root = trained
-    assert {"config.json", "model.safetensors", "tokenizer.json", "candidates.tsv.gz", "README.md"} <= {
-        p.name for p in model.iterdir()
-    }
-    assert (root / "ckpt" / "checkpoint.pt").exists()
+    _, model, _ = trained
+    assert {"config.json", "detector.txt", "candidates.tsv.gz", "README.md"} <= {p.name for p in model.iterdir()}
     config = json.loads((model / "config.json").read_text())["unspin"]
-    assert 0 < config["threshold"] < 1
+    decision = config["decision"]
+    assert 0 < decision["spun_threshold"] <= decision["threshold"] < 1 and decision["evidence"] > 0
     assert "dev" in config["metrics"] and "training" in config["metrics"]
     assert "## Measured" in (model / "README.md").read_text()
-    [result] = Engine.load(model).analyze(["Officials said the war would end final month."])
-    assert result["words"] == 8
+    answer = Engine.load(model).analyze(["Officials said the war would end final month."])
+    assert answer["paragraphs"][0]["words"] == 8
 
 
-def test_resume_continues_from_the_checkpoint(trained, capsys):
-    data, model, root = trained
-    assert main(["train", "--data", str(data), "--out", str(model), "--quick", "--resume", "--steps", "32",
-                 "--candidates", str(root / "candidates.tsv.gz"), "--checkpoints", str(root / "ckpt")]) == 0
-    assert "resumed from" in capsys.readouterr().out
-    import torch
-
-    assert torch.load(root / "ckpt" / "checkpoint.pt", weights_only=False)["step"] == 32
+def test_training_resumes_from_the_features_already_scored(trained, table, capsys):
+    data, model, _ = trained
+    assert main(["train", "--data", str(data), "--out", str(model), "--quick", "--candidates", str(table[1])]) == 0
+    printed = capsys.readouterr().out
+    assert "0 to go" in printed and "scoring" not in printed
 
 
-def test_evaluate_reports_every_profile_and_the_heldout_one(trained, capsys):
+def test_evaluate_reports_both_profile_groups_and_the_real_inputs(trained, capsys):
     data, model, root = trained
     out = root / "metrics.json"
-    assert main(["evaluate", "--data", str(data), "--model", str(model), "--out", str(out),
+    assert main(["evaluate", "--data", str(data), "--model", str(model), "--articles", "6", "--out", str(out),
                  "--tortured", str(DATA / "tortured_tiny.tsv"), "--update-card"]) == 0
-    printed = capsys.readouterr().out
     metrics = json.loads(out.read_text())
-    assert "held-out profiles" in metrics["profiles"] and "held-out profiles" in printed
-    for m in metrics["profiles"].values():
-        assert set(m) >= {"word", "span", "false_highlights_per_1000_words", "paragraph_auc",
-                          "restoration_gold_spans", "restoration_detected_spans"}
+    test = metrics["test"]
+    assert {"training profiles", "held-out profile", "false_highlights_per_1000_words", "restoration",
+            "verdicts", "coverage"} <= set(test)
+    assert metrics["real_inputs"]["real paragraph"]["of"] == 7
+    assert metrics["real_inputs"]["real-pair sentences together"]["substituted_words"] == 15
     assert metrics["tortured_pairs"]["n"] > 0
-    assert "### test" in (model / "README.md").read_text()
+    card = (model / "README.md").read_text()
+    assert "### test" in card and "real inputs" in card
 
 
-def test_calibrate_on_dev_stores_the_threshold(trained):
-    data, model, _ = trained
-    assert main(["evaluate", "--data", str(data), "--model", str(model), "--split", "dev", "--calibrate"]) == 0
-    config = json.loads((model / "config.json").read_text())["unspin"]
-    assert config["threshold"] == config["metrics"]["dev"]["threshold"]
-
-
-def test_bench_prints_speed_and_memory(trained, capsys):
+def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
     _, model, _ = trained
-    assert main(["bench", "--model", str(model), "--runs", "2"]) == 0
+    assert main(["bench", "--model", str(model), "--runs", "1"]) == 0
     printed = capsys.readouterr().out
-    figures = json.loads(printed[printed.index("{"):])
-    assert figures["words"] >= 1000 and figures["runs"] == 2
-    assert figures["analysis_median_ms"] > 0 and figures["raw_fp32_encoder_median_ms"] > 0
-    assert figures["peak_rss_mb"] > 0 and figures["model_folder_mb"] > 0
+    figures = json.loads(printed[printed.rindex("\n{") + 1 :])
+    assert figures["words"] >= 1000 and figures["runs"] == 1
+    assert figures["analysis_median_ms"] > 0 and figures["fp32_forward_median_ms"] > 0
+    assert figures["peak_rss_mb"] > 0 and figures["cold_start_s"] > 0
+    assert figures["ratio_to_fp32_forward"] == pytest.approx(
+        figures["analysis_median_ms"] / figures["fp32_forward_median_ms"], abs=0.002)

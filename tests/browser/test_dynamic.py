@@ -1,5 +1,8 @@
-"""Dynamic pages: paragraphs added after load, content removed, single-page-app navigation;
-unchanged text is never sent to the server twice."""
+"""Dynamic pages: paragraphs added after load, content removed, single-page-app navigation.
+
+The server decides per article, so the extension sends the whole article as one document (one
+request) whenever its paragraph list changes, and an article it has seen before, unchanged, is
+never sent twice (the background caches answers per document)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,13 @@ import time
 
 from conftest import LOW_THRESHOLD, article, expected_span_texts, marks, paragraph_texts, wait_for
 
+EXTRA = ("Officials said the talks would continue this week, and that no decision had been made "
+         "about the request.")
 
-def sent_paragraphs(ext) -> int:
-    return ext.sw("() => unspin.stats.paragraphsSent")
+
+def sent(ext) -> dict:
+    """What the extension has sent to the server since it started: {requests, paragraphsSent}."""
+    return ext.sw("() => ({...unspin.stats})")
 
 
 def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
@@ -33,13 +40,57 @@ def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
     wait_for(lambda: [m["text"] for m in marks(page)] == want and all(not m["collapsed"] for m in marks(page)),
              message="marks of removed paragraphs gone")
 
-    # A reload sends nothing: every paragraph is cached.
-    before = sent_paragraphs(ext)
+    # A reload sends nothing: every version of the article it goes through is cached.
+    before = sent(ext)
     page.reload()
     wait_for(lambda: page.evaluate("document.documentElement.dataset.appended") == "yes", message="append again")
     time.sleep(1.0)
     ext.wait_status(page)
-    assert sent_paragraphs(ext) == before
+    assert sent(ext) == before
+
+
+def test_appended_paragraph_sends_the_whole_article(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
+    page = ext.context.new_page()
+    page.goto(f"{pages_url}/append.html")
+    wait_for(lambda: page.evaluate("document.documentElement.dataset.appended") == "yes", message="append")
+    wait_for(lambda: len(article(ext, page)["paragraphs"]) == 5, message="late paragraphs extracted")
+    ext.wait_status(page)
+    before = sent(ext)
+
+    # One more paragraph: one request with the whole new article, and marks from its answer.
+    page.evaluate("text => { const p = document.createElement('p'); p.textContent = text;"
+                  " document.getElementById('feed').append(p); }", EXTRA)
+    wait_for(lambda: EXTRA in [p["text"] for p in article(ext, page)["paragraphs"]], message="the new paragraph extracted")
+    state = ext.wait_status(page)
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    assert len(texts) == state["paragraphs"] == 6
+    after = sent(ext)
+    assert after["requests"] == before["requests"] + 1
+    assert after["paragraphsSent"] == before["paragraphsSent"] + len(texts)
+    want = expected_span_texts(server_url, texts, LOW_THRESHOLD)
+    wait_for(lambda: [m["text"] for m in marks(page)] == want, message=f"marks of the whole new article: {want}")
+    assert state["summary"]["spans"] == len(want)
+
+    # A re-scan of the unchanged article (a change elsewhere on the page) sends nothing.
+    page.evaluate("document.body.append(document.createElement('div'))")
+    time.sleep(1.0)  # past the observer's debounce
+    ext.wait_status(page)
+    assert sent(ext) == after
+
+
+def test_same_article_in_two_tabs_is_one_request(ext, pages_url):
+    ext.use_threshold(0.25)  # a setting no other test uses: nothing cached yet
+    before = sent(ext)
+    pages = [ext.context.new_page() for _ in range(2)]
+    for page in pages:
+        page.goto(f"{pages_url}/link-split.html")
+    for page in pages:
+        ext.wait_status(page)
+    assert article(ext, pages[0])["paragraphs"] == article(ext, pages[1])["paragraphs"]
+    after = sent(ext)
+    assert after["requests"] == before["requests"] + 1
+    assert after["paragraphsSent"] == before["paragraphsSent"] + len(article(ext, pages[0])["paragraphs"])
 
 
 def test_spa_route_change(ext, pages_url, server_url):
@@ -59,9 +110,9 @@ def test_spa_route_change(ext, pages_url, server_url):
     wait_for(lambda: [m["text"] for m in marks(page)] == want, message="marks of the new route only")
     assert state["summary"]["spans"] == len(want)
     # Back: the first article again, from the cache.
-    before = sent_paragraphs(ext)
+    before = sent(ext)
     page.go_back()
     wait_for(lambda: [p["text"] for p in article(ext, page)["paragraphs"]] == one, message="back to route one")
     ext.wait_status(page)
     wait_for(lambda: [m["text"] for m in marks(page)] == expected_span_texts(server_url, one, LOW_THRESHOLD), message="marks of route one")
-    assert sent_paragraphs(ext) == before
+    assert sent(ext) == before

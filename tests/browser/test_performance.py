@@ -22,7 +22,7 @@ def test_highlighting_5000_words(ext, pages_url):
     runs = sum(1 for m in measures if m["name"] == "unspin-highlight")
     spans = len(marks(page))
     print(f"\nmain-thread cost for {words} words, {spans} marks: highlighting {highlight:.1f} ms "
-          f"in {runs} batch(es) (budget {BUDGET_MS} ms); article extraction (Readability) {extract:.1f} ms")
+          f"in {runs} run(s) (budget {BUDGET_MS} ms); article extraction (Readability) {extract:.1f} ms")
     assert words >= 5000
     assert spans == state["summary"]["spans"] > 0
     assert highlight <= BUDGET_MS

@@ -1,7 +1,10 @@
 // Client for the local server's HTTP API v1 (issue 2). Only the background script talks to it.
+// One analyze call is one article: the server decides on the paragraphs of a call together.
 
 const HEALTH_TIMEOUT_MS = 3000;
+// A whole article goes in one request (up to 200,000 characters): the wait grows with its length.
 const ANALYZE_TIMEOUT_MS = 60000;
+const ANALYZE_TIMEOUT_MS_PER_CHAR = 1;
 
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer" */
@@ -36,19 +39,31 @@ export function health(serverUrl) {
   return request(`${serverUrl}/api/v1/health`, { method: "GET" }, HEALTH_TIMEOUT_MS);
 }
 
-/** Analyse paragraphs; returns [{score, spans}] in the same order. */
+/** A lone surrogate (the server refuses it) becomes U+FFFD: same UTF-16 length, same offsets. */
+function wellFormed(text) {
+  return typeof text.toWellFormed === "function" ? text.toWellFormed() : text;
+}
+
+/**
+ * Analyse the paragraphs of one article (within the server's limits: see shared/document.js).
+ * Returns {results: [{score, spans}] in the same order, summary: {score, verdict}} (the
+ * summary is the server's article-level verdict).
+ */
 export async function analyze(serverUrl, paragraphs, threshold) {
-  const body = { paragraphs, offset_unit: "utf16", max_suggestions: 3 };
+  const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
   if (threshold != null) body.threshold = threshold;
+  const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);
   const answer = await request(
     `${serverUrl}/api/v1/analyze`,
     { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
-    ANALYZE_TIMEOUT_MS,
+    ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
   );
-  if (answer.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || answer.paragraphs.length !== paragraphs.length) {
-    throw new ServerError("bad-answer", "The server's answer does not match API v1");
+  const notV1 = () => new ServerError("bad-answer", "The server's answer does not match API v1");
+  if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || typeof answer.summary?.verdict !== "string") {
+    throw notV1();
   }
-  const out = new Array(paragraphs.length);
-  for (const p of answer.paragraphs) out[p.index] = { score: p.score, spans: p.spans };
-  return out;
+  const results = Array.from(paragraphs, () => null);
+  for (const p of answer.paragraphs) if (results[p?.index] === null) results[p.index] = { score: p.score, spans: p.spans };
+  if (answer.paragraphs.length !== paragraphs.length || results.some((r) => !r || !Array.isArray(r.spans))) throw notV1();
+  return { results, summary: { score: answer.summary.score, verdict: answer.summary.verdict } };
 }

@@ -14,6 +14,7 @@ export async function setPageState(tabId, url, state) {
   if (done) title = `Unspin: ${state.summary.verdict} (${state.summary.spans} spans)`;
   else if (state.status === "error") title = "Unspin: the server is not reachable (open for details)";
   else if (state.status === "disabled") title = "Unspin: off on this site";
+  else if (state.status === "too-long") title = "Unspin: the article is too long to analyse";
   await Promise.all([
     action.setBadgeText({ tabId, text }),
     done && action.setBadgeBackgroundColor({ tabId, color: COLOURS[state.summary.verdict] || "#495057" }),

@@ -1,45 +1,73 @@
-// Results per paragraph, keyed on (server, threshold, text): unchanged text is never re-sent.
-// In memory (LRU), copied to storage.session so a restarted service worker keeps it.
+// Answers per document, keyed on (server, threshold, the document's paragraph texts): an article
+// seen before, unchanged, is never re-sent. The server decides per article, so answers are never
+// shared between documents, not even for a paragraph they have in common. In memory (LRU, bound
+// by documents and by size, since a growing page leaves one document per version), copied to
+// storage.session so a restarted service worker keeps it.
 import browser from "webextension-polyfill";
+import { documentKey } from "../shared/document.js";
 
-const MAX_ENTRIES = 3000;
-const STORE_KEY = "resultCache";
+const MAX_DOCUMENTS = 200;
+// Characters of keys and answers (as JSON), all documents together: storage.session holds 10 MB.
+const MAX_SIZE = 2000000;
+const STORE_KEY = "documentCache";
 
-const entries = new Map();
+const entries = new Map(); // key -> {value, size}
+let total = 0;
 let loaded = null;
 let saveTimer = 0;
 
-export function cacheKey(serverUrl, threshold, text) {
-  return `${serverUrl}\u0000${threshold ?? "default"}\u0000${text}`;
+export function cacheKey(serverUrl, threshold, texts) {
+  return `${serverUrl}\u0000${threshold ?? "default"}\u0000${documentKey(texts)}`;
+}
+
+function remember(key, value) {
+  forget(key);
+  const size = key.length + JSON.stringify(value).length;
+  entries.set(key, { value, size });
+  total += size;
+  // Oldest first; the newest entry stays even when it alone is over the size bound.
+  while (entries.size > 1 && (entries.size > MAX_DOCUMENTS || total > MAX_SIZE)) forget(entries.keys().next().value);
+}
+
+function forget(key) {
+  const entry = entries.get(key);
+  if (!entry) return;
+  entries.delete(key);
+  total -= entry.size;
 }
 
 export async function load() {
   loaded ??= browser.storage.session
     .get(STORE_KEY)
     .then((stored) => {
-      for (const [key, value] of stored[STORE_KEY] || []) if (!entries.has(key)) entries.set(key, value);
+      const newer = [...entries]; // set while loading: newer than the stored ones
+      entries.clear();
+      total = 0;
+      for (const [key, value] of stored[STORE_KEY] || []) remember(key, value);
+      for (const [key, { value }] of newer) remember(key, value);
     })
     .catch(() => {});
   return loaded;
 }
 
 export function get(key) {
-  const value = entries.get(key);
-  if (value !== undefined) {
-    entries.delete(key); // refresh LRU position
-    entries.set(key, value);
-  }
-  return value;
+  const entry = entries.get(key);
+  if (!entry) return undefined;
+  entries.delete(key); // refresh the LRU position
+  entries.set(key, entry);
+  return entry.value;
 }
 
 export function set(key, value) {
-  entries.delete(key);
-  entries.set(key, value);
-  while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value);
+  remember(key, value);
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => browser.storage.session.set({ [STORE_KEY]: [...entries] }).catch(() => {}), 1000);
+  saveTimer = setTimeout(() => {
+    const stored = [...entries].map(([k, entry]) => [k, entry.value]);
+    browser.storage.session.set({ [STORE_KEY]: stored }).catch(() => {});
+  }, 1000);
 }
 
+/** {documents, size} held now (for the DevTools console and the browser tests). */
 export function size() {
-  return entries.size;
+  return { documents: entries.size, size: total };
 }

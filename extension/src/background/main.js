@@ -1,72 +1,77 @@
 // Background (service worker in Chromium, background script in Firefox): the only place that
-// talks to the server. Content scripts connect a port per page and send paragraph texts; this
-// batches the uncached ones into POST /api/v1/analyze and posts results back batch by batch.
+// talks to the server. Content scripts connect a port per page and send the page's whole article
+// as one document (its paragraph texts in reading order) whenever it changes; the server decides
+// per article, so each document is one POST /api/v1/analyze (never split into batches) and one
+// answer back: a result per paragraph (null past what fits the server's limits) and the server's
+// article-level verdict. Answers are cached per document; the same document asked for twice
+// while in flight is requested once.
 import browser from "webextension-polyfill";
+import { fittingPrefix } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { countWords } from "../shared/summary.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 
-const BATCH_PARAGRAPHS = 32;
-const BATCH_CHARS = 40000;
-
-const inFlight = new Map(); // cache key -> Promise<result>
+const inFlight = new Map(); // cache key -> Promise<answer>
 const stats = { requests: 0, paragraphsSent: 0 }; // what went to the server since start
 
-function batches(texts) {
-  const out = [];
-  let batch = [];
-  let chars = 0;
-  for (const text of texts) {
-    if (batch.length && (batch.length >= BATCH_PARAGRAPHS || chars + text.length > BATCH_CHARS)) {
-      out.push(batch);
-      batch = [];
-      chars = 0;
-    }
-    batch.push(text);
-    chars += text.length;
+// Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
+// activity (an extension API call is). A long article can take the server longer than that.
+const KEEPALIVE_MS = 20000;
+let keepalive = 0;
+
+function keepAliveWhileWaiting() {
+  if (inFlight.size && !keepalive) {
+    keepalive = setInterval(() => browser.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
+  } else if (!inFlight.size && keepalive) {
+    clearInterval(keepalive);
+    keepalive = 0;
   }
-  if (batch.length) out.push(batch);
-  return out;
 }
 
-function withCounts(text, result) {
-  return { ...result, ...countWords(text, result.spans) };
+/**
+ * Ask the server about one document: the longest prefix of whole paragraphs within its limits.
+ * The answer: {results: [{score, spans, words, spunWords} | null (not analysed)], summary:
+ * {score, verdict} | null (nothing analysed)}. Throws ServerError.
+ */
+async function requestDocument(serverUrl, threshold, texts) {
+  const fit = fittingPrefix(texts);
+  if (!fit) return { results: texts.map(() => null), summary: null };
+  stats.requests += 1;
+  stats.paragraphsSent += fit;
+  const { results, summary } = await api.analyze(serverUrl, texts.slice(0, fit), threshold);
+  return {
+    results: texts.map((text, i) => (i < fit ? { ...results[i], ...countWords(text, results[i].spans) } : null)),
+    summary,
+  };
 }
 
-/** Results for `texts`, delivered through `deliver(items)` as they arrive; throws ServerError. */
-async function analyzeTexts(texts, deliver) {
+/** The answer for a document (see requestDocument), from the cache when it is known. */
+async function analyzeDocument(texts) {
   await cache.load();
   const { serverUrl, threshold } = await getSettings();
-  const keyOf = (text) => cache.cacheKey(serverUrl, threshold, text);
-  const unique = [...new Set(texts)];
-  const ready = [];
-  const waiting = [];
-  const missing = [];
-  for (const text of unique) {
-    const key = keyOf(text);
-    const hit = cache.get(key);
-    if (hit) ready.push([text, hit]);
-    else if (inFlight.has(key)) waiting.push(inFlight.get(key).then((result) => [text, result]));
-    else missing.push(text);
+  const key = cache.cacheKey(serverUrl, threshold, texts);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  if (!inFlight.has(key)) {
+    const pending = requestDocument(serverUrl, threshold, texts)
+      .then((answer) => {
+        cache.set(key, answer);
+        return answer;
+      })
+      .finally(() => {
+        inFlight.delete(key);
+        keepAliveWhileWaiting();
+      });
+    inFlight.set(key, pending);
+    keepAliveWhileWaiting();
   }
-  if (ready.length) deliver(ready);
-  for (const batch of batches(missing)) {
-    stats.requests += 1;
-    stats.paragraphsSent += batch.length;
-    const pending = api.analyze(serverUrl, batch, threshold).then((results) =>
-      batch.map((text, i) => {
-        const result = withCounts(text, results[i]);
-        cache.set(keyOf(text), result);
-        return [text, result];
-      }),
-    );
-    batch.forEach((text, i) => inFlight.set(keyOf(text), pending.then((items) => items[i][1])));
-    pending.catch(() => {}).finally(() => batch.forEach((text) => inFlight.delete(keyOf(text))));
-    deliver(await pending);
-  }
-  for (const item of await Promise.all(waiting)) deliver([item]);
+  return inFlight.get(key);
+}
+
+function isDocument(texts) {
+  return Array.isArray(texts) && texts.every((text) => typeof text === "string");
 }
 
 browser.runtime.onConnect.addListener((port) => {
@@ -74,11 +79,11 @@ browser.runtime.onConnect.addListener((port) => {
   let open = true;
   port.onDisconnect.addListener(() => (open = false));
   port.onMessage.addListener(async (message) => {
-    if (message?.type !== "analyze" || !Array.isArray(message.texts)) return;
+    if (message?.type !== "analyze" || !isDocument(message.texts)) return;
     const post = (msg) => open && port.postMessage(msg);
     try {
-      await analyzeTexts(message.texts, (items) => post({ type: "results", id: message.id, items }));
-      post({ type: "done", id: message.id });
+      const { results, summary } = await analyzeDocument(message.texts);
+      post({ type: "answer", id: message.id, results, summary });
     } catch (error) {
       post({ type: "error", id: message.id, error: { kind: error.kind || "error", message: error.message } });
     }

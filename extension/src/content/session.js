@@ -1,6 +1,12 @@
-// The page's paragraphs and their results: extract, ask the background for what is not known
-// yet, turn spans into marks, keep marks in step with the page, report the page state.
+// The page's article and its marks. The server decides per article (a paragraph's marks depend
+// on the whole article), so whenever the paragraph list changes (first scan, paragraphs added,
+// removed or changed, a settings change) the WHOLE list of paragraph texts goes to the
+// background as one document, and only the answer for the current document is applied: a newer
+// document supersedes one in flight, whose answer is then ignored. An answer re-applies the
+// marks of every paragraph (a paragraph keeps its marks only when the new answer gives it the
+// same spans). Also keeps marks in step with the page and reports the page state.
 import browser from "webextension-polyfill";
+import { sameTexts } from "../shared/document.js";
 import { summarise } from "../shared/summary.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
@@ -8,6 +14,10 @@ import { spanToPositions } from "./text-map.js";
 
 function sameNodes(a, b) {
   return a.length === b.length && a.every((node, i) => node === b[i]);
+}
+
+function sameSpans(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function measure(name, fn) {
@@ -25,11 +35,11 @@ function measure(name, fn) {
 export function init(signal, { highlighter, hovercard, report }) {
   let records = []; // paragraphs in reading order: {kind, nodes, snapshot, map, text, result, marks}
   let title = "";
-  let error = null;
+  // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}.
+  let doc = null;
+  let verdict = null; // the server's {score, verdict} for the answer whose marks are shown
   let port = null;
   let nextId = 0;
-  const results = new Map(); // paragraph text -> result, for this page
-  const pending = new Map(); // request id -> texts
   const timing = { extractMs: 0, highlightMs: 0, highlightRuns: 0 };
 
   // --- talking to the background ------------------------------------------------------------
@@ -37,37 +47,53 @@ export function init(signal, { highlighter, hovercard, report }) {
     if (port) return port;
     port = browser.runtime.connect({ name: "unspin-page" });
     port.onMessage.addListener(onMessage);
-    port.onDisconnect.addListener(() => {
-      port = null;
-      pending.clear();
-    });
+    port.onDisconnect.addListener(onDisconnect);
     return port;
   }
 
-  function request(texts) {
-    const asked = new Set([...pending.values()].flat());
-    const wanted = [...new Set(texts)].filter((t) => !asked.has(t));
-    if (!wanted.length) return;
-    const id = ++nextId;
-    pending.set(id, wanted);
+  /** Ask for the current document (again). */
+  function post() {
+    const message = { type: "analyze", id: doc.id, texts: doc.texts };
+    doc.tries += 1;
     try {
-      connect().postMessage({ type: "analyze", id, texts: wanted });
+      connect().postMessage(message);
     } catch {
       port = null; // the background restarted; one more try on a fresh port
-      connect().postMessage({ type: "analyze", id, texts: wanted });
+      try {
+        connect().postMessage(message);
+      } catch {
+        port = null; // the extension was reloaded or updated: this copy cannot reach it any more
+        doc.error = { kind: "error", message: "Unspin was updated or reloaded: reload the page" };
+      }
     }
   }
 
+  function send(texts) {
+    doc = { id: ++nextId, texts, answer: null, error: null, tries: 0 };
+    post();
+  }
+
+  function onDisconnect() {
+    port = null;
+    if (signal.aborted || !doc || doc.answer || doc.error) return;
+    // The background stopped while the document was in flight: ask once more on a fresh port.
+    if (doc.tries < 2) post();
+    else doc.error = { kind: "error", message: "The extension's background stopped before answering" };
+    changed();
+  }
+
   function onMessage(message) {
-    if (message.type === "results") {
-      for (const [text, result] of message.items) results.set(text, result);
-      error = null;
-      applyResults();
-    } else if (message.type === "done") {
-      pending.delete(message.id);
+    if (!doc || message?.id !== doc.id) return; // the answer for a superseded document
+    if (message.type === "answer") {
+      if (Array.isArray(message.results) && message.results.length === doc.texts.length) {
+        doc.answer = { results: message.results, summary: message.summary };
+        doc.error = null;
+        apply();
+      } else {
+        doc.error = { kind: "bad-answer", message: "The answer does not match the article" };
+      }
     } else if (message.type === "error") {
-      pending.delete(message.id);
-      error = message.error; // quiet on the page; the popup shows it
+      doc.error = message.error; // quiet on the page; the popup shows it
     }
     changed();
   }
@@ -88,21 +114,35 @@ export function init(signal, { highlighter, hovercard, report }) {
     return marks;
   }
 
-  function applyResults() {
-    if (!records.some((r) => !r.marks && results.has(r.text))) return;
+  /** Every paragraph's marks from the current document's answer. Only while the paragraphs are
+   *  still that document's: when the page moved on, the next scan sends a new document. */
+  function apply() {
+    if (!doc?.answer || !sameTexts(doc.texts, records.map((r) => r.text))) return;
+    const { results, summary } = doc.answer;
+    const gone = [];
     const fresh = [];
     const start = performance.now();
     measure("unspin-highlight", () => {
-      for (const record of records) {
-        if (record.marks || !results.has(record.text)) continue;
-        record.result = results.get(record.text);
-        record.marks = marksFor(record);
-        fresh.push(...record.marks);
+      records.forEach((record, i) => {
+        const result = results[i]; // null: past the server's limits, not analysed
+        if (record.result === result) return;
+        if (record.marks && result && sameSpans(record.result.spans, result.spans)) {
+          record.result = result; // same spans: the marks stay
+          return;
+        }
+        if (record.marks) gone.push(...record.marks);
+        record.result = result;
+        record.marks = result ? marksFor(record) : null;
+        if (record.marks) fresh.push(...record.marks);
+      });
+      if (gone.length) {
+        highlighter.remove(gone);
+        hovercard?.remove(gone);
       }
-      if (!fresh.length) return;
-      highlighter.add(fresh);
+      if (fresh.length) highlighter.add(fresh);
     });
-    if (fresh.length) {
+    verdict = summary;
+    if (gone.length || fresh.length) {
       timing.highlightMs += performance.now() - start;
       timing.highlightRuns += 1;
     }
@@ -133,13 +173,15 @@ export function init(signal, { highlighter, hovercard, report }) {
       return { kind: p.kind, nodes: p.nodes, snapshot: p.nodes.map((n) => n.data), map: p.map, text: p.map.text, result: null, marks: null };
     });
     for (const record of old.values()) drop(record);
-    applyResults();
-    const unknown = records.filter((r) => !r.marks).map((r) => r.text);
-    if (unknown.length) request(unknown);
+    const texts = records.map((r) => r.text);
+    if (!texts.length) doc = null; // nothing to ask about (and any answer in flight is stale)
+    else if (doc && sameTexts(doc.texts, texts)) apply(); // the same article: marks for new nodes, if answered
+    else send(texts); // a new version of the article: the whole of it
     changed();
   }
 
-  /** Drop paragraphs whose text nodes left the page or changed (their marks with them). */
+  /** Drop paragraphs whose text nodes left the page or changed (their marks with them); the
+   *  re-scan that follows sends the new document. */
   function validate() {
     const before = records.length;
     records = records.filter((r) => {
@@ -153,27 +195,33 @@ export function init(signal, { highlighter, hovercard, report }) {
   function reset() {
     for (const record of records) drop(record);
     records = [];
+    doc = null;
+    verdict = null;
     title = "";
     changed();
   }
 
-  /** Settings that change answers (server, threshold): forget results and ask again. */
+  /** Settings that change answers (server, threshold), or Retry: drop the marks and ask again. */
   function refresh() {
-    results.clear();
-    pending.clear();
-    error = null;
     for (const record of records) drop(record);
+    doc = null;
+    verdict = null;
     scan();
   }
 
   // --- state for the badge and the popup ------------------------------------------------------
   function state() {
     const analysed = records.filter((r) => r.result);
-    const summary = summarise(analysed.map((r) => ({ score: r.result.score, words: r.result.words, spunWords: r.result.spunWords, spans: r.marks })));
+    const skipped = doc?.answer ? doc.answer.results.filter((r) => !r).length : 0; // past the server's limits
+    const figures = analysed.map((r) => ({ words: r.result.words, spunWords: r.result.spunWords, spans: r.marks }));
+    const summary = summarise(figures, analysed.length ? verdict : null);
     let status = "done";
     if (!records.length) status = "no-article";
-    else if (analysed.length < records.length) status = error ? "error" : "analysing";
-    return { status, error, title, paragraphs: records.length, analysed: analysed.length, summary, timing: { ...timing } };
+    else if (doc?.error) status = "error";
+    else if (!doc?.answer) status = "analysing";
+    else if (!analysed.length && skipped) status = "too-long";
+    const error = doc?.error ?? null;
+    return { status, error, title, paragraphs: records.length, analysed: analysed.length, skipped, summary, timing: { ...timing } };
   }
 
   let reportTimer = 0;
@@ -192,6 +240,7 @@ export function init(signal, { highlighter, hovercard, report }) {
 
   signal.addEventListener("abort", () => {
     clearTimeout(reportTimer);
+    doc = null;
     port?.disconnect();
     port = null;
   });

@@ -9,6 +9,7 @@ const STATUS_TEXT = {
   starting: "Checking this page…",
   analysing: "Analysing…",
   "no-article": "No article found on this page",
+  "too-long": "This article is too long to analyse",
   disabled: "Unspin is off on this site",
   error: "Could not analyse this page",
 };
@@ -41,6 +42,10 @@ function showState(state) {
     $("verdict").textContent = s.verdict[0].toUpperCase() + s.verdict.slice(1);
     const spanWord = s.spans === 1 ? "span" : "spans";
     $("figures").textContent = `${percent(s.spunRatio)} of words spun · ${s.spans} ${spanWord} · ${s.words} words`;
+    if (state.skipped) {
+      const last = state.skipped === 1 ? "the last paragraph" : `the last ${state.skipped} paragraphs`;
+      $("figures").textContent += ` · ${last} not analysed (the article is too long)`;
+    }
     if (state.status === "analysing") $("figures").textContent += " · analysing…";
   } else {
     delete box.dataset.verdict;

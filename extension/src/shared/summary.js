@@ -1,4 +1,4 @@
-// Page-level figures from per-paragraph results; pure (unit tests: summary.test.js).
+// Page-level figures from the paragraphs of one analysed document; pure (unit tests: summary.test.js).
 
 // Words as the server counts them (server/text.py WORD_RE): letters/digits joined by ' ’ or -.
 const WORD_RE = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
@@ -19,31 +19,30 @@ export function countWords(text, spans) {
   return { words: words.length, spunWords: spun };
 }
 
-// Same rule as the server's summary (server/engine.py: VERDICTS, Engine.summarize): the page
-// score is the word-weighted mean of paragraph scores.
-export const VERDICTS = [
-  [0.4, "likely spun"],
-  [0.3, "possibly spun"],
-  [0, "no sign of spinning"],
-];
+const NO_SIGN = "no sign of spinning";
 
-export function verdictFor(score) {
-  return VERDICTS.find(([bound]) => score >= bound)[1];
-}
-
-/** Sum paragraph results ({score, words, spunWords, spans: [...]}) into the page verdict. */
-export function summarise(results) {
+/**
+ * Page figures from the analysed paragraphs ({words, spunWords, spans: [...]}) and the server's
+ * summary of the same document ({score, verdict}). The decision is the whole article's, so the
+ * verdict and the page score are the server's, never recomputed here; null: nothing analysed.
+ */
+export function summarise(results, article = null) {
   let words = 0;
   let spunWords = 0;
   let spans = 0;
-  let weighted = 0;
   for (const r of results) {
     words += r.words;
     spunWords += r.spunWords;
     spans += r.spans.length;
-    weighted += r.score * r.words;
   }
-  const score = words ? weighted / words : 0;
   const spunRatio = words ? spunWords / words : 0;
-  return { paragraphs: results.length, words, spunWords, spans, spunRatio, score, verdict: verdictFor(score) };
+  return {
+    paragraphs: results.length,
+    words,
+    spunWords,
+    spans,
+    spunRatio,
+    score: article?.score ?? 0,
+    verdict: article?.verdict ?? NO_SIGN,
+  };
 }

@@ -10,13 +10,16 @@ test("counts words like the server and the spun ones", () => {
   assert.deepEqual(countWords(text, spans), { words: 9, spunWords: 2 });
 });
 
-test("page verdict sums paragraphs", () => {
-  const s = summarise([{ score: 0.7, words: 9, spunWords: 2, spans }, { score: 0.1, words: 11, spunWords: 0, spans: [] }]);
+test("page figures sum paragraphs; the verdict is the server's for the article", () => {
+  const article = { score: 0.35, verdict: "likely spun" };
+  const s = summarise([{ words: 9, spunWords: 2, spans }, { words: 11, spunWords: 0, spans: [] }], article);
+  assert.equal(s.paragraphs, 2);
+  assert.equal(s.words, 20);
   assert.equal(s.spans, 1);
   assert.equal(s.spunRatio, 0.1);
-  assert.equal(s.score, (0.7 * 9 + 0.1 * 11) / 20);
-  assert.equal(s.verdict, "possibly spun");
-  assert.equal(summarise([]).verdict, "no sign of spinning");
+  assert.equal(s.score, 0.35);
+  assert.equal(s.verdict, "likely spun");
+  assert.deepEqual(summarise([]), { paragraphs: 0, words: 0, spunWords: 0, spans: 0, spunRatio: 0, score: 0, verdict: "no sign of spinning" });
 });
 
 test("restores the top suggestion and keeps the spun wording", () => {

@@ -123,7 +123,7 @@ def assign_splits(articles: list[tuple[str, str, list[str]]], seed: int) -> dict
 
 def load_lexicons(args) -> dict:
     """Every thesaurus that was given or found, by source name."""
-    from unspin.scripts import thesauri
+    from unspin.scripts.data import thesauri
 
     lex = {"moby": thesauri.load_moby(args.moby)}
     mythes = args.mythes or (_DEFAULT_MYTHES if _DEFAULT_MYTHES.exists() else None)
@@ -140,7 +140,7 @@ def load_lexicons(args) -> dict:
 
 def make_spinners(lex: dict) -> dict:
     """A Spinner for every profile whose thesauri are loaded."""
-    from unspin.scripts.spinner import PROFILES, Spinner, build_table
+    from unspin.scripts.data.spinner import PROFILES, Spinner, build_table
 
     need = {"close": ("moby", "mythes")}
     out = {}
@@ -156,7 +156,7 @@ def spin_article(aid: str, source: str, paras: list[str], split: str, spinners: 
                  rate: float | None = None) -> list[dict]:
     """Records for one article. One spinner per article (a page goes through one tool);
     the choice depends only on the seed and the article id, so output is reproducible."""
-    from unspin.scripts.spinner import proper_nouns
+    from unspin.scripts.data.spinner import proper_nouns
 
     rng = Random(f"{seed}:{aid}")
     pool = [s for s in spinners.values() if split == "test" or not s.profile.heldout]
@@ -188,7 +188,7 @@ def _histogram(values: list[float]) -> dict[str, float]:
 
 
 def _freq_profile(pairs: list[tuple[str, str]]) -> dict:
-    from unspin.scripts.thesauri import common_content_words, zipf
+    from unspin.scripts.data.thesauri import common_content_words, zipf
 
     common = common_content_words()
     orig, spun = [zipf(o) for o, _ in pairs], [zipf(s) for _, s in pairs]
@@ -200,8 +200,8 @@ def _freq_profile(pairs: list[tuple[str, str]]) -> dict:
 
 def can_produce(table: dict, original: str, spun: str) -> bool:
     """Whether a profile's dictionary turns `original` into `spun`, whole or word by word."""
-    from unspin.scripts.inflection import analyze, inflect_phrase
-    from unspin.scripts.thesauri import align_pair
+    from unspin.scripts.data.inflection import analyze, inflect_phrase
+    from unspin.scripts.data.thesauri import align_pair
 
     def one(o: str, s: str) -> bool:
         return any(inflect_phrase(c, form) == s for lemma, form in analyze(o, table.__contains__) for c in table[lemma][0]) \
@@ -213,7 +213,7 @@ def can_produce(table: dict, original: str, spun: str) -> bool:
 
 def realism_report(records: list[dict], spinners: dict, tortured_path: str | None) -> dict:
     """Per profile: coverage of real pairs, word frequencies of both sides, common words hit."""
-    from unspin.scripts.thesauri import align_pair, read_tortured
+    from unspin.scripts.data.thesauri import align_pair, read_tortured
 
     real = read_tortured(tortured_path) if tortured_path else []
     real_parts = [p for o, s in real for p in align_pair(o, s)]
@@ -233,8 +233,8 @@ def realism_report(records: list[dict], spinners: dict, tortured_path: str | Non
 
 
 def summarize(records: list[dict], seconds: float) -> dict:
-    from unspin.scripts.thesauri import zipf
-    from unspin.scripts.thesauri import FUNCTION_WORDS
+    from unspin.scripts.data.thesauri import zipf
+    from unspin.scripts.data.thesauri import FUNCTION_WORDS
     from unspin.text import words
 
     counts = defaultdict(Counter)

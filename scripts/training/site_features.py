@@ -1,6 +1,6 @@
 """Score dataset articles with the serving `score` stage and store each site's features and label.
 
-    python -m unspin.scripts.site_features --data data/spun --split train --articles 300 --out runs/features
+    python -m unspin.scripts.training.site_features --data data/spun --split train --articles 300 --out runs/features
 
 One JSON line per article in OUT/SPLIT.jsonl, appended as each article is done, so a stopped run
 resumes where it stopped (articles already in the file are skipped). A site is labelled 1 when
@@ -74,36 +74,42 @@ def site_rows(scored, records: list[dict]) -> dict:
     }
 
 
-def main(args) -> int:
+def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
+            heldout_share: float | None = None) -> Path:
+    """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
     from unspin.lm import load_lm
     from unspin.model import CandidateTable
     from unspin.score import score
 
-    articles = read_articles(Path(args.data) / f"{args.split}.jsonl")
-    chosen = choose(articles, args.articles, args.seed, args.heldout_share)
-    out = Path(args.out) / f"{args.split}.jsonl"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    done = set()
-    if out.exists():
-        done = {json.loads(line)["article"] for line in open(out, encoding="utf-8")}
+    articles = read_articles(data / f"{split}.jsonl")
+    chosen = choose(articles, n_articles, seed, heldout_share)
+    path = out / f"{split}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
     todo = [a for a in chosen if a not in done]
-    print(f"{len(done)} articles already scored, {len(todo)} to go")
+    print(f"{split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
+    if not todo:
+        return path
     lm = load_lm()
-    table = CandidateTable.read(Path(args.candidates))
+    table = CandidateTable.read(candidates)
     started = time.monotonic()
-    with open(out, "a", encoding="utf-8") as f:
-        for aid in tqdm(todo, unit="article"):
+    with open(path, "a", encoding="utf-8") as f:
+        for aid in tqdm(todo, unit="article", desc=f"scoring {split}"):
             records = articles[aid]
             scored = score(lm, table, [r["text"] for r in records])
             f.write(json.dumps({"article": aid, **site_rows(scored, records)}) + "\n")
             f.flush()
-    print(f"scored {len(todo)} articles in {time.monotonic() - started:.0f} s")
+    print(f"{split}: scored {len(todo)} articles in {time.monotonic() - started:.0f} s")
+    return path
+
+
+def read_features(path: Path, limit: int | None = None) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    return rows[:limit] if limit else rows
+
+
+def main(args) -> int:
+    extract(Path(args.data), args.split, args.articles, Path(args.candidates), Path(args.out), args.seed,
+            args.heldout_share)
     return 0
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_arguments(parser)
-    raise SystemExit(main(parser.parse_args()))

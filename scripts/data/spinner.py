@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from random import Random
 
-from unspin.scripts.inflection import analyze, inflect_phrase, split_possessive
-from unspin.scripts.thesauri import FUNCTION_WORDS, _is_variant, zipf
+from unspin.scripts.data.inflection import analyze, inflect_phrase, split_possessive
+from unspin.scripts.data.thesauri import FUNCTION_WORDS, _is_variant, zipf
 from unspin.text import match_case, protected_ranges, words
 
 

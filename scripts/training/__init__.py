@@ -1,0 +1,1 @@
+"""Training: site features from the serving score stage, the detector and its decision settings."""
