@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=_threshold, default=None, help="detection threshold 0..1 (default: the model's)")
     parser.add_argument("--max-suggestions", type=_suggestions, default=3, help="suggestions per span, 1..10 (default 3)")
     parser.add_argument("--model", default=None,
-                        help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-minilm)")
+                        help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")
 
 
@@ -79,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     model = args.model or default_model_path()
     try:
         engine = Engine.load(model, threads=args.threads)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2
     paragraphs = split_paragraphs(text)

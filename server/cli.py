@@ -12,9 +12,9 @@ COMMANDS = {
     "serve": ("unspin.serve", "serve the HTTP API with waitress"),
     "analyze": ("unspin.analyze", "analyse a text file or stdin from the terminal"),
     "dataset": ("unspin.scripts.data.dataset", "build spun/clean training data from a news corpus"),
-    "train": ("unspin.scripts.training.train", "train (or resume training) the detection and restoration model"),
-    "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on a dataset split"),
-    "bench": ("unspin.scripts.evaluation.bench", "measure analysis speed and memory"),
+    "train": ("unspin.scripts.training.train", "train the detector on spun data and write a model folder (resumable)"),
+    "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on unseen articles and the real inputs"),
+    "bench": ("unspin.scripts.evaluation.bench", "measure analysis speed, memory and cold start"),
 }
 
 

@@ -3,7 +3,8 @@
 The detector is a gradient-boosted tree model (LightGBM) over `score.FEATURES`, trained on the
 data factory's spun articles (`unspin train`). The article-level decision follows the planning
 measurement of the project (a spun article changes 10-25 % of its words, a clean one none): the
-share of an article's words that the detector finds likely spun is its *evidence*; an article
+share of an article's words that the detector finds likely spun (smoothed: short texts need more)
+is its *evidence*; an article
 whose evidence reaches `evidence` is marked at the lower `spun_threshold`, any other at
 `threshold`. The same site score thus gives a mark in a clearly spun article and none in a clean
 one, and the answer depends on the whole document only, never on how it was split.
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site reaches this
-EVIDENCE_PRIOR_WORDS = 100  # evidence = evidence words / (words + this): short texts need more
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,15 @@ class Decision:
     threshold: float = 0.9  # P(spun) that marks a site in an article without evidence
     spun_threshold: float = 0.5  # ... in an article whose evidence reaches `evidence`
     evidence: float = 0.03
+    prior_words: int = 100  # evidence = evidence words / (words + prior_words): short texts need more
 
     def scaled(self, threshold: float | None) -> "Decision":
         """The decision at a user-chosen sensitivity: `threshold` replaces the default one and
         the spun-article threshold keeps its ratio to it."""
         if threshold is None:
             return self
-        return Decision(threshold, min(threshold, self.spun_threshold * threshold / self.threshold), self.evidence)
+        return Decision(threshold, min(threshold, self.spun_threshold * threshold / self.threshold), self.evidence,
+                        self.prior_words)
 
 
 class Detector:
@@ -59,10 +61,11 @@ def word_scores(n_words: list[int], sites, p: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def evidence(scores: list[np.ndarray]) -> float:
+def evidence(scores: list[np.ndarray], prior_words: int) -> float:
+    """Share of the article's words whose best site reaches EVIDENCE_P, smoothed by prior_words."""
     total = sum(len(s) for s in scores)
     hits = sum(int((s >= EVIDENCE_P).sum()) for s in scores)
-    return hits / (total + EVIDENCE_PRIOR_WORDS)
+    return hits / (total + prior_words)
 
 
 def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tuple[list[int], float, float]:
@@ -70,7 +73,7 @@ def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tupl
 
     Sites are taken best first; a site overlapping one already taken is dropped, so spans never
     overlap."""
-    ev = evidence(word_scores(n_words, sites, p))
+    ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
     threshold = decision.spun_threshold if ev >= decision.evidence else decision.threshold
     taken: list[int] = []
     used: set[tuple[int, int]] = set()

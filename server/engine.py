@@ -55,7 +55,22 @@ def paragraph_score(word_probabilities: np.ndarray) -> float:
 
 def headline_metrics(metrics: dict) -> dict:
     """The few figures of the model card worth sending with every answer (the card has the rest)."""
-    return {key: metrics[key] for key in ("held_out_profile", "training_profiles", "real_paragraph", "bench") if key in metrics}
+    test = metrics.get("test", {})
+    headline = {
+        group: {
+            "word_f1": test[group]["f1"],
+            "false_highlights_per_1000_words": test["false_highlights_per_1000_words"],
+            "restoration_top1_detected": test["restoration"][group]["top1"],
+        }
+        for group in ("training profiles", "held-out profile")
+        if group in test
+    }
+    real = metrics.get("real_inputs", {}).get("real paragraph")
+    if real:
+        headline["real paragraph"] = {"detected": real["substitutions_detected"], "of": real["of"]}
+    if "bench" in metrics:
+        headline["analysis_ms_per_1000_words"] = metrics["bench"]["analysis_median_ms"]
+    return headline
 
 
 class Engine:
@@ -101,7 +116,7 @@ class Engine:
                 self._scored.move_to_end(key)
                 return cached
         with self._model_lock:
-            scored = score(self.loaded.lm, self.loaded.candidates, paragraphs, keep_states)
+            scored = score(self.loaded.lm, self.loaded.candidates, paragraphs, keep_states, self.loaded.continuation)
         kept = Scored(scored.paragraphs, scored.words, scored.windows, scored.sites)  # no transient states
         self._remember(self._scored, key, kept)
         return scored

@@ -35,7 +35,7 @@ GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 CONVERTED = "smollm2-135m-v1"  # name of the converted folder; change it when conversion changes
 
 
-class LanguageModelMissing(RuntimeError):
+class LanguageModelMissing(FileNotFoundError):
     """The LM package is not installed, or its weights file is not the expected one."""
 
 

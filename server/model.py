@@ -5,6 +5,8 @@ The model is a language model that judges wording in context plus what Unspin tr
   user's cache, never stored here; a model folder may carry its own small LM in `lm/` (tests);
 - `candidates.tsv.gz`: spun wording -> likely original wordings with log priors (reverse
   thesauri and real spinner pairs, inflected), used by every stage;
+- `continuations.tsv.gz`: how each multi-token candidate wording continues once begun
+  (score.continuations; computed once with the LM when the model is trained);
 - `detector.txt`: the LightGBM model that turns a site's LM features into P(spun) (`decide.py`);
 - `config.json`: name, version, the article-level decision settings, feature names, metrics;
 - `README.md`: the model card.
@@ -118,6 +120,7 @@ class LoadedModel:
 
     lm: LanguageModel
     candidates: CandidateTable
+    continuation: dict[str, float]
     detector: Detector
     meta: ModelMeta
     path: Path
@@ -148,19 +151,40 @@ def load_model(path: str | Path, quantize: bool = True, threads: int | None = No
     return LoadedModel(
         lm=load_lm(own_lm if own_lm.exists() else None, quantize=quantize, threads=threads),
         candidates=CandidateTable.read(path / "candidates.tsv.gz"),
+        continuation=read_continuations(path / "continuations.tsv.gz"),
         detector=Detector((path / "detector.txt").read_text()),
         meta=meta,
         path=path,
     )
 
 
-def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable) -> Path:
+def read_continuations(path: Path) -> dict[str, float]:
+    """wording -> continuation log-probability (nats); {} when the file is missing."""
+    if not path.exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return {w: float(v) for w, v in (line.rstrip("\n").split("\t") for line in f)}
+
+
+def save_continuations(path: Path, continuation: dict[str, float]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.writelines(f"{w}\t{v}\n" for w, v in sorted(continuation.items()))
+
+
+def candidate_wordings(table: CandidateTable) -> list[str]:
+    """Every original wording the table proposes (lower case, each once)."""
+    return sorted({c.rsplit("|", 1)[0] for line in table._text.splitlines() for c in line.split("\t")[1:]})
+
+
+def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable,
+               continuation: dict[str, float]) -> Path:
     """Write a model folder (the LM itself is not copied: it is installed, see lm.py)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps({"unspin": asdict(meta)}, indent=2) + "\n")
     (out / "detector.txt").write_text(detector_text)
     candidates.save(out / "candidates.tsv.gz")
+    save_continuations(out / "continuations.tsv.gz", continuation)
     return out
 
 
@@ -199,4 +223,7 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
         "month": [("week", -1.0)],
     })
     meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random")
-    return save_model(out, meta, booster.model_to_string(), table)
+    tiny_lm = load_lm(out / "lm", quantize=False)
+    from .score import continuations
+
+    return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)))

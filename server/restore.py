@@ -32,8 +32,6 @@ def variant_scores(lm: LanguageModel, scored: Scored, items: list[tuple[int, lis
     a 4-D attention mask lets each variant token see the window before its site and the earlier
     tokens of its own variant only, with the positions it would have in the text. The first
     sub-token of each variant is predicted by the scoring pass's hidden state before the site."""
-    from transformers import DynamicCache
-
     needed = sorted({scored.sites[k].window for k, _ in items})
     hidden, states = scored.hidden, scored.states
     if states is None or any(states[w] is None for w in needed):
@@ -56,12 +54,16 @@ def variant_scores(lm: LanguageModel, scored: Scored, items: list[tuple[int, lis
                 while end < len(variants) and (end == start or total + len(variants[end][2]) - 1 <= MAX_NEW_TOKENS):
                     total += len(variants[end][2]) - 1
                     end += 1
-                _score_chunk(lm, hidden[w], states[w], past, variants[start:end], total, out, DynamicCache)
+                _score_chunk(lm, hidden[w], states[w], past, variants[start:end], total, out)
                 start = end
     return out
 
 
-def _score_chunk(lm, window_hidden, window_kv, past, variants, total, out, cache_class) -> None:
+def _score_chunk(lm, window_hidden, window_kv, past, variants, total, out) -> None:
+    """Score `variants` (n, v, token ids, site start) of one window into out[n][v]; `total`
+    variant tokens go through the LM after the window's cached `past` tokens."""
+    from transformers import DynamicCache
+
     ids, positions, owner = [], [], []
     for i, (_, _, seq, t0) in enumerate(variants):
         inputs = seq[:-1]
@@ -76,17 +78,24 @@ def _score_chunk(lm, window_hidden, window_kv, past, variants, total, out, cache
         mask = torch.zeros(1, 1, total, past + total, dtype=torch.bool)
         mask[0, 0, :, :past] = torch.arange(past)[None, :] < t0s[owner_t][:, None]
         mask[0, 0, :, past:] = (owner_t[:, None] == owner_t[None, :]) & (pos_t[None, :] <= pos_t[:, None])
-        cache = cache_class([(k, v) for k, v in window_kv])
+        cache = DynamicCache([(k, v) for k, v in window_kv])
         new_hidden = lm.body(input_ids=torch.tensor([ids]), attention_mask=mask, position_ids=pos_t[None],
                              past_key_values=cache, use_cache=True).last_hidden_state[0]
-    cursor = 0
-    for n, v, seq, t0 in variants:
-        states = [window_hidden[t0 - 1]]
+    # Each variant token is predicted by the state before it: the scoring pass's state before the
+    # site for the first, the variant's own new states for the rest. One LM-head product for all.
+    states, targets, cursor = [], [], 0
+    for _, _, seq, t0 in variants:
+        states.append(window_hidden[t0 - 1][None])
         if len(seq) > 1:
-            states += list(new_hidden[cursor : cursor + len(seq) - 1])
+            states.append(new_hidden[cursor : cursor + len(seq) - 1])
             cursor += len(seq) - 1
-        logp = (torch.stack(states) @ lm.head.T).log_softmax(-1)
-        out[n][v] = float(logp[torch.arange(len(seq)), torch.tensor(seq)].sum())
+        targets += seq
+    logp = (torch.cat(states) @ lm.head.T).log_softmax(-1)
+    token_lp = logp[torch.arange(len(targets)), torch.tensor(targets)].tolist()
+    start = 0
+    for n, v, seq, _ in variants:
+        out[n][v] = sum(token_lp[start : start + len(seq)])
+        start += len(seq)
 
 
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int) -> list[list[dict]]:

@@ -36,10 +36,12 @@ _ABBREVIATIONS = frozenset("mr mrs ms dr st jr sr gen gov sen rep col lt sgt cap
 
 FEATURES = (
     "ratio",  # best candidate's log P(first sub-token) - log P(text wording, all sub-tokens), nats
-    "ratio_first",  # the same against the text's first sub-token only
+    "ratio_full",  # the same with each candidate's full wording (first sub-token in context + continuation)
+    "ratio_first",  # best candidate's first sub-token against the text's first sub-token only
     "lp_text",  # log P(text wording | left context), all sub-tokens
     "lp_text_first",
     "lp_best",  # best candidate's log P(first sub-token)
+    "lp_best_full",  # best candidate's estimated log P(full wording)
     "soft_count",  # log sum_c exp(lp_c - lp_text_first): how much likelier the candidates are together
     "n_better",  # candidates whose first sub-token is likelier than the text's
     "entropy",  # of the LM's next-token distribution before the site, nats
@@ -68,8 +70,8 @@ class Site:
     text: str
     window: int  # index of its window in the document
     tokens: tuple[int, int]  # [first, last) token position of the wording in the window
-    candidates: list[str]  # case-matched original wordings, best first-sub-token score first
-    candidate_lp: list[float]  # their log P(first sub-token | left context), nats
+    candidates: list[str]  # case-matched original wordings, likeliest full wording first
+    candidate_lp: list[float]  # their estimated log P(full wording | left context), nats
     features: np.ndarray  # [len(FEATURES)] float32
 
 
@@ -185,8 +187,9 @@ def find_sites(paragraphs: list[str], paragraph_words: list[list[Word]], table) 
     found = []
     for p, (text, ws) in enumerate(zip(paragraphs, paragraph_words)):
         protected = protected_ranges(text)
+        firsts = sentence_firsts(text, ws)
         blocked = [
-            any(a < w.end and w.start < b for a, b in protected) or in_name(text, ws, i) for i, w in enumerate(ws)
+            any(a < w.end and w.start < b for a, b in protected) or in_name(ws, firsts, i) for i, w in enumerate(ws)
         ]
         for i in range(len(ws)):
             for n in range(MAX_SITE_WORDS, 0, -1):
@@ -201,27 +204,70 @@ def find_sites(paragraphs: list[str], paragraph_words: list[list[Word]], table) 
     return found
 
 
-def sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \"'“‘(")
-    return not before or before[-1] in ".!?:;\n"
+def sentence_firsts(text: str, ws: list[Word]) -> list[int]:
+    """For each word, the index of the first word of its sentence (sentences as `sentences` cuts
+    them: "U.S. officers" and "Mr. Smith" stay inside one)."""
+    firsts, k = [], 0
+    starts = iter(a for a, _ in sentences(text))
+    next_start = next(starts, None)
+    for i, w in enumerate(ws):
+        while next_start is not None and next_start <= w.start:
+            k = i
+            next_start = next(starts, None)
+        firsts.append(k)
+    return firsts
 
 
-def in_name(text: str, ws: list[Word], i: int) -> bool:
+def in_name(ws: list[Word], firsts: list[int], i: int) -> bool:
     """A capitalised word next to another capitalised word that does not start a sentence: part
-    of a name ("the New Liberty Playhouse"), a title or an organisation."""
+    of a name ("the New Liberty Playhouse"), a title or an organisation. firsts: sentence_firsts."""
 
     def cap(k: int) -> bool:
         return 0 <= k < len(ws) and ws[k].text[:1].isupper()
 
-    return cap(i) and (
-        (cap(i - 1) and not sentence_start(text, ws[i].start)) or (cap(i + 1) and not sentence_start(text, ws[i + 1].start))
-    )
+    return cap(i) and ((cap(i - 1) and firsts[i] != i) or (cap(i + 1) and firsts[i + 1] != i + 1))
 
 
-def score(lm: LanguageModel, table, paragraphs: list[str], keep_states: bool = False) -> Scored:
+CONTINUATION_CONTEXT = "\nIn the news,"  # neutral news context (after a bare newline, "public" is
+# hardly ever followed by "health": -15 nats against -3 here)
+
+
+def continuations(lm: LanguageModel, wordings: list[str], batch: int = 256, progress: bool = False) -> dict[str, float]:
+    """log P(sub-tokens after the first | CONTINUATION_CONTEXT and the first sub-token), nats, of
+    every wording of more than one sub-token: how a candidate's wording continues once begun, in a
+    neutral context. `score` adds it to the candidate's first sub-token in context to estimate the
+    full wording's log-probability without an LM pass per candidate. Computed once per table;
+    progress: show a progress bar (tqdm) on stderr."""
+    from tqdm import tqdm
+
+    multi = sorted((w for w in set(wordings) if len(lm.token_ids(w)) > 1), key=lambda w: len(lm.token_ids(w)))
+    context = lm.tokenizer.encode(CONTINUATION_CONTEXT, add_special_tokens=False).ids
+    n = len(context)
+    out = {}
+    with torch.inference_mode():
+        for b in tqdm(range(0, len(multi), batch), desc="candidate continuations", unit="batch", disable=not progress):
+            chunk = multi[b : b + batch]
+            seqs = [[*context, *lm.token_ids(w)] for w in chunk]
+            width = max(len(x) for x in seqs)
+            ids = torch.zeros(len(seqs), width, dtype=torch.long)
+            mask = torch.zeros(len(seqs), width, dtype=torch.long)
+            for r, x in enumerate(seqs):
+                ids[r, : len(x)] = torch.tensor(x)
+                mask[r, : len(x)] = 1
+            hidden = lm.body(input_ids=ids, attention_mask=mask).last_hidden_state
+            logp = (hidden[:, n:-1] @ lm.head.T).log_softmax(-1)  # predicts each wording's tokens 2..
+            for r, (w, x) in enumerate(zip(chunk, seqs)):
+                targets = torch.tensor(x[n + 1 :])
+                out[w] = round(float(logp[r, torch.arange(len(targets)), targets].sum()), 3)
+    return out
+
+
+def score(lm: LanguageModel, table, paragraphs: list[str], keep_states: bool = False,
+          continuation: dict[str, float] | None = None) -> Scored:
     """Run the LM over a document (list of paragraphs) and compute every site's features.
 
-    keep_states: also keep each window's KV cache in `Scored.states` for `restore`."""
+    continuation: `continuations` of the table's candidates (lower case), 0 where missing.
+    keep_states: also keep each window's hidden states and KV cache for `restore`."""
     paragraph_words = [words(t) for t in paragraphs]
     windows = build_windows(lm, paragraphs)
     hidden, states = lm_pass(lm, windows, keep_states)
@@ -248,11 +294,11 @@ def score(lm: LanguageModel, table, paragraphs: list[str], keep_states: bool = F
         if win.spans[t1 - 1][2] > ws[j - 1].end:  # a token straddles the site's end
             continue
         raw.append((p, i, j, entry, w, t0, t1))
-    sites = _features(lm, paragraphs, paragraph_words, windows, hidden, raw)
+    sites = _features(lm, paragraphs, paragraph_words, windows, hidden, raw, continuation or {})
     return Scored(paragraphs, paragraph_words, windows, sites, hidden if keep_states else None, states)
 
 
-def _features(lm, paragraphs, paragraph_words, windows, hidden, raw) -> list[Site]:
+def _features(lm, paragraphs, paragraph_words, windows, hidden, raw, continuation) -> list[Site]:
     # Positions whose full next-token distribution is needed: before and inside each site.
     need: dict[tuple[int, int], int] = {}
     for _, _, _, _, w, t0, t1 in raw:
@@ -269,6 +315,7 @@ def _features(lm, paragraphs, paragraph_words, windows, hidden, raw) -> list[Sit
             probs = (logits - z[:, None]).exp()
             lse[c : c + len(h)] = z
             entropy[c : c + len(h)] = z - (probs * logits).sum(-1)
+        firsts = [sentence_firsts(text, ws) for text, ws in zip(paragraphs, paragraph_words)]
         sites = []
         for p, i, j, entry, w, t0, t1 in raw:
             ws, text = paragraph_words[p], paragraphs[p]
@@ -282,21 +329,25 @@ def _features(lm, paragraphs, paragraph_words, windows, hidden, raw) -> list[Sit
             lp_tokens = [float(hid[t - 1] @ lm.head[text_ids[t - t0]] - lse[need[(w, t - 1)]]) for t in range(t0, t1)]
             lp_text, lp_text_first = sum(lp_tokens), lp_tokens[0]
             lp_c = (hid[t0 - 1] @ lm.head[cand_first].T - lse[need[(w, t0 - 1)]]).tolist()
-            order = sorted(range(len(cands)), key=lambda k: -lp_c[k])
-            best = order[0]
+            lp_full = [lp + continuation.get(c.lower(), 0.0) for c, lp in zip(cands, lp_c)]
+            order = sorted(range(len(cands)), key=lambda k: -lp_full[k])
+            best = max(range(len(cands)), key=lambda k: lp_c[k])
             lp_best = lp_c[best]
             lp_next = (
                 float(hid[t1 - 1] @ lm.head[win.ids[t1]] - lse[need[(w, t1 - 1)]]) if t1 < len(win.ids) else 0.0
             )
             soft = float(torch.logsumexp(torch.tensor(lp_c), 0)) - lp_text_first
-            starts_sentence = sentence_start(text, start)
+            first = firsts[p][i]
+            starts_sentence = first == i
             features = np.array(
                 [
                     lp_best - lp_text,
+                    lp_full[order[0]] - lp_text,
                     lp_best - lp_text_first,
                     lp_text,
                     lp_text_first,
                     lp_best,
+                    lp_full[order[0]],
                     soft,
                     sum(lp > lp_text_first for lp in lp_c),
                     float(entropy[need[(w, t0 - 1)]]),
@@ -310,19 +361,12 @@ def _features(lm, paragraphs, paragraph_words, windows, hidden, raw) -> list[Sit
                     zipf(cands[best]),
                     float(wording[:1].isupper() and not starts_sentence),
                     float(starts_sentence),
-                    min(i - _sentence_first_word(text, ws, i), 10),
+                    min(i - first, 10),
                 ],
                 dtype=np.float32,
             )
             sites.append(
                 Site(p, (i, j), start, end, wording, w, (t0, t1),
-                     [cands[k] for k in order], [round(lp_c[k], 4) for k in order], features)
+                     [cands[k] for k in order], [round(lp_full[k], 4) for k in order], features)
             )
     return sites
-
-
-def _sentence_first_word(text: str, ws: list[Word], i: int) -> int:
-    k = i
-    while k > 0 and not sentence_start(text, ws[k].start):
-        k -= 1
-    return k

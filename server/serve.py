@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address to bind (default 127.0.0.1; anything else exposes the server)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--model", default=None,
-                        help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-minilm)")
+                        help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also let this web origin call the API (repeatable), e.g. http://localhost:3000")
@@ -57,7 +57,7 @@ def main(args: argparse.Namespace) -> int:
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
                           "ALLOWED_HOSTS": tuple(args.allow_host)})
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2
     try:

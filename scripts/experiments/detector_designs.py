@@ -23,17 +23,20 @@ import numpy as np
 def add_arguments(parser) -> None:
     parser.add_argument("--features", required=True, help="folder with train/dev/test.jsonl from site_features")
     parser.add_argument("--articles", type=int, default=None, help="train articles to use (default all)")
+    parser.add_argument("--model", help="store the comparison in this model folder's card")
 
 
 def context(article: dict) -> np.ndarray:
-    """[sites, 4]: mean and max `ratio` of the other sites of the window, the share of the
-    article's sites with ratio > 2, the article's mean `soft_count`."""
-    x = np.array([s["x"] for s in article["sites"]], dtype=np.float32).reshape(-1, 19)
+    """[sites, 4]: mean and max `ratio_full` of the other sites of the window, the share of the
+    article's sites with ratio_full > 2, the article's mean `soft_count`."""
+    from unspin.score import FEATURES
+
+    x = np.array([s["x"] for s in article["sites"]], dtype=np.float32).reshape(-1, len(FEATURES))
     win = np.array([s["win"] for s in article["sites"]])
     out = np.zeros((len(x), 4), dtype=np.float32)
     if not len(x):
         return out
-    ratio = x[:, 0]
+    ratio = x[:, FEATURES.index("ratio_full")]
     share = float((ratio > 2).mean())
     for w in np.unique(win):
         idx = np.where(win == w)[0]
@@ -43,14 +46,16 @@ def context(article: dict) -> np.ndarray:
             others = ratio[idx[idx != i]]
             out[i, 1] = others.max() if len(others) else 0.0
     out[:, 2] = share
-    out[:, 3] = x[:, 5].mean()
+    out[:, 3] = x[:, FEATURES.index("soft_count")].mean()
     return out
 
 
 def matrix(articles: list[dict], with_context: bool) -> list[np.ndarray]:
+    from unspin.score import FEATURES
+
     rows = []
     for a in articles:
-        x = np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, 19)
+        x = np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES))
         rows.append(np.hstack([x, context(a)]) if with_context else x)
     return rows
 
@@ -58,6 +63,7 @@ def matrix(articles: list[dict], with_context: bool) -> list[np.ndarray]:
 def main(args) -> int:
     import lightgbm
 
+    from unspin.decide import Decision
     from unspin.scripts.evaluation.metrics import word_metrics
     from unspin.scripts.training.site_features import read_features
     from unspin.scripts.training.train import PARAMS, ROUNDS, choose_decision, decided_articles
@@ -89,19 +95,21 @@ def main(args) -> int:
         "trees (shipped)": (fit_trees(False), False),
         "trees + context": (fit_trees(True), True),
         "logistic": (fit_logistic(), False),
-        "ratio only": (lambda rows: [1 / (1 + np.exp(-(r[:, 0] - 4))) if len(r) else np.zeros(0) for r in rows], False),
+        "ratio only": (lambda rows: [1 / (1 + np.exp(-(r[:, 1] - 4))) if len(r) else np.zeros(0) for r in rows], False),
     }
     results = {}
     for name, (predict, with_context) in designs.items():
         decision, dev_m = choose_decision(dev, predict(matrix(dev, with_context)))
-        from unspin.decide import Decision
-
         test_m = word_metrics(decided_articles(test, predict(matrix(test, with_context)), Decision(**decision)))
         results[name] = {"decision": decision, "dev_training_profiles_f1": dev_m["training profiles"]["f1"],
                          "dev_false_highlights": dev_m["false_highlights_per_1000_words"],
                          "test_held_out": test_m["held-out profile"],
                          "test_false_highlights": test_m["false_highlights_per_1000_words"]}
         print(name, json.dumps(results[name]))
+    if args.model:
+        from unspin.scripts.evaluation.model_card import update_metrics
+
+        update_metrics(Path(args.model), {"designs": results})
     return 0
 
 

@@ -74,11 +74,34 @@ def site_rows(scored, records: list[dict]) -> dict:
     }
 
 
+def continuations_file(candidates: Path) -> Path:
+    """Where the continuation log-probabilities of a candidate table are kept: beside it."""
+    return candidates.parent / "continuations.tsv.gz"
+
+
+def build_continuations(candidates: Path) -> dict[str, float]:
+    """The continuations of a table's candidates, computed with the LM the first time (minutes)."""
+    from unspin.lm import load_lm
+    from unspin.model import CandidateTable, candidate_wordings, read_continuations, save_continuations
+    from unspin.score import continuations
+
+    path = continuations_file(candidates)
+    if path.exists():
+        return read_continuations(path)
+    wordings = candidate_wordings(CandidateTable.read(candidates))
+    print(f"computing how {len(wordings):,} candidate wordings continue (once per table, a few minutes)")
+    started = time.monotonic()
+    continuation = continuations(load_lm(), wordings, progress=True)
+    save_continuations(path, continuation)
+    print(f"{len(continuation):,} multi-token wordings in {time.monotonic() - started:.0f} s")
+    return continuation
+
+
 def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
             heldout_share: float | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
     from unspin.lm import load_lm
-    from unspin.model import CandidateTable
+    from unspin.model import CandidateTable, read_continuations
     from unspin.score import score
 
     articles = read_articles(data / f"{split}.jsonl")
@@ -92,11 +115,12 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
         return path
     lm = load_lm()
     table = CandidateTable.read(candidates)
+    continuation = read_continuations(continuations_file(candidates))
     started = time.monotonic()
     with open(path, "a", encoding="utf-8") as f:
         for aid in tqdm(todo, unit="article", desc=f"scoring {split}"):
             records = articles[aid]
-            scored = score(lm, table, [r["text"] for r in records])
+            scored = score(lm, table, [r["text"] for r in records], continuation=continuation)
             f.write(json.dumps({"article": aid, **site_rows(scored, records)}) + "\n")
             f.flush()
     print(f"{split}: scored {len(todo)} articles in {time.monotonic() - started:.0f} s")
@@ -110,6 +134,15 @@ def read_features(path: Path, limit: int | None = None) -> list[dict]:
 
 
 def main(args) -> int:
+    build_continuations(Path(args.candidates))
     extract(Path(args.data), args.split, args.articles, Path(args.candidates), Path(args.out), args.seed,
             args.heldout_share)
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    raise SystemExit(main(parser.parse_args()))

@@ -4,7 +4,8 @@
     unspin train --data data/spun --out /tmp/check --quick          # pipeline check, < 3 minutes
 
 Read top to bottom, this is the whole recipe:
-1. the candidate table (DATA/candidates.tsv.gz, built once from Moby, MyThes, mined real pairs);
+1. the candidate table (DATA/candidates.tsv.gz, built once from Moby, MyThes, mined real pairs) and
+   how its multi-token candidates continue once begun (DATA/continuations.tsv.gz, LM, once);
 2. site features of train and dev articles, computed by the serving `score` stage
    (DATA/features/*.jsonl; appended article by article, so a stopped run resumes there);
 3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site;
@@ -32,9 +33,10 @@ PARAMS = {  # LightGBM; bagging keeps one corpus' quirks from dominating
     "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "verbose": -1, "seed": 1,
 }
 GRID = {  # candidate settings of the article-level decision
-    "threshold": (0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98),
+    "threshold": (0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99),
     "spun_threshold": (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
-    "evidence": (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08),
+    "evidence": (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12),
+    "prior_words": (20, 50, 100),
 }
 
 
@@ -75,10 +77,10 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
     from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, word_metrics
 
     best = None
-    for t, ts, ev in itertools.product(*GRID.values()):
+    for t, ts, ev, prior in itertools.product(*GRID.values()):
         if ts > t:
             continue
-        decision = Decision(t, ts, ev)
+        decision = Decision(t, ts, ev, prior)
         m = word_metrics(decided_articles(articles, probabilities, decision))
         fh = m["false_highlights_per_1000_words"] or 0.0
         key = (fh <= MAX_FALSE_HIGHLIGHTS, m["training profiles"]["f1"] if fh <= MAX_FALSE_HIGHLIGHTS else -fh)
@@ -95,7 +97,7 @@ def main(args) -> int:
     from unspin.score import FEATURES
     from unspin.scripts.data.candidates import load_or_build
     from unspin.scripts.evaluation.model_card import write_card
-    from unspin.scripts.training.site_features import extract, read_features
+    from unspin.scripts.training.site_features import build_continuations, extract, read_features
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -110,6 +112,8 @@ def main(args) -> int:
     default_mythes = Path("/usr/share/mythes/th_en_US_v2.dat")
     table = load_or_build(table_file, Path(args.mythes) if args.mythes else default_mythes,
                   Path(args.tortured) if args.tortured else None)
+
+    continuation = build_continuations(table_file)
 
     # 2. features (the serving score stage), resumable
     features = data / ("features-quick" if args.quick else "features")
@@ -139,7 +143,7 @@ def main(args) -> int:
                               "feature_gain": importance},
                  "dev": dev_metrics},
     )
-    save_model(out, meta, booster.model_to_string(), table)
+    save_model(out, meta, booster.model_to_string(), table, continuation)
     write_card(out)
     print(f"wrote {out} in {(time.monotonic() - started) / 60:.1f} min")
     return 0

@@ -3,7 +3,7 @@
 Fixtures, outermost first:
 - `extension_dir`: extension/dist/chromium, built by extension/build.sh when missing or stale.
 - `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
-- `server_url`: a real `unspin serve --port 0 --model models/unspin-minilm` process (the shipped
+- `server_url`: a real `unspin serve --port 0 --model models/unspin-lm` process (the shipped
   model; the tests fail when it is missing).
 - `browser`: one persistent Chromium context with the extension loaded (the recipe in
   shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
-SHIPPED_MODEL = ROOT / "models" / "unspin-minilm"
+SHIPPED_MODEL = ROOT / "models" / "unspin-lm"
 # The extension setting the mark-dependent tests use: low enough that the shipped model flags
 # several words on the spun pages (see the module docstring).
 LOW_THRESHOLD = 0.2
