@@ -153,9 +153,12 @@ def load_lm(path: Path | None = None, quantize: bool = True, threads: int | None
         torch.set_num_threads(threads)
     path = path or convert()
     config = json.loads((path / "config.json").read_text())
-    body = build_body(config)
+    with torch.device("meta"):  # no random weights first: the file's tensors are used as they are
+        body = build_body(config)
     state = load_file(str(path / "model.safetensors"))
-    body.load_state_dict({k.removeprefix("model."): v for k, v in state.items()})
+    body.load_state_dict({k.removeprefix("model."): v for k, v in state.items()}, assign=True, strict=False)
+    body.rotary_emb = type(body.rotary_emb)(config=body.config)  # its buffers are computed, not stored
+    del state
     body.eval()
     if quantize:
         n_layers = config["num_hidden_layers"]

@@ -96,10 +96,6 @@ class Scored:
     hidden: list | None = field(default=None, repr=False)
     states: list | None = field(default=None, repr=False)
 
-    @property
-    def n_words(self) -> int:
-        return sum(len(w) for w in self.words)
-
 
 def sentences(stream: str) -> list[tuple[int, int]]:
     """[start, end) code-point ranges of the sentences of a text (whitespace between them dropped)."""
@@ -118,14 +114,8 @@ def sentences(stream: str) -> list[tuple[int, int]]:
 
 def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
     """Sentences of the joined paragraphs, tokenised and packed into LM windows."""
-    stream_parts, origin = [], []  # origin[k] = (paragraph, offset in stream where it starts)
-    pos = 0
-    for p, text in enumerate(paragraphs):
-        origin.append((p, pos))
-        stream_parts.append(text)
-        pos += len(text) + 1
-    stream = " ".join(stream_parts)
-    starts = [o for _, o in origin]
+    stream = " ".join(paragraphs)
+    starts = np.cumsum([0] + [len(t) + 1 for t in paragraphs[:-1]])  # where each paragraph starts in it
 
     def locate(offset: int) -> tuple[int, int]:
         p = int(np.searchsorted(starts, offset, side="right")) - 1

@@ -179,3 +179,16 @@ def test_load_model_refuses_a_detector_of_other_features(tiny_model, tmp_path):
     (copy / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="other features"):
         Engine.load(copy)
+
+
+@pytest.mark.timeout(60)  # quadratic scanning of these texts takes hours
+def test_protected_text_is_found_without_quadratic_backtracking():
+    """URLs, e-mail addresses, handles, hashtags and code are found, and 200,000 characters of a
+    hostile page without any of them are scanned in linear time."""
+    from unspin.text import protected_ranges
+
+    text = "mail jane.doe+news@example.co.uk, https://example.org/a?b=1 @unspin #spin `code` www.x.org"
+    assert [text[a:b] for a, b in protected_ranges(text)] == [
+        "jane.doe+news@example.co.uk", "https://example.org/a?b=1", "@unspin", "#spin", "`code`", "www.x.org"]
+    for hostile in ("😀" * 200_000, "a" * 200_000, "a." * 100_000):
+        assert protected_ranges(hostile) == []

@@ -240,6 +240,8 @@ def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
     restored = [r for a in results for r in a["restored"]]
     for name, held in (("training profiles", False), ("held-out profile", True)):
         group = [r for r in restored if r[0] == held]
+        if name not in m:  # no substitutions of this group in these articles
+            continue
         m.setdefault("restoration", {})[name] = {
             "detected_spans": len(group),
             "top1": round(sum(r[1] for r in group) / len(group), 4) if group else None,

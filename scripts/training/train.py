@@ -10,7 +10,7 @@ Read top to bottom, this is the whole recipe:
    (DATA/features/*.jsonl; appended article by article, so a stopped run resumes there);
 3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site;
 4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
-   profiles whose false highlights stay <= 0.5 per 1,000 clean words;
+   profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
 5. the model folder (config, detector, candidates) and its card.
 The language model itself is not trained: it is installed and converted once (unspin.lm).
 """
@@ -33,9 +33,9 @@ PARAMS = {  # LightGBM; bagging keeps one corpus' quirks from dominating
     "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "verbose": -1, "seed": 1,
 }
 GRID = {  # candidate settings of the article-level decision
-    "threshold": (0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99),
-    "spun_threshold": (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
-    "evidence": (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12),
+    "threshold": (0.8, 0.85, 0.9, 0.95, 0.97, 0.99),
+    "spun_threshold": (0.1, 0.15, 0.2, 0.3, 0.4, 0.5),
+    "evidence": (0.02, 0.03, 0.05, 0.08, 0.12),
     "prior_words": (20, 50, 100),
 }
 
