@@ -4,9 +4,8 @@ The detector is a gradient-boosted tree model (LightGBM) over `score.FEATURES`, 
 data factory's spun articles (`unspin train`). The article-level decision follows the planning
 measurement of the project (a spun article changes 10-25 % of its words, a clean one none): the
 share of an article's words that the detector finds likely spun (smoothed: short texts need more)
-is its *evidence*; an article
-whose evidence reaches `evidence` is marked at the lower `spun_threshold`, any other at
-`threshold`. The same site score thus gives a mark in a clearly spun article and none in a clean
+is its *evidence*; an article whose evidence reaches `evidence` is marked at the lower
+`spun_threshold`, any other at `threshold`. The same site score thus gives a mark in a clearly spun article and none in a clean
 one, and the answer depends on the whole document only, never on how it was split.
 """
 

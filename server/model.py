@@ -21,7 +21,6 @@ import json
 from array import array
 from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
-from itertools import product
 from pathlib import Path
 
 from .decide import Decision, Detector
@@ -78,25 +77,6 @@ class CandidateTable:
         start = self._starts[i]
         _, *cands = self._text[start : self._text.index("\n", start)].split("\t")
         return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
-
-    def candidates(self, spun: str, per_word: int = 8, limit: int = 96) -> list[tuple[str, float]]:
-        """Original wordings to rank for a spun span, best prior first.
-
-        The table's own entry when it has one. Otherwise, for a span of 2-4 words, the
-        combinations of each word kept or replaced by one of its candidates ("army gear" ->
-        "military equipment"), each with the mean prior of the words it replaces.
-        """
-        whole = [(c, p) for c, p in self.lookup(spun) if c.lower() != spun.lower()]
-        parts = spun.lower().split()
-        if whole or not 1 < len(parts) <= 4:
-            return whole
-        options = [[(w, None)] + self.lookup(w)[:per_word] for w in parts]
-        combos = []
-        for choice in product(*options):
-            priors = [p for _, p in choice if p is not None]
-            if priors:
-                combos.append((" ".join(w for w, _ in choice), sum(priors) / len(priors)))
-        return sorted(combos, key=lambda x: -x[1])[:limit]
 
     def __len__(self) -> int:
         return len(self._starts)

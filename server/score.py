@@ -126,12 +126,13 @@ def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
     windows: list[Window] = []
     current = Window([lm.newline_id], [None])
     for (a, _), enc in zip(ranges, encoded):
-        for i in range(0, len(enc.ids), WINDOW_TOKENS - 1):  # a sentence longer than a window is cut
-            ids = enc.ids[i : i + WINDOW_TOKENS - 1]
+        all_ids, all_offsets = enc.ids, enc.offsets  # each access copies the whole list: once
+        for i in range(0, len(all_ids), WINDOW_TOKENS - 1):  # a sentence longer than a window is cut
+            ids = all_ids[i : i + WINDOW_TOKENS - 1]
             if len(current.ids) + len(ids) > WINDOW_TOKENS:
                 windows.append(current)
                 current = Window([lm.newline_id], [None])
-            for (s, e) in enc.offsets[i : i + WINDOW_TOKENS - 1]:
+            for (s, e) in all_offsets[i : i + WINDOW_TOKENS - 1]:
                 s, e = max(s - 1, 0) + a, max(e - 1, 0) + a  # the " " prefix is not in the stream
                 p, ps = locate(s)
                 current.spans.append((p, ps, ps + e - s) if e > s else None)

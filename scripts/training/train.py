@@ -83,7 +83,8 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
         decision = Decision(t, ts, ev, prior)
         m = word_metrics(decided_articles(articles, probabilities, decision))
         fh = m["false_highlights_per_1000_words"] or 0.0
-        key = (fh <= MAX_FALSE_HIGHLIGHTS, m["training profiles"]["f1"] if fh <= MAX_FALSE_HIGHLIGHTS else -fh)
+        f1 = m.get("training profiles", {"f1": 0.0})["f1"]  # absent when dev has no spun paragraph
+        key = (fh <= MAX_FALSE_HIGHLIGHTS, f1 if fh <= MAX_FALSE_HIGHLIGHTS else -fh)
         if best is None or key > best[0]:
             best = (key, asdict(decision), m)
     return best[1], best[2]

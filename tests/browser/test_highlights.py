@@ -34,9 +34,9 @@ def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url):
     assert [m["text"] for m in wait_marks(page, len(expected))] == expected
     assert state["summary"]["spans"] == len(expected)
     # What the shipped model finds at the lowered threshold: among others these spun words of
-    # the first paragraph ("provide", army "gear", "final" month, "in accordance with").
+    # the first paragraph ("warfare", "final" month, "in accordance with", "officers").
     found = [m["text"] for m in marks(page)]
-    for word in ("provide", "gear", "final", "accordance"):
+    for word in ("warfare", "final", "accordance", "officers"):
         assert any(has_word(text, word) for text in found), f"no mark on {word!r}: {found}"
     # The page verdict is the server's verdict for the same paragraphs.
     assert state["summary"]["verdict"] == answer["summary"]["verdict"]
@@ -121,7 +121,7 @@ def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
 
 
 def test_span_split_by_a_link(ext, pages_url, server_url):
-    """#split has "army <a>gear</a>" and "<em>final month</em>": marks are ranges, so a span may
+    """#split has "the <a>warfare</a>" and "<em>final month</em>": marks are ranges, so a span may
     cover several text nodes, and the link stays clickable."""
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/link-split.html")
@@ -153,9 +153,8 @@ def test_span_split_by_a_link(ext, pages_url, server_url):
     assert [f["text"] for f in found["found"]] == [s["text"] for s in spans]
     # A mark crosses an element boundary exactly where the server's span covers several text nodes.
     assert [f["crosses"] for f in found["found"]] == found["want"]
-    # The shipped model flags the linked word "gear" on its own (not "army gear"), so its mark lies
-    # inside the link; none of its spans here crosses an element boundary.
-    assert {"text": "gear", "crosses": False, "inLink": True} in found["found"]
+    # The shipped model flags the linked word "warfare", so its mark lies inside the link.
+    assert {"text": "warfare", "crosses": False, "inLink": True} in found["found"]
     # The link still works: nothing covers it.
     assert page.evaluate("() => { const r = document.getElementById('link').getBoundingClientRect();"
                          " return document.elementFromPoint(r.left + 2, r.top + r.height / 2).id; }") == "link"
