@@ -10,10 +10,11 @@ Fixtures, outermost first:
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 
-The shipped model is conservative: at its own threshold (GET /api/v1/health -> model.threshold,
-read at test time, never hard-coded) it flags almost nothing on the spun test pages. Tests that
-need marks to look at therefore lower the extension's threshold setting to LOW_THRESHOLD first
-(`use_threshold`), and compare what the page shows with the server's own answer at that threshold.
+The shipped model is strict at its own threshold (GET /api/v1/health -> model.threshold, read at
+test time, never hard-coded), and how much it marks depends on the whole article's evidence.
+Tests that need marks to look at therefore lower the extension's threshold setting to
+LOW_THRESHOLD first (`use_threshold`), and compare what the page shows with the server's own
+answer for the same article at that threshold.
 """
 
 from __future__ import annotations
