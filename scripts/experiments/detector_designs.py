@@ -1,6 +1,6 @@
 """Compare detector designs on the same site features: which one the shipped model uses, and why.
 
-    python -m unspin.scripts.experiments.detector_designs --features data/spun/features [--articles 1500]
+    python -m unspin.scripts.experiments.detector_designs --features data/spun/features [--articles 1000]
 
 Every design is fitted on the train articles' sites, its article-level decision is chosen on dev
 exactly as `unspin train` does, and it is measured on the test articles (held-out spinner profile

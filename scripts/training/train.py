@@ -1,6 +1,6 @@
 """Train the detector on spun data and write a model folder.
 
-    unspin train --data data/spun --out models/unspin-lm [--articles 1500] [--dev-articles 150]
+    unspin train --data data/spun --out models/unspin-lm [--articles 1000] [--dev-articles 150]
     unspin train --data data/spun --out /tmp/check --quick          # pipeline check, < 3 minutes
 
 Read top to bottom, this is the whole recipe:
@@ -43,7 +43,7 @@ GRID = {  # candidate settings of the article-level decision
 def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="dataset folder (unspin dataset)")
     parser.add_argument("--out", required=True, help="model folder to write")
-    parser.add_argument("--articles", type=int, default=1500, help="train articles to score (default 1500)")
+    parser.add_argument("--articles", type=int, default=1000, help="train articles to score (default 1000, as shipped)")
     parser.add_argument("--dev-articles", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="boosting rounds")
     parser.add_argument("--candidates", help="candidate table to use (default: DATA/candidates.tsv.gz, built there once)")
