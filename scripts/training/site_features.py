@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from random import Random
 
@@ -79,9 +80,16 @@ def continuations_file(candidates: Path) -> Path:
     return candidates.parent / "continuations.tsv.gz"
 
 
+@lru_cache(maxsize=1)
+def serving_lm():
+    """The LM as the server loads it, once per process (training scores train and dev with it)."""
+    from unspin.lm import load_lm
+
+    return load_lm()
+
+
 def build_continuations(candidates: Path) -> dict[str, float]:
     """The continuations of a table's candidates, computed with the LM the first time (minutes)."""
-    from unspin.lm import load_lm
     from unspin.model import CandidateTable, candidate_wordings, read_continuations, save_continuations
     from unspin.score import continuations
 
@@ -91,7 +99,7 @@ def build_continuations(candidates: Path) -> dict[str, float]:
     wordings = candidate_wordings(CandidateTable.read(candidates))
     print(f"computing how {len(wordings):,} candidate wordings continue (once per table, a few minutes)")
     started = time.monotonic()
-    continuation = continuations(load_lm(), wordings, progress=True)
+    continuation = continuations(serving_lm(), wordings, progress=True)
     save_continuations(path, continuation)
     print(f"{len(continuation):,} multi-token wordings in {time.monotonic() - started:.0f} s")
     return continuation
@@ -100,7 +108,6 @@ def build_continuations(candidates: Path) -> dict[str, float]:
 def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
             heldout_share: float | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
-    from unspin.lm import load_lm
     from unspin.model import CandidateTable, read_continuations
     from unspin.score import score
 
@@ -113,7 +120,7 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     print(f"{split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
     if not todo:
         return path
-    lm = load_lm()
+    lm = serving_lm()
     table = CandidateTable.read(candidates)
     continuation = read_continuations(continuations_file(candidates))
     started = time.monotonic()
