@@ -157,13 +157,9 @@ def real_inputs(engine) -> dict:
         answer = engine.analyze([text])
         spans = answer["paragraphs"][0]["spans"]
         ws = words(text)
-        originals = {}
-        for spun, original in pairs.items():
-            start = text.index(spun)
-            covered = [k for k, w in enumerate(ws) if start <= w.start < start + len(spun)]
-            parts = original.split()
-            for n, k in enumerate(covered):
-                originals[k] = parts[n] if len(parts) == len(covered) else original
+        gold = [{"start": text.index(spun), "end": text.index(spun) + len(spun), "original": original}
+                for spun, original in pairs.items()]
+        originals = gold_originals({"spans": gold}, ws)
         marked_words = restored_words = 0
         for span in spans:
             covered = [k for k, w in enumerate(ws) if span["start"] <= w.start < span["end"]]
