@@ -9,6 +9,7 @@ import browser from "webextension-polyfill";
 import { fittingPrefix } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { countWords } from "../shared/summary.js";
+import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
@@ -75,19 +76,22 @@ function isDocument(texts) {
 }
 
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== "unspin-page" || !port.sender?.tab) return;
+  if (port.name !== PAGE_PORT || !port.sender?.tab) return;
   let open = true;
   port.onDisconnect.addListener(() => (open = false));
-  port.onMessage.addListener(async (message) => {
-    if (message?.type !== "analyze" || !isDocument(message.texts)) return;
-    const post = (msg) => open && port.postMessage(msg);
-    try {
-      const { results, summary } = await analyzeDocument(message.texts);
-      post({ type: "answer", id: message.id, results, summary });
-    } catch (error) {
-      post({ type: "error", id: message.id, error: { kind: error.kind || "error", message: error.message } });
-    }
-  });
+  port.onMessage.addListener(
+    portListener({
+      [MESSAGES.ANALYZE]: async ({ id, texts }) => {
+        if (!isDocument(texts)) return;
+        try {
+          const answer = await analyzeDocument(texts);
+          if (open) postAnswer(port, id, answer);
+        } catch (error) {
+          if (open) postAnalyzeError(port, id, error);
+        }
+      },
+    }),
+  );
 });
 
 async function serverStatus() {
@@ -99,18 +103,9 @@ async function serverStatus() {
   }
 }
 
-browser.runtime.onMessage.addListener((message, sender) => {
-  switch (message?.type) {
-    case "page-state":
-      if (sender.tab) return setPageState(sender.tab.id, sender.url, message.state);
-      return undefined;
-    case "server-status":
-      return serverStatus();
-    case "tab-state":
-      return Promise.resolve(tabState.get(message.tabId) || null);
-    default:
-      return undefined;
-  }
+listen({
+  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.url, message.state) : undefined),
+  [MESSAGES.SERVER_STATUS]: () => serverStatus(),
 });
 
 browser.tabs.onRemoved.addListener(forgetTab);

@@ -1,6 +1,7 @@
 // Content script entry: starts the page features (highlighter, hovercard, session, observer),
 // each with init(signal); one AbortController tears them all down (site disabled, etc.).
 import browser from "webextension-polyfill";
+import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
 import { DEFAULTS, getSettings, isSiteDisabled } from "../shared/settings.js";
 import * as highlighterFeature from "./highlighter.js";
 import * as hovercardFeature from "./hovercard.js";
@@ -15,8 +16,7 @@ let lastState = { status: "starting" };
 
 function report(state) {
   lastState = state;
-  state = { ...state, url: location.href };
-  browser.runtime.sendMessage({ type: "page-state", state }).catch(() => {});
+  sendPageState({ ...state, url: location.href });
 }
 
 /** An error in one feature must not break the others: log it, carry on without it. */
@@ -70,26 +70,21 @@ function onStorageChanged(changes, area) {
   if ("serverUrl" in changes || "threshold" in changes) run.session.refresh();
 }
 
-function onMessage(message) {
-  switch (message?.type) {
-    case "get-state":
-      return Promise.resolve({ ...(run ? run.session.state() : lastState), hostname: location.hostname, url: location.href });
-    case "get-article":
-      return Promise.resolve(run ? run.session.article() : null);
-    case "rescan":
-      run?.session.refresh();
-      return Promise.resolve(true);
-    default:
-      return undefined;
-  }
-}
+const handlers = {
+  [MESSAGES.GET_STATE]: async () => ({ ...(run ? run.session.state() : lastState), hostname: location.hostname, url: location.href }),
+  [MESSAGES.GET_ARTICLE]: async () => (run ? run.session.article() : null),
+  [MESSAGES.RESCAN]: async () => {
+    run?.session.refresh();
+    return true;
+  },
+};
 
 async function boot() {
   const html = document.documentElement;
   if (html.hasAttribute(MARKER)) return; // injected twice: the first copy owns the page
   html.setAttribute(MARKER, "");
   settings = await getSettings();
-  browser.runtime.onMessage.addListener(onMessage);
+  listen(handlers);
   browser.storage.onChanged.addListener(onStorageChanged);
   update();
 }

@@ -5,8 +5,8 @@
 // document supersedes one in flight, whose answer is then ignored. An answer re-applies the
 // marks of every paragraph (a paragraph keeps its marks only when the new answer gives it the
 // same spans). Also keeps marks in step with the page and reports the page state.
-import browser from "webextension-polyfill";
 import { sameTexts } from "../shared/document.js";
+import { connectPage, MESSAGES, portListener, postAnalyze } from "../shared/messages.js";
 import { summarise } from "../shared/summary.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
@@ -45,22 +45,21 @@ export function init(signal, { highlighter, hovercard, report }) {
   // --- talking to the background ------------------------------------------------------------
   function connect() {
     if (port) return port;
-    port = browser.runtime.connect({ name: "unspin-page" });
-    port.onMessage.addListener(onMessage);
+    port = connectPage();
+    port.onMessage.addListener(portListener({ [MESSAGES.ANSWER]: onAnswer, [MESSAGES.ANALYZE_ERROR]: onError }));
     port.onDisconnect.addListener(onDisconnect);
     return port;
   }
 
   /** Ask for the current document (again). */
   function post() {
-    const message = { type: "analyze", id: doc.id, texts: doc.texts };
     doc.tries += 1;
     try {
-      connect().postMessage(message);
+      postAnalyze(connect(), doc.id, doc.texts);
     } catch {
       port = null; // the background restarted; one more try on a fresh port
       try {
-        connect().postMessage(message);
+        postAnalyze(connect(), doc.id, doc.texts);
       } catch {
         port = null; // the extension was reloaded or updated: this copy cannot reach it any more
         doc.error = { kind: "error", message: "Unspin was updated or reloaded: reload the page" };
@@ -82,19 +81,23 @@ export function init(signal, { highlighter, hovercard, report }) {
     changed();
   }
 
-  function onMessage(message) {
-    if (!doc || message?.id !== doc.id) return; // the answer for a superseded document
-    if (message.type === "answer") {
-      if (Array.isArray(message.results) && message.results.length === doc.texts.length) {
-        doc.answer = { results: message.results, summary: message.summary };
-        doc.error = null;
-        apply();
-      } else {
-        doc.error = { kind: "bad-answer", message: "The answer does not match the article" };
-      }
-    } else if (message.type === "error") {
-      doc.error = message.error; // quiet on the page; the popup shows it
+  const current = (message) => doc && message.id === doc.id; // else: for a superseded document
+
+  function onAnswer(message) {
+    if (!current(message)) return;
+    if (Array.isArray(message.results) && message.results.length === doc.texts.length) {
+      doc.answer = { results: message.results, summary: message.summary };
+      doc.error = null;
+      apply();
+    } else {
+      doc.error = { kind: "bad-answer", message: "The answer does not match the article" };
     }
+    changed();
+  }
+
+  function onError(message) {
+    if (!current(message)) return;
+    doc.error = message.error; // quiet on the page; the popup shows it
     changed();
   }
 

@@ -1,5 +1,5 @@
 // Options page: the server URL (loopback only) and the search address.
-import browser from "webextension-polyfill";
+import { requestServerStatus } from "../shared/messages.js";
 import { getSettings, normaliseServerUrl, setSettings } from "../shared/settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,7 +28,7 @@ async function main() {
 
   $("test").addEventListener("click", async () => {
     $("result").textContent = "Testing…";
-    const status = await browser.runtime.sendMessage({ type: "server-status" });
+    const status = await requestServerStatus();
     $("result").textContent = status.ok
       ? `Connected: Unspin ${status.health.version}, model ${status.health.model?.name ?? "?"}`
       : `${status.error.message}. Start it with make serve (or unspin serve).`;

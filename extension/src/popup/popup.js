@@ -2,6 +2,7 @@
 // restored view and search. Opened as a page, ?tab=<id> names the tab to describe.
 import browser from "webextension-polyfill";
 import { leadSentence, restoreText } from "../shared/restore.js";
+import { requestArticle, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,10 +20,6 @@ async function targetTab() {
   if (param) return Number(param);
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
   return tab?.id;
-}
-
-function sendToTab(tabId, message) {
-  return browser.tabs.sendMessage(tabId, message).catch(() => null); // no content script there
 }
 
 function percent(x) {
@@ -92,14 +89,14 @@ async function main() {
   $("highlights").checked = settings.highlights;
   setThresholdView(settings.threshold ?? 0.5, settings.threshold == null);
 
-  const state = tabId != null ? await sendToTab(tabId, { type: "get-state" }) : null;
+  const state = tabId != null ? await requestPageState(tabId) : null;
   showState(state);
   $("disable-site").checked = state?.status === "disabled";
 
-  const status = await browser.runtime.sendMessage({ type: "server-status" });
+  const status = await requestServerStatus();
   showServer(status, settings.threshold);
   // The server came back since the page gave up: try the page again.
-  if (status.ok && state?.status === "error") sendToTab(tabId, { type: "rescan" });
+  if (status.ok && state?.status === "error") requestRescan(tabId);
 
   $("highlights").addEventListener("change", (e) => setSettings({ highlights: e.target.checked }));
   $("threshold").addEventListener("input", (e) => setThresholdView(e.target.value, false));
@@ -114,16 +111,16 @@ async function main() {
     const site = state.hostname;
     const next = e.target.checked ? [...new Set([...disabledSites, site])] : disabledSites.filter((s) => s !== site);
     await setSettings({ disabledSites: next });
-    setTimeout(async () => showState(await sendToTab(tabId, { type: "get-state" })), 300);
+    setTimeout(async () => showState(await requestPageState(tabId)), 300);
   });
   $("retry").addEventListener("click", async () => {
-    showServer(await browser.runtime.sendMessage({ type: "server-status" }), settings.threshold);
-    await sendToTab(tabId, { type: "rescan" });
-    setTimeout(async () => showState(await sendToTab(tabId, { type: "get-state" })), 1500);
+    showServer(await requestServerStatus(), settings.threshold);
+    await requestRescan(tabId);
+    setTimeout(async () => showState(await requestPageState(tabId)), 1500);
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));
   $("search").addEventListener("click", async () => {
-    const article = await sendToTab(tabId, { type: "get-article" });
+    const article = await requestArticle(tabId);
     if (!article) return;
     const { searchUrl } = await getSettings();
     browser.tabs.create({ url: searchUrl.replace("%s", encodeURIComponent(restoredQuery(article))) });
@@ -132,7 +129,7 @@ async function main() {
   // Keep the verdict current while the server works.
   if (state && state.status === "analysing") {
     const timer = setInterval(async () => {
-      const next = await sendToTab(tabId, { type: "get-state" });
+      const next = await requestPageState(tabId);
       showState(next);
       if (!next || next.status !== "analysing") clearInterval(timer);
     }, 700);

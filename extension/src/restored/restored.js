@@ -1,6 +1,6 @@
 // Reading view of the article with every top suggestion applied and the changed words marked.
 // restored.html?tab=<id>; all page and model text goes in with textContent.
-import browser from "webextension-polyfill";
+import { requestArticle } from "../shared/messages.js";
 import { restoreSegments } from "../shared/restore.js";
 
 function restoredNode(tag, paragraph) {
@@ -22,7 +22,7 @@ function restoredNode(tag, paragraph) {
 async function main() {
   const tabId = Number(new URLSearchParams(location.search).get("tab"));
   const target = document.getElementById("article");
-  const article = await browser.tabs.sendMessage(tabId, { type: "get-article" }).catch(() => null);
+  const article = await requestArticle(tabId);
   if (!article || !article.paragraphs.length) {
     target.replaceChildren(Object.assign(document.createElement("p"), { textContent: "The page's article is not available (closed, or not analysed yet)." }));
     return;

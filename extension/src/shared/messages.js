@@ -1,0 +1,131 @@
+// The extension's message protocol: every message between its parts is named and typed here,
+// and sent only through the functions below (one per message), so a name or a shape lives in one
+// place. Receivers dispatch with `listen` (one-off messages) or `portListener` (the page port).
+//
+// Who talks to whom:
+//   content script  -> background  PAGE_STATE (runtime message), ANALYZE (on the page port)
+//   background      -> content     ANSWER / ANALYZE_ERROR (on the page port), MOVE_MARK
+//   popup, options  -> background  SERVER_STATUS
+//   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
+// A content script's PAGE_STATE also reaches open extension pages (the popup follows it live).
+import browser from "webextension-polyfill";
+
+/** Wire names (the `type` field). */
+export const MESSAGES = Object.freeze({
+  PAGE_STATE: "page-state",
+  SERVER_STATUS: "server-status",
+  GET_STATE: "get-state",
+  GET_ARTICLE: "get-article",
+  RESCAN: "rescan",
+  MOVE_MARK: "move-mark",
+  ANALYZE: "analyze",
+  ANSWER: "answer",
+  ANALYZE_ERROR: "error",
+});
+
+/** The name of the port a content script opens to the background. */
+export const PAGE_PORT = "unspin-page";
+
+/**
+ * @typedef {{start: number, end: number, text: string, score: number, suggestions: {text: string}[]}} Span
+ *   A marked passage of a paragraph (server/openapi.json: Span); offsets in UTF-16 units.
+ * @typedef {{score: number, spans: Span[]}} ParagraphResult  The server's answer for one paragraph.
+ * @typedef {import("./summary.js").Summary} Summary
+ * @typedef {{kind: string, message: string}} Failure
+ *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback"
+ * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
+ * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
+ *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
+ * @typedef {{status: "starting"|"analysing"|"done"|"no-article"|"too-long"|"disabled"|"error",
+ *   error: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
+ *   summary?: ?Summary, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
+ *   summary: the server's summary of the document sent (null until answered).
+ * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
+ * @typedef {{ok: true, serverUrl: string, health: object} | {ok: false, serverUrl: string, error: Failure}} ServerStatus
+ */
+
+// --- one-off messages ---------------------------------------------------------------------------
+
+/** Content script -> background (and open extension pages): the page's state changed.
+ *  @param {PageState} state */
+export function sendPageState(state) {
+  return browser.runtime.sendMessage({ type: MESSAGES.PAGE_STATE, state }).catch(() => {});
+}
+
+/** Popup/options -> background: is the server up? @returns {Promise<ServerStatus>} */
+export function requestServerStatus() {
+  return browser.runtime.sendMessage({ type: MESSAGES.SERVER_STATUS });
+}
+
+function toTab(tabId, message) {
+  return browser.tabs.sendMessage(tabId, message).catch(() => null); // no content script there
+}
+
+/** -> content script: @returns {Promise<?PageState>} (null: no content script in the tab) */
+export function requestPageState(tabId) {
+  return toTab(tabId, { type: MESSAGES.GET_STATE });
+}
+
+/** -> content script: @returns {Promise<?Article>} */
+export function requestArticle(tabId) {
+  return toTab(tabId, { type: MESSAGES.GET_ARTICLE });
+}
+
+/** -> content script: drop the marks and ask the server again. */
+export function requestRescan(tabId) {
+  return toTab(tabId, { type: MESSAGES.RESCAN });
+}
+
+/** Background -> content script: move keyboard focus to the next (1) or previous (-1) mark
+ *  and open its card. @returns {Promise<?boolean>} whether a mark got focus */
+export function sendMoveMark(tabId, direction) {
+  return toTab(tabId, { type: MESSAGES.MOVE_MARK, direction: direction < 0 ? -1 : 1 });
+}
+
+/**
+ * A runtime.onMessage listener that calls handlers[type](message, sender) for the named types
+ * and stays silent (returns undefined, so another listener may answer) for the rest.
+ * @param {Object<string, (message: object, sender: object) => any>} handlers
+ */
+export function listen(handlers) {
+  const listener = (message, sender) => {
+    const handler = typeof message?.type === "string" && Object.hasOwn(handlers, message.type) ? handlers[message.type] : null;
+    return handler ? handler(message, sender) : undefined;
+  };
+  browser.runtime.onMessage.addListener(listener);
+  return listener;
+}
+
+// --- the page port ------------------------------------------------------------------------------
+
+/** Content script: open the page's port to the background. */
+export function connectPage() {
+  return browser.runtime.connect({ name: PAGE_PORT });
+}
+
+/** Content script -> background: analyse this document (paragraph texts in reading order). */
+export function postAnalyze(port, id, texts) {
+  port.postMessage({ type: MESSAGES.ANALYZE, id, texts });
+}
+
+/** Background -> content script: the answer for document `id`.
+ *  @param {{results: (?ParagraphResult)[], summary: ?Summary}} answer */
+export function postAnswer(port, id, { results, summary }) {
+  port.postMessage({ type: MESSAGES.ANSWER, id, results, summary });
+}
+
+/** Background -> content script: document `id` could not be analysed. @param {Failure} error */
+export function postAnalyzeError(port, id, error) {
+  port.postMessage({ type: MESSAGES.ANALYZE_ERROR, id, error: { kind: error.kind || "error", message: error.message } });
+}
+
+/**
+ * A port.onMessage listener with one handler per message type (unknown types are ignored).
+ * @param {{analyze?(msg), answer?(msg), error?(msg)}} handlers keyed by wire name
+ */
+export function portListener(handlers) {
+  return (message) => {
+    const handler = typeof message?.type === "string" && Object.hasOwn(handlers, message.type) ? handlers[message.type] : null;
+    return handler ? handler(message) : undefined;
+  };
+}
