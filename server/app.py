@@ -67,7 +67,8 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     def analyze():
         body = read_json(request)
         checked = parse_analyze(body, app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
-        return jsonify(analysis_response(get_engine(app), checked))
+        # Cached answers are kept apart per Origin ("" for local programs): see Engine.analyze.
+        return jsonify(analysis_response(get_engine(app), checked, caller=request.headers.get("Origin", "")))
 
     @app.get("/api/v1/openapi.json")
     def openapi():

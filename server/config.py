@@ -12,9 +12,11 @@ DEFAULTS = {
     # Request limits (HTTP 413 beyond them).
     "MAX_CHARS": 200_000,  # code points of text per request, all paragraphs together
     "MAX_PARAGRAPHS": 2_000,
-    # Origins besides chrome-extension://* and moz-extension://* allowed to call the API
-    # (exact strings such as "http://localhost:3000"); any other Origin gets a 403.
+    # Origins besides Unspin's Chromium extension allowed to call the API (exact strings such
+    # as "moz-extension://<uuid>" for Firefox); any other Origin gets a 403 (security.py).
     "ALLOWED_ORIGINS": (),
+    # Answer clients on other machines (peers that are not loopback addresses).
+    "ALLOW_REMOTE": False,
     # Host names besides 127.0.0.1, localhost and [::1] that the Host header may carry.
     "ALLOWED_HOSTS": (),
     # The port the server listens on; when set, the Host header must carry it

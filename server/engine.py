@@ -107,9 +107,10 @@ class Engine:
 
     # --- the stages ---------------------------------------------------------------------------
 
-    def score(self, paragraphs: list[str], keep_states: bool = False) -> Scored:
-        """Stage 1 (cached per article). keep_states: a fresh pass keeps what `restore` reuses."""
-        key = tuple(paragraphs)
+    def score(self, paragraphs: list[str], keep_states: bool = False, caller: str = "") -> Scored:
+        """Stage 1 (cached per article and caller). keep_states: a fresh pass keeps what `restore`
+        reuses. caller: see `analyze`."""
+        key = (caller, tuple(paragraphs))
         with self._cache_lock:
             cached = self._scored.get(key)
             if cached is not None:
@@ -157,12 +158,16 @@ class Engine:
 
     # --- all together -------------------------------------------------------------------------
 
-    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3) -> dict:
+    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
+                caller: str = "") -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
 
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
-        suggestions: [{text, score}] best first}."""
-        key = (tuple(paragraphs), threshold, max_suggestions)
+        suggestions: [{text, score}] best first}.
+
+        caller: who asks (the HTTP API passes the request's Origin). Cached answers are only
+        reused for the same caller, so one caller cannot time whether another analysed a text."""
+        key = (caller, tuple(paragraphs), threshold, max_suggestions)
         with self._cache_lock:
             cached = self._answers.get(key)
             if cached is not None:
@@ -170,7 +175,7 @@ class Engine:
                 self._hits += 1
                 return cached
             self._misses += 1
-        scored = self.score(paragraphs, keep_states=True)
+        scored = self.score(paragraphs, keep_states=True, caller=caller)
         decided = self.decide(scored, threshold)
         suggestions = self.restore(scored, decided, max_suggestions)
         scored.hidden = scored.states = None

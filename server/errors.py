@@ -31,8 +31,13 @@ class ApiError(Exception):
         self.message = message
 
 
+def error_body(status: int, message: str) -> dict:
+    """The API's error object (documented in openapi.json as Error)."""
+    return {"error": {"code": CODES.get(status, "error"), "message": message}}
+
+
 def error_response(status: int, message: str):
-    response = jsonify({"error": {"code": CODES.get(status, "error"), "message": message}})
+    response = jsonify(error_body(status, message))
     response.status_code = status
     return response
 

@@ -1,25 +1,43 @@
-"""Who may talk to the local server: Host check (DNS rebinding) and Origin/CORS policy.
+"""Who may talk to the local server: peer, Host (DNS rebinding), Origin, Sec-Fetch-Site, size.
 
-The server runs on a user's machine while they browse, so any web page could try to
-call it. Two checks keep pages out:
-- Host: a page on an attacker's domain that rebinds its DNS name to 127.0.0.1 still
-  sends its own name in `Host`, so only loopback names (with our port) are served.
-- Origin: browsers attach the calling page's origin; only the extension's origins
-  (and origins the user configured) are answered, everything else gets a 403 before
-  any work is done. Requests without an Origin (curl, scripts) are not from a page.
+The server runs on a user's machine while they browse, so any web page could try to call
+it, and with `--host 0.0.0.0` so could other machines. `refusal()` is the one owner of the
+rules; it needs only the request's headers, so it runs twice:
+- in the waitress server (serve.py) as soon as the headers have arrived, before the body
+  is read: a refused request never costs more than its headers;
+- in Flask before every request, for the test client and any other WSGI server.
+
+The rules, in order:
+- Peer: only this machine's loopback addresses, unless the user passed `--allow-remote`.
+- Host: a page on an attacker's domain that rebinds its DNS name to 127.0.0.1 still sends
+  its own name in `Host`, so only loopback names (with our port) are served.
+- Origin: browsers attach the calling page's origin. Only Unspin's Chromium extension (its
+  id is fixed by the manifest's "key") and origins the user allowed with `--allow-origin`
+  (Firefox gives each install a random moz-extension:// UUID) are answered.
+- Sec-Fetch-Site: a cross-site or same-site request that carries no allowed Origin (an
+  <img> or <form> on a web page) is refused. Requests without either header (curl,
+  scripts) do not come from a web page.
+- Content-Length: bodies over the limit are refused before they are read.
+
+CORS headers for allowed origins come from flask-cors (`register`).
 """
 
 from __future__ import annotations
 
-import re
+import ipaddress
+from collections.abc import Mapping
 
 from flask import Flask, request
+from flask_cors import CORS
 
 from .errors import ApiError
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
-EXTENSION_ORIGIN = re.compile(r"(chrome-extension|moz-extension)://[A-Za-z0-9._-]+")
-CORS_MAX_AGE = "600"
+# The id Chromium derives from the "key" in extension/src/manifest.json (a test checks this).
+CHROMIUM_EXTENSION_ID = "mgliidhaeigednddmlmlfonidhegphej"
+EXTENSION_ORIGINS = (f"chrome-extension://{CHROMIUM_EXTENSION_ID}",)
+FOREIGN_FETCH_SITES = ("cross-site", "same-site")
+CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight answer
 
 
 def split_host(host: str) -> tuple[str, int | None]:
@@ -42,6 +60,18 @@ def split_host(host: str) -> tuple[str, int | None]:
     return name.lower(), int(digits)
 
 
+def is_loopback(address: str) -> bool:
+    """True for 'localhost' and loopback IP addresses ('127.0.0.1', '::1', '::ffff:127.0.0.1')."""
+    if address == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
 def host_allowed(host: str | None, port: int | None, extra_names=()) -> bool:
     """True when `host` names this machine's loopback (or a configured name) with our port."""
     if not host:
@@ -57,34 +87,53 @@ def host_allowed(host: str | None, port: int | None, extra_names=()) -> bool:
     return host_port == port or (host_port is None and port == 80)
 
 
-def origin_allowed(origin: str, extra_origins=()) -> bool:
-    """Extension origins and configured origins may call the API; nothing else."""
-    return bool(EXTENSION_ORIGIN.fullmatch(origin)) or origin in extra_origins
+def allowed_origins(config: Mapping) -> tuple[str, ...]:
+    """Unspin's Chromium extension plus the origins given with --allow-origin."""
+    return EXTENSION_ORIGINS + tuple(config["ALLOWED_ORIGINS"])
+
+
+def refusal(config: Mapping, *, peer: str | None, host: str | None, origin: str | None,
+            fetch_site: str | None, content_length: int | None) -> tuple[int, str] | None:
+    """(HTTP status, message) when a request with these headers must be refused, else None.
+
+    `config` is the app's config (PORT, ALLOWED_HOSTS, ALLOWED_ORIGINS, ALLOW_REMOTE,
+    MAX_CONTENT_LENGTH in bytes); `peer` is the client's IP address."""
+    if peer is not None and not config["ALLOW_REMOTE"] and not is_loopback(peer):
+        return 403, ("Only programs on this computer may call this server (start it with "
+                     "--allow-remote to let other machines in).")
+    if not host_allowed(host, config["PORT"], config["ALLOWED_HOSTS"]):
+        return 403, ("Host not allowed: this server only answers requests addressed to 127.0.0.1, "
+                     "localhost or [::1] on its own port.")
+    if origin is not None and origin not in allowed_origins(config):
+        hint = (f" A Firefox extension needs the server started with --allow-origin {origin}."
+                if origin.startswith("moz-extension://") else "")
+        return 403, "Origin not allowed: only the Unspin browser extension may call this server." + hint
+    if origin is None and fetch_site in FOREIGN_FETCH_SITES:
+        return 403, "Cross-site requests without an allowed Origin are refused."
+    limit = config.get("MAX_CONTENT_LENGTH")
+    if content_length is not None and limit is not None and content_length > limit:
+        return 413, f"Request body too large: {content_length} bytes, at most {limit}."
+    return None
 
 
 def register(app: Flask) -> None:
+    """Check every request (see the module docstring) and add CORS and nosniff headers."""
+
     @app.before_request
     def _check_caller():
-        config = app.config
-        if not host_allowed(request.host, config["PORT"], config["ALLOWED_HOSTS"]):
-            raise ApiError(403, "Host not allowed: this server only answers requests addressed "
-                                "to 127.0.0.1, localhost or [::1] on its own port.")
-        origin = request.headers.get("Origin")
-        if origin is not None and not origin_allowed(origin, config["ALLOWED_ORIGINS"]):
-            raise ApiError(403, "Origin not allowed: only the Unspin browser extension and "
-                                "configured origins may call this server.")
+        refused = refusal(app.config, peer=request.remote_addr, host=request.host,
+                          origin=request.headers.get("Origin"),
+                          fetch_site=request.headers.get("Sec-Fetch-Site"),
+                          content_length=request.content_length)
+        if refused:
+            raise ApiError(*refused)
+
+    CORS(app, origins=list(allowed_origins(app.config)), methods=["GET", "POST", "OPTIONS"],
+         allow_headers=["Content-Type"], max_age=CORS_MAX_AGE, allow_private_network=True,
+         always_send=False)
 
     @app.after_request
-    def _cors_headers(response):
-        origin = request.headers.get("Origin")
-        response.headers.add("Vary", "Origin")
-        if origin is None or not origin_allowed(origin, app.config["ALLOWED_ORIGINS"]):
-            return response
-        response.headers["Access-Control-Allow-Origin"] = origin
-        if request.method == "OPTIONS":  # preflight
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-            response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
-            if request.headers.get("Access-Control-Request-Private-Network") == "true":
-                response.headers["Access-Control-Allow-Private-Network"] = "true"
+    def _headers(response):
+        response.vary.add("Origin")  # the answer differs by Origin (403 or CORS headers)
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response

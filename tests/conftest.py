@@ -10,11 +10,11 @@ import threading
 
 import jsonschema
 import pytest
-from waitress import create_server
 
 from unspin.app import create_app, openapi_spec
 from unspin.engine import Engine
 from unspin.model import build_tiny_model
+from unspin.serve import make_server
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,7 @@ def make_client(engine):
 def live_server(engine):
     """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
     app = create_app(engine=engine)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = make_server(app, "127.0.0.1", 0)
     port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
+import json
 import logging
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from unspin.security import host_allowed
+from unspin.app import create_app
+from unspin.security import CHROMIUM_EXTENSION_ID, EXTENSION_ORIGINS, host_allowed
+from unspin.serve import make_server
 
 PORT = 8765
 ANALYZE = "/api/v1/analyze"
-EXTENSION = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+EXTENSION = EXTENSION_ORIGINS[0]
+FIREFOX = "moz-extension://0b8a51f2-7a3c-4f7e-9d55-3c1c2f0e8a11"
+MANIFEST = Path(__file__).resolve().parents[1] / "extension" / "src" / "manifest.json"
+
+
+def test_the_allowed_chromium_id_is_the_one_the_manifest_key_gives():
+    # Chromium: id = first 32 hex digits of sha256(public key), digits 0-f written as a-p.
+    key = base64.b64decode(json.loads(MANIFEST.read_text())["key"])
+    digest = hashlib.sha256(key).hexdigest()[:32]
+    assert "".join(chr(ord("a") + int(c, 16)) for c in digest) == CHROMIUM_EXTENSION_ID
 
 
 @pytest.mark.parametrize("host,allowed", [
@@ -66,7 +85,9 @@ def test_any_port_when_the_app_does_not_know_its_port():
 
 @pytest.mark.parametrize("origin,allowed", [
     (EXTENSION, True),
-    ("moz-extension://0b8a51f2-7a3c-4f7e-9d55-3c1c2f0e8a11", True),
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", False),  # any other extension
+    (FIREFOX, False),  # Firefox ids are per install: allowed only with --allow-origin
+    (EXTENSION + "/", False),
     ("https://news.example", False),
     ("http://127.0.0.1:8765", False),  # we serve no pages; a page on localhost is still a page
     ("http://localhost:3000", False),
@@ -87,11 +108,47 @@ def test_origin(client, check_contract, origin, allowed):
 
 
 def test_configured_origins_are_allowed(make_client):
-    client = make_client(ALLOWED_ORIGINS=("http://localhost:3000",))
-    ok = client.get("/api/v1/health", headers={"Origin": "http://localhost:3000"})
+    client = make_client(ALLOWED_ORIGINS=(FIREFOX,))
+    ok = client.get("/api/v1/health", headers={"Origin": FIREFOX})
     assert ok.status_code == 200
-    assert ok.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
-    assert client.get("/api/v1/health", headers={"Origin": "http://localhost:3001"}).status_code == 403
+    assert ok.headers["Access-Control-Allow-Origin"] == FIREFOX
+    assert client.get("/api/v1/health", headers={"Origin": EXTENSION}).status_code == 200
+    other = client.get("/api/v1/health", headers={"Origin": FIREFOX.replace("0b8a", "1b8a")})
+    assert other.status_code == 403
+
+
+def test_a_refused_firefox_origin_is_told_the_flag_that_allows_it(client):
+    response = client.get("/api/v1/health", headers={"Origin": FIREFOX})
+    assert response.status_code == 403
+    assert f"--allow-origin {FIREFOX}" in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("site,status", [
+    ("cross-site", 403), ("same-site", 403), ("same-origin", 200), ("none", 200), (None, 200),
+])
+def test_cross_site_requests_need_an_allowed_origin(client, site, status):
+    # An <img> or <form> on a web page sends no Origin on a GET but says where it comes from.
+    headers = {} if site is None else {"Sec-Fetch-Site": site}
+    assert client.get("/api/v1/health", headers=headers).status_code == status
+    with_origin = client.get("/api/v1/health", headers={**headers, "Origin": EXTENSION})
+    assert with_origin.status_code == 200
+
+
+def test_every_response_says_nosniff(client):
+    for response in (client.get("/api/v1/health"), client.get("/nothing"),
+                     client.get("/api/v1/health", headers={"Origin": "https://news.example"})):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("peer,allow_remote,status", [
+    ("127.0.0.1", False, 200), ("127.8.9.10", False, 200), ("::1", False, 200),
+    ("::ffff:127.0.0.1", False, 200), ("192.0.2.7", False, 403), ("10.0.0.5", False, 403),
+    ("fe80::1", False, 403), ("192.0.2.7", True, 200),
+])
+def test_other_machines_are_refused_unless_allowed(make_client, peer, allow_remote, status):
+    client = make_client(ALLOW_REMOTE=allow_remote)
+    response = client.get("/api/v1/health", environ_base={"REMOTE_ADDR": peer})
+    assert response.status_code == status
 
 
 def test_requests_without_origin_get_no_cors_headers(client):
@@ -110,7 +167,7 @@ def test_preflight_from_the_extension(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == EXTENSION
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+    assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
     assert response.headers["Access-Control-Allow-Private-Network"] == "true"
 
 
@@ -146,3 +203,90 @@ def test_request_text_is_not_logged(live_server, caplog, capfd):
     out, err = capfd.readouterr()
     assert secret not in caplog.text
     assert secret not in out + err
+
+
+def _raw_exchange(url: str, head: str, timeout: float = 10) -> tuple[str, dict]:
+    """Send only the request line and headers; return the status line and the JSON body."""
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=timeout) as sock:
+        sock.sendall(head.encode("latin-1"))
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, _, rest = answer.partition(b"\r\n")
+    return status.decode(), json.loads(rest.partition(b"\r\n\r\n")[2])
+
+
+@pytest.mark.parametrize("headers,status", [
+    ("Origin: https://news.example\r\n", "403"),
+    ("Sec-Fetch-Site: cross-site\r\n", "403"),
+    ("", "413"),  # allowed caller, but the announced body is over the limit
+])
+def test_live_server_refuses_before_reading_the_body(live_server, headers, status):
+    # 40 MB announced, none sent: the answer comes at once, from the headers alone.
+    port = urlsplit(live_server).port
+    head = (f"POST {ANALYZE} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"{headers}Content-Length: 40000000\r\n\r\n")
+    started = time.monotonic()
+    line, body = _raw_exchange(live_server, head)
+    assert line.split()[1] == status
+    assert body["error"]["code"] in ("forbidden", "too_large")
+    assert time.monotonic() - started < 5
+
+
+def test_live_server_keeps_request_bodies_in_memory(live_server, monkeypatch):
+    # waitress spools bodies over its buffer size to a temporary file unless told otherwise;
+    # a body within the limit must not be written to disk (README: text is never written).
+    spooled = []
+    real = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda *a, **k: spooled.append(a) or real(*a, **k))
+    import requests
+
+    body = json.dumps({"paragraphs": ["a"], "threshold": "x" * 1_500_000})
+    response = requests.post(f"{live_server}{ANALYZE}", data=body, timeout=60,
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 400  # read whole, refused by validation, never spooled
+    assert spooled == []
+
+
+def _own_address() -> str:
+    """A non-loopback address of this machine (the one its default route leaves from)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent
+        return probe.getsockname()[0]
+
+
+@pytest.mark.parametrize("allow_remote,status", [(False, 403), (True, 200)])
+def test_live_server_on_all_interfaces_refuses_other_machines(engine, allow_remote, status):
+    # A client elsewhere on the network, imitated by connecting to this machine's own
+    # non-loopback address: its request names a loopback Host, and is still refused.
+    address = _own_address()
+    assert address != "127.0.0.1"
+    app = create_app({"ALLOW_REMOTE": allow_remote}, engine=engine)
+    server = make_server(app, "0.0.0.0", 0)
+    app.config["PORT"] = port = int(server.effective_port)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection(address, port, timeout=30)
+        connection.request("GET", "/api/v1/health", headers={"Host": f"127.0.0.1:{port}"})
+        assert connection.getresponse().status == status
+        connection.close()
+    finally:
+        server.close()
+
+
+def test_cached_answers_are_kept_per_caller(make_client, engine):
+    # A cached article answers faster; a caller must not learn that another one analysed it.
+    client = make_client()
+    article = {"paragraphs": [f"A text only this test sends, {time.time_ns()}."]}
+
+    def misses(origin):
+        before = engine.cache_info()["misses"]
+        headers = {"Origin": origin} if origin else {}
+        assert client.post(ANALYZE, json=article, headers=headers).status_code == 200
+        return engine.cache_info()["misses"] - before
+
+    assert misses(EXTENSION) == 1
+    assert misses(EXTENSION) == 0  # the same caller gets its cached answer
+    assert misses(None) == 1  # a local program does not
+    assert misses(None) == 0
