@@ -19,6 +19,7 @@ answer for the same article at that threshold.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -357,6 +358,15 @@ def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float
     in reading order."""
     answer = analyze(server_url, paragraphs, threshold)
     return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
+
+
+MARK_LEVELS = json.loads((ROOT / "extension" / "src" / "shared" / "mark-levels.json").read_text())
+
+
+def mark_level(score: float) -> str:
+    """The shade the extension gives a span of this score (its cut-offs: the extension's
+    shared/mark-levels.json, their one owner)."""
+    return next((level["name"] for level in MARK_LEVELS["levels"] if score >= level["min"]), MARK_LEVELS["otherwise"])
 
 
 def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, card, expected_span_texts, mark_rect, marks,
-                      model_threshold, paragraph_texts, wait_for, wait_marks)
+from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, card, expected_span_texts, mark_level, mark_rect,
+                      marks, model_threshold, paragraph_texts, wait_for, wait_marks)
 
 ARTICLE_P = "article p:not(.byline)"
 
@@ -56,7 +56,7 @@ def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
     scores = [s["score"] for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
     assert scores
     levels = [m["level"] for m in wait_marks(page, len(scores))]
-    want = ["high" if s >= 0.85 else "mid" if s >= 0.6 else "low" for s in scores]
+    want = [mark_level(s) for s in scores]
     assert levels == want
 
 

@@ -9,25 +9,33 @@ from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_
                       start_server, stop_server, wait_for, wait_marks)
 
 
-def test_badge_counts_spans_and_popup_shows_verdict(ext, pages_url, server_url):
+def summary_text(summary: dict) -> tuple[str, str]:
+    """(verdict, figures) as the popup must show the server's summary of an article."""
+    spans = "span" if summary["spans"] == 1 else "spans"
+    return (summary["verdict"],
+            f"{round(summary['spun_ratio'] * 100)}% of words spun · {summary['spans']} {spans} · {summary['words']} words")
+
+
+def shown(popup) -> tuple[str, str]:
+    return popup.locator("#verdict").inner_text().lower(), popup.locator("#figures").inner_text()
+
+
+def test_badge_counts_spans_and_popup_shows_the_servers_summary(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     page, state = ext.open_done(f"{pages_url}/spun.html")
     spans = len(marks(page))
-    assert spans == state["summary"]["spans"] > 0
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    summary = analyze(server_url, texts, LOW_THRESHOLD)["summary"]
+    # The page's figures are the server's summary of the same article, and agree with the marks.
+    assert state["summary"] == summary
+    assert spans == summary["spans"] > 0
     wait_for(lambda: ext.badge(page) == str(spans), message=f"badge {spans}")
     popup = ext.popup(page)
-    summary = state["summary"]
-    assert popup.locator("#verdict").inner_text().lower() == summary["verdict"]
-    figures = popup.locator("#figures").inner_text()
-    assert f"{round(summary['spunRatio'] * 100)}% of words spun" in figures
-    assert f"{spans} spans" in figures
+    assert shown(popup) == summary_text(summary)
     assert popup.locator("#server-status").inner_text().startswith(f"Server: running at {server_url}")
     assert popup.locator("#server-help").is_hidden()
     assert popup.locator("#site").inner_text() == "127.0.0.1"
     popup.screenshot(path=str(ARTIFACTS / "popup.png"))
-    # The page verdict follows the server's own rule for the same paragraphs.
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert analyze(server_url, texts, LOW_THRESHOLD)["summary"]["verdict"] == summary["verdict"]
 
 
 def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
@@ -48,12 +56,17 @@ def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
     assert len(want) < before
     wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at threshold 0.5: {want}")
     assert popup.locator("#threshold-value").inner_text().startswith("0.50")
+    # The open popup follows: the server's verdict and figures at 0.5, without reopening it.
+    at_half = summary_text(analyze(server_url, texts, 0.5)["summary"])
+    wait_for(lambda: shown(popup) == at_half, timeout=60, message=f"popup at threshold 0.5: {at_half}")
     # Default: the model's own threshold (from the server), and the server's spans at it.
     popup.locator("#threshold-reset").click()
     default = model_threshold(server_url)
     want = expected_span_texts(server_url, texts)
     wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at the default threshold: {want}")
     assert popup.locator("#threshold-value").inner_text() == f"{default:.2f} (model default)"
+    at_default = summary_text(analyze(server_url, texts)["summary"])
+    wait_for(lambda: shown(popup) == at_default, timeout=60, message=f"popup at the default threshold: {at_default}")
 
 
 def test_disable_on_this_site(ext, pages_url):
@@ -134,6 +147,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
         assert marks(page)
     finally:
         stop_server(proc)
+    ext.use_threshold(None)  # the model's own: only a running server knows it
     errors = []
     page = ext.context.new_page()
     page.on("pageerror", lambda error: errors.append(error))
@@ -144,14 +158,21 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     assert page.locator("article h1").inner_text() == "City Council Approves New Budget for Parks and Libraries"
     assert ext.badge(page) == ""
     popup = ext.popup(page)
-    assert popup.locator("#server-status").inner_text().startswith(f"Server not running at {url}")
+    assert popup.locator("#server-status").inner_text().startswith(f"Server not reachable at {url}")
     assert popup.locator("#start-command").inner_text() == "make serve"
     assert "unspin serve" in popup.locator("#server-help").inner_text()
     assert popup.locator("#verdict").inner_text() == "Could not analyse this page"
+    # No invented default threshold: without the server the model's own is unknown.
+    threshold = popup.locator("#threshold-value").inner_text()
+    assert threshold == "model default (server not reachable)", threshold
+    assert popup.locator("#threshold").is_disabled()
     popup.screenshot(path=str(ARTIFACTS / "popup-server-down.png"))
     # The server is back (here: the session's server): Retry analyses the page.
     ext.set_storage({"serverUrl": server_url})
     popup.locator("#retry").click()
     ext.wait_status(page, timeout=60)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts, LOW_THRESHOLD)
+    assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts)
+    assert popup.locator("#threshold-value").inner_text() == f"{model_threshold(server_url):.2f} (model default)"
+    summary = analyze(server_url, texts)["summary"]
+    wait_for(lambda: shown(popup) == summary_text(summary), message="popup after Retry")

@@ -1,5 +1,6 @@
 // Client for the local server's HTTP API v1 (issue 2). Only the background script talks to it.
 // One analyze call is one article: the server decides on the paragraphs of a call together.
+import { readSummary } from "../shared/summary.js";
 
 const HEALTH_TIMEOUT_MS = 3000;
 // A whole article goes in one request (up to 200,000 characters): the wait grows with its length.
@@ -46,8 +47,8 @@ function wellFormed(text) {
 
 /**
  * Analyse the paragraphs of one article (within the server's limits: see shared/document.js).
- * Returns {results: [{score, spans}] in the same order, summary: {score, verdict}} (the
- * summary is the server's article-level verdict).
+ * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
+ * article: its figures and verdict, see shared/summary.js).
  */
 export async function analyze(serverUrl, paragraphs, threshold) {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
@@ -59,11 +60,10 @@ export async function analyze(serverUrl, paragraphs, threshold) {
     ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
   );
   const notV1 = () => new ServerError("bad-answer", "The server's answer does not match API v1");
-  if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || typeof answer.summary?.verdict !== "string") {
-    throw notV1();
-  }
+  const summary = readSummary(answer?.summary);
+  if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || !summary) throw notV1();
   const results = Array.from(paragraphs, () => null);
   for (const p of answer.paragraphs) if (results[p?.index] === null) results[p.index] = { score: p.score, spans: p.spans };
   if (answer.paragraphs.length !== paragraphs.length || results.some((r) => !r || !Array.isArray(r.spans))) throw notV1();
-  return { results, summary: { score: answer.summary.score, verdict: answer.summary.verdict } };
+  return { results, summary };
 }

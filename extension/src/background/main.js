@@ -8,7 +8,6 @@
 import browser from "webextension-polyfill";
 import { fittingPrefix } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
-import { countWords } from "../shared/summary.js";
 import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
@@ -33,8 +32,8 @@ function keepAliveWhileWaiting() {
 
 /**
  * Ask the server about one document: the longest prefix of whole paragraphs within its limits.
- * The answer: {results: [{score, spans, words, spunWords} | null (not analysed)], summary:
- * {score, verdict} | null (nothing analysed)}. Throws ServerError.
+ * The answer: {results: [{score, spans} | null (not analysed)], summary: the server's Summary
+ * of what it analysed | null (nothing analysed)}. Throws ServerError.
  */
 async function requestDocument(serverUrl, threshold, texts) {
   const fit = fittingPrefix(texts);
@@ -43,7 +42,7 @@ async function requestDocument(serverUrl, threshold, texts) {
   stats.paragraphsSent += fit;
   const { results, summary } = await api.analyze(serverUrl, texts.slice(0, fit), threshold);
   return {
-    results: texts.map((text, i) => (i < fit ? { ...results[i], ...countWords(text, results[i].spans) } : null)),
+    results: texts.map((_, i) => (i < fit ? results[i] : null)),
     summary,
   };
 }

@@ -7,12 +7,14 @@
 // to select, and a Range over removed text collapses, so removed content leaves no mark.
 // Keyboard and pointer access live in hovercard.js.
 
-export const LEVELS = ["low", "mid", "high"];
+import SHADES from "../shared/mark-levels.json";
+
+export const LEVELS = [SHADES.otherwise, ...SHADES.levels.map((level) => level.name)];
 const NAME = (level) => `unspin-${level}`;
 
-/** Confidence shade of a span score. */
+/** Confidence shade of a span score (cut-offs: shared/mark-levels.json). */
 export function levelOf(score) {
-  return score >= 0.85 ? "high" : score >= 0.6 ? "mid" : "low";
+  return SHADES.levels.find((level) => score >= level.min)?.name ?? SHADES.otherwise;
 }
 
 /**

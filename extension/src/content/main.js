@@ -16,7 +16,7 @@ let lastState = { status: "starting" };
 
 function report(state) {
   lastState = state;
-  sendPageState({ ...state, url: location.href });
+  sendPageState({ ...state, hostname: location.hostname, url: location.href });
 }
 
 /** An error in one feature must not break the others: log it, carry on without it. */

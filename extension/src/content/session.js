@@ -7,7 +7,6 @@
 // same spans). Also keeps marks in step with the page and reports the page state.
 import { sameTexts } from "../shared/document.js";
 import { connectPage, MESSAGES, portListener, postAnalyze } from "../shared/messages.js";
-import { summarise } from "../shared/summary.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
 import { spanToPositions } from "./text-map.js";
@@ -37,7 +36,7 @@ export function init(signal, { highlighter, hovercard, report }) {
   let title = "";
   // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}.
   let doc = null;
-  let verdict = null; // the server's {score, verdict} for the answer whose marks are shown
+  let summary = null; // the server's Summary for the answer whose marks are shown
   let port = null;
   let nextId = 0;
   const timing = { extractMs: 0, highlightMs: 0, highlightRuns: 0 };
@@ -121,7 +120,7 @@ export function init(signal, { highlighter, hovercard, report }) {
    *  still that document's: when the page moved on, the next scan sends a new document. */
   function apply() {
     if (!doc?.answer || !sameTexts(doc.texts, records.map((r) => r.text))) return;
-    const { results, summary } = doc.answer;
+    const { results } = doc.answer;
     const gone = [];
     const fresh = [];
     const start = performance.now();
@@ -144,7 +143,7 @@ export function init(signal, { highlighter, hovercard, report }) {
       }
       if (fresh.length) highlighter.add(fresh);
     });
-    verdict = summary;
+    summary = doc.answer.summary;
     if (gone.length || fresh.length) {
       timing.highlightMs += performance.now() - start;
       timing.highlightRuns += 1;
@@ -199,7 +198,7 @@ export function init(signal, { highlighter, hovercard, report }) {
     for (const record of records) drop(record);
     records = [];
     doc = null;
-    verdict = null;
+    summary = null;
     title = "";
     changed();
   }
@@ -208,7 +207,7 @@ export function init(signal, { highlighter, hovercard, report }) {
   function refresh() {
     for (const record of records) drop(record);
     doc = null;
-    verdict = null;
+    summary = null;
     scan();
   }
 
@@ -216,15 +215,22 @@ export function init(signal, { highlighter, hovercard, report }) {
   function state() {
     const analysed = records.filter((r) => r.result);
     const skipped = doc?.answer ? doc.answer.results.filter((r) => !r).length : 0; // past the server's limits
-    const figures = analysed.map((r) => ({ words: r.result.words, spunWords: r.result.spunWords, spans: r.marks }));
-    const summary = summarise(figures, analysed.length ? verdict : null);
     let status = "done";
     if (!records.length) status = "no-article";
     else if (doc?.error) status = "error";
     else if (!doc?.answer) status = "analysing";
     else if (!analysed.length && skipped) status = "too-long";
     const error = doc?.error ?? null;
-    return { status, error, title, paragraphs: records.length, analysed: analysed.length, skipped, summary, timing: { ...timing } };
+    return {
+      status,
+      error,
+      title,
+      paragraphs: records.length,
+      analysed: analysed.length,
+      skipped,
+      summary: analysed.length ? summary : null, // the server's, for what it analysed
+      timing: { ...timing },
+    };
   }
 
   let reportTimer = 0;

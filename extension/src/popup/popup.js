@@ -1,8 +1,10 @@
 // Toolbar popup: the page verdict, highlight/threshold/site controls, server status,
 // restored view and search. Opened as a page, ?tab=<id> names the tab to describe.
+// Every figure and the verdict are the server's summary of the article (never recounted here);
+// the popup follows the page's state reports live, so it changes as soon as the page does.
 import browser from "webextension-polyfill";
 import { leadSentence, restoreText } from "../shared/restore.js";
-import { requestArticle, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
+import { listen, MESSAGES, requestArticle, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,15 +35,15 @@ function showState(state) {
     $("figures").textContent = "Only web pages (http and https) are checked.";
     return;
   }
-  const s = state.summary;
-  if (state.status === "done" || (s && s.paragraphs > 0 && state.status !== "disabled")) {
+  const s = state.summary; // the server's
+  if (s && state.status !== "disabled") {
     box.dataset.verdict = s.verdict;
     $("verdict").textContent = s.verdict[0].toUpperCase() + s.verdict.slice(1);
     const spanWord = s.spans === 1 ? "span" : "spans";
-    $("figures").textContent = `${percent(s.spunRatio)} of words spun · ${s.spans} ${spanWord} · ${s.words} words`;
+    $("figures").textContent = `${percent(s.spun_ratio)} of words spun · ${s.spans} ${spanWord} · ${s.words} words`;
     if (state.skipped) {
-      const last = state.skipped === 1 ? "the last paragraph" : `the last ${state.skipped} paragraphs`;
-      $("figures").textContent += ` · ${last} not analysed (the article is too long)`;
+      const some = state.skipped === 1 ? "1 paragraph" : `${state.skipped} paragraphs`;
+      $("figures").textContent += ` · ${some} not analysed (the article is too long)`;
     }
     if (state.status === "analysing") $("figures").textContent += " · analysing…";
   } else {
@@ -56,23 +58,42 @@ function showState(state) {
   $("search").disabled = !hasText;
 }
 
-function showServer(status, threshold) {
+function showServer(status) {
   $("server").dataset.ok = String(status.ok);
   $("server-help").hidden = status.ok;
   if (status.ok) {
     const model = status.health.model || {};
     $("server-status").textContent = `Server: running at ${status.serverUrl} · model ${model.name || "?"} ${model.version || ""}`.trim();
-    if (threshold == null && typeof model.threshold === "number") setThresholdView(model.threshold, true);
   } else {
     $("server-status").textContent =
-      status.error.kind === "down" ? `Server not running at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
-    $("start-command").textContent = START_COMMANDS[0];
+      status.error.kind === "down" ? `Server not reachable at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
   }
 }
 
-function setThresholdView(value, isDefault) {
-  $("threshold").value = String(value);
-  $("threshold-value").textContent = `${Number(value).toFixed(2)}${isDefault ? " (model default)" : ""}`;
+/** How to start the server, from the one list of start commands (settings.js). */
+function showStartCommands() {
+  const [first, ...others] = START_COMMANDS.map((command) => Object.assign(document.createElement("code"), { textContent: command }));
+  first.id = "start-command";
+  const help = $("start-help");
+  help.replaceChildren("Start it on this computer, from the Unspin folder: ", first);
+  for (const other of others) help.append(" (or, once installed: ", other, ")");
+  help.append(".");
+}
+
+/**
+ * The threshold setting; null: the model's own, which only the server knows (status: the server
+ * status, null while unknown). Without a reachable server there is no default to show.
+ */
+function showThreshold(threshold, status) {
+  const slider = $("threshold");
+  const known = threshold ?? (status?.ok ? status.health.model?.threshold : null);
+  slider.disabled = typeof known !== "number";
+  if (typeof known !== "number") {
+    $("threshold-value").textContent = status ? "model default (server not reachable)" : "model default";
+    return;
+  }
+  slider.value = String(known);
+  $("threshold-value").textContent = `${known.toFixed(2)}${threshold == null ? " (model default)" : ""}`;
 }
 
 /** Headline (or the lead sentence) with every top suggestion applied. */
@@ -87,36 +108,47 @@ async function main() {
   const tabId = await targetTab();
   const settings = await getSettings();
   $("highlights").checked = settings.highlights;
-  setThresholdView(settings.threshold ?? 0.5, settings.threshold == null);
+  showStartCommands();
+  showThreshold(settings.threshold, null);
 
+  // The page reports every change of its state (analysing, answered, disabled): follow it.
+  listen({
+    [MESSAGES.PAGE_STATE]: (message, sender) => {
+      if (tabId != null && sender.tab?.id === tabId) showState(message.state);
+    },
+  });
   const state = tabId != null ? await requestPageState(tabId) : null;
   showState(state);
   $("disable-site").checked = state?.status === "disabled";
 
-  const status = await requestServerStatus();
-  showServer(status, settings.threshold);
+  let status = await requestServerStatus();
+  showServer(status);
+  showThreshold(settings.threshold, status);
   // The server came back since the page gave up: try the page again.
   if (status.ok && state?.status === "error") requestRescan(tabId);
 
   $("highlights").addEventListener("change", (e) => setSettings({ highlights: e.target.checked }));
-  $("threshold").addEventListener("input", (e) => setThresholdView(e.target.value, false));
-  $("threshold").addEventListener("change", (e) => setSettings({ threshold: Number(e.target.value) }));
+  $("threshold").addEventListener("input", (e) => ($("threshold-value").textContent = Number(e.target.value).toFixed(2)));
+  $("threshold").addEventListener("change", (e) => {
+    settings.threshold = Number(e.target.value);
+    setSettings({ threshold: settings.threshold });
+  });
   $("threshold-reset").addEventListener("click", async () => {
+    settings.threshold = null;
     await setSettings({ threshold: null });
-    const model = status.ok ? status.health.model : null;
-    setThresholdView(model?.threshold ?? 0.5, true);
+    showThreshold(null, status);
   });
   $("disable-site").addEventListener("change", async (e) => {
     const { disabledSites } = await getSettings();
     const site = state.hostname;
     const next = e.target.checked ? [...new Set([...disabledSites, site])] : disabledSites.filter((s) => s !== site);
     await setSettings({ disabledSites: next });
-    setTimeout(async () => showState(await requestPageState(tabId)), 300);
   });
   $("retry").addEventListener("click", async () => {
-    showServer(await requestServerStatus(), settings.threshold);
+    status = await requestServerStatus();
+    showServer(status);
+    showThreshold(settings.threshold, status);
     await requestRescan(tabId);
-    setTimeout(async () => showState(await requestPageState(tabId)), 1500);
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));
   $("search").addEventListener("click", async () => {
@@ -125,15 +157,6 @@ async function main() {
     const { searchUrl } = await getSettings();
     browser.tabs.create({ url: searchUrl.replace("%s", encodeURIComponent(restoredQuery(article))) });
   });
-
-  // Keep the verdict current while the server works.
-  if (state && state.status === "analysing") {
-    const timer = setInterval(async () => {
-      const next = await requestPageState(tabId);
-      showState(next);
-      if (!next || next.status !== "analysing") clearInterval(timer);
-    }, 700);
-  }
 }
 
 main();

@@ -1,48 +1,22 @@
-// Page-level figures from the paragraphs of one analysed document; pure (unit tests: summary.test.js).
-
-// Words as the server counts them (server/text.py WORD_RE): letters/digits joined by ' ’ or -.
-const WORD_RE = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
-
-export function wordRanges(text) {
-  return Array.from(text.matchAll(WORD_RE), (m) => [m.index, m.index + m[0].length]);
-}
-
-/** Words of a paragraph and how many of them overlap a spun span. */
-export function countWords(text, spans) {
-  const words = wordRanges(text);
-  let spun = 0;
-  let i = 0;
-  for (const [start, end] of words) {
-    while (i < spans.length && spans[i].end <= start) i++;
-    if (i < spans.length && spans[i].start < end) spun++;
-  }
-  return { words: words.length, spunWords: spun };
-}
-
-const NO_SIGN = "no sign of spinning";
+// The server's summary of one analysed article (server/openapi.json: Summary). The server owns
+// every figure and the verdict; the extension checks the shape and shows them, never recounts.
+// Pure (unit tests: summary.test.js).
 
 /**
- * Page figures from the analysed paragraphs ({words, spunWords, spans: [...]}) and the server's
- * summary of the same document ({score, verdict}). The decision is the whole article's, so the
- * verdict and the page score are the server's, never recomputed here; null: nothing analysed.
+ * @typedef {{paragraphs: number, words: number, spans: number, spun_words: number,
+ *   spun_ratio: number, score: number, verdict: "likely spun"|"possibly spun"|"no sign of spinning"}} Summary
  */
-export function summarise(results, article = null) {
-  let words = 0;
-  let spunWords = 0;
-  let spans = 0;
-  for (const r of results) {
-    words += r.words;
-    spunWords += r.spunWords;
-    spans += r.spans.length;
-  }
-  const spunRatio = words ? spunWords / words : 0;
-  return {
-    paragraphs: results.length,
-    words,
-    spunWords,
-    spans,
-    spunRatio,
-    score: article?.score ?? 0,
-    verdict: article?.verdict ?? NO_SIGN,
-  };
+
+const VERDICTS = ["likely spun", "possibly spun", "no sign of spinning"];
+const COUNTS = ["paragraphs", "words", "spans", "spun_words"];
+const SHARES = ["spun_ratio", "score"];
+
+/** The server's summary when it has the documented shape, else null. @returns {?Summary} */
+export function readSummary(raw) {
+  if (!raw || typeof raw !== "object" || !VERDICTS.includes(raw.verdict)) return null;
+  if (!COUNTS.every((key) => Number.isInteger(raw[key]) && raw[key] >= 0)) return null;
+  if (!SHARES.every((key) => typeof raw[key] === "number" && raw[key] >= 0 && raw[key] <= 1)) return null;
+  const summary = { verdict: raw.verdict };
+  for (const key of [...COUNTS, ...SHARES]) summary[key] = raw[key];
+  return summary;
 }
