@@ -87,13 +87,14 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
     if "threshold" in body and not (_is_number(threshold) and 0 <= threshold <= 1):
         raise ApiError(400, "'threshold' must be a number from 0 to 1.")
     max_suggestions = body.get("max_suggestions", 3)
-    if not (isinstance(max_suggestions, int) and not isinstance(max_suggestions, bool)
+    # JSON Schema's "integer" is any number with a zero fraction: 10.0 is an integer.
+    if not (_is_number(max_suggestions) and float(max_suggestions).is_integer()
             and 1 <= max_suggestions <= MAX_SUGGESTIONS):
         raise ApiError(400, f"'max_suggestions' must be an integer from 1 to {MAX_SUGGESTIONS}.")
     offset_unit = body.get("offset_unit", "utf16")
     if offset_unit not in OFFSET_UNITS:
         raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
     return AnalyzeRequest(paragraphs, None if threshold is None else float(threshold),
-                          max_suggestions, offset_unit, text, starts)
+                          int(max_suggestions), offset_unit, text, starts)
 
 
