@@ -9,6 +9,7 @@ Fixtures, outermost first:
   shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
+test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule.
 
 The shipped model is strict at its own threshold (GET /api/v1/health -> model.threshold, read at
 test time, never hard-coded), and how much it marks depends on the whole article's evidence.
@@ -39,6 +40,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
+FIREFOX = os.environ.get("UNSPIN_FIREFOX", "/usr/bin/firefox-esr")
+# Firefox gives each install a random moz-extension:// UUID; test_firefox.py pins this one, and
+# the test servers allow its origin.
+FIREFOX_EXTENSION_UUID = "3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"
+FIREFOX_EXTENSION_ORIGIN = f"moz-extension://{FIREFOX_EXTENSION_UUID}"
 SHIPPED_MODEL = ROOT / "models" / "unspin-lm"
 # The extension setting the mark-dependent tests use: low enough that the shipped model flags
 # several words on the spun pages (see the module docstring).
@@ -78,14 +84,15 @@ def big_article(words: int = 5000) -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists():
-        return
     if os.environ.get("UNSPIN_REQUIRE_BROWSER") == "1":
-        return  # the `browser` fixture fails loudly instead
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found (apt-get install chromium); UNSPIN_REQUIRE_BROWSER=1 makes this fail")
+        return  # the browser fixtures fail loudly instead
     for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(skip)
+        if "tests/browser" not in str(item.fspath):
+            continue
+        binary, package = (FIREFOX, "firefox-esr") if item.fspath.basename == "test_firefox.py" else (CHROMIUM, "chromium")
+        if not Path(binary).exists():
+            item.add_marker(pytest.mark.skip(
+                reason=f"{binary} not found (apt-get install {package}); UNSPIN_REQUIRE_BROWSER=1 makes this fail"))
 
 
 @pytest.fixture(scope="session")
@@ -144,7 +151,7 @@ def start_server(model: Path):
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
-        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2"],
+        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2", "--allow-origin", FIREFOX_EXTENSION_ORIGIN],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 180
@@ -399,6 +406,14 @@ def mark_rect(page, index: int = 0) -> dict:
     return page.evaluate(MARK_RECT_JS, index)
 
 
-def card(page):
-    """The hovercard (inside the extension's open shadow root)."""
-    return page.locator("unspin-overlay .unspin-card")
+def overlay(ext: Browser, page) -> dict:
+    """The hovercard overlay as the content script describes it (its shadow root is closed to
+    pages and to Playwright): {visible, focused, label, live: {role, ariaLive, text},
+    card: {open, by, role, text, rect}}."""
+    return ext.page_state(page)["overlay"]
+
+
+def wait_card(ext: Browser, page, open_: bool = True, timeout: float = 10.0) -> dict:
+    """Wait until the hovercard is open (or closed); returns its state."""
+    return wait_for(lambda: (lambda c: c if c["open"] == open_ else None)(overlay(ext, page)["card"]),
+                    timeout=timeout, message=f"card {'open' if open_ else 'closed'}")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, card, expected_span_texts, mark_level, mark_rect,
-                      marks, model_threshold, paragraph_texts, wait_for, wait_marks)
+from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, mark_level, mark_rect, marks,
+                      model_threshold, overlay, paragraph_texts, wait_card, wait_for, wait_marks)
 
 ARTICLE_P = "article p:not(.byline)"
 
@@ -74,9 +74,9 @@ def test_hovercard_on_hover(ext, pages_url, server_url):
     rect = mark_rect(page, index)
     assert rect["text"] == span["text"]
     page.mouse.move(rect["x"], rect["y"])
-    box = card(page)
-    box.wait_for(state="visible")
-    text = box.inner_text()
+    box = wait_card(ext, page)
+    assert box["by"] == "hover"
+    text = box["text"]
     best, *alternatives = span["suggestions"]
     assert f"Likely original: {best['text']}" in text
     if alternatives:
@@ -84,11 +84,11 @@ def test_hovercard_on_hover(ext, pages_url, server_url):
     assert f"Confidence {round(span['score'] * 100)}%" in text
     assert f"Spun wording: {span['text']}" in text
     # The card sits next to the mark, not over it.
-    card_box = box.bounding_box()
+    card_box = box["rect"]
     assert card_box["y"] >= rect["top"] + rect["height"] - 1 or card_box["y"] + card_box["height"] <= rect["top"] + 1
     page.screenshot(path=str(ARTIFACTS / "hovercard.png"))
     page.mouse.move(5, 5)
-    box.wait_for(state="hidden")
+    wait_card(ext, page, open_=False)
 
 
 def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
@@ -100,24 +100,22 @@ def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
     focused = []
     for _ in range(len(expected) + 12):  # the page's own links come first
         page.keyboard.press("Tab")
-        label = page.evaluate("() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('aria-label')")
-        if label:
-            focused.append(label)
+        if page.evaluate("() => document.activeElement?.localName") == "unspin-overlay":
+            focused.append(overlay(ext, page)["label"])
             if len(focused) == 2:
                 break
     assert focused, "Tab never reached a mark"
     assert focused[0].startswith(f"Possibly spun: {expected[0]}.")
     assert focused[1].startswith(f"Possibly spun: {expected[1]}.")
-    box = card(page)
-    assert box.is_visible()
-    assert f"Spun wording: {expected[1]}" in box.inner_text()
+    box = overlay(ext, page)["card"]
+    assert box["open"] and box["by"] == "focus"
+    assert f"Spun wording: {expected[1]}" in box["text"]
     page.screenshot(path=str(ARTIFACTS / "hovercard-keyboard.png"))
     page.keyboard.press("Escape")
-    box.wait_for(state="hidden")
+    wait_card(ext, page, open_=False)
     page.keyboard.press("Tab")
     if len(expected) > 2:
-        box.wait_for(state="visible")
-        assert f"Spun wording: {expected[2]}" in box.inner_text()
+        assert f"Spun wording: {expected[2]}" in wait_card(ext, page)["text"]
 
 
 def test_span_split_by_a_link(ext, pages_url, server_url):
@@ -174,8 +172,7 @@ def test_hostile_css_cannot_hide_marks_or_card(ext, pages_url):
     ext.set_storage({"highlights": True})
     wait_marks(page)
     page.mouse.move(rect["x"], rect["y"])
-    card(page).wait_for(state="visible")
-    assert card(page).bounding_box()["width"] > 100
+    assert wait_card(ext, page)["rect"]["width"] > 100
 
 
 def test_no_layout_change(ext, pages_url):

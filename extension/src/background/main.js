@@ -8,7 +8,7 @@
 import browser from "webextension-polyfill";
 import { fittingPrefix } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
-import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer } from "../shared/messages.js";
+import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, sendMoveMark } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
@@ -109,5 +109,18 @@ listen({
 
 browser.tabs.onRemoved.addListener(forgetTab);
 
+// Keyboard commands (manifest "commands"; rebindable at chrome://extensions/shortcuts and in
+// Firefox's add-on manager): move focus between the marks of the tab's page.
+const COMMAND_DIRECTIONS = { "next-mark": 1, "previous-mark": -1 };
+
+async function onCommand(command, tab) {
+  const direction = COMMAND_DIRECTIONS[command];
+  if (!direction) return false;
+  const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
+  return tabId == null ? false : sendMoveMark(tabId, direction);
+}
+
+browser.commands.onCommand.addListener(onCommand);
+
 // For the DevTools console of the background page (and the browser tests).
-globalThis.unspin = { tabState, cache, stats, serverStatus };
+globalThis.unspin = { tabState, cache, stats, serverStatus, onCommand };

@@ -1,10 +1,14 @@
-// Hovercard and keyboard access, drawn in a shadow root on an overlay host outside <body>.
+// Hovercard and keyboard access, drawn in a closed shadow root on an overlay host outside
+// <body>: page scripts cannot read the suggestions (tests and the popup read `describe()`
+// through the content script's state message instead).
 // Hover: the pointer position is mapped to a mark (caret position + the range's rects), so no
 // element covers the page's text (links inside a span stay clickable). Keyboard: a pair of
 // visually hidden buttons roves over the marks in reading order: Tab (Shift+Tab) moves to the
 // next (previous) mark, past the last one focus leaves as usual; focus shows the card and
 // scrolls the mark into view; Esc closes the card. Two buttons taking turns make screen
-// readers announce each mark; one button per mark cost ~0.05 ms each to insert.
+// readers announce each mark; one button per mark cost ~0.05 ms each to insert. The browser
+// commands "next-mark"/"previous-mark" (moveMark) move the same focus from anywhere on the page
+// and announce the mark and its suggestion in a polite live region.
 // Page and model text go in with textContent only.
 import css from "./hovercard.css";
 
@@ -73,7 +77,7 @@ function render(card, mark) {
 export function init(signal, highlighter, ordered) {
   const host = document.createElement("unspin-overlay");
   host.setAttribute("style", HOST_STYLE);
-  const root = host.attachShadow({ mode: "open" });
+  const root = host.attachShadow({ mode: "closed" });
   const style = el("style", null, css);
   const proxies = el("div", "unspin-proxies");
   const pair = [el("button"), el("button")];
@@ -86,7 +90,10 @@ export function init(signal, highlighter, ordered) {
   card.id = "unspin-card";
   card.setAttribute("role", "tooltip");
   card.hidden = true;
-  root.append(style, proxies, card);
+  const live = el("div", "unspin-live");
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  root.append(style, proxies, card, live);
   document.documentElement.append(host);
 
   let focused = null; // mark under keyboard focus
@@ -94,6 +101,7 @@ export function init(signal, highlighter, ordered) {
   let shown = null; // mark whose card is open
   let shownBy = null; // "hover" | "focus"
   let hideTimer = 0;
+  let moving = false; // moveMark is focusing a proxy button itself
 
   function place(mark) {
     const rects = mark.range.getClientRects();
@@ -164,9 +172,13 @@ export function init(signal, highlighter, ordered) {
     }
   }
 
-  function label(button, mark) {
+  function describeMark(mark) {
     const best = mark.span.suggestions?.[0]?.text;
-    button.setAttribute("aria-label", `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : ""}`);
+    return `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : ""}`;
+  }
+
+  function label(button, mark) {
+    button.setAttribute("aria-label", describeMark(mark));
   }
 
   function focusMark(mark) {
@@ -179,7 +191,7 @@ export function init(signal, highlighter, ordered) {
   }
 
   function onFocus(event) {
-    if (!pair.includes(event.target)) return;
+    if (!pair.includes(event.target) || moving) return;
     if (pair.includes(event.relatedTarget) && focused) return; // turn-taking within the pair
     const marks = ordered();
     if (!marks.length) return;
@@ -226,7 +238,46 @@ export function init(signal, highlighter, ordered) {
     host.remove();
   });
 
+  /** Focus the next (1) or previous (-1) mark after the one focused or shown, round the ends;
+   *  open its card and announce it. False when there is no mark to go to. */
+  function moveMark(direction) {
+    const marks = proxies.hidden ? [] : ordered();
+    if (!marks.length) return false;
+    const index = marks.indexOf(focused ?? shown);
+    const next = index < 0 ? marks[direction > 0 ? 0 : marks.length - 1] : marks[(index + direction + marks.length) % marks.length];
+    const button = root.activeElement === pair[0] ? pair[1] : pair[0];
+    label(button, next);
+    moving = true;
+    try {
+      button.focus({ preventScroll: true });
+    } finally {
+      moving = false;
+    }
+    focusMark(next);
+    live.textContent = describeMark(next);
+    return true;
+  }
+
   return {
+    moveMark,
+    /** The overlay as assistive technology meets it (the shadow root is closed to pages). */
+    describe() {
+      const active = root.activeElement;
+      const rect = card.hidden ? null : card.getBoundingClientRect();
+      return {
+        visible: !proxies.hidden,
+        focused: focused ? focused.span.text : null,
+        label: pair.includes(active) ? active.getAttribute("aria-label") : null,
+        live: { role: live.getAttribute("role"), ariaLive: live.getAttribute("aria-live"), text: live.textContent },
+        card: {
+          open: !card.hidden,
+          by: shownBy,
+          role: card.getAttribute("role"),
+          text: card.hidden ? "" : card.innerText,
+          rect: rect && { x: rect.x, y: rect.y, width: rect.width, height: rect.height },
+        },
+      };
+    },
     /** Marks left the page: close their card. */
     remove(marks) {
       if (shown && marks.includes(shown)) hide();

@@ -8,7 +8,9 @@ import * as hovercardFeature from "./hovercard.js";
 import * as observerFeature from "./observer.js";
 import * as sessionFeature from "./session.js";
 
-const MARKER = "data-unspin"; // on <html>: this page already has Unspin running
+// Set on this script's own global (the isolated world, which page scripts cannot reach) by the
+// first copy in a page: a second injection leaves the page to it.
+const RUNNING = "__unspinContentScript";
 
 let settings = null;
 let run = null; // {controller, highlighter, hovercard, session}
@@ -71,18 +73,23 @@ function onStorageChanged(changes, area) {
 }
 
 const handlers = {
-  [MESSAGES.GET_STATE]: async () => ({ ...(run ? run.session.state() : lastState), hostname: location.hostname, url: location.href }),
+  [MESSAGES.GET_STATE]: async () => ({
+    ...(run ? run.session.state() : lastState),
+    overlay: run?.hovercard?.describe() ?? null,
+    hostname: location.hostname,
+    url: location.href,
+  }),
   [MESSAGES.GET_ARTICLE]: async () => (run ? run.session.article() : null),
   [MESSAGES.RESCAN]: async () => {
     run?.session.refresh();
     return true;
   },
+  [MESSAGES.MOVE_MARK]: async ({ direction }) => run?.hovercard?.moveMark(direction < 0 ? -1 : 1) ?? false,
 };
 
 async function boot() {
-  const html = document.documentElement;
-  if (html.hasAttribute(MARKER)) return; // injected twice: the first copy owns the page
-  html.setAttribute(MARKER, "");
+  if (globalThis[RUNNING]) return; // injected twice: the first copy owns the page
+  globalThis[RUNNING] = true;
   settings = await getSettings();
   listen(handlers);
   browser.storage.onChanged.addListener(onStorageChanged);
