@@ -15,7 +15,7 @@ EXTRA = ("Officials said the talks would continue this week, and that no decisio
 
 
 def sent(ext) -> dict:
-    """What the extension has sent to the server since it started: {requests, paragraphsSent}."""
+    """What the extension has sent to the server since it started: {requests, paragraphs, chars}."""
     return ext.sw("() => ({...unspin.stats})")
 
 
@@ -67,7 +67,7 @@ def test_appended_paragraph_sends_the_whole_article(ext, pages_url, server_url):
     assert len(texts) == state["paragraphs"] == 6
     after = sent(ext)
     assert after["requests"] == before["requests"] + 1
-    assert after["paragraphsSent"] == before["paragraphsSent"] + len(texts)
+    assert after["paragraphs"] == before["paragraphs"] + len(texts)
     want = expected_span_texts(server_url, texts, LOW_THRESHOLD)
     wait_for(lambda: [m["text"] for m in marks(page)] == want, message=f"marks of the whole new article: {want}")
     assert state["summary"]["spans"] == len(want)
@@ -90,7 +90,7 @@ def test_same_article_in_two_tabs_is_one_request(ext, pages_url):
     assert article(ext, pages[0])["paragraphs"] == article(ext, pages[1])["paragraphs"]
     after = sent(ext)
     assert after["requests"] == before["requests"] + 1
-    assert after["paragraphsSent"] == before["paragraphsSent"] + len(article(ext, pages[0])["paragraphs"])
+    assert after["paragraphs"] == before["paragraphs"] + len(article(ext, pages[0])["paragraphs"])
 
 
 def test_spa_route_change(ext, pages_url, server_url):

@@ -29,3 +29,28 @@ def test_no_message_returns_a_tabs_state(ext, pages_url):
     status = other.evaluate("() => chrome.runtime.sendMessage({type: 'server-status'})")
     assert status["ok"] is True
     assert ext.page_state(page)["summary"]["spans"] == state["summary"]["spans"]
+
+
+def test_stored_server_address_off_this_computer_is_never_used(ext, pages_url):
+    # Storage can hold anything (another extension version, a profile copy): checked at use.
+    ext.set_storage({"serverUrl": "http://192.0.2.1:8765"})
+    before = ext.sw("() => ({...unspin.stats})")
+    page = ext.context.new_page()
+    page.goto(f"{pages_url}/clean.html")
+    state = ext.wait_status(page, want=("error",), timeout=30)
+    assert state["error"]["kind"] == "not-loopback"
+    assert "192.0.2.1" in state["error"]["message"]
+    assert ext.sw("() => ({...unspin.stats})") == before  # nothing was sent
+    status = extension_page(ext).evaluate("() => chrome.runtime.sendMessage({type: 'server-status'})")
+    assert status["ok"] is False and status["error"]["kind"] == "not-loopback"
+
+
+def test_extension_pages_connect_only_to_this_computer(ext, server_url):
+    page = extension_page(ext)
+    blocked = page.evaluate("""() => new Promise(resolve => {
+      document.addEventListener('securitypolicyviolation', e => resolve({directive: e.effectiveDirective, uri: e.blockedURI}));
+      fetch('http://192.0.2.1:9/x').catch(() => {});
+    })""")
+    assert blocked["directive"] == "connect-src" and blocked["uri"].startswith("http://192.0.2.1")
+    # The server on this computer is still reachable from extension pages.
+    assert page.evaluate("url => fetch(url + '/api/v1/health').then(r => r.status)", server_url) == 200

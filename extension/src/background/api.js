@@ -1,5 +1,6 @@
 // Client for the local server's HTTP API v1 (issue 2). Only the background script talks to it.
 // One analyze call is one article: the server decides on the paragraphs of a call together.
+import { loopbackOrigin } from "../shared/loopback.js";
 import { readSummary } from "../shared/summary.js";
 
 const HEALTH_TIMEOUT_MS = 3000;
@@ -7,12 +8,23 @@ const HEALTH_TIMEOUT_MS = 3000;
 const ANALYZE_TIMEOUT_MS = 60000;
 const ANALYZE_TIMEOUT_MS_PER_CHAR = 1;
 
+/** What went to the server since start (for the DevTools console and the browser tests). */
+export const sent = { requests: 0, paragraphs: 0, chars: 0 };
+
 export class ServerError extends Error {
-  /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer" */
+  /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",
+   *  "not-loopback" (the stored address is not on this computer: nothing is sent) */
   constructor(kind, message) {
     super(message);
     this.kind = kind;
   }
+}
+
+/** The server's origin from the stored address, checked each time: storage can hold anything. */
+function serverOrigin(serverUrl) {
+  const origin = loopbackOrigin(serverUrl);
+  if (!origin) throw new ServerError("not-loopback", `The server address ${serverUrl} is not on this computer: set an http://127.0.0.1 or http://localhost address in Unspin's options`);
+  return origin;
 }
 
 async function request(url, init, timeoutMs) {
@@ -37,7 +49,7 @@ async function request(url, init, timeoutMs) {
 }
 
 export function health(serverUrl) {
-  return request(`${serverUrl}/api/v1/health`, { method: "GET" }, HEALTH_TIMEOUT_MS);
+  return request(`${serverOrigin(serverUrl)}/api/v1/health`, { method: "GET" }, HEALTH_TIMEOUT_MS);
 }
 
 /** A lone surrogate (the server refuses it) becomes U+FFFD: same UTF-16 length, same offsets. */
@@ -46,7 +58,7 @@ function wellFormed(text) {
 }
 
 /**
- * Analyse the paragraphs of one article (within the server's limits: see shared/document.js).
+ * Analyse the paragraphs of one article (within the page's text budget: see shared/document.js).
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
  * article: its figures and verdict, see shared/summary.js).
  */
@@ -54,8 +66,12 @@ export async function analyze(serverUrl, paragraphs, threshold) {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
   if (threshold != null) body.threshold = threshold;
   const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);
+  const origin = serverOrigin(serverUrl);
+  sent.requests += 1;
+  sent.paragraphs += paragraphs.length;
+  sent.chars += chars;
   const answer = await request(
-    `${serverUrl}/api/v1/analyze`,
+    `${origin}/api/v1/analyze`,
     { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
     ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
   );

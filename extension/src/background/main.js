@@ -1,12 +1,12 @@
 // Background (service worker in Chromium, background script in Firefox): the only place that
 // talks to the server. Content scripts connect a port per page and send the page's whole article
-// as one document (its paragraph texts in reading order) whenever it changes; the server decides
-// per article, so each document is one POST /api/v1/analyze (never split into batches) and one
-// answer back: a result per paragraph (null past what fits the server's limits) and the server's
-// article-level verdict. Answers are cached per document; the same document asked for twice
+// as one document (its paragraph texts in reading order, within the page's text budget) whenever
+// it changes; the server decides per article, so each document is one POST /api/v1/analyze
+// (never split into batches) and one answer back: a result per paragraph (null for what is over
+// the budget, which is checked here again) and the server's summary of the article. Answers are cached per document; the same document asked for twice
 // while in flight is requested once.
 import browser from "webextension-polyfill";
-import { fittingPrefix } from "../shared/document.js";
+import { BUDGET, withinBudget } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, sendMoveMark } from "../shared/messages.js";
 import * as api from "./api.js";
@@ -14,7 +14,6 @@ import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 
 const inFlight = new Map(); // cache key -> Promise<answer>
-const stats = { requests: 0, paragraphsSent: 0 }; // what went to the server since start
 
 // Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
 // activity (an extension API call is). A long article can take the server longer than that.
@@ -31,20 +30,17 @@ function keepAliveWhileWaiting() {
 }
 
 /**
- * Ask the server about one document: the longest prefix of whole paragraphs within its limits.
+ * Ask the server about one document: the paragraphs within the page's text budget.
  * The answer: {results: [{score, spans} | null (not analysed)], summary: the server's Summary
  * of what it analysed | null (nothing analysed)}. Throws ServerError.
  */
 async function requestDocument(serverUrl, threshold, texts) {
-  const fit = fittingPrefix(texts);
-  if (!fit) return { results: texts.map(() => null), summary: null };
-  stats.requests += 1;
-  stats.paragraphsSent += fit;
-  const { results, summary } = await api.analyze(serverUrl, texts.slice(0, fit), threshold);
-  return {
-    results: texts.map((_, i) => (i < fit ? results[i] : null)),
-    summary,
-  };
+  const chosen = withinBudget(texts);
+  if (!chosen.length) return { results: texts.map(() => null), summary: null };
+  const answer = await api.analyze(serverUrl, chosen.map((i) => texts[i]), threshold);
+  const results = texts.map(() => null);
+  chosen.forEach((i, k) => (results[i] = answer.results[k]));
+  return { results, summary: answer.summary };
 }
 
 /** The answer for a document (see requestDocument), from the cache when it is known. */
@@ -123,4 +119,4 @@ async function onCommand(command, tab) {
 browser.commands.onCommand.addListener(onCommand);
 
 // For the DevTools console of the background page (and the browser tests).
-globalThis.unspin = { tabState, cache, stats, serverStatus, onCommand };
+globalThis.unspin = { tabState, cache, stats: api.sent, budget: BUDGET, serverStatus, onCommand };

@@ -1,11 +1,11 @@
 // The page's article and its marks. The server decides per article (a paragraph's marks depend
 // on the whole article), so whenever the paragraph list changes (first scan, paragraphs added,
-// removed or changed, a settings change) the WHOLE list of paragraph texts goes to the
-// background as one document, and only the answer for the current document is applied: a newer
+// removed or changed, a settings change) the WHOLE list of paragraph texts (within the page's
+// text budget, shared/document.js) goes to the background as one document, and only the answer for the current document is applied: a newer
 // document supersedes one in flight, whose answer is then ignored. An answer re-applies the
 // marks of every paragraph (a paragraph keeps its marks only when the new answer gives it the
 // same spans). Also keeps marks in step with the page and reports the page state.
-import { sameTexts } from "../shared/document.js";
+import { sameTexts, withinBudget } from "../shared/document.js";
 import { connectPage, MESSAGES, portListener, postAnalyze } from "../shared/messages.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
@@ -34,7 +34,8 @@ function measure(name, fn) {
 export function init(signal, { highlighter, hovercard, report }) {
   let records = []; // paragraphs in reading order: {kind, nodes, snapshot, map, text, result, marks}
   let title = "";
-  // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}.
+  // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}; texts:
+  // the paragraphs within the budget, results in the same order.
   let doc = null;
   let summary = null; // the server's Summary for the answer whose marks are shown
   let port = null;
@@ -68,7 +69,13 @@ export function init(signal, { highlighter, hovercard, report }) {
 
   function send(texts) {
     doc = { id: ++nextId, texts, answer: null, error: null, tries: 0 };
-    post();
+    if (texts.length) post();
+    else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
+  }
+
+  /** The records that make the document, in its order. */
+  function budgeted() {
+    return withinBudget(records.map((r) => r.text)).map((i) => records[i]);
   }
 
   function onDisconnect() {
@@ -119,14 +126,15 @@ export function init(signal, { highlighter, hovercard, report }) {
   /** Every paragraph's marks from the current document's answer. Only while the paragraphs are
    *  still that document's: when the page moved on, the next scan sends a new document. */
   function apply() {
-    if (!doc?.answer || !sameTexts(doc.texts, records.map((r) => r.text))) return;
-    const { results } = doc.answer;
+    const inDocument = budgeted();
+    if (!doc?.answer || !sameTexts(doc.texts, inDocument.map((r) => r.text))) return;
+    const resultOf = new Map(inDocument.map((record, k) => [record, doc.answer.results[k]]));
     const gone = [];
     const fresh = [];
     const start = performance.now();
     measure("unspin-highlight", () => {
-      records.forEach((record, i) => {
-        const result = results[i]; // null: past the server's limits, not analysed
+      records.forEach((record) => {
+        const result = resultOf.get(record) ?? null; // null: over the page's text budget, not analysed
         if (record.result === result) return;
         if (record.marks && result && sameSpans(record.result.spans, result.spans)) {
           record.result = result; // same spans: the marks stay
@@ -175,8 +183,8 @@ export function init(signal, { highlighter, hovercard, report }) {
       return { kind: p.kind, nodes: p.nodes, snapshot: p.nodes.map((n) => n.data), map: p.map, text: p.map.text, result: null, marks: null };
     });
     for (const record of old.values()) drop(record);
-    const texts = records.map((r) => r.text);
-    if (!texts.length) doc = null; // nothing to ask about (and any answer in flight is stale)
+    const texts = budgeted().map((r) => r.text);
+    if (!records.length) doc = null; // nothing to ask about (and any answer in flight is stale)
     else if (doc && sameTexts(doc.texts, texts)) apply(); // the same article: marks for new nodes, if answered
     else send(texts); // a new version of the article: the whole of it
     changed();
@@ -214,7 +222,7 @@ export function init(signal, { highlighter, hovercard, report }) {
   // --- state for the badge and the popup ------------------------------------------------------
   function state() {
     const analysed = records.filter((r) => r.result);
-    const skipped = doc?.answer ? doc.answer.results.filter((r) => !r).length : 0; // past the server's limits
+    const skipped = doc?.answer ? records.length - analysed.length : 0; // over the page's text budget
     let status = "done";
     if (!records.length) status = "no-article";
     else if (doc?.error) status = "error";

@@ -1,6 +1,7 @@
 // Options page: the server URL (loopback only) and the search address.
 import { requestServerStatus } from "../shared/messages.js";
-import { getSettings, normaliseServerUrl, setSettings } from "../shared/settings.js";
+import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
+import { getSettings, setSettings } from "../shared/settings.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,10 +12,10 @@ async function main() {
 
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const serverUrl = normaliseServerUrl($("server-url").value);
+    const serverUrl = loopbackOrigin($("server-url").value);
     const searchUrl = $("search-url").value.trim();
     if (!serverUrl) {
-      $("result").textContent = "Use an http address on 127.0.0.1, localhost or [::1].";
+      $("result").textContent = `Use an http address on ${LOOPBACK_HOSTS.join(" or ")}.`;
       return;
     }
     if (!/^https:\/\/.+%s/.test(searchUrl)) {

@@ -3,36 +3,29 @@
 // article), so the extension always sends and caches whole documents. Pure: unit tests in
 // document.test.js; shared by the background and the content script.
 
-// The server's limits per request (server/config.py: MAX_CHARS, MAX_PARAGRAPHS); the server
-// counts characters as code points, all paragraphs together.
-export const LIMITS = Object.freeze({ chars: 200000, paragraphs: 2000 });
+/**
+ * The text budget of one page: what the extension sends at most, whatever the page holds.
+ * Within the server's limits per request (server/config.py: MAX_PARAGRAPHS 2,000, MAX_CHARS
+ * 200,000 code points; a UTF-16 unit count is never below the code point count).
+ */
+export const BUDGET = Object.freeze({ paragraphs: 400, paragraphChars: 4000, chars: 60000 });
 
-/** Code points in `text` (a surrogate pair is one, a lone surrogate one). */
-export function codePoints(text) {
-  let count = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
-  return count;
-}
-
-/** How many leading paragraphs go in one request: the longest prefix of whole paragraphs
- *  within `limits`. The rest of the document is not analysed. */
-export function fittingPrefix(texts, limits = LIMITS) {
-  const most = Math.min(texts.length, limits.paragraphs);
+/**
+ * Which paragraphs of a page go to the server: their indices, in reading order. A paragraph over
+ * `paragraphChars` UTF-16 units is left out whole (a cut paragraph would be another text); the
+ * selection ends at `paragraphs` paragraphs, or before the total would pass `chars`.
+ */
+export function withinBudget(texts, budget = BUDGET) {
+  const chosen = [];
   let chars = 0;
-  for (let i = 0; i < most; i++) {
-    chars += codePoints(texts[i]);
-    if (chars > limits.chars) return i;
+  for (let i = 0; i < texts.length && chosen.length < budget.paragraphs; i++) {
+    const length = texts[i].length;
+    if (length > budget.paragraphChars) continue;
+    if (chars + length > budget.chars) break;
+    chars += length;
+    chosen.push(i);
   }
-  return most;
+  return chosen;
 }
 
 /** The document's identity (for the cache): its paragraph texts in order, joined with U+0000. */

@@ -1,29 +1,30 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codePoints, documentKey, fittingPrefix, LIMITS, sameTexts } from "./document.js";
+import { BUDGET, documentKey, sameTexts, withinBudget } from "./document.js";
 
-test("counts code points like the server, not UTF-16 units", () => {
-  assert.equal(codePoints(""), 0);
-  assert.equal(codePoints("abc"), 3);
-  assert.equal(codePoints("🙂 ok"), 4); // one surrogate pair
-  assert.equal(codePoints("\ud83d"), 1); // a lone surrogate is one
-  assert.equal(codePoints("a\ude42\ud83d"), 3);
+const small = { paragraphs: 3, paragraphChars: 5, chars: 8 };
+
+test("a page within the budget goes whole", () => {
+  assert.deepEqual(withinBudget([]), []);
+  assert.deepEqual(withinBudget(["one", "two"]), [0, 1]);
+  assert.deepEqual(withinBudget(["abc", "de"], small), [0, 1]);
 });
 
-test("the whole document fits within the limits", () => {
-  assert.equal(fittingPrefix([]), 0);
-  assert.equal(fittingPrefix(["one", "two"]), 2);
-  assert.equal(fittingPrefix(["abc", "de"], { chars: 5, paragraphs: 10 }), 2);
+test("a paragraph over the per-paragraph budget is left out, the rest still goes", () => {
+  assert.deepEqual(withinBudget(["ab", "abcdef", "cd"], small), [0, 2]);
+  assert.deepEqual(withinBudget(["x".repeat(200000), "a b c d"]), [1]);
 });
 
-test("a document over the limits gives the longest prefix of whole paragraphs", () => {
-  assert.equal(fittingPrefix(["abc", "def", "g"], { chars: 5, paragraphs: 10 }), 1);
-  assert.equal(fittingPrefix(["abcdef", "g"], { chars: 5, paragraphs: 10 }), 0); // the first is too long
-  assert.equal(fittingPrefix(["a", "b", "c"], { chars: 100, paragraphs: 2 }), 2);
-  assert.equal(fittingPrefix(["🙂🙂", "🙂"], { chars: 3, paragraphs: 10 }), 2); // code points, not units
-  assert.equal(fittingPrefix(Array(LIMITS.paragraphs + 5).fill("x")), LIMITS.paragraphs);
-  const long = "x".repeat(LIMITS.chars / 4);
-  assert.equal(fittingPrefix([long, long, long, long, "y"]), 4);
+test("the selection ends at the paragraph count or before the total passes the budget", () => {
+  assert.deepEqual(withinBudget(["a", "b", "c", "d"], small), [0, 1, 2]);
+  assert.deepEqual(withinBudget(["abcd", "abcd", "a"], small), [0, 1]);
+  assert.deepEqual(withinBudget(["abcd", "abcde", "a"], small), [0]);
+  const many = Array.from({ length: 5000 }, (_, i) => `paragraph ${i}`);
+  assert.equal(withinBudget(many).length, BUDGET.paragraphs);
+  const long = Array(100).fill("x".repeat(BUDGET.paragraphChars));
+  const chosen = withinBudget(long);
+  assert.ok(chosen.length * BUDGET.paragraphChars <= BUDGET.chars);
+  assert.ok((chosen.length + 1) * BUDGET.paragraphChars > BUDGET.chars);
 });
 
 test("a document is keyed on its paragraph texts in order", () => {

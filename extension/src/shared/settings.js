@@ -21,18 +21,6 @@ export function setSettings(changes) {
   return browser.storage.local.set(changes);
 }
 
-/** Only loopback servers: the extension's host permissions cover nothing else. */
-export function normaliseServerUrl(value) {
-  let url;
-  try {
-    url = new URL(String(value).trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" || !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) return null;
-  return url.origin;
-}
-
 export function isSiteDisabled(settings, hostname) {
   return settings.disabledSites.includes(hostname);
 }
