@@ -105,14 +105,12 @@ def extension_dir() -> Path:
 
 
 class PagesHandler(SimpleHTTPRequestHandler):
-    """Static test pages; /spa/* answers with the app shell; /big.html is generated; /search echoes."""
+    """Static test pages; /spa/* answers with the app shell; /big.html is generated."""
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
         if path == "/big.html":
             return self._send(big_article().encode())
-        if path == "/search":
-            return self._send(b"<!doctype html><title>search</title><p>search page")
         if path.startswith("/spa/"):
             self.path = "/spa.html"
         return super().do_GET()

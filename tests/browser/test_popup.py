@@ -1,9 +1,7 @@
 """Toolbar badge and popup: verdict, toggles, threshold, disable on site, restored view,
-search, and a stopped server (quiet on the page, clear in the popup)."""
+nothing that leaves the computer, and a stopped server (quiet on the page, clear in the popup)."""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs, urlsplit
 
 from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, marks, model_threshold, overlay,
                       start_server, stop_server, wait_for, wait_marks)
@@ -115,26 +113,17 @@ def test_restored_article_view(ext, pages_url, server_url):
     view.screenshot(path=str(ARTIFACTS / "restored.png"))
 
 
-def test_search_for_the_original(ext, pages_url, server_url):
+def test_popup_footer_is_true_nothing_leaves_this_computer(ext, pages_url):
+    """The footer says everything stays on this computer: no control in the popup leads off it."""
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/spun.html")
-    ext.set_storage({"searchUrl": f"{pages_url}/search?q=%s"})
-    paragraphs = article(ext, page)["paragraphs"]
-    headline = paragraphs[0]
-    assert headline["kind"] == "headline"
-    # The headline's spans as part of the whole article (the server decides per article).
-    result = analyze(server_url, [p["text"] for p in paragraphs], LOW_THRESHOLD)["paragraphs"][0]
-    want, pos = "", 0
-    for s in result["spans"]:
-        want += headline["text"][pos:s["start"]] + s["suggestions"][0]["text"]
-        pos = s["end"]
-    want += headline["text"][pos:]
     popup = ext.popup(page)
-    with ext.context.expect_page() as info:
-        popup.locator("#search").click()
-    search = info.value
-    search.wait_for_load_state()
-    assert parse_qs(urlsplit(search.url).query)["q"] == [want]
+    assert "everything stays on this computer" in popup.locator("footer").inner_text()
+    assert popup.locator("#search").count() == 0
+    buttons = popup.eval_on_selector_all("button", "els => els.map(e => e.id)")
+    assert buttons == ["threshold-reset", "restored", "retry"]
+    links = popup.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert links and all(href.startswith(f"chrome-extension://{ext.id}/") for href in links), links
 
 
 def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, model_path, server_url):

@@ -1,4 +1,4 @@
-// Options page: the server URL (loopback only) and the search address.
+// Options page: the server URL (loopback only).
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
 import { getSettings, setSettings } from "../shared/settings.js";
@@ -8,21 +8,15 @@ const $ = (id) => document.getElementById(id);
 async function main() {
   const settings = await getSettings();
   $("server-url").value = settings.serverUrl;
-  $("search-url").value = settings.searchUrl;
 
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const serverUrl = loopbackOrigin($("server-url").value);
-    const searchUrl = $("search-url").value.trim();
     if (!serverUrl) {
       $("result").textContent = `Use an http address on ${LOOPBACK_HOSTS.join(" or ")}.`;
       return;
     }
-    if (!/^https:\/\/.+%s/.test(searchUrl)) {
-      $("result").textContent = "The search address must start with https:// and contain %s.";
-      return;
-    }
-    await setSettings({ serverUrl, searchUrl });
+    await setSettings({ serverUrl });
     $("server-url").value = serverUrl;
     $("result").textContent = "Saved.";
   });

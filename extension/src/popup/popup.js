@@ -1,10 +1,9 @@
 // Toolbar popup: the page verdict, highlight/threshold/site controls, server status,
-// restored view and search. Opened as a page, ?tab=<id> names the tab to describe.
+// restored view. Opened as a page, ?tab=<id> names the tab to describe.
 // Every figure and the verdict are the server's summary of the article (never recounted here);
 // the popup follows the page's state reports live, so it changes as soon as the page does.
 import browser from "webextension-polyfill";
-import { leadSentence, restoreText } from "../shared/restore.js";
-import { listen, MESSAGES, requestArticle, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
+import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -55,7 +54,6 @@ function showState(state) {
   $("disable-site").disabled = !state.hostname;
   const hasText = state.status !== "disabled" && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
   $("restored").disabled = !hasText;
-  $("search").disabled = !hasText;
 }
 
 function showServer(status) {
@@ -94,14 +92,6 @@ function showThreshold(threshold, status) {
   }
   slider.value = String(known);
   $("threshold-value").textContent = `${known.toFixed(2)}${threshold == null ? " (model default)" : ""}`;
-}
-
-/** Headline (or the lead sentence) with every top suggestion applied. */
-function restoredQuery(article) {
-  const headline = article.paragraphs.find((p) => p.kind === "headline");
-  if (headline) return restoreText(headline.text, headline.spans);
-  const body = article.paragraphs.find((p) => p.kind === "body");
-  return body ? leadSentence(restoreText(body.text, body.spans)) : article.title;
 }
 
 async function main() {
@@ -151,12 +141,6 @@ async function main() {
     await requestRescan(tabId);
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));
-  $("search").addEventListener("click", async () => {
-    const article = await requestArticle(tabId);
-    if (!article) return;
-    const { searchUrl } = await getSettings();
-    browser.tabs.create({ url: searchUrl.replace("%s", encodeURIComponent(restoredQuery(article))) });
-  });
 }
 
 main();

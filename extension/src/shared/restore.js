@@ -21,10 +21,3 @@ export function restoreSegments(text, spans) {
 export function restoreText(text, spans) {
   return restoreSegments(text, spans).map((s) => s.text).join("");
 }
-
-/** First sentence of a paragraph (for a web search), at most `max` characters. */
-export function leadSentence(text, max = 200) {
-  const m = text.match(/^.+?[.!?](?=\s|$)/u);
-  const sentence = (m ? m[0] : text).trim();
-  return sentence.length <= max ? sentence : sentence.slice(0, max).replace(/\s+\S*$/u, "");
-}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { leadSentence, restoreSegments, restoreText } from "./restore.js";
+import { restoreSegments, restoreText } from "./restore.js";
 
 const text = "Putin started a full-scale invasion final month, officials said.";
 const spans = [{ start: 36, end: 47, text: "final month", score: 0.9, suggestions: [{ text: "last month" }] }];
@@ -8,6 +8,4 @@ const spans = [{ start: 36, end: 47, text: "final month", score: 0.9, suggestion
 test("restores the top suggestion and keeps the spun wording", () => {
   assert.equal(restoreText(text, spans), "Putin started a full-scale invasion last month, officials said.");
   assert.deepEqual(restoreSegments(text, spans)[1], { text: "last month", original: "final month" });
-  assert.equal(leadSentence("Dr. Who came. Then left."), "Dr.");
-  assert.equal(leadSentence("It began. Then more."), "It began.");
 });

@@ -6,7 +6,6 @@ export const DEFAULTS = Object.freeze({
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
   disabledSites: [],
-  searchUrl: "https://duckduckgo.com/?q=%s",
 });
 
 // The start commands shown when the server is down (README: "Browser extension").
