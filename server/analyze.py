@@ -1,10 +1,20 @@
-"""Analyse a text file (or stdin) from the terminal: spun spans and their likely originals."""
+"""Analyse a text file (or stdin) from the terminal: spun spans and their likely originals.
+
+When an Unspin server answers at $UNSPIN_SERVER (default http://127.0.0.1:8765), the text is
+sent there, which saves loading the model (several seconds); otherwise, or with --local or
+--model, the model is loaded in this process. Either way the answer is the same.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import urllib.error
+import urllib.request
+
+HEALTH_TIMEOUT = 0.5  # seconds to wait for a running server's health answer
+ANALYZE_TIMEOUT = 600  # seconds a server may take for one article
 
 
 def _threshold(value: str) -> float:
@@ -30,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None,
                         help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")
+    parser.add_argument("--local", action="store_true",
+                        help="load the model in this process even when a server is running")
 
 
 def mark_spans(paragraph: str, spans: list[dict]) -> str:
@@ -57,12 +69,58 @@ def render_text(response: dict, paragraphs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main(args: argparse.Namespace) -> int:
+class ServerError(Exception):
+    """The server answered with an API error (its message is the exception's)."""
+
+
+def _server_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=HEALTH_TIMEOUT) as response:
+            return json.load(response).get("status") == "ok"
+    except (OSError, ValueError):  # refused, timed out, not JSON, not Unspin
+        return False
+
+
+def request_body(text: str, args: argparse.Namespace) -> dict:
+    """The v1 analyze request for `text` (one article, code-point offsets)."""
+    body = {"text": text, "offset_unit": "codepoint", "max_suggestions": args.max_suggestions}
+    if args.threshold is not None:
+        body["threshold"] = args.threshold
+    return body
+
+
+def analyze_on_server(url: str, body: dict) -> dict:
+    """POST an analyze request to a running server; its v1 response. Raises ServerError for an
+    API error and OSError when the server cannot be reached."""
+    request = urllib.request.Request(f"{url}/api/v1/analyze", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=ANALYZE_TIMEOUT) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.load(exc)["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {exc.code}"
+        raise ServerError(message) from None
+
+
+def analyze_here(args: argparse.Namespace, body: dict) -> dict:
+    """Load the model in this process and answer `body` as the server would (without its size
+    limits). Raises FileNotFoundError/ValueError when the model cannot be loaded."""
     from .config import default_model_path
     from .engine import Engine
     from .report import analysis_response
+    from .validation import parse_analyze
+
+    request = parse_analyze(body, max_chars=sys.maxsize, max_paragraphs=sys.maxsize)
+    engine = Engine.load(args.model or default_model_path(), threads=args.threads)
+    return analysis_response(engine, request)
+
+
+def main(args: argparse.Namespace) -> int:
+    from .config import default_model_path, server_url
     from .text import has_lone_surrogate, split_paragraphs
-    from .validation import AnalyzeRequest
 
     try:
         if args.file == "-":
@@ -76,17 +134,27 @@ def main(args: argparse.Namespace) -> int:
     if has_lone_surrogate(text):
         print("error: the text holds unpaired surrogates", file=sys.stderr)
         return 2
-    model = args.model or default_model_path()
-    try:
-        engine = Engine.load(model, threads=args.threads)
-    except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
-        print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
-        return 2
-    paragraphs = split_paragraphs(text)
-    request = AnalyzeRequest(paragraphs, args.threshold, args.max_suggestions, "codepoint")
-    response = analysis_response(engine, request)
+    body = request_body(text, args)
+    url = server_url().rstrip("/")
+    response = None
+    if not (args.local or args.model) and _server_answers(url):
+        print(f"using the Unspin server at {url} (--local analyses in this process)", file=sys.stderr)
+        try:
+            response = analyze_on_server(url, body)
+        except ServerError as exc:
+            print(f"error: the server refused the text: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"note: the server stopped answering ({exc}); loading the model here", file=sys.stderr)
+    if response is None:
+        try:
+            response = analyze_here(args, body)
+        except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or another version
+            print(f"error: cannot load the model from {args.model or default_model_path()}: {exc}",
+                  file=sys.stderr)
+            return 2
     if args.json:
         print(json.dumps(response, ensure_ascii=False, indent=2))
     else:
-        print(render_text(response, paragraphs))
+        print(render_text(response, split_paragraphs(text)))
     return 0

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Where `unspin serve` listens and `unspin analyze` looks for it ($UNSPIN_SERVER overrides the latter).
+DEFAULT_PORT = 8765
+DEFAULT_SERVER = f"http://127.0.0.1:{DEFAULT_PORT}"
+
 # The folder tree keeps the model beside the package: <repo>/server/../models/unspin-lm.
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-lm"
 
@@ -31,6 +35,11 @@ def default_model_path() -> Path:
     """The model to serve: $UNSPIN_MODEL if set, else the shipped one."""
     env = os.environ.get("UNSPIN_MODEL")
     return Path(env) if env else SHIPPED_MODEL
+
+
+def server_url() -> str:
+    """The server `unspin analyze` tries first: $UNSPIN_SERVER if set, else DEFAULT_SERVER."""
+    return os.environ.get("UNSPIN_SERVER") or DEFAULT_SERVER
 
 
 def body_limit(max_chars: int) -> int:

@@ -20,6 +20,18 @@ import unspin
 from unspin.cli import main
 from unspin.config import default_model_path
 
+@pytest.fixture(autouse=True)
+def no_running_server(monkeypatch):
+    """`unspin analyze` tries a running server first: point it at a port where none listens, so
+    a server that happens to run on this machine never answers these tests."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("UNSPIN_SERVER", f"http://127.0.0.1:{port}")
+
+
 TEXT = "Russia requested China to provide it army gear.\n\n😀 Help for the warfare, final month."
 UNSPIN = Path(sys.executable).with_name("unspin")  # the console script of this environment
 
@@ -52,6 +64,40 @@ def test_analyze_uses_unspin_model_from_the_environment(tiny_model, tmp_path, ca
     article.write_text("One short paragraph.", encoding="utf-8")
     assert main(["analyze", str(article), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["model"]["name"] == "unspin-tiny-random"
+
+
+def test_analyze_uses_a_running_server_and_answers_the_same(live_server, tiny_model, tmp_path, capsys,
+                                                           monkeypatch):
+    # The live server serves the same tiny model (the session's engine): same answer, no load.
+    article = tmp_path / "a.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    options = ["--json", "--threshold", "0", "--max-suggestions", "2"]
+    assert main(["analyze", str(article), "--model", str(tiny_model), *options]) == 0
+    here = capsys.readouterr()
+    assert "using the Unspin server" not in here.err
+    monkeypatch.setenv("UNSPIN_SERVER", live_server)
+    assert main(["analyze", str(article), *options]) == 0
+    there = capsys.readouterr()
+    assert f"using the Unspin server at {live_server}" in there.err
+    assert json.loads(there.out) == json.loads(here.out)
+    assert json.loads(there.out)["paragraphs"][0]["start"] == 0  # one article, sent as text
+
+
+def test_analyze_local_skips_the_running_server(live_server, tiny_model, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("UNSPIN_SERVER", live_server)
+    monkeypatch.setenv("UNSPIN_MODEL", str(tiny_model))
+    article = tmp_path / "a.txt"
+    article.write_text("One short paragraph.", encoding="utf-8")
+    assert main(["analyze", str(article), "--json", "--local"]) == 0
+    assert "using the Unspin server" not in capsys.readouterr().err
+
+
+def test_analyze_reports_the_servers_refusal(live_server, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("UNSPIN_SERVER", live_server)
+    article = tmp_path / "a.txt"
+    article.write_text("x" * 200_001, encoding="utf-8")  # over the server's limit
+    assert main(["analyze", str(article)]) == 2
+    assert "the server refused the text: Too much text" in capsys.readouterr().err
 
 
 def test_default_model_is_the_shipped_one(monkeypatch):
