@@ -1,8 +1,8 @@
 # Set-up and everyday commands. On a fresh Debian/Ubuntu machine with Python 3.11:
 #   make serve   create .venv, install Unspin, start the server with the shipped model
-#   make test    install what the tests need (Chromium too, when root) and run the whole suite
+#   make test    install what the tests need (Chromium and Firefox ESR too, when root) and run the whole suite
 # Everything lives in .venv; nothing is installed outside it except Debian packages
-# (python3-venv, chromium) when they are missing and we may install them.
+# (python3-venv, chromium, firefox-esr) when they are missing and we may install them.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -52,11 +52,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e '.[train,test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium (test tools cannot download their own browsers here).
+# Browser tests drive Debian's Chromium and Firefox ESR (test tools cannot download their own
+# browsers here); each package installs /usr/bin/<its name>.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	else echo "note: /usr/bin/chromium not found; browser tests will be skipped (sudo apt-get install chromium)"; fi
+	@for pkg in chromium firefox-esr; do \
+	if [ -x /usr/bin/$$pkg ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkg || exit 1; \
+	else echo "note: /usr/bin/$$pkg not found; its browser tests will be skipped (sudo apt-get install $$pkg)"; fi; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
