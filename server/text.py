@@ -12,8 +12,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# A word: letters/digits, optionally joined by an apostrophe or hyphen ("don't", "full-scale").
-WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# Combining marks (accents typed as a separate code point, "cafe\u0301") belong to their letter.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# A word: letters/digits (with their combining marks), optionally joined by an apostrophe or
+# hyphen ("don't", "full-scale").
+_LETTER = rf"(?:[^\W_]|[{_MARKS}])"
+WORD_RE = re.compile(rf"[^\W_]{_LETTER}*(?:['’\-][^\W_]{_LETTER}*)*")
+# Invisible characters that sit inside words in web pages: soft hyphen (U+00AD), zero-width
+# space, non-joiner and joiner (U+200B-U+200D), word joiner (U+2060). Analysis reads past them.
+INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200d\u2060]")
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Text that is not prose and must never be marked or rewritten: URLs, e-mail addresses,
 # @handles, #hashtags and `code`.
@@ -34,6 +41,29 @@ class Word:
 def words(text: str) -> list[Word]:
     """Split a paragraph into words, keeping exact code-point offsets."""
     return [Word(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """A paragraph as analysis reads it (without INVISIBLE_RE characters), with the way back."""
+
+    text: str
+    source: tuple[int, ...] | None  # for each code point of `text`, its index in the original
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """A non-empty code-point span of `text` -> the span of the original that covers it
+        (invisible characters inside it included)."""
+        if self.source is None:
+            return start, end
+        return self.source[start], self.source[end - 1] + 1
+
+
+def visible(paragraph: str) -> Visible:
+    """`paragraph` without its invisible in-word characters: "pro\u00adgress" reads "progress"."""
+    if not INVISIBLE_RE.search(paragraph):
+        return Visible(paragraph, None)
+    kept = tuple(i for i, ch in enumerate(paragraph) if not INVISIBLE_RE.match(ch))
+    return Visible("".join(paragraph[i] for i in kept), kept)
 
 
 def split_paragraphs(text: str) -> list[str]:

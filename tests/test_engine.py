@@ -13,7 +13,7 @@ from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
 from unspin.restore import variant_scores
 from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
-from unspin.text import words
+from unspin.text import INVISIBLE_RE, words
 
 ARTICLE = (
     "WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
@@ -192,3 +192,34 @@ def test_protected_text_is_found_without_quadratic_backtracking():
         "jane.doe+news@example.co.uk", "https://example.org/a?b=1", "@unspin", "#spin", "`code`", "www.x.org"]
     for hostile in ("😀" * 200_000, "a" * 200_000, "a." * 100_000):
         assert protected_ranges(hostile) == []
+
+
+def test_a_language_model_file_with_another_hash_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    from unspin import lm
+
+    impostor = tmp_path / lm.GGUF_NAME
+    impostor.write_bytes(b"GGUF" + bytes(64))  # a GGUF header, not the expected file
+    monkeypatch.setattr(lm, "gguf_path", lambda: impostor)
+    with pytest.raises(lm.LanguageModelMissing, match=f"expected {lm.GGUF_SHA256}.*not loaded"):
+        lm.convert(tmp_path / "converted")
+    assert not (tmp_path / "converted").exists() and not (tmp_path / "converted.tmp").exists()
+
+
+def test_invisible_characters_inside_words_are_read_past(engine):
+    # Web pages put soft hyphens and zero-width characters inside words: the marks and their
+    # suggestions are those of the plain text, each mark covering the whole word as written.
+    plain = "Russia requested army gear and help for the warfare final month, in accordance with officers."
+    hidden = (plain.replace("warfare", "war\u00adfare").replace("final", "fi\u200bnal")
+              .replace("officers", "offi\u2060cers").replace("army", "ar\u200dmy"))
+    expected = engine.analyze([plain], threshold=0.0)["paragraphs"][0]["spans"]
+    got = engine.analyze([hidden], threshold=0.0)["paragraphs"][0]["spans"]
+    assert {"warfare", "final", "officers"} <= {s["text"] for s in expected}
+    assert [INVISIBLE_RE.sub("", s["text"]) for s in got] == [s["text"] for s in expected]
+    assert [s["suggestions"] for s in got] == [s["suggestions"] for s in expected]
+    for span in got:
+        assert hidden[span["start"]:span["end"]] == span["text"]
+    assert {"war\u00adfare", "fi\u200bnal", "offi\u2060cers"} <= {s["text"] for s in got}
+
+
+def test_combining_marks_stay_inside_their_word():
+    assert [w.text for w in words("a cafe\u0301 au lait")] == ["a", "cafe\u0301", "au", "lait"]
