@@ -1,8 +1,8 @@
-"""Inflection transfer, both ways: the spinner inflects synonyms, a restorer inflects originals back."""
+"""Inflection: the spinner and the candidate table give a synonym the form of the word it replaces."""
 
 import pytest
 
-from unspin.scripts.data.inflection import analyze, inflect, inflect_like, inflect_phrase, lemmatize, split_possessive
+from unspin.scripts.data.inflection import analyze, inflect, inflect_phrase, split_possessive
 
 
 @pytest.mark.parametrize("lemma, form, expected", [
@@ -17,29 +17,6 @@ def test_inflect(lemma, form, expected):
     assert inflect(lemma, form) == expected
 
 
-@pytest.mark.parametrize("phrase, template, expected", [
-    ("state", "said", "stated"),                       # real pair: said -> stated
-    ("officer", "officials", "officers"),              # officials -> officers
-    ("insurance policy", "policies", "insurance policies"),  # noun phrase: inflect the last word
-    ("serve to", "helping", "serving to"),             # verb phrase: inflect the first word
-    ("be a part of", "joins", "is a part of"),
-    ("celebration", "party's", "celebration's"),       # possessive carried over
-    ("celebration", "party’s", "celebration’s"),
-    ("information", "news", "information"),            # "news" is not a plural
-    ("final", "last", "final"),
-    ("large", "bigger", "larger"),
-    ("say", "stated", "said"),                         # the reverse, for a restorer
-])
-def test_inflect_like(phrase, template, expected):
-    assert inflect_like(phrase, template) == expected
-
-
-def test_inflect_like_respects_a_known_lemma():
-    # "left" read as the adjective stays as is, read as "leave" it is a past tense
-    assert inflect_like("depart", "left", template_lemma="leave") == "departed"
-    assert inflect_like("port", "left", template_lemma="left") == "port"
-
-
 def test_analyze_checks_the_lemma_exists():
     known = {"state", "say", "policy"}.__contains__
     assert ("state", "ed") in analyze("stated", known)
@@ -48,9 +25,7 @@ def test_analyze_checks_the_lemma_exists():
     assert analyze("needed", known) == []
 
 
-def test_lemmatize_and_possessive():
-    assert lemmatize("stated") == "state"
-    assert lemmatize("policies") == "policy"
+def test_possessive_and_phrases():
     assert split_possessive("party's") == ("party", "'s")
     assert split_possessive("news") == ("news", "")
     assert inflect_phrase("well known", "er") == "more well known"

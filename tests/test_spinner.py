@@ -136,6 +136,12 @@ def test_profiles():
 
 
 def test_words_boundaries_are_the_shared_ones(lex):
+    # "full-scale" and "don't" are one word each (text.WORD_RE): never split, and every span
+    # starts and ends on a word boundary of the spun text.
     spun, spans = make_spinner(lex).spin("full-scale war, don't stop", Random(0), 1.0)
-    assert all(len(words(sp["text"])) >= 1 for sp in spans)
-    assert "don't" in spun
+    assert [sp["original"] for sp in spans] == ["war", "stop"]
+    bounds = {w.start for w in words(spun)}, {w.end for w in words(spun)}
+    for sp in spans:
+        assert sp["start"] in bounds[0] and sp["end"] in bounds[1]
+        assert spun[sp["start"]:sp["end"]] == sp["text"]
+    assert spun.startswith("full-scale ") and "don't" in spun

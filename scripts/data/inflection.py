@@ -167,30 +167,3 @@ def inflect_phrase(phrase: str, form: str) -> str:
         return ("more " if form == "er" else "most ") + phrase
     parts[head] = inflect(parts[head], form)
     return " ".join(parts)
-
-
-def _default_is_lemma(word: str) -> bool:
-    from unspin.scripts.data.thesauri import zipf
-
-    return zipf(word) >= 3.0
-
-
-def inflect_like(phrase: str, template: str, is_lemma: Callable[[str], bool] | None = None,
-                 template_lemma: str | None = None) -> str:
-    """Give `phrase` (a lemma or dictionary phrase) the inflection of `template`:
-    inflect_like("state", "said") -> "stated"; inflect_like("celebration", "party's") ->
-    "celebration's". Works in both directions (spinner and restorer).
-    `template_lemma`, when known, fixes the reading of an ambiguous template."""
-    stem, possessive = split_possessive(template.lower())
-    readings = analyze(stem, is_lemma or _default_is_lemma)
-    if template_lemma is not None:
-        readings = [r for r in readings if r[0] == template_lemma] or readings
-    form = next((f for _, f in readings if f), "")
-    return inflect_phrase(phrase, form) + possessive
-
-
-def lemmatize(word: str, is_lemma: Callable[[str], bool] | None = None) -> str:
-    """The likeliest lemma of a word ("stated" -> "state"); the word itself when unknown."""
-    readings = analyze(split_possessive(word.lower())[0], is_lemma or _default_is_lemma)
-    inflected = [lemma for lemma, form in readings if form]
-    return inflected[0] if inflected else split_possessive(word.lower())[0]

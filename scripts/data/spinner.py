@@ -46,7 +46,6 @@ PROFILES = (
     Profile("tortured-mined", ("tortured",), (0.30, 0.50), 3, choice="uniform", min_zipf=2.0),
     Profile("ppdb-heldout", ("ppdb",), (0.10, 0.40), 1, heldout=True, weight=1.5),
 )
-PROFILES_BY_NAME = {p.name: p for p in PROFILES}
 
 _MAX_CANDIDATES = 15  # real spinner dictionaries list a handful of synonyms per entry
 _TORTURED_BOOST = 8.0  # a pair seen in real spinner output is that much likelier
