@@ -2,12 +2,12 @@
 // page's text nodes; falls back to paragraphs inside article/main. Returns paragraphs as
 // {kind, nodes: Text[], map} where map.text is what the server gets (see text-map.js).
 import { isProbablyReaderable, Readability } from "@mozilla/readability";
+import { WORD_RE } from "../shared/words.js";
 import { buildTextMap } from "./text-map.js";
 
 const BLOCK = "p,li,blockquote,h1,h2,h3,h4,h5,h6,pre,td,th,dd,dt,figcaption,div,section,article,main,aside,header,footer";
 const FALLBACK = ":is(article,main,[role=main]) :is(p,li,blockquote,h1,h2,h3,h4,h5,h6)";
 const MIN_WORDS = { headline: 2, heading: 2, body: 4 };
-const WORD = /[\p{L}\p{N}]+/gu;
 
 function normalise(text) {
   return text.replace(/\s+/gu, " ").trim();
@@ -53,7 +53,7 @@ function toParagraph(kind, nodes, breaks) {
 }
 
 function enough(paragraph) {
-  const words = paragraph.map.text.match(WORD)?.length || 0;
+  const words = paragraph.map.text.match(WORD_RE)?.length || 0;
   return words >= MIN_WORDS[paragraph.kind];
 }
 

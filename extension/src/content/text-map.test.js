@@ -29,3 +29,14 @@ test("out-of-range and blank spans give null", () => {
   assert.equal(spanToPositions(map, 1, 2), null);
   assert.equal(spanToPositions(map, 0, 9), null);
 });
+
+test("soft hyphens and zero-width characters stay in the text, inside their word", () => {
+  const pieces = [{ text: "its pro\u00adgress" }, { text: "\u00ading wor\u200bry" }];
+  const map = buildTextMap(pieces);
+  assert.equal(map.text, "its pro\u00adgress\u00ading wor\u200bry");
+  const start = map.text.indexOf("pro");
+  const end = map.text.indexOf(" wor");
+  assert.deepEqual(spanToPositions(map, start, end), { startPiece: 0, startOffset: 4, endPiece: 1, endOffset: 4 });
+  const worry = spanToPositions(map, end + 1, map.text.length);
+  assert.equal(pieces[1].text.slice(worry.startOffset, worry.endOffset), "wor\u200bry");
+});

@@ -1,15 +1,18 @@
-// The restored wording of a paragraph: every span replaced by its top suggestion; pure.
+// The restored wording of a paragraph: every span over whole words replaced by its top
+// suggestion (a suggestion never replaces part of a word); pure.
+import { coversWholeWords } from "./words.js";
 
 /**
  * Split `text` into segments [{text, original?}] where spans with a suggestion are replaced;
- * `original` holds the spun wording of a replaced segment.
+ * `original` holds the spun wording of a replaced segment (soft hyphens and zero-width
+ * characters included). Spans that begin or end inside a word keep the page's text.
  */
 export function restoreSegments(text, spans) {
   const out = [];
   let pos = 0;
   for (const span of spans) {
     const best = span.suggestions?.[0]?.text;
-    if (!best || span.start < pos) continue;
+    if (!best || span.start < pos || !coversWholeWords(text, span.start, span.end)) continue;
     if (span.start > pos) out.push({ text: text.slice(pos, span.start) });
     out.push({ text: best, original: text.slice(span.start, span.end) });
     pos = span.end;
