@@ -1,4 +1,5 @@
-"""The `unspin` command: one subcommand per module, each exposing `add_arguments` and `main`."""
+"""The `unspin` command: one subcommand per module, each exposing `add_arguments` and `main`
+(the module's docstring is its `--help` text)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,30 @@ import argparse
 import importlib
 import sys
 
-# subcommand -> (module, one-line help). A module is imported only when its command runs,
-# so `unspin serve` never pays for the training code and vice versa.
+DESCRIPTION = """\
+Unspin finds wording in a news article that looks machine-spun (synonyms swapped in by an
+"article spinner") and suggests the likely original. Everything runs on this computer.
+
+Start the server for the browser extension with `unspin serve`; check a text from the
+terminal with `unspin analyze FILE`. The other commands rebuild and measure the model.
+`unspin COMMAND --help` tells more about each."""
+
+# subcommand -> (module, one-line help for users). A module is imported only when its command
+# runs, so `unspin serve` never pays for the training code and vice versa.
 COMMANDS = {
-    "serve": ("unspin.serve", "serve the HTTP API with waitress"),
-    "analyze": ("unspin.analyze", "analyse a text file or stdin from the terminal"),
-    "dataset": ("unspin.scripts.data.dataset", "build spun/clean training data from a news corpus"),
-    "train": ("unspin.scripts.training.train", "train the detector on spun data and write a model folder (resumable)"),
-    "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on unseen articles and the real inputs"),
-    "bench": ("unspin.scripts.evaluation.bench", "measure analysis speed, memory and cold start"),
+    "serve": ("unspin.serve", "start the local server the browser extension talks to"),
+    "analyze": ("unspin.analyze", "mark spun wording in a text file (or stdin) and suggest originals"),
+    "dataset": ("unspin.scripts.data.dataset", "make training data: spin clean news articles"),
+    "train": ("unspin.scripts.training.train", "train a model on that data (resumable)"),
+    "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on articles it never saw"),
+    "bench": ("unspin.scripts.evaluation.bench", "measure speed, memory and start-up time"),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="unspin", description=__doc__)
+    parser = argparse.ArgumentParser(prog="unspin", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)

@@ -187,3 +187,12 @@ def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path):
     err = (tmp_path / "stderr.txt").read_text()
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_help_describes_the_commands_for_a_user(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "machine-spun" in out and "unspin serve" in out and "unspin analyze FILE" in out
+    assert "module" not in out and "add_arguments" not in out
