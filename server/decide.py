@@ -67,11 +67,12 @@ def evidence(scores: list[np.ndarray], prior_words: int) -> float:
     return hits / (total + prior_words)
 
 
-def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tuple[list[int], float, float]:
+def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
+           skip: set[int] = frozenset()) -> tuple[list[int], float, float]:
     """Choose the sites to mark: (indices into `sites`, the threshold used, the evidence).
 
     Sites are taken best first; a site overlapping one already taken is dropped, so spans never
-    overlap."""
+    overlap. Sites in `skip` (the reader's ignore list) are never taken."""
     ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
     threshold = decision.spun_threshold if ev >= decision.evidence else decision.threshold
     taken: list[int] = []
@@ -79,6 +80,8 @@ def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision) -> tupl
     for k in sorted(range(len(sites)), key=lambda k: -p[k]):
         if p[k] < threshold:
             break
+        if k in skip:
+            continue
         site = sites[k]
         cells = {(site.paragraph, w) for w in range(*site.words)}
         if cells & used:

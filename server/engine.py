@@ -29,7 +29,7 @@ from .decide import decide, word_scores
 from .model import LoadedModel, load_model
 from .restore import restore
 from .score import Scored, score
-from .text import visible
+from .text import covers_ignored, visible, wording_key
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")
 
@@ -123,12 +123,16 @@ class Engine:
         self._remember(self._scored, key, kept)
         return scored
 
-    def decide(self, scored: Scored, threshold: float | None = None) -> Decided:
-        """Stage 2. threshold: the user's sensitivity (None: the model's), see Decision.scaled."""
+    def decide(self, scored: Scored, threshold: float | None = None, ignore: frozenset[str] = frozenset()) -> Decided:
+        """Stage 2. threshold: the user's sensitivity (None: the model's), see Decision.scaled.
+        ignore: wordings the reader never wants flagged (text.wording_key form): a site that is
+        or contains one gets P(spun) 0, so it is neither marked nor counted as evidence."""
         decision = self.loaded.decision.scaled(threshold)
         features = np.stack([s.features for s in scored.sites]) if scored.sites else np.zeros((0, 0))
         p = self.loaded.detector.predict(features)
-        marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision)
+        skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
+        p[list(skip)] = 0.0
+        marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
         return Decided(p, marked, used, ev, ev >= decision.evidence)
 
     def restore(self, scored: Scored, decided: Decided, limit: int) -> list[list[dict]]:
@@ -160,15 +164,17 @@ class Engine:
     # --- all together -------------------------------------------------------------------------
 
     def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
-                caller: str = "") -> dict:
+                caller: str = "", ignore: tuple[str, ...] = ()) -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
 
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
         suggestions: [{text, score}] best first}.
 
         caller: who asks (the HTTP API passes the request's Origin). Cached answers are only
-        reused for the same caller, so one caller cannot time whether another analysed a text."""
-        key = (caller, tuple(paragraphs), threshold, max_suggestions)
+        reused for the same caller, so one caller cannot time whether another analysed a text.
+        ignore: words and phrases never to flag (see `decide`)."""
+        ignored = frozenset(filter(None, map(wording_key, ignore)))
+        key = (caller, tuple(paragraphs), threshold, max_suggestions, ignored)
         with self._cache_lock:
             cached = self._answers.get(key)
             if cached is not None:
@@ -180,7 +186,7 @@ class Engine:
         # the whole word of the original text, invisible characters included.
         seen = [visible(p) for p in paragraphs]
         scored = self.score([v.text for v in seen], keep_states=True, caller=caller)
-        decided = self.decide(scored, threshold)
+        decided = self.decide(scored, threshold, ignored)
         suggestions = self.restore(scored, decided, max_suggestions)
         scored.hidden = scored.states = None
         answer = self.report(scored, decided, suggestions)

@@ -39,7 +39,7 @@ def analysis_response(engine, request, caller: str = "") -> dict:
     the v1 response body."""
     paragraphs = request.paragraphs
     answer = engine.analyze(paragraphs, threshold=request.threshold, max_suggestions=request.max_suggestions,
-                            caller=caller)
+                            caller=caller, ignore=request.ignore)
     reports = [paragraph_report(p, r, request.offset_unit, request.max_suggestions)
                for p, r in zip(paragraphs, answer["paragraphs"])]
     if request.text is not None:  # where each paragraph lies in the submitted text

@@ -66,6 +66,20 @@ def visible(paragraph: str) -> Visible:
     return Visible("".join(paragraph[i] for i in kept), kept)
 
 
+def wording_key(text: str) -> str:
+    """How a wording is compared with a reader's ignore list: its words, lower-case, joined by
+    single spaces, invisible characters dropped ("Final\u00ad  Month" -> "final month")."""
+    return " ".join(w.text for w in words(INVISIBLE_RE.sub("", text).lower()))
+
+
+def covers_ignored(text: str, ignore: frozenset[str]) -> bool:
+    """True when `text` is, or contains as whole words, a wording of `ignore` (wording_key form)."""
+    if not ignore:
+        return False
+    parts = wording_key(text).split(" ")
+    return any(" ".join(parts[i:j]) in ignore for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Split a document into paragraphs on blank lines; drops empty ones, keeps inner text as is."""
     return [p.strip() for p in _BLANK_LINE_RE.split(text) if p.strip()]

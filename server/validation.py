@@ -11,8 +11,10 @@ from .errors import ApiError
 from .text import has_lone_surrogate, split_paragraphs
 
 OFFSET_UNITS = ("utf16", "codepoint")
-FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit"}
+FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore"}
 MAX_SUGGESTIONS = 10
+MAX_IGNORE = 1000  # entries of an ignore list
+MAX_IGNORE_CHARS = 200  # characters per entry
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class AnalyzeRequest:
     # For a `text` request: where each paragraph starts in the text (code points).
     text: str | None = None
     paragraph_starts: list[int] | None = None
+    ignore: tuple[str, ...] = ()  # words and phrases never to flag
 
 
 def _reject_constant(name: str):
@@ -94,7 +97,14 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
     offset_unit = body.get("offset_unit", "utf16")
     if offset_unit not in OFFSET_UNITS:
         raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
+    ignore = body.get("ignore", [])
+    if not (isinstance(ignore, list) and len(ignore) <= MAX_IGNORE
+            and all(isinstance(w, str) and 0 < len(w) <= MAX_IGNORE_CHARS for w in ignore)):
+        raise ApiError(400, f"'ignore' must be a list of at most {MAX_IGNORE} words or phrases "
+                            f"of 1 to {MAX_IGNORE_CHARS} characters.")
+    if has_lone_surrogate("".join(ignore)):
+        raise ApiError(400, "'ignore' holds an unpaired UTF-16 surrogate.")
     return AnalyzeRequest(paragraphs, None if threshold is None else float(threshold),
-                          int(max_suggestions), offset_unit, text, starts)
+                          int(max_suggestions), offset_unit, text, starts, tuple(ignore))
 
 

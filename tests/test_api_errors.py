@@ -159,3 +159,10 @@ def test_an_integral_number_is_an_integer(client):
     # The schema says "integer", and JSON Schema counts 10.0 as one.
     response = client.post("/api/v1/analyze", json={"paragraphs": ["a"], "max_suggestions": 10.0})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("ignore", ["warfare", [1], [""], ["x" * 201], ["w"] * 1001])
+def test_ignore_must_be_a_list_of_short_wordings(client, ignore):
+    response = client.post("/api/v1/analyze", json={"paragraphs": ["a"], "ignore": ignore})
+    assert response.status_code == 400
+    assert "'ignore'" in response.json["error"]["message"]

@@ -223,3 +223,16 @@ def test_invisible_characters_inside_words_are_read_past(engine):
 
 def test_combining_marks_stay_inside_their_word():
     assert [w.text for w in words("a cafe\u0301 au lait")] == ["a", "cafe\u0301", "au", "lait"]
+
+
+def test_ignored_wordings_are_never_flagged(engine):
+    text = "Russia requested army gear and help for the warfare final month, in accordance with officers."
+    marked = {s["text"] for s in engine.analyze([text], threshold=0.0)["paragraphs"][0]["spans"]}
+    assert {"warfare", "officers"} <= marked
+    answer = engine.analyze([text], threshold=0.0, ignore=("WARFARE", "  Officers "))
+    kept = [s["text"] for s in answer["paragraphs"][0]["spans"]]
+    assert kept and not {"warfare", "officers"} & {w for k in kept for w in k.lower().split()}
+    assert answer["summary"]["spans"] == len(kept)
+    # a phrase that contains an ignored word is not flagged either
+    assert not any("final" in s for s in {s["text"] for s in engine.analyze(
+        [text], threshold=0.0, ignore=("final",))["paragraphs"][0]["spans"]})
