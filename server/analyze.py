@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None,
                         help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")
+    parser.add_argument("--ignore", metavar="FILE", default=None,
+                        help="words and phrases never to flag, one per line (the extension's exported "
+                             "allow-list; lines starting with # are comments)")
     parser.add_argument("--local", action="store_true",
                         help="load the model in this process even when a server is running")
 
@@ -81,11 +84,19 @@ def _server_answers(url: str) -> bool:
         return False
 
 
-def request_body(text: str, args: argparse.Namespace) -> dict:
+def read_ignore_list(path: str) -> list[str]:
+    """Wordings of an allow-list file: one per line, blank lines and # comments skipped."""
+    with open(path, encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
+
+
+def request_body(text: str, args: argparse.Namespace, ignore: list[str]) -> dict:
     """The v1 analyze request for `text` (one article, code-point offsets)."""
     body = {"text": text, "offset_unit": "codepoint", "max_suggestions": args.max_suggestions}
     if args.threshold is not None:
         body["threshold"] = args.threshold
+    if ignore:
+        body["ignore"] = ignore
     return body
 
 
@@ -120,6 +131,7 @@ def analyze_here(args: argparse.Namespace, body: dict) -> dict:
 
 def main(args: argparse.Namespace) -> int:
     from .config import default_model_path, server_url
+    from .errors import ApiError
     from .text import has_lone_surrogate, split_paragraphs
 
     try:
@@ -131,10 +143,15 @@ def main(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
+    try:
+        ignore = read_ignore_list(args.ignore) if args.ignore else []
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read the ignore list {args.ignore}: {exc}", file=sys.stderr)
+        return 2
     if has_lone_surrogate(text):
         print("error: the text holds unpaired surrogates", file=sys.stderr)
         return 2
-    body = request_body(text, args)
+    body = request_body(text, args, ignore)
     url = server_url().rstrip("/")
     response = None
     if not (args.local or args.model) and _server_answers(url):
@@ -149,6 +166,9 @@ def main(args: argparse.Namespace) -> int:
     if response is None:
         try:
             response = analyze_here(args, body)
+        except ApiError as exc:  # the same checks as the server's (an ignore list too long, ...)
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
         except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or another version
             print(f"error: cannot load the model from {args.model or default_model_path()}: {exc}",
                   file=sys.stderr)

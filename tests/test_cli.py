@@ -196,3 +196,18 @@ def test_help_describes_the_commands_for_a_user(capsys):
     out = capsys.readouterr().out
     assert "machine-spun" in out and "unspin serve" in out and "unspin analyze FILE" in out
     assert "module" not in out and "add_arguments" not in out
+
+
+def test_analyze_takes_an_ignore_list_file(tiny_model, tmp_path, capsys):
+    article, allow = tmp_path / "a.txt", tmp_path / "allow.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    allow.write_text("# never flag these\nWarfare\n\nfinal month\n", encoding="utf-8")
+    options = ["--json", "--threshold", "0", "--model", str(tiny_model)]
+    assert main(["analyze", str(article), *options]) == 0
+    before = [s["text"] for p in json.loads(capsys.readouterr().out)["paragraphs"] for s in p["spans"]]
+    assert main(["analyze", str(article), *options, "--ignore", str(allow)]) == 0
+    after = [s["text"] for p in json.loads(capsys.readouterr().out)["paragraphs"] for s in p["spans"]]
+    assert "warfare" in before and "warfare" not in after
+    assert "final month" not in after
+    assert main(["analyze", str(article), *options, "--ignore", str(tmp_path / "none.txt")]) == 2
+    assert "cannot read the ignore list" in capsys.readouterr().err
