@@ -5,6 +5,7 @@
 Routes (the contract is written down in openapi.json, served at /api/v1/openapi.json):
     GET  /api/v1/health        status, package version, model card summary
     POST /api/v1/analyze       spun spans and suggested originals for paragraphs or text
+    POST /api/v1/feedback      keep one reader's correction on this machine (feedback.py)
     GET  /api/v1/openapi.json  the OpenAPI 3.1 document
 
 The model is loaded once per application (or passed in as `engine`); the engine is
@@ -21,7 +22,8 @@ from flask import Flask, Response, jsonify, request
 
 from . import __version__, errors, security
 from .config import DEFAULTS, body_limit, default_model_path
-from .validation import parse_analyze, read_json
+from .feedback import FeedbackStore, default_data_dir
+from .validation import parse_analyze, parse_feedback, read_json
 from .report import analysis_response, model_info
 
 ENGINE_KEY = "unspin.engine"
@@ -69,6 +71,14 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         checked = parse_analyze(body, app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
         # Cached answers are kept apart per Origin ("" for local programs): see Engine.analyze.
         return jsonify(analysis_response(get_engine(app), checked, caller=request.headers.get("Origin", "")))
+
+    @app.post("/api/v1/feedback")
+    def feedback():
+        checked = parse_feedback(read_json(request), app.config["MAX_CHARS"])
+        store = FeedbackStore(app.config["DATA_DIR"] or default_data_dir())
+        record_id = store.add(checked.paragraph, checked.start, checked.end, checked.label,
+                              checked.original, checked.url)
+        return jsonify({"id": record_id}), 201
 
     @app.get("/api/v1/openapi.json")
     def openapi():

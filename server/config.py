@@ -27,6 +27,7 @@ DEFAULTS = {
     # (DNS-rebinding protection). None accepts any port (in-process test clients).
     "PORT": None,
     "ENGINE_THREADS": None,  # torch threads; None lets the engine choose
+    "DATA_DIR": None,  # where the reader's corrections are kept; None: feedback.default_data_dir()
     "CACHE_SIZE": 64,  # articles kept in the engine's LRU caches (scores and answers)
 }
 

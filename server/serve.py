@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "extension's origin, moz-extension://<uuid>, shown on its options page")
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="also accept this Host name (repeatable), e.g. the address given to --host")
+    parser.add_argument("--data-dir", default=None,
+                        help="where readers' corrections are kept (default: $UNSPIN_DATA_DIR, else "
+                             "~/.local/share/unspin)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="answer clients on other machines too (anyone who can reach the port "
                              "can then use the server: there is no password)")
@@ -128,7 +131,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
-                          "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote})
+                          "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote,
+                          "DATA_DIR": args.data_dir})
     except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ API boundary, with the helpers below.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -94,6 +95,16 @@ def utf16_offsets(text: str) -> list[int]:
         unit += 2 if ord(ch) > 0xFFFF else 1
     table[len(text)] = unit
     return table
+
+
+def codepoint_offset(text: str, utf16: int) -> int:
+    """The code-point index of UTF-16 index `utf16` in `text`. Raises ValueError when it is out
+    of range or falls between the two halves of a surrogate pair."""
+    table = utf16_offsets(text)
+    position = bisect.bisect_left(table, utf16)
+    if position >= len(table) or table[position] != utf16:
+        raise ValueError(f"UTF-16 offset {utf16} is not a character boundary of the text")
+    return position
 
 
 def has_lone_surrogate(text: str) -> bool:

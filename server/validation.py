@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask import Request
 
 from .errors import ApiError
-from .text import has_lone_surrogate, split_paragraphs
+from .feedback import LABELS
+from .text import codepoint_offset, has_lone_surrogate, split_paragraphs
 
 OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore"}
@@ -27,6 +28,23 @@ class AnalyzeRequest:
     text: str | None = None
     paragraph_starts: list[int] | None = None
     ignore: tuple[str, ...] = ()  # words and phrases never to flag
+
+
+@dataclass(frozen=True)
+class FeedbackRequest:
+    """One correction of a /api/v1/feedback request (offsets in code points)."""
+
+    paragraph: str
+    start: int
+    end: int
+    label: str
+    original: str | None
+    url: str | None
+
+
+FEEDBACK_FIELDS = {"paragraph", "start", "end", "offset_unit", "label", "original", "url"}
+MAX_ORIGINAL_CHARS = 200
+MAX_URL_CHARS = 2048
 
 
 def _reject_constant(name: str):
@@ -108,3 +126,44 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
                           int(max_suggestions), offset_unit, text, starts, tuple(ignore))
 
 
+
+
+def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
+    """Check the body of a feedback request (see openapi.json) and turn its offsets into code points."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    unknown = sorted(set(body) - FEEDBACK_FIELDS)
+    if unknown:
+        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(FEEDBACK_FIELDS))}.")
+    paragraph = body.get("paragraph")
+    if not isinstance(paragraph, str) or not paragraph.strip():
+        raise ApiError(400, "'paragraph' must be the paragraph's text.")
+    if len(paragraph) > max_chars:
+        raise ApiError(413, f"Too much text: {len(paragraph)} characters (limit {max_chars}).")
+    if has_lone_surrogate(paragraph):
+        raise ApiError(400, "The text holds an unpaired UTF-16 surrogate. Send well-formed Unicode.")
+    if body.get("label") not in LABELS:
+        raise ApiError(400, "'label' must be 'spun' or 'not_spun'.")
+    offset_unit = body.get("offset_unit", "utf16")
+    if offset_unit not in OFFSET_UNITS:
+        raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
+    start, end = body.get("start"), body.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ApiError(400, "'start' and 'end' must be integers.")
+    try:
+        if offset_unit == "utf16":
+            start, end = codepoint_offset(paragraph, start), codepoint_offset(paragraph, end)
+        if not 0 <= start < end <= len(paragraph):
+            raise ValueError
+    except ValueError:
+        raise ApiError(400, "'start' and 'end' must mark a non-empty span of the paragraph.") from None
+    original, url = body.get("original"), body.get("url")
+    if original is not None and not (isinstance(original, str) and 0 < len(original.strip()) <= MAX_ORIGINAL_CHARS
+                                     and not has_lone_surrogate(original)):
+        raise ApiError(400, f"'original' must be null or the original wording (1 to {MAX_ORIGINAL_CHARS} characters).")
+    if original is not None and body["label"] != "spun":
+        raise ApiError(400, "Only a 'spun' correction has an 'original'.")
+    if url is not None and not (isinstance(url, str) and len(url) <= MAX_URL_CHARS
+                                and url.startswith(("http://", "https://")) and not has_lone_surrogate(url)):
+        raise ApiError(400, f"'url' must be null or an http(s) address of at most {MAX_URL_CHARS} characters.")
+    return FeedbackRequest(paragraph, start, end, body["label"], original.strip() if original else None, url)

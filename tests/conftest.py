@@ -6,6 +6,7 @@ model in the shipped on-disk format (its detections are arbitrary, its structure
 
 from __future__ import annotations
 
+import os
 import threading
 
 import jsonschema
@@ -15,6 +16,19 @@ from unspin.app import create_app, openapi_spec
 from unspin.engine import Engine
 from unspin.model import build_tiny_model
 from unspin.serve import make_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory):
+    """Readers' corrections written by any test go to a temporary folder, never to the user's."""
+    path = tmp_path_factory.mktemp("data")
+    previous = os.environ.get("UNSPIN_DATA_DIR")
+    os.environ["UNSPIN_DATA_DIR"] = str(path)
+    yield path
+    if previous is None:
+        del os.environ["UNSPIN_DATA_DIR"]
+    else:
+        os.environ["UNSPIN_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,163 @@
+"""The reader's corrections, kept on this machine for the next `unspin train`.
+
+A correction says of one span of one paragraph either "spun" (with the original, when the reader
+confirmed a suggestion or typed one) or "not spun" (the reader dismissed the mark). The browser
+extension sends them only after the reader agreed, on its first-run page, to what is kept:
+
+    paragraph  the paragraph's text            label     "spun" or "not_spun"
+    start/end  the span, code points            original  the original wording, or null
+    span       the span's text                  url       the page address, only if allowed
+    time       when (UTC, ISO 8601)
+
+They live in one SQLite file, DATA_DIR/feedback.sqlite3 (DATA_DIR: `--data-dir`, else
+$UNSPIN_DATA_DIR, else $XDG_DATA_HOME/unspin, else ~/.local/share/unspin), and are never sent
+anywhere. Every write is one transaction on its own connection, so concurrent requests (and a
+`unspin feedback` run beside the server) are safe; SQLite serialises them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+LABELS = ("spun", "not_spun")
+FILE_NAME = "feedback.sqlite3"
+BUSY_TIMEOUT = 10.0  # seconds a write waits for another one
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    paragraph TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    span TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('spun', 'not_spun')),
+    original TEXT,
+    url TEXT
+)"""
+FIELDS = ("id", "time", "paragraph", "start", "end", "span", "label", "original", "url")
+COLUMNS = ", ".join(f'"{name}"' for name in FIELDS)
+
+
+def default_data_dir() -> Path:
+    """Where Unspin keeps the reader's data (see the module docstring)."""
+    if os.environ.get("UNSPIN_DATA_DIR"):
+        return Path(os.environ["UNSPIN_DATA_DIR"])
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "unspin"
+
+
+class FeedbackStore:
+    """The corrections in DATA_DIR/feedback.sqlite3 (created, with its folder, on first write)."""
+
+    def __init__(self, data_dir: Path | str):
+        self.path = Path(data_dir) / FILE_NAME
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
+        connection.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+        connection.execute(SCHEMA)
+        return connection
+
+    def add(self, paragraph: str, start: int, end: int, label: str, original: str | None = None,
+            url: str | None = None) -> int:
+        """Store one correction (offsets in code points, already checked); returns its id."""
+        connection = self._connect()
+        try:
+            with connection:
+                cursor = connection.execute(
+                    'INSERT INTO feedback (time, paragraph, start, "end", span, label, original, url) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (datetime.now(timezone.utc).isoformat(timespec="seconds"), paragraph, start, end,
+                     paragraph[start:end], label, original, url))
+                return int(cursor.lastrowid)
+        finally:
+            connection.close()
+
+    def records(self) -> list[dict]:
+        """Every correction, oldest first, as dicts with FIELDS."""
+        return _read(self.path) if self.path.exists() else []
+
+    def clear(self) -> int:
+        """Delete every correction; returns how many there were."""
+        if not self.path.exists():
+            return 0
+        connection = self._connect()
+        try:
+            with connection:
+                n = connection.execute("DELETE FROM feedback").rowcount
+            connection.execute("VACUUM")  # the deleted text leaves the file too
+        finally:
+            connection.close()
+        return n
+
+
+def read_feedback(path: Path | str) -> list[dict]:
+    """Corrections from a feedback database (a DATA_DIR, or a .sqlite3 file) or from the JSON
+    lines that `unspin feedback export` writes. Raises FileNotFoundError, ValueError."""
+    path = Path(path)
+    if path.is_dir():
+        return FeedbackStore(path).records()
+    if not path.exists():
+        raise FileNotFoundError(f"no feedback at {path}")
+    if path.suffix == ".sqlite3":
+        return _read(path)
+    with open(path, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    for record in records:
+        if record.get("label") not in LABELS or not isinstance(record.get("paragraph"), str):
+            raise ValueError(f"{path}: not a feedback export (a line without label/paragraph)")
+    return records
+
+
+def _read(path: Path) -> list[dict]:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+    try:
+        rows = connection.execute(f"SELECT {COLUMNS} FROM feedback ORDER BY id").fetchall()
+    finally:
+        connection.close()
+    return [dict(zip(FIELDS, row)) for row in rows]
+
+
+# --- `unspin feedback export|stats|clear` ------------------------------------------------------
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("action", choices=("export", "stats", "clear"),
+                        help="export: print every correction as JSON lines; stats: count them; "
+                             "clear: delete them all")
+    parser.add_argument("--data-dir", default=None,
+                        help="where the corrections are kept (default: $UNSPIN_DATA_DIR, else "
+                             "~/.local/share/unspin)")
+    parser.add_argument("--yes", action="store_true", help="clear without asking")
+
+
+def main(args) -> int:
+    store = FeedbackStore(args.data_dir or default_data_dir())
+    if args.action == "export":
+        for record in store.records():
+            print(json.dumps(record, ensure_ascii=False))
+    elif args.action == "stats":
+        records = store.records()
+        labels = Counter(r["label"] for r in records)
+        print(f"{len(records)} correction(s) in {store.path}: {labels['spun']} confirmed spun "
+              f"({sum(1 for r in records if r['label'] == 'spun' and r['original'])} with the original), "
+              f"{labels['not_spun']} dismissed")
+        if records:
+            print(f"oldest {records[0]['time']}, newest {records[-1]['time']}")
+    else:
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("error: clear deletes every correction; pass --yes to confirm", file=sys.stderr)
+                return 2
+            if input(f"Delete every correction in {store.path}? [y/N] ").strip().lower() != "y":
+                print("Nothing deleted.")
+                return 0
+        print(f"Deleted {store.clear()} correction(s).")
+    return 0
