@@ -44,6 +44,19 @@ FIELDS = ("id", "time", "paragraph", "start", "end", "span", "label", "original"
 COLUMNS = ", ".join(f'"{name}"' for name in FIELDS)
 
 
+HOLD_OUT_EVERY = 5  # one correction in five (by id) is kept out of training, to evaluate on
+MIN_TO_HOLD_OUT = 10  # ... once there are this many; fewer all go to training
+
+
+def split_feedback(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(for training, held out for evaluation): the same split for `unspin train --feedback` and
+    `unspin evaluate --feedback`."""
+    if len(records) < MIN_TO_HOLD_OUT:
+        return list(records), []
+    held = [r for r in records if r["id"] % HOLD_OUT_EVERY == 0]
+    return [r for r in records if r["id"] % HOLD_OUT_EVERY != 0], held
+
+
 def default_data_dir() -> Path:
     """Where Unspin keeps the reader's data (see the module docstring)."""
     if os.environ.get("UNSPIN_DATA_DIR"):

@@ -55,10 +55,21 @@ class CandidateTable:
     """
 
     def __init__(self, entries: dict[str, list[tuple[str, float]]]):
-        lines = [
-            spun + "\t" + "\t".join(f"{c}|{p:.2f}" for c, p in cands) for spun, cands in sorted(entries.items()) if cands
-        ]
+        lines = [self._line(spun, cands) for spun, cands in sorted(entries.items()) if cands]
         self._set_text("\n".join(lines) + "\n" if lines else "")
+
+    @staticmethod
+    def _line(spun: str, cands: list[tuple[str, float]]) -> str:
+        return spun + "\t" + "\t".join(f"{c}|{p:.2f}" for c, p in cands)
+
+    def updated(self, entries: dict[str, list[tuple[str, float]]]) -> "CandidateTable":
+        """A copy in which `entries` (lower-case spun wording -> candidates, best first) replace
+        or add those keys."""
+        lines = {line[: line.index("\t")]: line for line in self._text.splitlines()}
+        lines.update((spun, self._line(spun, cands)) for spun, cands in entries.items() if cands)
+        table = CandidateTable({})
+        table._set_text("".join(line + "\n" for _, line in sorted(lines.items())))
+        return table
 
     def _set_text(self, text: str) -> None:
         self._text = text

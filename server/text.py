@@ -58,6 +58,12 @@ class Visible:
             return start, end
         return self.source[start], self.source[end - 1] + 1
 
+    def seen(self, start: int, end: int) -> tuple[int, int]:
+        """The inverse: a code-point span of the original -> the span of `text` it shows as."""
+        if self.source is None:
+            return start, end
+        return bisect.bisect_left(self.source, start), bisect.bisect_left(self.source, end)
+
 
 def visible(paragraph: str) -> Visible:
     """`paragraph` without its invisible in-word characters: "pro\u00adgress" reads "progress"."""

@@ -12,6 +12,7 @@ import pytest
 
 from unspin.cli import main
 from unspin.engine import Engine
+from unspin.feedback import FeedbackStore
 from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
 from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
 
@@ -102,3 +103,48 @@ def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
     assert figures["peak_rss_mb"] > 0 and figures["cold_start_s"] > 0
     assert figures["ratio_to_fp32_forward"] == pytest.approx(
         figures["analysis_median_ms"] / figures["fp32_forward_median_ms"], abs=0.002)
+
+
+def test_retraining_on_a_dismissal_stops_flagging_that_word(trained, table, tmp_path, capsys):
+    # A reader dismissed "Officers" in a clean sentence; a --quick retrain with that correction
+    # must stop flagging it there, and `evaluate --feedback --baseline` shows the change.
+    data, model, _ = trained
+    sentence = "Officers from the tactical unit fired at the suspect's car."
+    FeedbackStore(tmp_path / "corrections").add(sentence, 0, 8, "not_spun")
+
+    def officers(folder):
+        engine = Engine.load(folder)
+        marked = [s["text"] for s in engine.analyze([sentence], threshold=0.5)["paragraphs"][0]["spans"]]
+        scored = engine.score([sentence])
+        p = engine.decide(scored).probabilities[[s.text for s in scored.sites].index("Officers")]
+        return marked, float(p)
+
+    marked, before = officers(model)
+    assert marked == ["Officers"], before
+    retrained = tmp_path / "retrained"
+    assert main(["train", "--data", str(data), "--out", str(retrained), "--quick", "--candidates", str(table[1]),
+                 "--feedback", str(tmp_path / "corrections")]) == 0
+    assert "1 corrections to learn from (0 held out)" in capsys.readouterr().out
+    marked, after = officers(retrained)
+    assert marked == [] and after < before / 3, (before, after)
+    assert json.loads((retrained / "config.json").read_text())["unspin"]["metrics"]["training"]["feedback_sites"] == 1
+
+    out = tmp_path / "metrics.json"
+    assert main(["evaluate", "--model", str(retrained), "--baseline", str(model), "--out", str(out),
+                 "--feedback", str(tmp_path / "corrections")]) == 0
+    printed = capsys.readouterr().out
+    assert "too few to hold any out" in printed and "before -> after" in printed
+    figures = json.loads(out.read_text())
+    assert figures["feedback"]["dismissed"] == 1 and figures["baseline"]["feedback"]["dismissed"] == 1
+    assert "real_inputs" in figures["baseline"]
+
+
+def test_confirmed_originals_join_the_candidate_table(trained, table, tmp_path):
+    data, _, _ = trained
+    sentence = "The war ended final month, the agency said."
+    store = FeedbackStore(tmp_path / "corrections")
+    store.add(sentence, sentence.index("agency"), sentence.index("agency") + 6, "spun", "bureau")
+    retrained = tmp_path / "retrained"
+    assert main(["train", "--data", str(data), "--out", str(retrained), "--quick", "--candidates", str(table[1]),
+                 "--feedback", str(tmp_path / "corrections")]) == 0
+    assert Engine.load(retrained).loaded.candidates.lookup("agency")[0][0] == "bureau"

@@ -44,6 +44,19 @@ PHRASE_MAP = {
 }
 
 
+def with_readers_originals(table: CandidateTable, pairs: dict[str, set[str]], max_per_key: int = 50) -> CandidateTable:
+    """The table with the originals readers confirmed (spun wording -> originals) ranked first
+    for their wording, above every thesaurus candidate; a wording that was no key becomes one."""
+    entries = {}
+    for spun, originals in pairs.items():
+        current = table.lookup(spun)
+        top = max((p for _, p in current), default=0.0) + REAL_PAIR_BONUS
+        confirmed = {o.lower() for o in originals}
+        entries[spun.lower()] = ([(o, top) for o in sorted(confirmed)]
+                                 + [(c, p) for c, p in current if c.lower() not in confirmed])[:max_per_key]
+    return table.updated(entries)
+
+
 def load_or_build(path: Path, mythes: Path | None, tortured: Path | None = None) -> CandidateTable:
     """The table at `path`; built there the first time from Moby, MyThes (when given), the pairs
     mined from real tortured phrases (when given) and PHRASE_MAP."""

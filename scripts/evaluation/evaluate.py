@@ -1,7 +1,7 @@
 """Measure a model on articles it never saw, and on the real inputs, at its default settings.
 
     unspin evaluate --data data/spun --model models/unspin-lm [--articles 300] [--tortured FILE]
-                    [--out metrics.json] [--update-card]
+                    [--out metrics.json] [--update-card] [--feedback CORRECTIONS] [--baseline OLD_MODEL]
 
 Every article goes through the engine's stages (score -> decide -> restore) as one document,
 exactly as the server runs it. Printed and stored:
@@ -13,7 +13,11 @@ exactly as the server runs it. Printed and stored:
   candidate table, and whose original is among its candidates;
 - the real inputs: a real spun news paragraph, three new sentences with pairs seen in real
   spinner output, and clean text that must stay unmarked;
-- with --tortured, real tortured-phrase pairs in a neutral sentence: restoration with the span given.
+- with --tortured, real tortured-phrase pairs in a neutral sentence: restoration with the span given;
+- with --feedback, readers' corrections held out from `unspin train --feedback`: the share of
+  dismissed spans still marked, of confirmed spans marked, and of confirmed originals in the top 3;
+- with --baseline, all of the above for a second model (the one before retraining), and every
+  figure side by side, so a reader sees whether their corrections helped and nothing got worse.
 The test articles are a seeded choice of the `test` split, half of them spun by the held-out
 profile and half clean (the same choice as the feature extraction's test set).
 """
@@ -70,6 +74,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tortured", help="tortured_phrases.tsv for the real-pairs restoration test")
     parser.add_argument("--out", help="write the metrics as JSON here")
     parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
+    parser.add_argument("--feedback", help="readers' corrections (as for `unspin train --feedback`): measure the "
+                                           "model on those held out from training")
+    parser.add_argument("--baseline", help="another model folder (e.g. the one before retraining on feedback) "
+                                           "measured the same way, side by side")
 
 
 def gold_originals(record: dict, paragraph_words) -> dict[int, str]:
@@ -225,6 +233,35 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     return {"n": n, "coverage": round(covered / n, 4), "top1": round(top1 / n, 4), "top3": round(top3 / n, 4)}
 
 
+def feedback_metrics(engine, records: list[dict]) -> dict:
+    """How a model answers readers' corrections it was not trained on: the share of dismissed
+    spans it still marks (lower is better), of confirmed spans it marks, and of those whose
+    confirmed original is among its top 3 suggestions."""
+    from unspin.text import visible
+
+    dismissed = confirmed = still_marked = marked = restored = with_original = 0
+    for record in records:
+        spans = engine.analyze([record["paragraph"]])["paragraphs"][0]["spans"]
+        hits = [s for s in spans if s["start"] < record["end"] and record["start"] < s["end"]]
+        if record["label"] == "not_spun":
+            dismissed += 1
+            still_marked += bool(hits)
+            continue
+        confirmed += 1
+        marked += bool(hits)
+        if record["original"]:
+            with_original += 1
+            wanted = visible(record["original"]).text.lower()
+            restored += any(wanted in [x["text"].lower() for x in s["suggestions"][:3]] for s in hits)
+
+    def share(k, n):
+        return round(k / n, 4) if n else None
+
+    return {"corrections": len(records), "dismissed": dismissed, "dismissed_still_marked": share(still_marked, dismissed),
+            "confirmed": confirmed, "confirmed_marked": share(marked, confirmed),
+            "confirmed_original_in_top3": share(restored, with_original)}
+
+
 def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
     from unspin.scripts.evaluation.metrics import word_metrics
     from unspin.scripts.training.site_features import choose, read_articles
@@ -250,24 +287,59 @@ def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
     return m
 
 
-def main(args) -> int:
-    from unspin.engine import Engine
-    from unspin.scripts.evaluation.model_card import update_metrics
+def _leaves(figures: dict, prefix: str = "") -> dict[str, float]:
+    out = {}
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            out.update(_leaves(value, f"{prefix}{key} / "))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[prefix + key] = value
+    return out
 
-    engine = Engine.load(args.model, cache_size=0)
-    started = time.monotonic()
+
+def comparison(before: dict, after: dict) -> str:
+    """Every number both measurements have, as 'name: before -> after' lines."""
+    old, new = _leaves(before), _leaves(after)
+    lines = [f"{name}: {old[name]} -> {new[name]}" for name in new if name in old]
+    return "before -> after (baseline -> this model):\n  " + "\n  ".join(lines)
+
+
+def measure(engine, args, held: list[dict] | None) -> dict:
+    """Every figure `evaluate` prints, for one model."""
     figures = {}
     if args.data:
         figures["test"] = test_metrics(engine, Path(args.data), args.split, args.articles)
-        print(json.dumps(figures["test"], indent=1))
     figures["real_inputs"] = real_inputs(engine)
-    print(json.dumps(figures["real_inputs"], indent=1, ensure_ascii=False))
     if args.tortured:
         figures["tortured_pairs"] = tortured_pairs(engine, Path(args.tortured))
-        print(json.dumps(figures["tortured_pairs"]))
+    if held is not None:
+        figures["feedback"] = feedback_metrics(engine, held)
+    return figures
+
+
+def main(args) -> int:
+    from unspin.engine import Engine
+    from unspin.feedback import read_feedback, split_feedback
+    from unspin.scripts.evaluation.model_card import update_metrics
+
+    started = time.monotonic()
+    held = None
+    if args.feedback:
+        trained_on, held = split_feedback(read_feedback(args.feedback))
+        if not held:
+            print(f"note: only {len(trained_on)} corrections, too few to hold any out; measuring on all of them, "
+                  "which a model retrained on them has seen")
+            held = trained_on
+    figures = measure(Engine.load(args.model, cache_size=0), args, held)
+    print(json.dumps(figures, indent=1, ensure_ascii=False))
+    if args.baseline:
+        baseline = measure(Engine.load(args.baseline, cache_size=0), args, held)
+        print(f"baseline {args.baseline}:\n{json.dumps(baseline, indent=1, ensure_ascii=False)}")
+        print(comparison(baseline, figures))
+        figures = {**figures, "baseline": baseline}
     print(f"evaluated in {time.monotonic() - started:.0f} s")
     if args.out:
         Path(args.out).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     if args.update_card:
-        update_metrics(Path(args.model), figures)
+        update_metrics(Path(args.model), {k: v for k, v in figures.items() if k != "baseline"})
     return 0

@@ -134,6 +134,27 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     return path
 
 
+def feedback_rows(records: list[dict], table, continuation: dict[str, float]) -> list[dict]:
+    """Site rows ({"x", "y"}) from readers' corrections (unspin.feedback): each paragraph is scored
+    by the serving `score` stage; a site inside a span the reader confirmed as spun is labelled 1,
+    a site overlapping a span the reader dismissed 0 (a hard negative)."""
+    from unspin.score import score
+    from unspin.text import visible
+
+    rows = []
+    lm = serving_lm()
+    for record in tqdm(records, unit="correction", desc="scoring corrections"):
+        seen = visible(record["paragraph"])
+        start, end = seen.seen(record["start"], record["end"])
+        scored = score(lm, table, [seen.text], continuation=continuation)
+        for site in scored.sites:
+            if record["label"] == "spun" and start <= site.start and site.end <= end:
+                rows.append({"x": [float(v) for v in site.features], "y": 1})
+            elif record["label"] == "not_spun" and site.start < end and start < site.end:
+                rows.append({"x": [float(v) for v in site.features], "y": 0})
+    return rows
+
+
 def read_features(path: Path, limit: int | None = None) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]

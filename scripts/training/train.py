@@ -9,6 +9,10 @@ Read top to bottom, this is the whole recipe:
 2. site features of train and dev articles, computed by the serving `score` stage
    (DATA/features/*.jsonl; appended article by article, so a stopped run resumes there);
 3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site;
+   With --feedback, readers' corrections (unspin.feedback) join in: originals they confirmed go
+   into the candidate table first for their wording, their confirmed spans become positive sites
+   and their dismissed ones hard negatives, each weighing FEEDBACK_WEIGHT ordinary sites; one in
+   five corrections is held out for `unspin evaluate --feedback` (feedback.split_feedback);
 4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
    profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
 5. the model folder (config, detector, candidates) and its card.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +32,7 @@ from types import SimpleNamespace
 import numpy as np
 
 QUICK = {"articles": 12, "dev_articles": 8, "rounds": 30}
+FEEDBACK_WEIGHT = 50.0  # one reader's correction counts as this many sites of spun training data
 ROUNDS = 400
 PARAMS = {  # LightGBM; bagging keeps one corpus' quirks from dominating
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
@@ -52,6 +58,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="a few articles: checks the pipeline end to end")
+    parser.add_argument("--feedback", help="readers' corrections to learn from: the server's data folder, its "
+                                           "feedback.sqlite3, or an `unspin feedback export` file")
 
 
 def as_sites(article: dict) -> list:
@@ -94,11 +102,14 @@ def main(args) -> int:
     import lightgbm
     import torch
 
-    from unspin.model import ModelMeta, save_model
-    from unspin.score import FEATURES
-    from unspin.scripts.data.candidates import load_or_build
+    from unspin.feedback import read_feedback, split_feedback
+    from unspin.model import ModelMeta, candidate_wordings, save_model
+    from unspin.score import FEATURES, continuations
+    from unspin.scripts.data.candidates import load_or_build, with_readers_originals
     from unspin.scripts.evaluation.model_card import write_card
-    from unspin.scripts.training.site_features import build_continuations, extract, read_features
+    from unspin.scripts.training.site_features import (build_continuations, extract, feedback_rows, read_features,
+                                                       serving_lm)
+    from unspin.text import wording_key
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -115,18 +126,38 @@ def main(args) -> int:
                   Path(args.tortured) if args.tortured else None)
 
     continuation = build_continuations(table_file)
+    corrections = []
+    if args.feedback:
+        corrections, held = split_feedback(read_feedback(args.feedback))
+        confirmed = defaultdict(set)
+        for record in corrections:
+            if record["label"] == "spun" and record["original"]:
+                confirmed[wording_key(record["span"])].add(record["original"].strip())
+        table = with_readers_originals(table, confirmed)
+        new = [w for w in candidate_wordings(table) if w.lower() not in continuation]
+        continuation = {**continuation, **continuations(serving_lm(), new)}
+        print(f"feedback: {len(corrections)} corrections to learn from ({len(held)} held out), "
+              f"{len(confirmed)} wordings with confirmed originals")
 
     # 2. features (the serving score stage), resumable
     features = data / ("features-quick" if args.quick else "features")
     train = read_features(extract(data, "train", n_train, table_file, features), n_train)
     dev = read_features(extract(data, "dev", n_dev, table_file, features), n_dev)
 
+    feedback = feedback_rows(corrections, table, continuation) if corrections else []
+
     # 3. the detector
-    x = np.array([s["x"] for a in train for s in a["sites"] if s["y"] >= 0], dtype=np.float32)
-    y = np.array([s["y"] for a in train for s in a["sites"] if s["y"] >= 0])
-    print(f"detector: {len(y):,} train sites ({y.mean():.1%} spun), {len(FEATURES)} features, {rounds} rounds")
-    booster = lightgbm.train({**PARAMS, "num_threads": args.threads or 0}, lightgbm.Dataset(x, y, feature_name=list(FEATURES)),
-                             num_boost_round=rounds)
+    sites = [s for a in train for s in a["sites"] if s["y"] >= 0] + feedback
+    x = np.array([s["x"] for s in sites], dtype=np.float32).reshape(-1, len(FEATURES))
+    y = np.array([s["y"] for s in sites])
+    weight = np.r_[np.ones(len(sites) - len(feedback)), np.full(len(feedback), FEEDBACK_WEIGHT)]
+    print(f"detector: {len(y):,} train sites ({y.mean():.1%} spun; {len(feedback)} from corrections), "
+          f"{len(FEATURES)} features, {rounds} rounds")
+    # A leaf needs 20 sites in a full run; small runs (--quick, a few corrections) need smaller leaves
+    # to learn anything specific.
+    leaf = min(PARAMS["min_data_in_leaf"], max(2, len(y) // 100))
+    booster = lightgbm.train({**PARAMS, "min_data_in_leaf": leaf, "num_threads": args.threads or 0},
+                             lightgbm.Dataset(x, y, weight=weight, feature_name=list(FEATURES)), num_boost_round=rounds)
 
     # 4. the article-level decision, on dev
     dev_p = [booster.predict(np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES)))
@@ -141,6 +172,7 @@ def main(args) -> int:
         decision=decision,
         metrics={"training": {"train_articles": len(train), "train_sites": int(len(y)), "dev_articles": len(dev),
                               "rounds": rounds, "minutes": round((time.monotonic() - started) / 60, 1),
+                              "feedback_corrections": len(corrections), "feedback_sites": len(feedback),
                               "feature_gain": importance},
                  "dev": dev_metrics},
     )
