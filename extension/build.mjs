@@ -18,6 +18,7 @@ const entries = {
   popup: "popup/popup.js",
   options: "options/options.js",
   restored: "restored/restored.js",
+  welcome: "welcome/welcome.js",
 };
 // Copied as they are.
 const statics = [
@@ -28,6 +29,8 @@ const statics = [
   "options/options.html",
   "restored/restored.html",
   "restored/restored.css",
+  "welcome/welcome.html",
+  "welcome/welcome.css",
   "shared/page.css",
 ];
 
@@ -65,7 +68,7 @@ async function buildFor(browser) {
     logLevel: "warning",
   });
   for (const file of statics) {
-    const target = join(out, file.replace(/^(content|popup|options|restored|shared)\//, ""));
+    const target = join(out, file.replace(/^(content|popup|options|restored|shared|welcome)\//, ""));
     cpSync(join(src, file), target, { recursive: true });
   }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(browser), null, 2) + "\n");

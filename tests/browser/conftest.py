@@ -144,12 +144,14 @@ def model_path() -> Path:
     return SHIPPED_MODEL
 
 
-def start_server(model: Path):
-    """Start `unspin serve --port 0`; returns (process, base URL)."""
+def start_server(model: Path, data_dir: Path | None = None):
+    """Start `unspin serve --port 0` (readers' corrections kept in `data_dir`, when given);
+    returns (process, base URL)."""
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
-        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2", "--allow-origin", FIREFOX_EXTENSION_ORIGIN],
+        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2", "--allow-origin", FIREFOX_EXTENSION_ORIGIN,
+         *(["--data-dir", str(data_dir)] if data_dir else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 180
@@ -178,8 +180,15 @@ def stop_server(proc):
 
 
 @pytest.fixture(scope="session")
-def server_url(model_path):
-    proc, url = start_server(model_path)
+def feedback_dir(tmp_path_factory) -> Path:
+    """Where the test server keeps readers' corrections (`unspin serve --data-dir`), never the
+    user's folder."""
+    return tmp_path_factory.mktemp("feedback")
+
+
+@pytest.fixture(scope="session")
+def server_url(model_path, feedback_dir):
+    proc, url = start_server(model_path, feedback_dir)
     yield url
     stop_server(proc)
 
@@ -211,6 +220,9 @@ class Browser:
     def __init__(self, context, extension_id: str):
         self.context = context
         self.id = extension_id
+        # Every tab opened since the browser started (the extension's first-run page among them).
+        self.opened = list(context.pages)
+        context.on("page", lambda page: self.opened.append(page))
 
     def worker(self):
         for worker in self.context.service_workers:

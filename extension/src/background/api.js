@@ -13,10 +13,12 @@ export const sent = { requests: 0, paragraphs: 0, chars: 0 };
 
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",
-   *  "not-loopback" (the stored address is not on this computer: nothing is sent) */
-  constructor(kind, message) {
+   *  "not-loopback" (the stored address is not on this computer: nothing is sent);
+   *  status: the HTTP status of an error answer (403: the server refuses this extension's origin) */
+  constructor(kind, message, status = null) {
     super(message);
     this.kind = kind;
+    this.status = status;
   }
 }
 
@@ -43,7 +45,7 @@ async function request(url, init, timeoutMs) {
   }
   if (!response.ok) {
     const message = body?.error?.message || `HTTP ${response.status}`;
-    throw new ServerError("error", `The server refused the request: ${message}`);
+    throw new ServerError("error", `The server refused the request: ${message}`, response.status);
   }
   return body;
 }
@@ -58,13 +60,15 @@ function wellFormed(text) {
 }
 
 /**
- * Analyse the paragraphs of one article (within the page's text budget: see shared/document.js).
+ * Analyse the paragraphs of one article (within the page's text budget: see shared/document.js),
+ * never flagging a wording of `ignore` (the reader's allow-list).
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
  * article: its figures and verdict, see shared/summary.js).
  */
-export async function analyze(serverUrl, paragraphs, threshold) {
+export async function analyze(serverUrl, paragraphs, threshold, ignore = []) {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
   if (threshold != null) body.threshold = threshold;
+  if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
   const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);
   const origin = serverOrigin(serverUrl);
   sent.requests += 1;
@@ -82,4 +86,15 @@ export async function analyze(serverUrl, paragraphs, threshold) {
   for (const p of answer.paragraphs) if (results[p?.index] === null) results[p.index] = { score: p.score, spans: p.spans };
   if (answer.paragraphs.length !== paragraphs.length || results.some((r) => !r || !Array.isArray(r.spans))) throw notV1();
   return { results, summary };
+}
+
+/** Keep one reader's correction in the server's feedback store (this computer's only).
+ *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets) @returns {{id}} */
+export function feedback(serverUrl, correction) {
+  const body = { ...correction, paragraph: wellFormed(correction.paragraph), offset_unit: "utf16" };
+  return request(
+    `${serverOrigin(serverUrl)}/api/v1/feedback`,
+    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+    HEALTH_TIMEOUT_MS,
+  );
 }

@@ -1,4 +1,4 @@
-// Answers per document, keyed on (server, threshold, the document's paragraph texts): an article
+// Answers per document, keyed on (server, threshold, allow-list, the document's paragraph texts): an article
 // seen before, unchanged, is never re-sent. The server decides per article, so answers are never
 // shared between documents, not even for a paragraph they have in common. In memory (LRU, bound
 // by documents and by size, since a growing page leaves one document per version), copied to
@@ -16,8 +16,8 @@ let total = 0;
 let loaded = null;
 let saveTimer = 0;
 
-export function cacheKey(serverUrl, threshold, texts) {
-  return `${serverUrl}\u0000${threshold ?? "default"}\u0000${documentKey(texts)}`;
+export function cacheKey(serverUrl, threshold, ignore, texts) {
+  return `${serverUrl}\u0000${threshold ?? "default"}\u0000${ignore.join("\u0001")}\u0000${documentKey(texts)}`;
 }
 
 function remember(key, value) {

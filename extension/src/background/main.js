@@ -8,10 +8,13 @@
 import browser from "webextension-polyfill";
 import { BUDGET, withinBudget } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
+import { cleanAllowList } from "../shared/wording.js";
 import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, sendMoveMark } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
+import { sendCorrection } from "./feedback.js";
+import { onInstalled } from "./welcome.js";
 
 const inFlight = new Map(); // cache key -> Promise<answer>
 
@@ -34,10 +37,10 @@ function keepAliveWhileWaiting() {
  * The answer: {results: [{score, spans} | null (not analysed)], summary: the server's Summary
  * of what it analysed | null (nothing analysed)}. Throws ServerError.
  */
-async function requestDocument(serverUrl, threshold, texts) {
+async function requestDocument(serverUrl, threshold, ignore, texts) {
   const chosen = withinBudget(texts);
   if (!chosen.length) return { results: texts.map(() => null), summary: null };
-  const answer = await api.analyze(serverUrl, chosen.map((i) => texts[i]), threshold);
+  const answer = await api.analyze(serverUrl, chosen.map((i) => texts[i]), threshold, ignore);
   const results = texts.map(() => null);
   chosen.forEach((i, k) => (results[i] = answer.results[k]));
   return { results, summary: answer.summary };
@@ -46,12 +49,14 @@ async function requestDocument(serverUrl, threshold, texts) {
 /** The answer for a document (see requestDocument), from the cache when it is known. */
 async function analyzeDocument(texts) {
   await cache.load();
-  const { serverUrl, threshold } = await getSettings();
-  const key = cache.cacheKey(serverUrl, threshold, texts);
+  const settings = await getSettings();
+  const { serverUrl, threshold } = settings;
+  const ignore = cleanAllowList(settings.ignore); // storage can hold anything
+  const key = cache.cacheKey(serverUrl, threshold, ignore, texts);
   const hit = cache.get(key);
   if (hit) return hit;
   if (!inFlight.has(key)) {
-    const pending = requestDocument(serverUrl, threshold, texts)
+    const pending = requestDocument(serverUrl, threshold, ignore, texts)
       .then((answer) => {
         cache.set(key, answer);
         return answer;
@@ -94,14 +99,17 @@ async function serverStatus() {
   try {
     return { ok: true, serverUrl, health: await api.health(serverUrl) };
   } catch (error) {
-    return { ok: false, serverUrl, error: { kind: error.kind || "error", message: error.message } };
+    return { ok: false, serverUrl, error: { kind: error.kind || "error", message: error.message, status: error.status ?? null } };
   }
 }
 
 listen({
   [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.url, message.state) : undefined),
   [MESSAGES.SERVER_STATUS]: () => serverStatus(),
+  [MESSAGES.CORRECTION]: (message, sender) => (sender.tab ? sendCorrection(message.correction, sender) : undefined),
 });
+
+browser.runtime.onInstalled.addListener(onInstalled);
 
 browser.tabs.onRemoved.addListener(forgetTab);
 

@@ -8,8 +8,13 @@
 // scrolls the mark into view; Esc closes the card. Two buttons taking turns make screen
 // readers announce each mark; one button per mark cost ~0.05 ms each to insert. The browser
 // commands "next-mark"/"previous-mark" (moveMark) move the same focus from anywhere on the page
-// and announce the mark and its suggestion in a polite live region.
+// and announce the mark and its suggestion in a polite live region. Enter on a mark moves focus
+// into its card's actions (card-actions.js); Tab and Shift+Tab go round them, Esc goes back to
+// the mark.
 // Page and model text go in with textContent only.
+import { renderActions } from "./card-actions.js";
+import { contrastColours } from "./contrast.js";
+import { el } from "./dom.js";
 import css from "./hovercard.css";
 
 const HIDE_DELAY_MS = 250;
@@ -27,13 +32,6 @@ const HOST_STYLE = [
   "z-index: 2147483647",
 ].map((rule) => `${rule} !important`).join(";");
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
 function percent(score) {
   return `${Math.round(score * 100)}%`;
 }
@@ -47,7 +45,7 @@ function contains(rect, x, y) {
   return x >= rect.left && x <= rect.right && y >= rect.top && y <= rect.bottom;
 }
 
-/** Fill the card for a mark (textContent only). */
+/** Fill the card's description of a mark (textContent only). */
 function render(card, mark) {
   const { span } = mark;
   const [best, ...alternatives] = span.suggestions || [];
@@ -67,7 +65,12 @@ function render(card, mark) {
   card.append(confidence);
   const spun = el("div", "unspin-spun", "Spun wording: ");
   spun.append(el("q", null, span.text));
-  card.append(spun, el("div", "unspin-foot", "Unspin · Esc to close"));
+  card.append(spun, el("div", "unspin-foot", "Unspin · Enter for actions · Esc to close"));
+}
+
+/** The name assistive technology gives a control of the card. */
+function accessibleName(node) {
+  return node.getAttribute("aria-label") || node.textContent;
 }
 
 /**
@@ -87,9 +90,16 @@ export function init(signal, highlighter, ordered) {
   }
   proxies.append(...pair);
   const card = el("div", "unspin-card");
-  card.id = "unspin-card";
-  card.setAttribute("role", "tooltip");
+  card.setAttribute("role", "dialog");
+  card.setAttribute("aria-label", "Unspin: spun wording");
   card.hidden = true;
+  const info = el("div");
+  info.id = "unspin-card"; // what the marks are described by
+  const actions = el("div", "unspin-actions");
+  actions.setAttribute("role", "group");
+  actions.setAttribute("aria-label", "Correct this mark");
+  card.append(info, actions);
+  let controls = []; // the card's actions, in tab order
   const live = el("div", "unspin-live");
   live.setAttribute("role", "status");
   live.setAttribute("aria-live", "polite");
@@ -102,6 +112,7 @@ export function init(signal, highlighter, ordered) {
   let shownBy = null; // "hover" | "focus"
   let hideTimer = 0;
   let moving = false; // moveMark is focusing a proxy button itself
+  let proxy = pair[0]; // the proxy button that last had focus (focus goes back there from the card)
 
   function place(mark) {
     const rects = mark.range.getClientRects();
@@ -118,7 +129,8 @@ export function init(signal, highlighter, ordered) {
   function show(mark, by) {
     clearTimeout(hideTimer);
     if (shown !== mark) {
-      render(card, mark);
+      render(info, mark);
+      controls = renderActions(actions, mark);
       shown = mark;
     }
     shownBy = by;
@@ -129,6 +141,14 @@ export function init(signal, highlighter, ordered) {
 
   function hide() {
     clearTimeout(hideTimer);
+    if (card.contains(root.activeElement) && focused) {
+      moving = true; // back to the mark, which keeps its place
+      try {
+        proxy.focus({ preventScroll: true });
+      } finally {
+        moving = false;
+      }
+    } else if (card.contains(root.activeElement)) root.activeElement.blur();
     card.hidden = true;
     shown = null;
     shownBy = null;
@@ -191,8 +211,10 @@ export function init(signal, highlighter, ordered) {
   }
 
   function onFocus(event) {
-    if (!pair.includes(event.target) || moving) return;
-    if (pair.includes(event.relatedTarget) && focused) return; // turn-taking within the pair
+    if (!pair.includes(event.target)) return;
+    proxy = event.target;
+    if (moving) return;
+    if ((pair.includes(event.relatedTarget) || card.contains(event.relatedTarget)) && focused) return; // turn-taking, or back from the card
     const marks = ordered();
     if (!marks.length) return;
     const mark = shiftHeld ? marks[marks.length - 1] : marks[0];
@@ -215,9 +237,26 @@ export function init(signal, highlighter, ordered) {
   }
 
   function onBlur(event) {
-    if (pair.includes(event.relatedTarget)) return;
+    if (pair.includes(event.relatedTarget) || card.contains(event.relatedTarget)) return;
     focused = null;
     if (shownBy === "focus") hide();
+  }
+
+  /** Enter (a click) on a mark: into its card's actions (the card opens again after Esc). */
+  function onProxyClick(event) {
+    if (!pair.includes(event.target) || !focused) return;
+    if (shown !== focused) show(focused, "focus");
+    controls.find((control) => !control.disabled)?.focus();
+  }
+
+  /** Tab and Shift+Tab go round the card's actions. */
+  function onCardKeyDown(event) {
+    if (event.key !== "Tab") return;
+    const enabled = controls.filter((control) => !control.disabled);
+    const index = enabled.indexOf(root.activeElement);
+    if (index < 0) return;
+    event.preventDefault();
+    enabled[(index + (event.shiftKey ? -1 : 1) + enabled.length) % enabled.length].focus();
   }
 
   function onScroll() {
@@ -232,6 +271,8 @@ export function init(signal, highlighter, ordered) {
   root.addEventListener("focusin", onFocus, { signal });
   root.addEventListener("focusout", onBlur, { signal });
   root.addEventListener("keydown", onPairKeyDown, { signal });
+  root.addEventListener("click", onProxyClick, { signal });
+  card.addEventListener("keydown", onCardKeyDown, { signal });
   signal.addEventListener("abort", () => {
     clearTimeout(hideTimer);
     cancelAnimationFrame(frame);
@@ -245,6 +286,20 @@ export function init(signal, highlighter, ordered) {
     if (!marks.length) return false;
     const index = marks.indexOf(focused ?? shown);
     const next = index < 0 ? marks[direction > 0 ? 0 : marks.length - 1] : marks[(index + direction + marks.length) % marks.length];
+    goTo(next);
+    return true;
+  }
+
+  /** The index-th mark in reading order (the popup's list of marks): as moveMark. */
+  function showMark(index) {
+    const mark = proxies.hidden ? null : ordered()[index];
+    if (!mark) return false;
+    goTo(mark);
+    return true;
+  }
+
+  /** Focus a mark from elsewhere (a command, the popup), open its card and announce it. */
+  function goTo(next) {
     const button = root.activeElement === pair[0] ? pair[1] : pair[0];
     label(button, next);
     moving = true;
@@ -255,11 +310,11 @@ export function init(signal, highlighter, ordered) {
     }
     focusMark(next);
     live.textContent = describeMark(next);
-    return true;
   }
 
   return {
     moveMark,
+    showMark,
     /** The overlay as assistive technology meets it (the shadow root is closed to pages). */
     describe() {
       const active = root.activeElement;
@@ -275,6 +330,11 @@ export function init(signal, highlighter, ordered) {
           role: card.getAttribute("role"),
           text: card.hidden ? "" : card.innerText,
           rect: rect && { x: rect.x, y: rect.y, width: rect.width, height: rect.height },
+          label: card.getAttribute("aria-label"),
+          actions: card.hidden ? [] : controls.map((control) => ({ tag: control.localName, name: accessibleName(control) })),
+          active: card.contains(root.activeElement) ? accessibleName(root.activeElement) : null,
+          status: card.hidden ? "" : actions.querySelector("[role=status]")?.textContent ?? "",
+          colours: card.hidden ? [] : contrastColours(card),
         },
       };
     },

@@ -3,6 +3,7 @@
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
 import { DEFAULTS, getSettings, isSiteDisabled } from "../shared/settings.js";
+import * as dismissalsFeature from "./dismissals.js";
 import * as highlighterFeature from "./highlighter.js";
 import * as hovercardFeature from "./hovercard.js";
 import * as observerFeature from "./observer.js";
@@ -39,7 +40,8 @@ function start() {
   let session = null;
   const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? []));
   hovercard?.setVisible(settings.highlights);
-  session = sessionFeature.init(signal, { highlighter, hovercard, report });
+  const dismissals = dismissalsFeature.init(signal, settings.dismissed, () => session?.refilter());
+  session = sessionFeature.init(signal, { highlighter, hovercard, report, hides: dismissals.hides });
   safely("observer", () =>
     observerFeature.init(signal, { onRemoved: session.validate, onChanged: session.scan, onNavigated: session.reset }),
   );
@@ -69,7 +71,7 @@ function onStorageChanged(changes, area) {
     run.highlighter.setVisible(settings.highlights);
     run.hovercard?.setVisible(settings.highlights);
   }
-  if ("serverUrl" in changes || "threshold" in changes) run.session.refresh();
+  if ("serverUrl" in changes || "threshold" in changes || "ignore" in changes) run.session.refresh();
 }
 
 const handlers = {
@@ -85,6 +87,7 @@ const handlers = {
     return true;
   },
   [MESSAGES.MOVE_MARK]: async ({ direction }) => run?.hovercard?.moveMark(direction < 0 ? -1 : 1) ?? false,
+  [MESSAGES.SHOW_MARK]: async ({ index }) => (Number.isInteger(index) && run?.hovercard?.showMark(index)) || false,
 };
 
 async function boot() {

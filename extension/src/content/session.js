@@ -29,9 +29,10 @@ function measure(name, fn) {
 }
 
 /**
- * @param {{highlighter, hovercard, report(state)}} features (hovercard may be null)
+ * @param {{highlighter, hovercard, report(state), hides?(text): boolean}} features (hovercard may
+ *   be null; hides: a wording the reader dismissed on this site, never marked, see dismissals.js)
  */
-export function init(signal, { highlighter, hovercard, report }) {
+export function init(signal, { highlighter, hovercard, report, hides = () => false }) {
   let records = []; // paragraphs in reading order: {kind, nodes, snapshot, map, text, result, marks}
   let title = "";
   // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}; texts:
@@ -112,6 +113,7 @@ export function init(signal, { highlighter, hovercard, report }) {
     const marks = [];
     for (const span of record.result.spans) {
       if (record.text.slice(span.start, span.end) !== span.text) continue; // not our text: skip
+      if (hides(span.text)) continue; // dismissed by the reader
       const pos = spanToPositions(record.map, span.start, span.end);
       if (!pos) continue;
       const range = document.createRange();
@@ -156,6 +158,24 @@ export function init(signal, { highlighter, hovercard, report }) {
       timing.highlightMs += performance.now() - start;
       timing.highlightRuns += 1;
     }
+  }
+
+  /** The reader's dismissals changed: every answered paragraph's marks drawn again. */
+  function refilter() {
+    const gone = [];
+    const fresh = [];
+    for (const record of records) {
+      if (!record.result) continue;
+      if (record.marks) gone.push(...record.marks);
+      record.marks = marksFor(record);
+      fresh.push(...record.marks);
+    }
+    if (gone.length) {
+      highlighter.remove(gone);
+      hovercard?.remove(gone);
+    }
+    if (fresh.length) highlighter.add(fresh);
+    changed();
   }
 
   function drop(record) {
@@ -237,6 +257,7 @@ export function init(signal, { highlighter, hovercard, report }) {
       analysed: analysed.length,
       skipped,
       summary: analysed.length ? summary : null, // the server's, for what it analysed
+      dismissed: analysed.flatMap((r) => r.result.spans.filter((span) => hides(span.text)).map((span) => span.text)),
       timing: { ...timing },
     };
   }
@@ -267,5 +288,5 @@ export function init(signal, { highlighter, hovercard, report }) {
     return records.flatMap((r) => r.marks || []);
   }
 
-  return { scan, validate, reset, refresh, state, article, ordered };
+  return { scan, validate, reset, refresh, refilter, state, article, ordered };
 }

@@ -1,7 +1,10 @@
 // Options page: the server URL (loopback only).
+import browser from "webextension-polyfill";
+import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
 import { getSettings, setSettings } from "../shared/settings.js";
+import { initAllowList } from "./allow-list.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,3 +34,5 @@ async function main() {
 }
 
 main();
+initAllowList();
+showAllowOrigin($("allow-origin"), browser.runtime.getURL(""));

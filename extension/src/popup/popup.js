@@ -5,6 +5,9 @@
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
+import { showAllowOrigin } from "../shared/allow-origin.js";
+import { initDismissed, showDismissed } from "./dismissed.js";
+import { showMarks } from "./marks-list.js";
 
 const $ = (id) => document.getElementById(id);
 const STATUS_TEXT = {
@@ -66,6 +69,10 @@ function showServer(status) {
     $("server-status").textContent =
       status.error.kind === "down" ? `Server not reachable at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
   }
+  // Firefox: the server refuses this install's origin until it is allowed.
+  const refused = !status.ok && status.error.status === 403;
+  if (refused) showAllowOrigin($("allow-origin-help"), browser.runtime.getURL(""));
+  else $("allow-origin-help").hidden = true;
 }
 
 /** How to start the server, from the one list of start commands (settings.js). */
@@ -96,6 +103,13 @@ function showThreshold(threshold, status) {
 
 async function main() {
   const tabId = await targetTab();
+  // The page's corrections and marks follow its state too (the toolbar popup closes once a mark
+  // is chosen, so the page has the focus).
+  const showCorrections = (state) => {
+    showDismissed(state);
+    showMarks(tabId, !new URLSearchParams(location.search).has("tab"));
+  };
+  initDismissed();
   const settings = await getSettings();
   $("highlights").checked = settings.highlights;
   showStartCommands();
@@ -104,11 +118,15 @@ async function main() {
   // The page reports every change of its state (analysing, answered, disabled): follow it.
   listen({
     [MESSAGES.PAGE_STATE]: (message, sender) => {
-      if (tabId != null && sender.tab?.id === tabId) showState(message.state);
+      if (tabId != null && sender.tab?.id === tabId) {
+        showState(message.state);
+        showCorrections(message.state);
+      }
     },
   });
   const state = tabId != null ? await requestPageState(tabId) : null;
   showState(state);
+  showCorrections(state);
   $("disable-site").checked = state?.status === "disabled";
 
   let status = await requestServerStatus();

@@ -7,6 +7,8 @@
 //   background      -> content     ANSWER / ANALYZE_ERROR (on the page port), MOVE_MARK
 //   popup, options  -> background  SERVER_STATUS
 //   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
+//   popup           -> content     SHOW_MARK
+//   content script  -> background  CORRECTION (a card action, sent on only with consent)
 // A content script's PAGE_STATE also reaches open extension pages (the popup follows it live).
 import browser from "webextension-polyfill";
 
@@ -21,6 +23,8 @@ export const MESSAGES = Object.freeze({
   ANALYZE: "analyze",
   ANSWER: "answer",
   ANALYZE_ERROR: "error",
+  SHOW_MARK: "show-mark",
+  CORRECTION: "correction",
 });
 
 /** The name of the port a content script opens to the background. */
@@ -42,6 +46,9 @@ export const PAGE_PORT = "unspin-page";
  *   summary: the server's summary of the document sent (null until answered).
  * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
  * @typedef {{ok: true, serverUrl: string, health: object} | {ok: false, serverUrl: string, error: Failure}} ServerStatus
+ * @typedef {{paragraph: string, start: number, end: number, label: "spun"|"not_spun", original: ?string}} Correction
+ *   A reader's card action on one span (UTF-16 offsets within the paragraph's text as sent).
+ * @typedef {{sent: true, id: number} | {sent: false, reason: "no-consent"|"failed", message?: string}} CorrectionResult
  */
 
 // --- one-off messages ---------------------------------------------------------------------------
@@ -74,6 +81,19 @@ export function requestArticle(tabId) {
 /** -> content script: drop the marks and ask the server again. */
 export function requestRescan(tabId) {
   return toTab(tabId, { type: MESSAGES.RESCAN });
+}
+
+/** Popup -> content script: scroll to the index-th mark (reading order), focus it and open its
+ *  card. @returns {Promise<?boolean>} whether there was such a mark */
+export function requestShowMark(tabId, index) {
+  return toTab(tabId, { type: MESSAGES.SHOW_MARK, index });
+}
+
+/** Content script -> background: the reader corrected a mark; the background sends it to the
+ *  server's feedback store only when the reader agreed to. @param {Correction} correction
+ *  @returns {Promise<CorrectionResult>} */
+export function sendCorrection(correction) {
+  return browser.runtime.sendMessage({ type: MESSAGES.CORRECTION, correction });
 }
 
 /** Background -> content script: move keyboard focus to the next (1) or previous (-1) mark

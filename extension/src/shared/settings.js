@@ -6,6 +6,11 @@ export const DEFAULTS = Object.freeze({
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
   disabledSites: [],
+  // The reader's corrections (shared/wording.js says how wordings and sites are keyed).
+  ignore: [], // the allow-list: words and phrases never to flag (sent to the server as `ignore`)
+  dismissed: {}, // site -> wordings the reader marked "not spun" there
+  feedback: false, // consent (first-run page): send card actions to the server's feedback store
+  feedbackUrl: false, // with consent: include the page's address in each correction
 });
 
 // The start commands shown when the server is down (README: "Browser extension").

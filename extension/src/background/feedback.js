@@ -1,0 +1,38 @@
+// The reader's corrections to the server's feedback store (POST /api/v1/feedback), only with the
+// reader's consent (the first-run page sets `feedback`; `feedbackUrl` adds the page address).
+// Without consent nothing is sent. The store is the server's SQLite file on this computer.
+import { getSettings } from "../shared/settings.js";
+import * as api from "./api.js";
+
+const LABELS = ["spun", "not_spun"];
+
+/** The correction's fields when they have the documented shape (shared/messages.js), else null. */
+function checked(correction) {
+  const { paragraph, start, end, label, original } = correction || {};
+  if (typeof paragraph !== "string" || !LABELS.includes(label)) return null;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > paragraph.length) return null;
+  if (original != null && (typeof original !== "string" || label !== "spun" || !original.trim())) return null;
+  return { paragraph, start, end, label, original: original == null ? null : original.trim() };
+}
+
+function pageAddress(url) {
+  return /^https?:\/\//.test(url || "") ? url : null;
+}
+
+/**
+ * Send one correction from a content script (sender: its runtime.MessageSender).
+ * @returns {Promise<import("../shared/messages.js").CorrectionResult>}
+ */
+export async function sendCorrection(correction, sender) {
+  const settings = await getSettings();
+  if (settings.feedback !== true) return { sent: false, reason: "no-consent" };
+  const body = checked(correction);
+  if (!body) return { sent: false, reason: "failed", message: "The correction does not describe a span of the paragraph" };
+  body.url = settings.feedbackUrl === true ? pageAddress(sender.tab?.url ?? sender.url) : null;
+  try {
+    const { id } = await api.feedback(settings.serverUrl, body);
+    return { sent: true, id };
+  } catch (error) {
+    return { sent: false, reason: "failed", message: error.message };
+  }
+}

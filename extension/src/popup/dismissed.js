@@ -1,0 +1,20 @@
+// The popup's count of the marks the reader dismissed ("Not spun") on this page, and Undo, which
+// brings them back (for their wordings on this site).
+import { undismiss } from "../shared/corrections.js";
+
+let current = null; // the page state shown
+
+/** Show how many marks of the page are dismissed (call on each state change). */
+export function showDismissed(state) {
+  current = state;
+  const count = state?.dismissed?.length || 0;
+  document.getElementById("dismissed-box").hidden = !count;
+  document.getElementById("dismissed-count").textContent =
+    count === 1 ? "1 mark dismissed on this page" : `${count} marks dismissed on this page`;
+}
+
+export function initDismissed() {
+  document.getElementById("undo-dismissed").addEventListener("click", () => {
+    if (current?.dismissed?.length) undismiss(current.hostname, current.dismissed);
+  });
+}

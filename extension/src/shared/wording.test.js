@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { cleanAllowList, formatAllowList, MAX_ALLOW_LIST, parseAllowList, siteOf, wordingKey } from "./wording.js";
+
+test("a site is the host name without www.", () => {
+  assert.equal(siteOf("www.Example.com"), "example.com");
+  assert.equal(siteOf("news.example.com"), "news.example.com");
+  assert.equal(siteOf("wwwexample.com"), "wwwexample.com");
+});
+
+test("a wording is keyed in lower case with its spaces collapsed", () => {
+  assert.equal(wordingKey("  Final\u00a0 Month "), "final month");
+});
+
+test("the allow-list file: one wording per line, comments and blanks skipped, no repeats", () => {
+  const text = "# my list\r\nofficers\n\n  final   month \nOfficers\n#not this\nwarfare";
+  assert.deepEqual(parseAllowList(text), ["officers", "final month", "warfare"]);
+  assert.equal(formatAllowList(["officers", "final month"]), "officers\nfinal month\n");
+  assert.deepEqual(parseAllowList(formatAllowList(["a b", "c"])), ["a b", "c"]);
+  assert.equal(formatAllowList([]), "");
+});
+
+test("what the server refuses never goes in the list", () => {
+  assert.deepEqual(cleanAllowList(["ok", 3, null, "", "x".repeat(201), "y".repeat(200)]), ["ok", "y".repeat(200)]);
+  assert.equal(cleanAllowList(Array.from({ length: 1500 }, (_, i) => `w${i}`)).length, MAX_ALLOW_LIST);
+  assert.deepEqual(cleanAllowList("officers"), []);
+});

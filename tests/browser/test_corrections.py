@@ -1,0 +1,168 @@
+"""The hovercard's actions on a mark, by keyboard: "Not spun" (the mark goes and stays gone for
+that wording on the site, across reloads; the popup counts and undoes it) and "Spun — restore as …"
+(a suggestion or a typed original). With the reader's consent each action reaches the server's
+feedback store (`unspin serve --data-dir`, read back from its SQLite file) with the span's UTF-16
+offsets in its paragraph; without consent nothing is stored."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import LOW_THRESHOLD, analyze, article, marks, overlay, wait_card, wait_for, wait_marks
+
+SITE = "127.0.0.1"
+
+
+def server_spans(ext, page, server_url) -> list[dict]:
+    """The server's spans for the article the page sent, in reading order, with their paragraph."""
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    answer = analyze(server_url, texts, LOW_THRESHOLD)
+    return [{**s, "paragraph": texts[p["index"]]} for p in answer["paragraphs"] for s in p["spans"]]
+
+
+def shown(page) -> list[str]:
+    return [m["text"] for m in marks(page) if not m["collapsed"]]
+
+
+def open_card_actions(ext, page, index: int = 0) -> dict:
+    """Focus the index-th mark (as the next-mark command does), press Enter: focus is on the card's
+    first action. Returns the card's state."""
+    tab = ext.tab_id(page)
+    for _ in range(index + 1):
+        assert ext.sw("([name, id]) => unspin.onCommand(name, {id})", ["next-mark", tab]) is True
+    page.keyboard.press("Enter")
+    return wait_for(lambda: (lambda c: c if c["active"] else None)(overlay(ext, page)["card"]), message="focus in the card")
+
+
+def feedback_records(feedback_dir) -> list[dict]:
+    path = feedback_dir / "feedback.sqlite3"
+    if not path.exists():
+        return []
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute("SELECT * FROM feedback ORDER BY id")]
+    finally:
+        connection.close()
+
+
+def test_card_actions_by_keyboard_have_names_and_tab_goes_round_them(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    first = spans[0]
+    card = open_card_actions(ext, page)
+    suggestions = [s["text"] for s in first["suggestions"]][:3]
+    want = [("button", f"Not spun: stop marking “{first['text']}” on this site")]
+    want += [("button", f"Spun — restore as “{s}”") for s in suggestions]
+    want += [("input", f"The original wording of “{first['text']}”"), ("button", "Spun — restore as typed"),
+             ("button", f"Never flag “{first['text']}”")]
+    assert [(a["tag"], a["name"]) for a in card["actions"]] == want
+    assert card["active"] == want[0][1]
+    assert card["label"] and card["role"] == "dialog"
+    for name in [w[1] for w in want[1:]] + [want[0][1]]:  # Tab goes round, back to the first
+        page.keyboard.press("Tab")
+        assert overlay(ext, page)["card"]["active"] == name
+    page.keyboard.press("Shift+Tab")
+    assert overlay(ext, page)["card"]["active"] == want[-1][1]
+    # Esc: back on the mark, the card closes; Tab goes on to the next mark.
+    page.keyboard.press("Escape")
+    wait_card(ext, page, open_=False)
+    assert overlay(ext, page)["focused"] == first["text"]
+    page.keyboard.press("Tab")
+    assert wait_card(ext, page)["active"] is None
+    assert overlay(ext, page)["focused"] == spans[1]["text"]
+
+
+def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_undoes_it(ext, pages_url, server_url):
+    ext.use_threshold(LOW_THRESHOLD)
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    wording = spans[0]["text"]
+    left = [s["text"] for s in spans if s["text"].lower() != wording.lower()]
+    assert len(left) < len(spans)
+    open_card_actions(ext, page)
+    page.keyboard.press("Enter")  # "Not spun"
+    wait_for(lambda: shown(page) == left, message=f"marks without {wording!r}: {left}")
+    wait_card(ext, page, open_=False)
+    assert ext.sw("() => chrome.storage.local.get('dismissed')")["dismissed"] == {SITE: [wording.lower()]}
+    # The page's own figures are still the server's; the popup says what the reader hid.
+    popup = ext.popup(page)
+    hidden = len(spans) - len(left)
+    count = popup.locator("#dismissed-count")
+    wait_for(lambda: count.inner_text() == (f"{hidden} marks dismissed on this page" if hidden > 1 else "1 mark dismissed on this page"),
+             message="dismissed count")
+    # Across reloads, and in a new tab on the same site.
+    page.reload()
+    ext.wait_status(page)
+    wait_for(lambda: shown(page) == left, message="still hidden after a reload")
+    # Undo brings them back.
+    popup.close()
+    popup = ext.popup(page)
+    popup.locator("#undo-dismissed").click()
+    wait_for(lambda: shown(page) == [s["text"] for s in spans], message="marks back after undo")
+    assert ext.sw("() => chrome.storage.local.get('dismissed')")["dismissed"] == {}
+    wait_for(lambda: popup.locator("#dismissed-box").is_hidden(), message="the count goes")
+
+
+def test_with_consent_each_action_is_stored_with_utf16_offsets(ext, pages_url, server_url, feedback_dir):
+    """astral.html starts its first paragraph with a flag (two code points, four UTF-16 units):
+    offsets sent in the wrong unit would store the wrong span, or be refused."""
+    ext.use_threshold(LOW_THRESHOLD)
+    ext.set_storage({"feedback": True})
+    page, _ = ext.open_done(f"{pages_url}/astral.html")
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    first = spans[0]
+    assert first["paragraph"].startswith("🇺🇦") and first["start"] > 4
+    before = len(feedback_records(feedback_dir))
+
+    card = open_card_actions(ext, page)
+    suggestion = first["suggestions"][0]["text"]
+    names = [a["name"] for a in card["actions"]]
+    page.keyboard.press("Tab")  # "Spun — restore as “<first suggestion>”"
+    assert overlay(ext, page)["card"]["active"] == f"Spun — restore as “{suggestion}”"
+    page.keyboard.press("Enter")
+    wait_for(lambda: "Sent to the feedback store" in overlay(ext, page)["card"]["status"], message="sent")
+    assert overlay(ext, page)["card"]["status"].startswith(f"Kept as spun, originally “{suggestion}”.")
+    # The typed original: Tab to the field, type, Enter.
+    for _ in range(names.index(f"The original wording of “{first['text']}”") - 1):
+        page.keyboard.press("Tab")
+    page.keyboard.type("asked for")
+    page.keyboard.press("Enter")
+    wait_for(lambda: "originally “asked for”" in overlay(ext, page)["card"]["status"], message="typed original sent")
+    wait_for(lambda: len(feedback_records(feedback_dir)) == before + 2, message="two records")
+    # "Not spun", with the page address this time.
+    ext.set_storage({"feedbackUrl": True})
+    page.keyboard.press("Escape")
+    wait_card(ext, page, open_=False)
+    page.keyboard.press("Enter")
+    wait_for(lambda: overlay(ext, page)["card"]["active"], message="focus in the card again")
+    page.keyboard.press("Enter")
+    wait_for(lambda: len(feedback_records(feedback_dir)) == before + 3, message="three records")
+
+    records = feedback_records(feedback_dir)[before:]
+    for record in records:
+        assert record["paragraph"] == first["paragraph"]
+        assert record["span"] == first["text"] == record["paragraph"][record["start"]:record["end"]]
+        assert record["time"]
+    assert [(r["label"], r["original"], r["url"]) for r in records] == [
+        ("spun", suggestion, None), ("spun", "asked for", None), ("not_spun", None, page.url)]
+
+
+def test_without_consent_nothing_is_stored(ext, pages_url, server_url, feedback_dir):
+    ext.use_threshold(LOW_THRESHOLD)
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    before = feedback_records(feedback_dir)
+    open_card_actions(ext, page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # "Spun — restore as …"
+    wait_for(lambda: "Nothing was sent" in overlay(ext, page)["card"]["status"], message="not sent")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # "Not spun": the mark goes, nothing is stored either
+    wait_for(lambda: len(shown(page)) < len(spans), message="mark dismissed")
+    assert feedback_records(feedback_dir) == before
