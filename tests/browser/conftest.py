@@ -311,6 +311,8 @@ def browser(extension_dir, tmp_path_factory):
             args=[
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                # example.com and its subdomains are the local test pages too (test_where_when.py).
+                "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",
                 f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
             ],
             ignore_default_args=["--disable-extensions"],

@@ -2,8 +2,9 @@
 by extension/test/firefox/driver.mjs (puppeteer-core; no geckodriver), with the extension
 installed as a temporary add-on under a pinned moz-extension UUID. One run opens the spun test
 page and reports what Firefox showed: the marks, the hovercard by pointer and by keyboard, and
-the popup. Each test compares that with the server's own answer for the same article at the
-same threshold.
+the popup; then the same article in a same-origin iframe (iframe.html) and in an open shadow
+root (shadow.html). Each test compares that with the server's own answer for the same article
+at the same threshold.
 
 Without /usr/bin/firefox-esr these tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 """
@@ -23,7 +24,7 @@ from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD,
 from test_popup import summary_text
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"
-RUN_TIMEOUT_S = 240  # the driver's own deadline; it closes Firefox and says where it stopped
+RUN_TIMEOUT_S = 360  # the driver's own deadline; it closes Firefox and says where it stopped
 GRACE_S = 30  # then this process stops it
 
 
@@ -72,6 +73,10 @@ def shown(extension_dir, pages_url, server_url, tmp_path_factory) -> dict:
         "uuid": FIREFOX_EXTENSION_UUID,  # the session server allows its origin
         "settings": {"serverUrl": server_url, "threshold": LOW_THRESHOLD},
         "pageUrl": f"{pages_url}/spun.html",
+        "framePages": [
+            {"name": "iframe", "url": f"{pages_url}/iframe.html", "frameUrl": f"{pages_url}/spun.html"},
+            {"name": "shadow", "url": f"{pages_url}/shadow.html"},
+        ],
         "timeoutS": RUN_TIMEOUT_S,
         "artifacts": str(ARTIFACTS),
         "scripts": {"marks": MARKS_JS, "markRect": MARK_RECT_JS},
@@ -122,3 +127,20 @@ def test_firefox_popup_shows_the_servers_summary(shown, answer, server_url):
     assert (popup["verdict"].lower(), popup["figures"]) == summary_text(answer["summary"])
     assert popup["server-status"].startswith(f"Server: running at {server_url}")
     assert popup["site"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("name", ["iframe", "shadow"])
+def test_firefox_marks_articles_in_frames_and_shadow_roots(shown, server_url, name):
+    """The article in a same-origin iframe (the iframe's script analyses it and speaks for the
+    tab) and in an open shadow root: marks equal to the server's spans, painted."""
+    framed = shown["framePages"][name]
+    texts = [p["text"] for p in framed["article"]["paragraphs"]]
+    assert texts[0] == "Russia Requested China for Army Gear, U.S. Officers Say"
+    assert not any("About us" in t or "Daily Recap" in t for t in texts)
+    answer = analyze(server_url, texts, LOW_THRESHOLD)
+    want = spans(answer)
+    assert want
+    assert [m["text"] for m in framed["marks"]] == [s["text"] for s in want]
+    assert [m["level"] for m in framed["marks"]] == [mark_level(s["score"]) for s in want]
+    assert framed["state"]["summary"] == answer["summary"]
+    assert framed["painted"], "the marks' ::highlight() styles are not painted"

@@ -6,7 +6,7 @@ export const tabState = new Map(); // tabId -> page state reported by the conten
 const COLOURS = { "likely spun": "#c92a2a", "possibly spun": "#e8590c", "no sign of spinning": "#2b8a3e" };
 
 export async function setPageState(tabId, url, state) {
-  tabState.set(tabId, { url, ...state });
+  tabState.set(tabId, { ...state, url }); // the tab's address (the state may be a child frame's)
   const action = browser.action || browser.browserAction;
   const done = state.status === "done" && state.summary;
   const text = done ? String(state.summary.spans) : "";

@@ -9,7 +9,7 @@ import browser from "webextension-polyfill";
 import { BUDGET, withinBudget } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { cleanAllowList } from "../shared/wording.js";
-import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, sendMoveMark } from "../shared/messages.js";
+import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, requestAnalyzePage, sendMoveMark } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
@@ -104,7 +104,8 @@ async function serverStatus() {
 }
 
 listen({
-  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.url, message.state) : undefined),
+  // Kept under the tab's address: the frame that speaks for the tab may be a child frame.
+  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.tab.url, message.state) : undefined),
   [MESSAGES.SERVER_STATUS]: () => serverStatus(),
   [MESSAGES.CORRECTION]: (message, sender) => (sender.tab ? sendCorrection(message.correction, sender) : undefined),
 });
@@ -114,14 +115,17 @@ browser.runtime.onInstalled.addListener(onInstalled);
 browser.tabs.onRemoved.addListener(forgetTab);
 
 // Keyboard commands (manifest "commands"; rebindable at chrome://extensions/shortcuts and in
-// Firefox's add-on manager): move focus between the marks of the tab's page.
-const COMMAND_DIRECTIONS = { "next-mark": 1, "previous-mark": -1 };
+// Firefox's add-on manager): move focus between the marks of the tab's page, or analyse it now.
+const COMMANDS = {
+  "next-mark": (tabId) => sendMoveMark(tabId, 1),
+  "previous-mark": (tabId) => sendMoveMark(tabId, -1),
+  "analyze-page": (tabId) => requestAnalyzePage(tabId),
+};
 
 async function onCommand(command, tab) {
-  const direction = COMMAND_DIRECTIONS[command];
-  if (!direction) return false;
+  if (!Object.hasOwn(COMMANDS, command)) return false;
   const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
-  return tabId == null ? false : sendMoveMark(tabId, direction);
+  return tabId == null ? false : COMMANDS[command](tabId);
 }
 
 browser.commands.onCommand.addListener(onCommand);

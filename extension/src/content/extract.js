@@ -1,6 +1,8 @@
 // Article text: Mozilla Readability on a clone of the document, mapped back to the live
-// page's text nodes; falls back to paragraphs inside article/main. Returns paragraphs as
-// {kind, nodes: Text[], map} where map.text is what the server gets (see text-map.js).
+// page's text nodes; falls back to paragraphs inside article/main; and when the document itself
+// holds no article, the first open shadow root (of a custom element, at any depth) that holds
+// one. Returns paragraphs as {kind, nodes: Text[], map} where map.text is what the server gets
+// (see text-map.js). Each frame reads its own document only (frames.js says which one counts).
 import { isProbablyReaderable, Readability } from "@mozilla/readability";
 import { WORD_RE } from "../shared/words.js";
 import { buildTextMap } from "./text-map.js";
@@ -84,13 +86,27 @@ function fromReadability(doc) {
   return { title: article.title, paragraphs: title ? [title, ...paragraphs] : paragraphs };
 }
 
-function fromFallback(doc) {
-  const elements = [...doc.querySelectorAll(FALLBACK)];
+/** Paragraphs inside article/main under `root` (a document or a shadow root). */
+function fromFallback(root, doc) {
+  const elements = [...root.querySelectorAll(FALLBACK)];
   const chosen = elements.filter((el) => !elements.some((other) => other !== el && el.contains(other)));
   const h1 = chosen.find((el) => el.matches("h1"));
   const kindOf = (el) => (el === h1 ? "headline" : el.matches("h1,h2,h3,h4,h5,h6") ? "heading" : "body");
   const paragraphs = chosen.flatMap((el) => groupByBlock(el, (t) => t).map((g) => toParagraph(kindOf(el), g.nodes, g.breaks)));
   return { title: h1 ? normalise(h1.textContent) : normalise(doc.title), paragraphs };
+}
+
+const hasBody = (article) => !!article?.paragraphs.some((p) => p.kind === "body" && enough(p));
+
+/** The open shadow roots under `root`, in document order, nested ones after their host's. */
+function* openShadowRoots(root) {
+  const walker = (root.ownerDocument || root).createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+  for (let el = walker.nextNode(); el; el = walker.nextNode()) {
+    if (el.shadowRoot) {
+      yield el.shadowRoot;
+      yield* openShadowRoots(el.shadowRoot);
+    }
+  }
 }
 
 /** The article of `doc`: {title, paragraphs} (paragraphs empty when there is none). */
@@ -101,6 +117,22 @@ export function extractArticle(doc) {
   } catch {
     article = null; // Readability failing on an odd page must not stop the fallback
   }
-  if (!article?.paragraphs.some((p) => p.kind === "body" && enough(p))) article = fromFallback(doc);
-  return { title: article.title || "", paragraphs: article.paragraphs.filter(enough) };
+  if (!hasBody(article)) article = fromFallback(doc, doc);
+  if (!hasBody(article)) {
+    for (const root of openShadowRoots(doc)) {
+      const inShadow = fromFallback(root, doc);
+      if (hasBody(inShadow)) {
+        article = inShadow;
+        break;
+      }
+    }
+  }
+  // Headings alone are no article (and a frame with only a title leaves its article to a child
+  // frame: frames.js).
+  return { title: article.title || "", paragraphs: hasBody(article) ? article.paragraphs.filter(enough) : [] };
+}
+
+/** Whether `doc` (or an open shadow root in it) holds an article. */
+export function hasArticle(doc) {
+  return extractArticle(doc).paragraphs.length > 0;
 }

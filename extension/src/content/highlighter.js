@@ -8,6 +8,7 @@
 // Keyboard and pointer access live in hovercard.js.
 
 import SHADES from "../shared/mark-levels.json";
+import { styleShadowRootOf } from "./shadow-styles.js";
 
 export const LEVELS = [SHADES.otherwise, ...SHADES.levels.map((level) => level.name)];
 const NAME = (level) => `unspin-${level}`;
@@ -43,6 +44,7 @@ export function init(signal) {
     for (const mark of list) {
       marks.add(mark);
       highlights[mark.level].add(mark.range);
+      styleShadowRootOf(mark.range.startContainer);
       for (const node of mark.nodes) {
         let set = byNode.get(node);
         if (!set) byNode.set(node, (set = new Set()));

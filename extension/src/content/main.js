@@ -2,7 +2,9 @@
 // each with init(signal); one AbortController tears them all down (site disabled, etc.).
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
-import { DEFAULTS, getSettings, isSiteDisabled } from "../shared/settings.js";
+import { DEFAULTS, getSettings } from "../shared/settings.js";
+import * as frames from "./frames.js";
+import * as gate from "./gate.js";
 import * as dismissalsFeature from "./dismissals.js";
 import * as highlighterFeature from "./highlighter.js";
 import * as hovercardFeature from "./hovercard.js";
@@ -19,6 +21,7 @@ let lastState = { status: "starting" };
 
 function report(state) {
   lastState = state;
+  if (!frames.speaksForTab(state.status)) return; // the article is in a child frame: it reports
   sendPageState({ ...state, hostname: location.hostname, url: location.href });
 }
 
@@ -54,18 +57,19 @@ function stop() {
   run = null;
 }
 
+/** Start or stop by the site switch, the tab's pause and on-demand mode (gate.js). */
 function update() {
-  const disabled = isSiteDisabled(settings, location.hostname);
-  if (disabled) {
+  const idle = gate.idleStatus(settings, !!run);
+  if (idle) {
     stop();
-    report({ status: "disabled" });
+    report({ status: idle });
   } else if (!run) start();
 }
 
 function onStorageChanged(changes, area) {
   if (area !== "local") return;
   for (const [key, { newValue }] of Object.entries(changes)) settings[key] = newValue ?? DEFAULTS[key];
-  if ("disabledSites" in changes) update();
+  if (gate.GATE_SETTINGS.some((key) => key in changes)) update();
   if (!run) return;
   if ("highlights" in changes) {
     run.highlighter.setVisible(settings.highlights);
@@ -75,6 +79,17 @@ function onStorageChanged(changes, area) {
 }
 
 const handlers = {
+  [MESSAGES.ANALYZE_PAGE]: async () => {
+    gate.request();
+    if (run) run.session.scan();
+    else update();
+    return !!run;
+  },
+  [MESSAGES.SET_PAUSED]: async ({ paused }) => {
+    gate.setPaused(paused);
+    update();
+    return true;
+  },
   [MESSAGES.GET_STATE]: async () => ({
     ...(run ? run.session.state() : lastState),
     overlay: run?.hovercard?.describe() ?? null,
@@ -90,11 +105,26 @@ const handlers = {
   [MESSAGES.SHOW_MARK]: async ({ index }) => (Number.isInteger(index) && run?.hovercard?.showMark(index)) || false,
 };
 
+// Messages every frame acts on; the rest ask about the tab, and only the frame that speaks for
+// it answers them (frames.js).
+const FOR_EVERY_FRAME = new Set([MESSAGES.RESCAN, MESSAGES.ANALYZE_PAGE, MESSAGES.SET_PAUSED]);
+
+function forTab(all) {
+  const status = () => (run ? run.session.state() : lastState).status;
+  return Object.fromEntries(
+    Object.entries(all).map(([type, handler]) => [
+      type,
+      FOR_EVERY_FRAME.has(type) ? handler : (message, sender) => (frames.speaksForTab(status()) ? handler(message, sender) : undefined),
+    ]),
+  );
+}
+
 async function boot() {
   if (globalThis[RUNNING]) return; // injected twice: the first copy owns the page
   globalThis[RUNNING] = true;
+  if (!frames.mayHoldArticle()) return; // a frame without the tab's article stays silent
   settings = await getSettings();
-  listen(handlers);
+  listen(forTab(handlers));
   browser.storage.onChanged.addListener(onStorageChanged);
   update();
 }

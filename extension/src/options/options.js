@@ -5,6 +5,8 @@ import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
+import { initRunOptions } from "./run-options.js";
+import { initSiteLists } from "./site-lists.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -34,5 +36,6 @@ async function main() {
 }
 
 main();
+initSiteLists().then(initRunOptions);
 initAllowList();
 showAllowOrigin($("allow-origin"), browser.runtime.getURL(""));

@@ -5,6 +5,7 @@
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
+import { initRunControls, showRunControls } from "./run-controls.js";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
@@ -16,6 +17,8 @@ const STATUS_TEXT = {
   "no-article": "No article found on this page",
   "too-long": "This article is too long to analyse",
   disabled: "Unspin is off on this site",
+  paused: "Unspin is paused in this tab",
+  "on-demand": "Unspin analyses this page when you ask",
   error: "Could not analyse this page",
 };
 
@@ -53,8 +56,7 @@ function showState(state) {
     $("verdict").textContent = STATUS_TEXT[state.status] || state.status;
     $("figures").textContent = state.status === "error" && state.error ? state.error.message : "";
   }
-  if (state.hostname) $("site").textContent = state.hostname;
-  $("disable-site").disabled = !state.hostname;
+  showRunControls(state);
   const hasText = state.status !== "disabled" && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
   $("restored").disabled = !hasText;
 }
@@ -127,7 +129,7 @@ async function main() {
   const state = tabId != null ? await requestPageState(tabId) : null;
   showState(state);
   showCorrections(state);
-  $("disable-site").checked = state?.status === "disabled";
+  initRunControls(tabId, settings, state);
 
   let status = await requestServerStatus();
   showServer(status);
@@ -145,12 +147,6 @@ async function main() {
     settings.threshold = null;
     await setSettings({ threshold: null });
     showThreshold(null, status);
-  });
-  $("disable-site").addEventListener("change", async (e) => {
-    const { disabledSites } = await getSettings();
-    const site = state.hostname;
-    const next = e.target.checked ? [...new Set([...disabledSites, site])] : disabledSites.filter((s) => s !== site);
-    await setSettings({ disabledSites: next });
   });
   $("retry").addEventListener("click", async () => {
     status = await requestServerStatus();

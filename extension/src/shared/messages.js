@@ -7,6 +7,8 @@
 //   background      -> content     ANSWER / ANALYZE_ERROR (on the page port), MOVE_MARK
 //   popup, options  -> background  SERVER_STATUS
 //   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
+//   popup           -> content     SET_PAUSED
+//   popup, background (command) -> content  ANALYZE_PAGE
 //   popup           -> content     SHOW_MARK
 //   content script  -> background  CORRECTION (a card action, sent on only with consent)
 // A content script's PAGE_STATE also reaches open extension pages (the popup follows it live).
@@ -19,6 +21,8 @@ export const MESSAGES = Object.freeze({
   GET_STATE: "get-state",
   GET_ARTICLE: "get-article",
   RESCAN: "rescan",
+  ANALYZE_PAGE: "analyze-page",
+  SET_PAUSED: "set-paused",
   MOVE_MARK: "move-mark",
   ANALYZE: "analyze",
   ANSWER: "answer",
@@ -40,7 +44,7 @@ export const PAGE_PORT = "unspin-page";
  * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
  * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
- * @typedef {{status: "starting"|"analysing"|"done"|"no-article"|"too-long"|"disabled"|"error",
+ * @typedef {{status: "starting"|"analysing"|"done"|"no-article"|"too-long"|"disabled"|"paused"|"on-demand"|"error",
  *   error: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
  *   summary?: ?Summary, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
  *   summary: the server's summary of the document sent (null until answered).
@@ -94,6 +98,18 @@ export function requestShowMark(tabId, index) {
  *  @returns {Promise<CorrectionResult>} */
 export function sendCorrection(correction) {
   return browser.runtime.sendMessage({ type: MESSAGES.CORRECTION, correction });
+}
+
+/** Popup ("Analyse this page") or the analyze-page command -> content script: analyse the page
+ *  now (on-demand mode; it also resumes a paused tab). @returns {Promise<?boolean>} */
+export function requestAnalyzePage(tabId) {
+  return toTab(tabId, { type: MESSAGES.ANALYZE_PAGE });
+}
+
+/** Popup -> content script: pause Unspin in the tab (marks removed, nothing sent) until the page
+ *  reloads or this resumes it. @returns {Promise<?boolean>} */
+export function requestPause(tabId, paused) {
+  return toTab(tabId, { type: MESSAGES.SET_PAUSED, paused: !!paused });
 }
 
 /** Background -> content script: move keyboard focus to the next (1) or previous (-1) mark

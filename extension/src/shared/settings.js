@@ -5,13 +5,20 @@ export const DEFAULTS = Object.freeze({
   serverUrl: "http://127.0.0.1:8765",
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
-  disabledSites: [],
+  // Where and when Unspin runs (shared/sites.js, content/gate.js).
+  siteMode: "all", // "all": every site but disabledSites; "opt-in": only enabledSites
+  disabledSites: [], // sites (registrable domains, shared/sites.js) where it is off
+  enabledSites: [], // sites where it is on, in opt-in mode
+  analyseOn: "load", // ANALYSE_ON: each article as it opens, or only when the reader asks
   // The reader's corrections (shared/wording.js says how wordings and sites are keyed).
   ignore: [], // the allow-list: words and phrases never to flag (sent to the server as `ignore`)
   dismissed: {}, // site -> wordings the reader marked "not spun" there
   feedback: false, // consent (first-run page): send card actions to the server's feedback store
   feedbackUrl: false, // with consent: include the page's address in each correction
 });
+
+/** Values of analyseOn. */
+export const ANALYSE_ON = Object.freeze({ LOAD: "load", DEMAND: "demand" });
 
 // The start commands shown when the server is down (README: "Browser extension").
 export const START_COMMANDS = ["make serve", "unspin serve"];
@@ -23,8 +30,4 @@ export async function getSettings() {
 
 export function setSettings(changes) {
   return browser.storage.local.set(changes);
-}
-
-export function isSiteDisabled(settings, hostname) {
-  return settings.disabledSites.includes(hostname);
 }

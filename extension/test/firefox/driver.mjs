@@ -6,14 +6,19 @@
 //
 //   node test/firefox/driver.mjs '<job JSON>'
 //
-// The job: {firefox, extension, uuid, settings, pageUrl, timeoutS, artifacts, scripts: {marks,
-// markRect}}; `uuid` is the moz-extension UUID the profile pins for the add-on (the server must
+// The job: {firefox, extension, uuid, settings, pageUrl, framePages, timeoutS, artifacts,
+// scripts: {marks, markRect}}; `uuid` is the moz-extension UUID the profile pins for the add-on (the server must
 // allow moz-extension://<uuid>), `settings` go into storage.local before the page opens, and the
 // scripts (source of `() => marks` and `index => rect`) read the marks in the page's main world.
 // The report: {firefox (version), addon, tab, state and article (the content script's answers),
 // marks, hover: {mark, card}, focus: {label, card} (card: the overlay's description of the
-// hovercard), popup: {verdict, figures, server-status, site} (those elements' text)}.
-// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png).
+// hovercard), popup: {verdict, figures, server-status, site} (those elements' text),
+// framePages: {name: {state, article, marks, painted}}}.
+// framePages (optional) lists more pages whose article is in a frame or a shadow root:
+// [{name, url, frameUrl}]: the marks are read in the frame whose address is frameUrl (the page
+// itself when absent); `painted` says whether the first mark's pixels change when the
+// highlights setting goes off (the ::highlight() styles reach the marks).
+// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png, firefox-<name>.png).
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
@@ -177,6 +182,48 @@ async function run(browser, job, report) {
     Object.fromEntries(["verdict", "figures", "server-status", "site"].map((id) => [id, document.getElementById(id).innerText])),
   );
   await popup.screenshot({ path: join(job.artifacts, "firefox-popup.png") });
+
+  report.framePages = {};
+  for (const framePage of job.framePages ?? []) {
+    report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), 150000);
+  }
+}
+
+/** The tab id of the page at `url` (a tab the test opened). */
+function tabOf(ext, url) {
+  return until(`the tab of ${url}`, () => ext.evaluate(async (want) => (await browser.tabs.query({})).find((tab) => tab.url === want)?.id, url));
+}
+
+/** A page whose article is in a frame or a shadow root (job.framePages): what it shows. */
+async function framed(browser, job, ext, { name, url, frameUrl }) {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 800 });
+  await page.goto(url);
+  const tab = await tabOf(ext, url);
+  const toTab = (message) => ext.evaluate((id, m) => browser.tabs.sendMessage(id, m), tab, message);
+  const state = await until(`the analysis of ${name}`, async () => {
+    const now = await toTab({ type: "get-state" }).catch(() => null);
+    if (now?.status === "error") throw new Error(`${name} reports an error: ${JSON.stringify(now.error)}`);
+    return now?.status === "done" && now;
+  }, 120000);
+  const article = await toTab({ type: "get-article" });
+  const frame = frameUrl ? await until(`the frame ${frameUrl}`, () => page.frames().find((f) => f.url() === frameUrl)) : page.mainFrame();
+  const marks = await evaluateSource(frame, job.scripts.marks);
+  // Painted: the first mark's pixels with the highlights on, then off.
+  const clipOf = async () => {
+    const rect = await evaluateSource(frame, job.scripts.markRect, 0);
+    const box = frameUrl ? await (await frame.frameElement()).boundingBox() : { x: 0, y: 0 };
+    return { x: box.x + rect.left, y: box.y + rect.top, width: rect.width, height: rect.height };
+  };
+  const clip = await clipOf();
+  const on = await page.screenshot({ clip });
+  await page.screenshot({ path: join(job.artifacts, `firefox-${name}.png`) });
+  await ext.evaluate(() => browser.storage.local.set({ highlights: false }));
+  await until(`${name}: highlights off`, async () => (await evaluateSource(frame, job.scripts.marks)).length === 0);
+  const off = await page.screenshot({ clip });
+  await ext.evaluate(() => browser.storage.local.set({ highlights: true }));
+  await page.close();
+  return { state, article, marks, painted: !Buffer.from(on).equals(Buffer.from(off)) };
 }
 
 /** Close Firefox (which removes puppeteer's temporary profile); kill it when it does not close. */

@@ -1,0 +1,58 @@
+// Options: the lists of sites where Unspin is off (every-site mode) and on (opt-in mode): view,
+// remove, add. Entries are sites (registrable domains, shared/sites.js): what is typed (a host
+// name or an address) is stored as its site. Follows changes made elsewhere (the popup's switch).
+import browser from "webextension-polyfill";
+import { getSettings, setSettings } from "../shared/settings.js";
+import { SITE_MODES, siteOf } from "../shared/sites.js";
+
+const LISTS = { disabledSites: "disabled-sites", enabledSites: "enabled-sites" }; // setting -> element id prefix
+
+function render(key, sites) {
+  const prefix = LISTS[key];
+  const list = document.getElementById(`${prefix}-list`);
+  list.replaceChildren(
+    ...sites.map((site) => {
+      const item = document.createElement("li");
+      const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "Remove" });
+      remove.setAttribute("aria-label", `Remove ${site}`);
+      remove.addEventListener("click", async () => {
+        const { [key]: now } = await getSettings();
+        await setSettings({ [key]: now.filter((s) => s !== site) });
+      });
+      item.append(Object.assign(document.createElement("span"), { className: "site", textContent: site }), " ", remove);
+      return item;
+    }),
+  );
+  document.getElementById(`${prefix}-empty`).hidden = sites.length > 0;
+}
+
+/** Show the list the mode uses (the other one is kept, hidden). */
+export function showSiteLists(mode) {
+  document.getElementById("disabled-sites").hidden = mode === SITE_MODES.OPT_IN;
+  document.getElementById("enabled-sites").hidden = mode !== SITE_MODES.OPT_IN;
+}
+
+export async function initSiteLists() {
+  const settings = await getSettings();
+  for (const [key, prefix] of Object.entries(LISTS)) {
+    render(key, settings[key]);
+    document.getElementById(`${prefix}-form`).addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const input = document.getElementById(`${prefix}-input`);
+      const site = siteOf(input.value);
+      const message = document.getElementById(`${prefix}-result`);
+      if (!site) {
+        message.textContent = "Type a site, such as example.com.";
+        return;
+      }
+      const { [key]: now } = await getSettings();
+      if (!now.includes(site)) await setSettings({ [key]: [...now, site] });
+      input.value = "";
+      message.textContent = `Added ${site}.`;
+    });
+  }
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area !== "local") return;
+    for (const key of Object.keys(LISTS)) if (key in changes) render(key, changes[key].newValue ?? []);
+  });
+}

@@ -1,0 +1,52 @@
+// The popup's "where and when" controls: the switch for this site (the registrable domain,
+// shared/sites.js: "Disable on" every site by default, "Enable on" in opt-in mode), a pause for
+// this tab (until the page reloads or the reader resumes) and, when Unspin analyses on demand,
+// the "Analyse this page" button while the page waits for it (the analyze-page command does the
+// same).
+import { requestAnalyzePage, requestPause } from "../shared/messages.js";
+import { getSettings, setSettings } from "../shared/settings.js";
+import { isSiteOn, SITE_MODES, siteOf, switchSite } from "../shared/sites.js";
+
+const $ = (id) => document.getElementById(id);
+
+let tabId = null;
+let optIn = false;
+
+/** The switch of this mode (the other row stays hidden). */
+const siteSwitch = () => $(optIn ? "enable-site" : "disable-site");
+
+/** Follow the page's state (called with every state the popup shows; null: no content script). */
+export function showRunControls(state) {
+  const hostname = state?.hostname;
+  for (const id of ["site", "enable-site-name"]) if (hostname) $(id).textContent = siteOf(hostname);
+  siteSwitch().disabled = !hostname;
+  $("pause-tab").disabled = !state || state.status === "disabled";
+  $("pause-tab").checked = state?.status === "paused";
+  let button = $("analyze-page");
+  if (state?.status !== "on-demand") {
+    button?.remove();
+    return;
+  }
+  if (button) return;
+  button = Object.assign(document.createElement("button"), { id: "analyze-page", type: "button", className: "primary" });
+  button.textContent = "Analyse this page";
+  button.title = "Or press the analyze-page shortcut (Alt+Shift+U by default)";
+  button.addEventListener("click", () => requestAnalyzePage(tabId));
+  $("restored").before(button);
+}
+
+/** Wire the controls for the tab's page (state: its state when the popup opened). */
+export function initRunControls(tab, settings, state) {
+  tabId = tab;
+  optIn = settings.siteMode === SITE_MODES.OPT_IN;
+  $("disable-row").hidden = optIn;
+  $("enable-row").hidden = !optIn;
+  const on = state?.hostname ? isSiteOn(settings, state.hostname) : true;
+  siteSwitch().checked = optIn ? on : !on;
+  siteSwitch().addEventListener("change", async (event) => {
+    const turnOn = optIn ? event.target.checked : !event.target.checked;
+    await setSettings(switchSite(await getSettings(), state.hostname, turnOn));
+  });
+  $("pause-tab").addEventListener("change", (event) => requestPause(tabId, event.target.checked));
+  showRunControls(state);
+}
