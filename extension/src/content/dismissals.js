@@ -4,7 +4,8 @@
 // an undo in the popup), calling onChange so the page's marks are drawn again.
 import browser from "webextension-polyfill";
 import { dismissedOn } from "../shared/corrections.js";
-import { siteOf, wordingKey } from "../shared/wording.js";
+import { siteOf } from "../shared/sites.js";
+import { wordingKey } from "../shared/wording.js";
 
 /**
  * @param {object} dismissed  the stored setting (site -> wordings) when the page started

@@ -2,7 +2,8 @@
 // place that writes them (the card, the popup and the options page call these); how sites and
 // wordings are keyed: wording.js.
 import { getSettings, setSettings } from "./settings.js";
-import { cleanAllowList, siteOf, wordingKey } from "./wording.js";
+import { siteOf } from "./sites.js";
+import { cleanAllowList, wordingKey } from "./wording.js";
 
 /** The wordings dismissed on `site` (a site from siteOf). */
 export function dismissedOn(dismissed, site) {

@@ -1,19 +1,14 @@
 // What the reader's corrections are keyed on, and the allow-list's file format. Pure (unit tests:
 // wording.test.js).
 //
-// A dismissed mark stays gone for the same wording on the same site: the site is the page's host
-// name without "www.", the wording is the span's text in lower case with its spaces collapsed.
+// A dismissed mark stays gone for the same wording on the same site: the site is sites.js's
+// (the registrable domain), the wording is the span's text in lower case with its spaces collapsed.
 // The allow-list (words and phrases never to flag) goes to the server as `ignore` with every
 // analyze request; as a file it is plain text, one wording per line, blank lines and lines that
 // start with # skipped: the format `unspin analyze --ignore FILE` reads.
 
 export const MAX_ALLOW_LIST = 1000; // entries (the server's limit for `ignore`)
 export const MAX_WORDING_CHARS = 200; // characters per entry (the server's limit)
-
-/** The site a dismissal belongs to: the host name without a leading "www.". */
-export function siteOf(hostname) {
-  return String(hostname || "").toLowerCase().replace(/^www\./, "");
-}
 
 /** The key of a wording: lower case, runs of white space as one space, trimmed. */
 export function wordingKey(text) {
