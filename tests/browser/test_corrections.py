@@ -86,7 +86,7 @@ def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_und
     open_card_actions(ext, page)
     page.keyboard.press("Enter")  # "Not spun"
     wait_for(lambda: shown(page) == left, message=f"marks without {wording!r}: {left}")
-    wait_card(ext, page, open_=False)
+    focus_on(ext, page, next(s for s in spans if s["text"] == left[0]))  # on to the next mark
     assert ext.sw("() => chrome.storage.local.get('dismissed')")["dismissed"] == {SITE: [wording.lower()]}
     # The page's own figures are still the server's; the popup says what the reader hid.
     popup = ext.popup(page)
@@ -166,3 +166,58 @@ def test_without_consent_nothing_is_stored(ext, pages_url, server_url, feedback_
     page.keyboard.press("Enter")  # "Not spun": the mark goes, nothing is stored either
     wait_for(lambda: len(shown(page)) < len(spans), message="mark dismissed")
     assert feedback_records(feedback_dir) == before
+
+
+def key(text: str) -> str:
+    """A wording as dismissals are keyed (shared/wording.js): lower case, spaces collapsed."""
+    return " ".join(text.split()).lower()
+
+
+def focus_on(ext, page, span: dict) -> dict:
+    """Wait until keyboard focus is on the mark of `span` with its card open (as on keyboard focus)."""
+    def check():
+        state = overlay(ext, page)
+        return state if state["focused"] == span["text"] and state["card"]["open"] and state["card"]["by"] == "focus" else None
+    state = wait_for(check, message=f"focus on {span['text']!r}")
+    assert f"Spun wording: {span['text']}" in state["card"]["text"]
+    assert state["label"].startswith(f"Possibly spun: {span['text']}.")
+    assert state["card"]["active"] is None  # on the mark, not in its card
+    assert page.evaluate("() => document.activeElement?.localName") == "unspin-overlay"
+    return state
+
+
+def test_after_not_spun_focus_goes_on_to_the_next_mark_until_none_remains(ext, pages_url, server_url):
+    """"Not spun" by keyboard: the mark and its wording go, and focus moves to the mark that now
+    takes its place (the next one in reading order, or the one before when it was the last), its
+    card open, and Tab carries on from there; after the last dismissal the live region says that
+    no marks remain and focus is back on the page."""
+    ext.use_threshold(LOW_THRESHOLD)
+    page, _ = ext.open_done(f"{pages_url}/spun.html")
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    assert len({key(s["text"]) for s in spans}) >= 3
+    # Start on a mark after the first, so that "the next mark" and "the first one left" differ.
+    at = next(i for i, s in enumerate(spans) if i and key(s["text"]) != key(spans[0]["text"]))
+    open_card_actions(ext, page, at)
+    dismissed: set[str] = set()
+    while True:
+        assert overlay(ext, page)["card"]["active"] == f"Not spun: stop marking “{spans[at]['text']}” on this site"
+        page.keyboard.press("Enter")  # "Not spun"
+        dismissed.add(key(spans[at]["text"]))
+        left = [i for i, s in enumerate(spans) if key(s["text"]) not in dismissed]
+        wait_for(lambda: shown(page) == [spans[i]["text"] for i in left], message=f"marks without {dismissed}")
+        if not left:
+            break
+        at = next((i for i in left if i > at), left[-1])
+        focus_on(ext, page, spans[at])
+        # Tab carries on from there, to the last mark; from then on each dismissal moves focus back.
+        for i in [i for i in left if i > at]:
+            page.keyboard.press("Tab")
+            focus_on(ext, page, spans[i])
+            at = i
+        page.keyboard.press("Enter")  # into the card's actions
+        wait_for(lambda: overlay(ext, page)["card"]["active"], message="focus in the card")
+    state = wait_for(lambda: (lambda o: o if o["live"]["text"] == "No marks remain on this page." else None)(overlay(ext, page)),
+                     message="the announcement that no marks remain")
+    assert state["focused"] is None and not state["card"]["open"]
+    assert page.evaluate("() => document.activeElement === document.body")

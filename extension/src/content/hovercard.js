@@ -10,7 +10,9 @@
 // commands "next-mark"/"previous-mark" (moveMark) move the same focus from anywhere on the page
 // and announce the mark and its suggestion in a polite live region. Enter on a mark moves focus
 // into its card's actions (card-actions.js); Tab and Shift+Tab go round them, Esc goes back to
-// the mark.
+// the mark. When the mark under keyboard focus is dismissed ("Not spun"), focus goes on to the
+// mark that takes its place (its card opens), or, when no mark remains, the live region says so
+// and focus goes back to the page.
 // Page and model text go in with textContent only.
 import { renderActions } from "./card-actions.js";
 import { contrastColours } from "./contrast.js";
@@ -18,6 +20,7 @@ import { el } from "./dom.js";
 import css from "./hovercard.css";
 
 const HIDE_DELAY_MS = 250;
+const NO_MARKS_LEFT = "No marks remain on this page.";
 const HOST_STYLE = [
   "all: initial",
   "display: block",
@@ -298,8 +301,8 @@ export function init(signal, highlighter, ordered) {
     return true;
   }
 
-  /** Focus a mark from elsewhere (a command, the popup), open its card and announce it. */
-  function goTo(next) {
+  /** Focus a mark from elsewhere (a command, the popup) and open its card. */
+  function focusFromElsewhere(next) {
     const button = root.activeElement === pair[0] ? pair[1] : pair[0];
     label(button, next);
     moving = true;
@@ -309,7 +312,23 @@ export function init(signal, highlighter, ordered) {
       moving = false;
     }
     focusMark(next);
+  }
+
+  /** As focusFromElsewhere, and announce the mark. */
+  function goTo(next) {
+    focusFromElsewhere(next);
     live.textContent = describeMark(next);
+  }
+
+  /** The mark under keyboard focus went: on to `next` (its label is announced as it takes focus),
+   *  or, when none remains, say so and leave the marks. */
+  function keepPlace(next) {
+    if (next) {
+      focusFromElsewhere(next);
+      return;
+    }
+    live.textContent = NO_MARKS_LEFT;
+    root.activeElement?.blur(); // focus goes back to the page
   }
 
   return {
@@ -338,10 +357,14 @@ export function init(signal, highlighter, ordered) {
         },
       };
     },
-    /** Marks left the page: close their card. */
-    remove(marks) {
+    /** Marks left the page: close their card. With `successor` (mark => the mark that takes its
+     *  place, or null), keyboard focus on a mark that went moves on (keepPlace). */
+    remove(marks, successor = null) {
+      const lost = focused && marks.includes(focused) ? focused : null;
+      const keyboard = pair.includes(root.activeElement) || card.contains(root.activeElement);
       if (shown && marks.includes(shown)) hide();
-      if (focused && marks.includes(focused)) focused = null;
+      if (lost) focused = null;
+      if (lost && keyboard && successor) keepPlace(successor(lost));
     },
     setVisible(on) {
       proxies.hidden = !on;

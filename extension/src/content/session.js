@@ -160,7 +160,8 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
     }
   }
 
-  /** The reader's dismissals changed: every answered paragraph's marks drawn again. */
+  /** The reader's dismissals changed: every answered paragraph's marks drawn again (keyboard
+   *  focus on a mark that went moves on to its successor, see hovercard.js). */
   function refilter() {
     const gone = [];
     const fresh = [];
@@ -170,12 +171,20 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
       record.marks = marksFor(record);
       fresh.push(...record.marks);
     }
-    if (gone.length) {
-      highlighter.remove(gone);
-      hovercard?.remove(gone);
-    }
+    if (gone.length) highlighter.remove(gone);
     if (fresh.length) highlighter.add(fresh);
+    if (gone.length) hovercard?.remove(gone, successor);
     changed();
+  }
+
+  /** The mark that takes the place of `mark` (one that went) in reading order: the first mark at
+   *  or after its place, else the last one before it; null when no mark remains. */
+  function successor(mark) {
+    const marks = ordered();
+    const order = new Map(records.map((record, i) => [record, i]));
+    const place = order.get(mark.record) ?? -1;
+    const after = (m) => order.get(m.record) > place || (m.record === mark.record && m.span.start >= mark.span.start);
+    return marks.find(after) ?? marks.at(-1) ?? null;
   }
 
   function drop(record) {
