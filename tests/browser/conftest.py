@@ -144,13 +144,15 @@ def model_path() -> Path:
     return SHIPPED_MODEL
 
 
-def start_server(model: Path, data_dir: Path | None = None):
-    """Start `unspin serve --port 0` (readers' corrections kept in `data_dir`, when given);
+def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool = True):
+    """Start `unspin serve --port 0` (readers' corrections kept in `data_dir`, when given; the
+    pinned Firefox extension origin allowed with --allow-origin unless allow_firefox is False);
     returns (process, base URL)."""
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
-        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2", "--allow-origin", FIREFOX_EXTENSION_ORIGIN,
+        [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2",
+         *(["--allow-origin", FIREFOX_EXTENSION_ORIGIN] if allow_firefox else []),
          *(["--data-dir", str(data_dir)] if data_dir else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

@@ -1,10 +1,12 @@
 """The Firefox build in a real Firefox: Debian's firefox-esr, headless, driven over WebDriver BiDi
 by extension/test/firefox/driver.mjs (puppeteer-core; no geckodriver), with the extension
-installed as a temporary add-on under a pinned moz-extension UUID. One run opens the spun test
-page and reports what Firefox showed: the marks, the hovercard by pointer and by keyboard, and
-the popup; then the same article in a same-origin iframe (iframe.html) and in an open shadow
-root (shadow.html). Each test compares that with the server's own answer for the same article
-at the same threshold.
+installed as a temporary add-on under a pinned moz-extension UUID. One run reads the
+`unspin serve --allow-origin <origin>` command on the first-run and options pages, opens the spun
+test page and reports what Firefox showed: the marks, the hovercard by pointer and by keyboard,
+and the popup; then the same article in a same-origin iframe (iframe.html) and in an open shadow
+root (shadow.html); last, against a second server started without --allow-origin (which refuses
+this install's origin), a page and the popup. Each test compares that with the server's own
+answer for the same article at the same threshold.
 
 Without /usr/bin/firefox-esr these tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 """
@@ -19,12 +21,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS, MARKS_JS, ROOT, analyze,
-                      mark_level)
+import requests
+from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
+                      MARKS_JS, ROOT, analyze, mark_level, start_server, stop_server)
 from test_popup import summary_text
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"
-RUN_TIMEOUT_S = 360  # the driver's own deadline; it closes Firefox and says where it stopped
+RUN_TIMEOUT_S = 480  # the driver's own deadline; it closes Firefox and says where it stopped
 GRACE_S = 30  # then this process stops it
 
 
@@ -62,7 +65,15 @@ def run_driver(job: dict, scratch: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def shown(extension_dir, pages_url, server_url, tmp_path_factory) -> dict:
+def refusing_server_url(model_path):
+    """A second server, started without --allow-origin: it refuses the Firefox install's origin."""
+    proc, url = start_server(model_path, allow_firefox=False)
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_factory) -> dict:
     """What Firefox showed on the spun page at LOW_THRESHOLD (see driver.mjs for the fields)."""
     if not Path(FIREFOX).exists():
         pytest.fail(f"{FIREFOX} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install firefox-esr")
@@ -77,6 +88,7 @@ def shown(extension_dir, pages_url, server_url, tmp_path_factory) -> dict:
             {"name": "iframe", "url": f"{pages_url}/iframe.html", "frameUrl": f"{pages_url}/spun.html"},
             {"name": "shadow", "url": f"{pages_url}/shadow.html"},
         ],
+        "refused": {"serverUrl": refusing_server_url, "pageUrl": f"{pages_url}/astral.html"},
         "timeoutS": RUN_TIMEOUT_S,
         "artifacts": str(ARTIFACTS),
         "scripts": {"marks": MARKS_JS, "markRect": MARK_RECT_JS},
@@ -144,3 +156,31 @@ def test_firefox_marks_articles_in_frames_and_shadow_roots(shown, server_url, na
     assert [m["level"] for m in framed["marks"]] == [mark_level(s["score"]) for s in want]
     assert framed["state"]["summary"] == answer["summary"]
     assert framed["painted"], "the marks' ::highlight() styles are not painted"
+
+
+ALLOW_ORIGIN_COMMAND = f"unspin serve --allow-origin {FIREFOX_EXTENSION_ORIGIN}"
+
+
+@pytest.mark.parametrize("where", ["firstRun", "options"])
+def test_firefox_first_run_and_options_pages_show_the_allow_origin_command(shown, where):
+    """This install's own origin (the pinned UUID) in the command, exactly."""
+    if where == "firstRun":  # the page the extension opened on install
+        assert isinstance(shown["firstRun"]["tab"], int)
+    help_ = shown[where]["allowOrigin"]
+    assert not help_["hidden"]
+    assert help_["command"] == ALLOW_ORIGIN_COMMAND
+    assert help_["text"].endswith(ALLOW_ORIGIN_COMMAND)
+
+
+def test_firefox_popup_shows_the_command_when_a_server_refuses_this_browser(shown, refusing_server_url):
+    # The premise: that server refuses this install's origin (and names the flag).
+    refusal = requests.get(f"{refusing_server_url}/api/v1/health", headers={"Origin": FIREFOX_EXTENSION_ORIGIN}, timeout=10)
+    assert refusal.status_code == 403 and f"--allow-origin {FIREFOX_EXTENSION_ORIGIN}" in refusal.json()["error"]["message"]
+    refused = shown["refused"]
+    assert refused["state"]["status"] == "error" and refused["state"]["summary"] is None
+    assert refused["marks"] == []
+    popup = refused["popup"]
+    assert popup["server-status"] == f"The server at {refusing_server_url} refused this browser."
+    assert popup["startHelpHidden"] is True  # it runs: "start it" would mislead
+    assert not popup["allowOrigin"]["hidden"]
+    assert popup["allowOrigin"]["command"] == ALLOW_ORIGIN_COMMAND

@@ -6,7 +6,7 @@ import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 import { initRunControls, showRunControls } from "./run-controls.js";
-import { showAllowOrigin } from "../shared/allow-origin.js";
+import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 
@@ -61,10 +61,16 @@ function showState(state) {
   $("restored").disabled = !hasText;
 }
 
-function showServer(status) {
-  $("server").dataset.ok = String(status.ok);
-  $("server-help").hidden = status.ok;
-  if (status.ok) {
+/** The server's status (null: not known yet), with what the page's last request met (state). */
+function showServer(status, state) {
+  if (!status) return;
+  const refused = refusedBrowser(status, state);
+  $("server").dataset.ok = String(status.ok && !refused);
+  $("server-help").hidden = status.ok && !refused;
+  $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
+  if (refused) {
+    $("server-status").textContent = `The server at ${status.serverUrl} refused this browser.`;
+  } else if (status.ok) {
     const model = status.health.model || {};
     $("server-status").textContent = `Server: running at ${status.serverUrl} · model ${model.name || "?"} ${model.version || ""}`.trim();
   } else {
@@ -72,7 +78,6 @@ function showServer(status) {
       status.error.kind === "down" ? `Server not reachable at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
   }
   // Firefox: the server refuses this install's origin until it is allowed.
-  const refused = !status.ok && status.error.status === 403;
   if (refused) showAllowOrigin($("allow-origin-help"), browser.runtime.getURL(""));
   else $("allow-origin-help").hidden = true;
 }
@@ -117,25 +122,30 @@ async function main() {
   showStartCommands();
   showThreshold(settings.threshold, null);
 
+  let status = null; // the server's, once known
+  let state = null; // the page's
   // The page reports every change of its state (analysing, answered, disabled): follow it.
   listen({
     [MESSAGES.PAGE_STATE]: (message, sender) => {
       if (tabId != null && sender.tab?.id === tabId) {
-        showState(message.state);
-        showCorrections(message.state);
+        state = message.state;
+        showState(state);
+        showCorrections(state);
+        showServer(status, state);
       }
     },
   });
-  const state = tabId != null ? await requestPageState(tabId) : null;
+  state = tabId != null ? await requestPageState(tabId) : null;
   showState(state);
   showCorrections(state);
   initRunControls(tabId, settings, state);
 
-  let status = await requestServerStatus();
-  showServer(status);
+  status = await requestServerStatus();
+  showServer(status, state);
   showThreshold(settings.threshold, status);
-  // The server came back since the page gave up: try the page again.
-  if (status.ok && state?.status === "error") requestRescan(tabId);
+  // The server came back since the page gave up: try the page again (not when it refused this
+  // browser: that takes a restart with --allow-origin, then Retry).
+  if (status.ok && state?.status === "error" && !refusedBrowser(status, state)) requestRescan(tabId);
 
   $("highlights").addEventListener("change", (e) => setSettings({ highlights: e.target.checked }));
   $("threshold").addEventListener("input", (e) => ($("threshold-value").textContent = Number(e.target.value).toFixed(2)));
@@ -150,7 +160,7 @@ async function main() {
   });
   $("retry").addEventListener("click", async () => {
     status = await requestServerStatus();
-    showServer(status);
+    showServer(status, state);
     showThreshold(settings.threshold, status);
     await requestRescan(tabId);
   });

@@ -2,9 +2,20 @@
 // server refuses unless started with --allow-origin (Chromium's fixed id is always allowed). The
 // command with this install's own origin, shown on the first-run page, the options page and in
 // the popup when the server answers 403.
+// Firefox sends that origin only with POST requests (the page's analysis), not with the GET of
+// the server's health check, which a refusing server still answers: a refusal shows in the
+// page's error as much as in the server status.
 
 /** Whether this build runs in Firefox (build.mjs defines __BROWSER__). */
 export const IS_FIREFOX = typeof __BROWSER__ !== "undefined" && __BROWSER__ === "firefox";
+
+const FORBIDDEN = 403;
+
+/** Whether the server refused this browser: its status check or the page's last request
+ *  (either may be null) answered 403. */
+export function refusedBrowser(serverStatus, pageState) {
+  return serverStatus?.error?.status === FORBIDDEN || pageState?.error?.status === FORBIDDEN;
+}
 
 /** `unspin serve --allow-origin <origin>` for an extension whose base URL is `extensionUrl`
  *  (runtime.getURL("")). */

@@ -39,8 +39,9 @@ export const PAGE_PORT = "unspin-page";
  *   A marked passage of a paragraph (server/openapi.json: Span); offsets in UTF-16 units.
  * @typedef {{score: number, spans: Span[]}} ParagraphResult  The server's answer for one paragraph.
  * @typedef {import("./summary.js").Summary} Summary
- * @typedef {{kind: string, message: string}} Failure
- *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback"
+ * @typedef {{kind: string, message: string, status?: ?number}} Failure
+ *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback"; status: the HTTP status
+ *   of an error answer (403: the server refuses this browser, see allow-origin.js)
  * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
  * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
@@ -152,7 +153,8 @@ export function postAnswer(port, id, { results, summary }) {
 
 /** Background -> content script: document `id` could not be analysed. @param {Failure} error */
 export function postAnalyzeError(port, id, error) {
-  port.postMessage({ type: MESSAGES.ANALYZE_ERROR, id, error: { kind: error.kind || "error", message: error.message } });
+  const failure = { kind: error.kind || "error", message: error.message, status: error.status ?? null };
+  port.postMessage({ type: MESSAGES.ANALYZE_ERROR, id, error: failure });
 }
 
 /**

@@ -6,19 +6,25 @@
 //
 //   node test/firefox/driver.mjs '<job JSON>'
 //
-// The job: {firefox, extension, uuid, settings, pageUrl, framePages, timeoutS, artifacts,
+// The job: {firefox, extension, uuid, settings, pageUrl, framePages, refused, timeoutS, artifacts,
 // scripts: {marks, markRect}}; `uuid` is the moz-extension UUID the profile pins for the add-on (the server must
 // allow moz-extension://<uuid>), `settings` go into storage.local before the page opens, and the
 // scripts (source of `() => marks` and `index => rect`) read the marks in the page's main world.
-// The report: {firefox (version), addon, tab, state and article (the content script's answers),
-// marks, hover: {mark, card}, focus: {label, card} (card: the overlay's description of the
-// hovercard), popup: {verdict, figures, server-status, site} (those elements' text),
-// framePages: {name: {state, article, marks, painted}}}.
+// The report: {firefox (version), addon, firstRun: {tab, allowOrigin}, options: {allowOrigin},
+// tab, state and article (the content script's answers), marks, hover: {mark, card},
+// focus: {label, card} (card: the overlay's description of the hovercard), popup: {verdict,
+// figures, server-status, site} (those elements' text), framePages: {name: {state, article,
+// marks, painted}}, refused: {state, marks, popup: {server-status, verdict, figures,
+// startHelpHidden, allowOrigin}}};
+// allowOrigin: the --allow-origin help on that page, {hidden, text, command (its <code>)}.
+// refused (optional) is {serverUrl, pageUrl}: a server started without --allow-origin, which
+// refuses this install's origin; at the end the extension is pointed at it and pageUrl opened.
 // framePages (optional) lists more pages whose article is in a frame or a shadow root:
 // [{name, url, frameUrl}]: the marks are read in the frame whose address is frameUrl (the page
 // itself when absent); `painted` says whether the first mark's pixels change when the
 // highlights setting goes off (the ::highlight() styles reach the marks).
-// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png, firefox-<name>.png).
+// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png, firefox-<name>.png,
+// firefox-popup-refused.png).
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
@@ -123,6 +129,22 @@ async function openExtensionPage(browser, url, viewport) {
   return page;
 }
 
+/**
+ * The --allow-origin help (the element `id`) on the extension page open in a tab at `url`, once
+ * that page filled it in. Read through `ext` (an extension page), from the extension's own view
+ * of its pages: puppeteer cannot see into tabs the extension opened itself (the first-run page).
+ */
+function allowOriginHelp(ext, url, id) {
+  return until(`#${id} on ${url}`, () =>
+    ext.evaluate((url, id) => {
+      const view = browser.extension.getViews({ type: "tab" }).find((w) => w.location.href === url);
+      const help = view?.document.readyState === "complete" && view.document.getElementById(id);
+      if (!help || (!help.hidden && !help.textContent)) return null; // not there or not filled in yet
+      return { hidden: help.hidden, text: help.innerText, command: help.querySelector("code")?.textContent ?? null };
+    }, url, id),
+  );
+}
+
 async function run(browser, job, report) {
   const origin = `moz-extension://${job.uuid}`;
   report.firefox = await browser.version();
@@ -130,6 +152,13 @@ async function run(browser, job, report) {
 
   // An extension page is where the tests reach the extension's APIs (storage, tabs).
   const ext = await step("open the options page", () => openExtensionPage(browser, `${origin}/options.html`));
+  // It shows the --allow-origin command, as does the first-run page (opened on install).
+  report.options = { allowOrigin: await allowOriginHelp(ext, `${origin}/options.html`, "allow-origin") };
+  const welcome = `${origin}/welcome.html`;
+  report.firstRun = {
+    tab: await step("the first-run page's tab", () => tabOf(ext, welcome)),
+    allowOrigin: await allowOriginHelp(ext, welcome, "allow-origin"),
+  };
   await step("apply the settings", () => ext.evaluate((settings) => browser.storage.local.set(settings), job.settings));
   const toTab = (tabId, message) => ext.evaluate((id, m) => browser.tabs.sendMessage(id, m), tabId, message);
 
@@ -175,21 +204,54 @@ async function run(browser, job, report) {
   const popup = await step("open the popup", () =>
     openExtensionPage(browser, `${origin}/popup.html?tab=${report.tab}`, { width: 360, height: 520 }),
   );
-  await until("the popup's server status", () =>
-    popup.evaluate(() => document.getElementById("server-status").textContent !== "Server: checking…"),
-  );
-  report.popup = await popup.evaluate(() =>
-    Object.fromEntries(["verdict", "figures", "server-status", "site"].map((id) => [id, document.getElementById(id).innerText])),
-  );
+  report.popup = await popupTexts(popup, ["verdict", "figures", "server-status", "site"]);
   await popup.screenshot({ path: join(job.artifacts, "firefox-popup.png") });
+  await popup.close();
 
   report.framePages = {};
   for (const framePage of job.framePages ?? []) {
     report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), 150000);
   }
+  if (job.refused) report.refused = await step("a server that refuses this origin", () => refused(browser, job, ext, origin), 150000);
 }
 
-/** The tab id of the page at `url` (a tab the test opened). */
+/** The popup's elements' text (by id), once it knows the server's status. */
+async function popupTexts(popup, ids) {
+  await until("the popup's server status", () =>
+    popup.evaluate(() => document.getElementById("server-status").textContent !== "Server: checking…"),
+  );
+  return popup.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).innerText])), ids);
+}
+
+/** The extension pointed at job.refused.serverUrl (a server without --allow-origin): what the
+ *  page at job.refused.pageUrl and its popup show. */
+async function refused(browser, job, ext, origin) {
+  const { serverUrl, pageUrl } = job.refused;
+  await ext.evaluate((url) => browser.storage.local.set({ serverUrl: url }), serverUrl);
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 800 });
+  await page.goto(pageUrl);
+  const tab = await tabOf(ext, pageUrl);
+  const state = await until("the page's answer from the refusing server", async () => {
+    const now = await ext.evaluate((id) => browser.tabs.sendMessage(id, { type: "get-state" }), tab).catch(() => null);
+    return ["done", "error"].includes(now?.status) && now;
+  }, 120000);
+  const marks = await evaluateSource(page, job.scripts.marks);
+  const popupUrl = `${origin}/popup.html?tab=${tab}`;
+  const popup = await openExtensionPage(browser, popupUrl, { width: 360, height: 520 });
+  const texts = await popupTexts(popup, ["server-status", "verdict", "figures"]);
+  const shown = {
+    ...texts,
+    startHelpHidden: await popup.evaluate(() => document.getElementById("start-help").hidden),
+    allowOrigin: await allowOriginHelp(ext, popupUrl, "allow-origin-help"),
+  };
+  await popup.screenshot({ path: join(job.artifacts, "firefox-popup-refused.png"), fullPage: true });
+  await popup.close();
+  await page.close();
+  return { state, marks, popup: shown };
+}
+
+/** The tab id of the page at `url`. */
 function tabOf(ext, url) {
   return until(`the tab of ${url}`, () => ext.evaluate(async (want) => (await browser.tabs.query({})).find((tab) => tab.url === want)?.id, url));
 }
