@@ -143,11 +143,13 @@ def feedback_rows(records: list[dict], table, continuation: dict[str, float]) ->
 
     rows = []
     lm = serving_lm()
+    scored_paragraphs = {}  # a paragraph often carries several corrections: scored once
     for record in tqdm(records, unit="correction", desc="scoring corrections"):
         seen = visible(record["paragraph"])
         start, end = seen.seen(record["start"], record["end"])
-        scored = score(lm, table, [seen.text], continuation=continuation)
-        for site in scored.sites:
+        if seen.text not in scored_paragraphs:
+            scored_paragraphs[seen.text] = score(lm, table, [seen.text], continuation=continuation).sites
+        for site in scored_paragraphs[seen.text]:
             if record["label"] == "spun" and start <= site.start and site.end <= end:
                 rows.append({"x": [float(v) for v in site.features], "y": 1})
             elif record["label"] == "not_spun" and site.start < end and start < site.end:

@@ -60,6 +60,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quick", action="store_true", help="a few articles: checks the pipeline end to end")
     parser.add_argument("--feedback", help="readers' corrections to learn from: the server's data folder, its "
                                            "feedback.sqlite3, or an `unspin feedback export` file")
+    parser.add_argument("--feedback-weight", type=float, default=FEEDBACK_WEIGHT,
+                        help=f"how many training sites one correction's site counts as (default {FEEDBACK_WEIGHT:g})")
 
 
 def as_sites(article: dict) -> list:
@@ -150,7 +152,7 @@ def main(args) -> int:
     sites = [s for a in train for s in a["sites"] if s["y"] >= 0] + feedback
     x = np.array([s["x"] for s in sites], dtype=np.float32).reshape(-1, len(FEATURES))
     y = np.array([s["y"] for s in sites])
-    weight = np.r_[np.ones(len(sites) - len(feedback)), np.full(len(feedback), FEEDBACK_WEIGHT)]
+    weight = np.r_[np.ones(len(sites) - len(feedback)), np.full(len(feedback), args.feedback_weight)]
     print(f"detector: {len(y):,} train sites ({y.mean():.1%} spun; {len(feedback)} from corrections), "
           f"{len(FEATURES)} features, {rounds} rounds")
     # A leaf needs 20 sites in a full run; small runs (--quick, a few corrections) need smaller leaves
