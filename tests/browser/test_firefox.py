@@ -3,10 +3,12 @@ by extension/test/firefox/driver.mjs (puppeteer-core; no geckodriver), with the 
 installed as a temporary add-on under a pinned moz-extension UUID. One run reads the
 `unspin serve --allow-origin <origin>` command on the first-run and options pages, opens the spun
 test page and reports what Firefox showed: the marks, the hovercard by pointer and by keyboard,
-and the popup; then the same article in a same-origin iframe (iframe.html) and in an open shadow
-root (shadow.html); last, against a second server started without --allow-origin (which refuses
-this install's origin), a page and the popup. Each test compares that with the server's own
-answer for the same article at the same threshold.
+and the popup, which follows its sensitivity slider while open; the keyboard commands (next-mark,
+previous-mark) on a fresh copy of that page; the marks on a page whose words hold soft hyphens
+and zero-width characters (soft-hyphens.html); the same article in a same-origin iframe
+(iframe.html) and in an open shadow root (shadow.html); last, against a second server started
+without --allow-origin (which refuses this install's origin), a page and the popup. Each test
+compares that with the server's own answer for the same article at the same threshold.
 
 Without /usr/bin/firefox-esr these tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 """
@@ -24,11 +26,35 @@ import pytest
 import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
                       MARKS_JS, ROOT, analyze, mark_level, start_server, stop_server)
+from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
+from test_words import IN_WORD, word_char
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"
 RUN_TIMEOUT_S = 480  # the driver's own deadline; it closes Firefox and says where it stopped
 GRACE_S = 30  # then this process stops it
+SLIDER_THRESHOLD = 0.5  # where the open popup's slider moves (stricter than LOW_THRESHOLD)
+
+# Each mark (in reading order) with the characters next to it in its block: "" at the block's ends.
+MARK_EDGES_JS = """() => {
+  const ranges = [];
+  for (const level of ['low', 'mid', 'high']) {
+    const h = CSS.highlights.get('unspin-' + level);
+    if (h) for (const r of h) if (!r.collapsed) ranges.push(r);
+  }
+  ranges.sort((a, b) => a.compareBoundaryPoints(Range.START_TO_START, b));
+  return ranges.map((r) => {
+    const node = r.commonAncestorContainer;
+    const block = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest('p, h1, h2, h3, li, blockquote');
+    const before = document.createRange();
+    before.setStart(block, 0);
+    before.setEnd(r.startContainer, r.startOffset);
+    const after = document.createRange();
+    after.setStart(r.endContainer, r.endOffset);
+    after.setEnd(block, block.childNodes.length);
+    return {text: r.toString(), before: before.toString().slice(-1), after: after.toString().slice(0, 1)};
+  });
+}"""
 
 
 def kill_processes_using(folder: Path) -> None:
@@ -84,6 +110,10 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_fa
         "uuid": FIREFOX_EXTENSION_UUID,  # the session server allows its origin
         "settings": {"serverUrl": server_url, "threshold": LOW_THRESHOLD},
         "pageUrl": f"{pages_url}/spun.html",
+        "slider": {"threshold": SLIDER_THRESHOLD},
+        # The same article on a page of its own (another address: another tab).
+        "commands": {"pageUrl": f"{pages_url}/spun.html?commands", "sequence": [name for name, _ in COMMAND_TOUR]},
+        "wordsPageUrl": f"{pages_url}/soft-hyphens.html",
         "framePages": [
             {"name": "iframe", "url": f"{pages_url}/iframe.html", "frameUrl": f"{pages_url}/spun.html"},
             {"name": "shadow", "url": f"{pages_url}/shadow.html"},
@@ -91,7 +121,7 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_fa
         "refused": {"serverUrl": refusing_server_url, "pageUrl": f"{pages_url}/astral.html"},
         "timeoutS": RUN_TIMEOUT_S,
         "artifacts": str(ARTIFACTS),
-        "scripts": {"marks": MARKS_JS, "markRect": MARK_RECT_JS},
+        "scripts": {"marks": MARKS_JS, "markRect": MARK_RECT_JS, "markEdges": MARK_EDGES_JS},
     }
     return run_driver(job, tmp_path_factory.mktemp("firefox"))
 
@@ -104,6 +134,13 @@ def answer(shown, server_url) -> dict:
 
 def spans(answer: dict) -> list[dict]:
     return [s for p in answer["paragraphs"] for s in p["spans"]]
+
+
+def section(shown: dict, name: str) -> dict:
+    """A part of the run that reports on its own (slider, commands, words): it must have run."""
+    part = shown[name]
+    assert "error" not in part, f"the Firefox run's {name} part failed: {part['error']}"
+    return part
 
 
 def test_firefox_marks_are_the_servers_spans(shown, answer):
@@ -139,6 +176,63 @@ def test_firefox_popup_shows_the_servers_summary(shown, answer, server_url):
     assert (popup["verdict"].lower(), popup["figures"]) == summary_text(answer["summary"])
     assert popup["server-status"].startswith(f"Server: running at {server_url}")
     assert popup["site"] == "127.0.0.1"
+
+
+def test_firefox_open_popup_follows_the_slider(shown, answer, server_url):
+    """The popup open on the tab, its slider moved to SLIDER_THRESHOLD: without reopening, it
+    shows the server's summary of the same article at that threshold."""
+    slider = section(shown, "slider")
+    texts = [p["text"] for p in shown["article"]["paragraphs"]]
+    at_slider = analyze(server_url, texts, SLIDER_THRESHOLD)["summary"]
+    assert summary_text(at_slider) != summary_text(answer["summary"])  # the premise: the move shows
+    assert slider["state"]["summary"] == at_slider  # the page answered at the new threshold
+    assert slider["threshold-value"] == f"{SLIDER_THRESHOLD:.2f}"
+    assert (slider["verdict"].lower(), slider["figures"]) == summary_text(at_slider)
+
+
+def test_firefox_commands_move_focus_open_the_card_and_announce(shown, server_url):
+    """next-mark / previous-mark through the background's command dispatch, as Firefox calls it for
+    the shortcut: each reaches the mark test_keyboard.py's tour names, focused, announced, its card
+    open; Escape closes the card."""
+    commands = section(shown, "commands")
+    texts = [p["text"] for p in commands["article"]["paragraphs"]]
+    want = spans(analyze(server_url, texts, LOW_THRESHOLD))
+    assert len(want) >= 3
+    assert [s["command"] for s in commands["steps"]] == [name for name, _ in COMMAND_TOUR]
+    for step, (name, index) in zip(commands["steps"], COMMAND_TOUR, strict=True):
+        assert step["returned"] is True, name
+        assert_reached(step["overlay"], want[index])
+        assert step["active"] == "unspin-overlay", name  # keyboard focus on the overlay's proxy button
+    assert commands["escapeClosesCard"]
+
+
+def test_firefox_marks_whole_words_with_soft_hyphens_and_zero_width_characters(shown, server_url):
+    """The page's text sent with its in-word characters, the marks the server's spans, each mark
+    between the same characters on the page as its span in the sent text, and at least one mark
+    that holds an in-word character covering its whole word."""
+    words = section(shown, "words")
+    texts = [p["text"] for p in words["article"]["paragraphs"]]
+    assert any("war\u00adfare" in t for t in texts) and any("pro\u00adgress\u00ading" in t for t in texts)
+    answer = analyze(server_url, texts, LOW_THRESHOLD)
+    assert words["state"]["summary"] == answer["summary"]
+    want = [(text, s) for text, p in zip(texts, answer["paragraphs"]) for s in p["spans"]]
+    assert want
+    marks = words["marks"]
+    assert [m["text"] for m in marks] == [s["text"] for _, s in want]
+
+    def edges(text: str, span: dict) -> tuple[str, str]:  # as the page shows them, spaces collapsed
+        return text[span["start"] - 1:span["start"]], text[span["end"]:span["end"] + 1]
+
+    def collapsed(ch: str) -> str:
+        return " " if ch.isspace() else ch
+
+    assert [(collapsed(m["before"]), collapsed(m["after"])) for m in marks] == [edges(text, s) for text, s in want]
+    def boundary(ch: str) -> bool:  # no word character there ("": the block's end)
+        return not ch or not word_char(ch)
+
+    whole = [m["text"] for m in marks
+             if any(ch in IN_WORD for ch in m["text"]) and boundary(m["before"]) and boundary(m["after"])]
+    assert whole, [(m["before"], m["text"], m["after"]) for m in marks]
 
 
 @pytest.mark.parametrize("name", ["iframe", "shadow"])

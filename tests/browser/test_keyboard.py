@@ -13,9 +13,27 @@ from conftest import LOW_THRESHOLD, ROOT, analyze, article, overlay, wait_card, 
 MANIFEST = json.loads((ROOT / "extension" / "src" / "manifest.json").read_text())
 
 
+# Commands in turn, each with the mark it must reach (an index into the server's spans in reading
+# order): on from the start, back, round the start to the last mark, and on round the end.
+COMMAND_TOUR = [("next-mark", 0), ("next-mark", 1), ("previous-mark", 0), ("previous-mark", -1), ("next-mark", 0)]
+
+
 def announcement(span: dict) -> str:
     best = span["suggestions"][0]["text"] if span["suggestions"] else None
     return f"Possibly spun: {span['text']}." + (f" Likely original: {best}." if best else "")
+
+
+def assert_reached(state: dict, want: dict):
+    """The overlay (as the content script describes it) after a command that must reach the span
+    `want`: that mark focused and announced in the live region, its card open by focus."""
+    assert state["focused"] == want["text"]
+    assert state["label"] == announcement(want)
+    assert state["live"] == {"role": "status", "ariaLive": "polite", "text": announcement(want)}
+    card = state["card"]
+    assert card["open"] and card["by"] == "focus"
+    assert f"Spun wording: {want['text']}" in card["text"]
+    if want["suggestions"]:
+        assert f"Likely original: {want['suggestions'][0]['text']}" in card["text"]
 
 
 def test_commands_are_declared(ext):
@@ -37,25 +55,11 @@ def test_commands_move_focus_open_the_card_and_announce(ext, pages_url, server_u
     wait_marks(page, len(spans))
     tab = ext.tab_id(page)
 
-    def command(name: str, want: dict):
+    for name, index in COMMAND_TOUR:
         assert ext.sw("([name, id]) => unspin.onCommand(name, {id})", [name, tab]) is True
-        state = overlay(ext, page)
-        assert state["focused"] == want["text"]
-        assert state["label"] == announcement(want)
-        assert state["live"] == {"role": "status", "ariaLive": "polite", "text": announcement(want)}
-        card = state["card"]
-        assert card["open"] and card["by"] == "focus"
-        assert f"Spun wording: {want['text']}" in card["text"]
-        if want["suggestions"]:
-            assert f"Likely original: {want['suggestions'][0]['text']}" in card["text"]
+        assert_reached(overlay(ext, page), spans[index])
         # Keyboard focus is on the overlay (a proxy button inside its closed shadow root).
         assert page.evaluate("() => document.activeElement?.localName") == "unspin-overlay"
-
-    command("next-mark", spans[0])
-    command("next-mark", spans[1])
-    command("previous-mark", spans[0])
-    command("previous-mark", spans[-1])  # round the start to the last mark
-    command("next-mark", spans[0])
     page.keyboard.press("Escape")
     wait_card(ext, page, open_=False)
 

@@ -6,17 +6,29 @@
 //
 //   node test/firefox/driver.mjs '<job JSON>'
 //
-// The job: {firefox, extension, uuid, settings, pageUrl, framePages, refused, timeoutS, artifacts,
-// scripts: {marks, markRect}}; `uuid` is the moz-extension UUID the profile pins for the add-on (the server must
-// allow moz-extension://<uuid>), `settings` go into storage.local before the page opens, and the
-// scripts (source of `() => marks` and `index => rect`) read the marks in the page's main world.
+// The job: {firefox, extension, uuid, settings, pageUrl, slider, commands, wordsPageUrl, framePages,
+// refused, timeoutS, artifacts, scripts: {marks, markRect, markEdges}}; `uuid` is the moz-extension
+// UUID the profile pins for the add-on (the server must allow moz-extension://<uuid>), `settings`
+// go into storage.local before the page opens, and the scripts (source of `() => marks`,
+// `index => rect` and `() => [{text, before, after}]`: each mark's text and the characters next to
+// it in its block) read the marks in the page's main world.
 // The report: {firefox (version), addon, firstRun: {tab, allowOrigin}, options: {allowOrigin},
 // tab, state and article (the content script's answers), marks, hover: {mark, card},
 // focus: {label, card} (card: the overlay's description of the hovercard), popup: {verdict,
-// figures, server-status, site} (those elements' text), framePages: {name: {state, article,
-// marks, painted}}, refused: {state, marks, popup: {server-status, verdict, figures,
-// startHelpHidden, allowOrigin}}};
+// figures, server-status, site} (those elements' text), slider, commands, words,
+// framePages: {name: {state, article, marks, painted}}, refused: {state, marks,
+// popup: {server-status, verdict, figures, startHelpHidden, allowOrigin}}};
 // allowOrigin: the --allow-origin help on that page, {hidden, text, command (its <code>)}.
+// slider (optional) is {threshold}: with the popup still open on the page's tab, its sensitivity
+// slider moves there; reported: {state (the page's, once answered at that threshold), verdict,
+// figures, threshold-value} (what the open popup then shows). The settings go back afterwards.
+// commands (optional) is {pageUrl, sequence: [command name]}: on a fresh page, each command in
+// turn through the background's own dispatch (unspin.onCommand, what Firefox calls for the
+// shortcut), reached from an extension page with runtime.getBackgroundPage(); reported: {article,
+// steps: [{command, returned, overlay, active (the page's focused element's name)}],
+// escapeClosesCard}.
+// wordsPageUrl (optional): a page analysed on its own; reported: {state, article, marks (markEdges)}.
+// slider, commands and words report {error} instead when they fail, and the run goes on.
 // refused (optional) is {serverUrl, pageUrl}: a server started without --allow-origin, which
 // refuses this install's origin; at the end the extension is pointed at it and pageUrl opened.
 // framePages (optional) lists more pages whose article is in a frame or a shadow root:
@@ -31,6 +43,12 @@ import puppeteer from "puppeteer-core";
 const ADDON_ID = "unspin@unspin.invalid"; // browser_specific_settings.gecko.id (build.mjs)
 const POLL_MS = 200;
 const STEP_TIMEOUT_MS = 30000;
+const ANALYSIS_TIMEOUT_MS = 120000; // the server on a busy machine
+const SECTION_TIMEOUT_MS = 150000;
+const PAGE_VIEWPORT = { width: 1100, height: 800 };
+const POPUP_VIEWPORT = { width: 360, height: 520 };
+const STEADY_MS = 2000; // the open popup's texts unchanged this long: it has settled
+const POPUP_FOLLOW_MS = 30000;
 const TAB_PRESSES = 20; // the page's own links come before the marks
 
 // A fresh profile must not reach out (the tests run without internet: refused connections slow
@@ -92,6 +110,15 @@ async function until(what, fn, ms = STEP_TIMEOUT_MS) {
     await sleep(POLL_MS);
   }
   throw new Error(`timed out after ${ms / 1000} s waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** A part of the run that reports on its own: its result, or {error} when it fails or takes
+ *  longer than `ms` (the rest of the run goes on). */
+function section(name, fn, ms = SECTION_TIMEOUT_MS) {
+  return step(name, fn, ms).catch((error) => {
+    log(`failed: ${error.stack || error}`);
+    return { error: String(error.message || error) };
+  });
 }
 
 /** Evaluate a function given as source text (owned by the pytest side) with one argument. */
@@ -159,26 +186,16 @@ async function run(browser, job, report) {
     tab: await step("the first-run page's tab", () => tabOf(ext, welcome)),
     allowOrigin: await allowOriginHelp(ext, welcome, "allow-origin"),
   };
-  await step("apply the settings", () => ext.evaluate((settings) => browser.storage.local.set(settings), job.settings));
-  const toTab = (tabId, message) => ext.evaluate((id, m) => browser.tabs.sendMessage(id, m), tabId, message);
+  const applySettings = () => ext.evaluate((settings) => browser.storage.local.set(settings), job.settings);
+  await step("apply the settings", applySettings);
 
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 800 });
-  await step(`open ${job.pageUrl}`, () => page.goto(job.pageUrl));
-  report.tab = await until("the page's tab", () =>
-    ext.evaluate(async (url) => (await browser.tabs.query({})).find((tab) => tab.url === url)?.id, job.pageUrl),
-  );
-  report.state = await until("the analysis", async () => {
-    const state = await toTab(report.tab, { type: "get-state" }).catch(() => null); // content script not ready yet
-    if (state?.status === "error") throw new Error(`the page reports an error: ${JSON.stringify(state.error)}`);
-    return state?.status === "done" && state;
-  }, 120000);
-  report.article = await toTab(report.tab, { type: "get-article" });
+  const { page, tab, state, article } = await openAnalysed(browser, ext, job.pageUrl);
+  Object.assign(report, { tab, state, article });
   report.marks = await step("read the marks", () => evaluateSource(page, job.scripts.marks));
 
   // The hovercard by pointer: over the first mark, then away. The overlay's shadow root is
   // closed, so the card is read from the content script's description of it (its state).
-  const overlay = async () => (await toTab(report.tab, { type: "get-state" })).overlay;
+  const overlay = () => overlayOf(ext, tab);
   const openedBy = (by) => until(`the hovercard opened by ${by}`, async () => {
     const now = await overlay();
     return now.card.open && now.card.by === by && now;
@@ -201,18 +218,112 @@ async function run(browser, job, report) {
   report.focus = { label: focused.label, card: focused.card };
 
   // The popup, opened as a page for the tab (as the Chromium tests do).
-  const popup = await step("open the popup", () =>
-    openExtensionPage(browser, `${origin}/popup.html?tab=${report.tab}`, { width: 360, height: 520 }),
-  );
+  const popup = await step("open the popup", () => openExtensionPage(browser, `${origin}/popup.html?tab=${tab}`, POPUP_VIEWPORT));
   report.popup = await popupTexts(popup, ["verdict", "figures", "server-status", "site"]);
   await popup.screenshot({ path: join(job.artifacts, "firefox-popup.png") });
+  if (job.slider) {
+    report.slider = await section("the open popup follows its slider", () => followSlider(ext, popup, tab, state, job.slider.threshold));
+    await step("apply the settings again", applySettings);
+  }
   await popup.close();
+
+  if (job.commands) report.commands = await section("the keyboard commands", () => commands(browser, ext, job));
+  if (job.wordsPageUrl) report.words = await section(`the marks on ${job.wordsPageUrl}`, () => words(browser, ext, job));
 
   report.framePages = {};
   for (const framePage of job.framePages ?? []) {
-    report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), 150000);
+    report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), SECTION_TIMEOUT_MS);
   }
-  if (job.refused) report.refused = await step("a server that refuses this origin", () => refused(browser, job, ext, origin), 150000);
+  if (job.refused) report.refused = await step("a server that refuses this origin", () => refused(browser, job, ext, origin), SECTION_TIMEOUT_MS);
+}
+
+/** Open `url` in a new tab and wait until the extension analysed it: {page, tab, state, article}. */
+async function openAnalysed(browser, ext, url) {
+  const page = await browser.newPage();
+  await page.setViewport(PAGE_VIEWPORT);
+  await step(`open ${url}`, () => page.goto(url));
+  const tab = await tabOf(ext, url);
+  const state = await until(`the analysis of ${url}`, async () => {
+    const now = await sendToTab(ext, tab, { type: "get-state" }).catch(() => null); // content script not ready yet
+    if (now?.status === "error") throw new Error(`${url} reports an error: ${JSON.stringify(now.error)}`);
+    return now?.status === "done" && now;
+  }, ANALYSIS_TIMEOUT_MS);
+  const article = await sendToTab(ext, tab, { type: "get-article" });
+  return { page, tab, state, article };
+}
+
+/** A message to the content script of `tab`, sent from the extension page `ext`; its answer. */
+function sendToTab(ext, tab, message) {
+  return ext.evaluate((id, m) => browser.tabs.sendMessage(id, m), tab, message);
+}
+
+/** The overlay (marks' keyboard stops, hovercard, live region) as the content script describes it. */
+async function overlayOf(ext, tab) {
+  return (await sendToTab(ext, tab, { type: "get-state" })).overlay;
+}
+
+/** Whether `fn` comes true within `ms` (false instead of a timeout error). */
+function comesTrue(what, fn, ms) {
+  return until(what, fn, ms).then(() => true, () => false);
+}
+
+/** The popup open on `tab` (whose page answered with `before`): its slider moved to `threshold`
+ *  as a reader drags it (input, then change); what it shows once the page answered anew. */
+async function followSlider(ext, popup, tab, before, threshold) {
+  const shown = () => popupTexts(popup, ["verdict", "figures", "threshold-value"]);
+  const was = await shown();
+  await popup.evaluate((value) => {
+    const slider = document.getElementById("threshold");
+    slider.value = String(value);
+    slider.dispatchEvent(new Event("input"));
+    slider.dispatchEvent(new Event("change"));
+  }, threshold);
+  const state = await until(`the page's answer at threshold ${threshold}`, async () => {
+    const now = await sendToTab(ext, tab, { type: "get-state" });
+    return now.status === "done" && JSON.stringify(now.summary) !== JSON.stringify(before.summary) && now;
+  }, ANALYSIS_TIMEOUT_MS);
+  // The page's state reports reach the open popup, which passes through "Analysing…" on the way:
+  // report what it shows once that differs from before and has held for STEADY_MS (what it still
+  // shows after POPUP_FOLLOW_MS when it does not follow).
+  const answer = ({ verdict, figures }) => JSON.stringify([verdict, figures]);
+  let last = was;
+  let since = Date.now();
+  await comesTrue("the popup to settle on the new answer", async () => {
+    const now = await shown();
+    if (answer(now) !== answer(last)) since = Date.now();
+    last = now;
+    return answer(now) !== answer(was) && Date.now() - since >= STEADY_MS;
+  }, POPUP_FOLLOW_MS);
+  return { state, ...last };
+}
+
+/** job.commands on a fresh page (see the top of this file). */
+async function commands(browser, ext, job) {
+  const { page, tab, article } = await openAnalysed(browser, ext, job.commands.pageUrl);
+  await page.bringToFront(); // the focused tab, as where a reader presses the shortcut
+  const steps = [];
+  for (const command of job.commands.sequence) {
+    const returned = await ext.evaluate(async (name, id) => (await browser.runtime.getBackgroundPage()).unspin.onCommand(name, { id }), command, tab);
+    steps.push({
+      command,
+      returned,
+      overlay: await overlayOf(ext, tab),
+      active: await page.evaluate(() => document.activeElement?.localName ?? null),
+    });
+  }
+  await page.keyboard.press("Escape");
+  const escapeClosesCard = await comesTrue("Escape to close the card", async () => !(await overlayOf(ext, tab)).card.open, 10000);
+  await page.close();
+  return { article, steps, escapeClosesCard };
+}
+
+/** job.wordsPageUrl: what the extension sent and marked there, each mark with its neighbours. */
+async function words(browser, ext, job) {
+  const { page, state, article } = await openAnalysed(browser, ext, job.wordsPageUrl);
+  const marks = await evaluateSource(page, job.scripts.markEdges);
+  await page.screenshot({ path: join(job.artifacts, "firefox-words.png") });
+  await page.close();
+  return { state, article, marks };
 }
 
 /** The popup's elements' text (by id), once it knows the server's status. */
@@ -229,16 +340,16 @@ async function refused(browser, job, ext, origin) {
   const { serverUrl, pageUrl } = job.refused;
   await ext.evaluate((url) => browser.storage.local.set({ serverUrl: url }), serverUrl);
   const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 800 });
+  await page.setViewport(PAGE_VIEWPORT);
   await page.goto(pageUrl);
   const tab = await tabOf(ext, pageUrl);
   const state = await until("the page's answer from the refusing server", async () => {
-    const now = await ext.evaluate((id) => browser.tabs.sendMessage(id, { type: "get-state" }), tab).catch(() => null);
+    const now = await sendToTab(ext, tab, { type: "get-state" }).catch(() => null);
     return ["done", "error"].includes(now?.status) && now;
-  }, 120000);
+  }, ANALYSIS_TIMEOUT_MS);
   const marks = await evaluateSource(page, job.scripts.marks);
   const popupUrl = `${origin}/popup.html?tab=${tab}`;
-  const popup = await openExtensionPage(browser, popupUrl, { width: 360, height: 520 });
+  const popup = await openExtensionPage(browser, popupUrl, POPUP_VIEWPORT);
   const texts = await popupTexts(popup, ["server-status", "verdict", "figures"]);
   const shown = {
     ...texts,
@@ -258,17 +369,7 @@ function tabOf(ext, url) {
 
 /** A page whose article is in a frame or a shadow root (job.framePages): what it shows. */
 async function framed(browser, job, ext, { name, url, frameUrl }) {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 800 });
-  await page.goto(url);
-  const tab = await tabOf(ext, url);
-  const toTab = (message) => ext.evaluate((id, m) => browser.tabs.sendMessage(id, m), tab, message);
-  const state = await until(`the analysis of ${name}`, async () => {
-    const now = await toTab({ type: "get-state" }).catch(() => null);
-    if (now?.status === "error") throw new Error(`${name} reports an error: ${JSON.stringify(now.error)}`);
-    return now?.status === "done" && now;
-  }, 120000);
-  const article = await toTab({ type: "get-article" });
+  const { page, state, article } = await openAnalysed(browser, ext, url);
   const frame = frameUrl ? await until(`the frame ${frameUrl}`, () => page.frames().find((f) => f.url() === frameUrl)) : page.mainFrame();
   const marks = await evaluateSource(frame, job.scripts.marks);
   // Painted: the first mark's pixels with the highlights on, then off.
