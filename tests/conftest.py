@@ -65,6 +65,21 @@ def make_client(engine):
     return make
 
 
+def run_in_thread(server) -> threading.Thread:
+    """Run a waitress server in a daemon thread until the test closes it (closing it under the
+    running loop makes its select() fail with EBADF, which is the expected end)."""
+
+    def run():
+        try:
+            server.run()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=run, name="waitress", daemon=True)
+    thread.start()
+    return thread
+
+
 @pytest.fixture(scope="session")
 def live_server(engine):
     """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
@@ -72,8 +87,7 @@ def live_server(engine):
     server = make_server(app, "127.0.0.1", 0)
     port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
+    run_in_thread(server)
     yield f"http://127.0.0.1:{port}"
     server.close()
 

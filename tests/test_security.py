@@ -9,7 +9,6 @@ import json
 import logging
 import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +18,8 @@ import pytest
 from unspin.app import create_app
 from unspin.security import CHROMIUM_EXTENSION_ID, EXTENSION_ORIGINS, host_allowed
 from unspin.serve import make_server
+
+from conftest import run_in_thread
 
 PORT = 8765
 ANALYZE = "/api/v1/analyze"
@@ -265,7 +266,7 @@ def test_live_server_on_all_interfaces_refuses_other_machines(engine, allow_remo
     app = create_app({"ALLOW_REMOTE": allow_remote}, engine=engine)
     server = make_server(app, "0.0.0.0", 0)
     app.config["PORT"] = port = int(server.effective_port)
-    threading.Thread(target=server.run, daemon=True).start()
+    run_in_thread(server)
     try:
         connection = http.client.HTTPConnection(address, port, timeout=30)
         connection.request("GET", "/api/v1/health", headers={"Host": f"127.0.0.1:{port}"})
