@@ -53,8 +53,9 @@ def split_feedback(records: list[dict]) -> tuple[list[dict], list[dict]]:
     `unspin evaluate --feedback`."""
     if len(records) < MIN_TO_HOLD_OUT:
         return list(records), []
-    held = [r for r in records if r["id"] % HOLD_OUT_EVERY == 0]
-    return [r for r in records if r["id"] % HOLD_OUT_EVERY != 0], held
+    # An export edited by hand may lack ids: its line number stands in.
+    held_out = [int(r.get("id") or k) % HOLD_OUT_EVERY == 0 for k, r in enumerate(records, 1)]
+    return ([r for r, h in zip(records, held_out) if not h], [r for r, h in zip(records, held_out) if h])
 
 
 def default_data_dir() -> Path:
