@@ -101,3 +101,15 @@ def test_reading_feedback_that_is_not_there_says_so(tmp_path):
     (tmp_path / "bad.jsonl").write_text(json.dumps({"text": "x"}) + "\n")
     with pytest.raises(ValueError):
         read_feedback(tmp_path / "bad.jsonl")
+
+
+def test_one_correction_in_five_is_held_out_once_there_are_ten():
+    from unspin.feedback import split_feedback
+
+    few = [{"id": k, "label": "spun"} for k in range(1, 10)]
+    assert split_feedback(few) == (few, [])
+    many = [{"id": k, "label": "spun"} for k in range(1, 21)]
+    train, held = split_feedback(many)
+    assert [r["id"] for r in held] == [5, 10, 15, 20] and len(train) == 16
+    no_ids = [{"label": "spun"} for _ in range(10)]
+    assert len(split_feedback(no_ids)[1]) == 2
