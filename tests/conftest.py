@@ -65,7 +65,7 @@ def make_client(engine):
     return make
 
 
-def run_in_thread(server) -> threading.Thread:
+def _run_in_thread(server) -> threading.Thread:
     """Run a waitress server in a daemon thread until the test closes it (closing it under the
     running loop makes its select() fail with EBADF, which is the expected end)."""
 
@@ -81,13 +81,19 @@ def run_in_thread(server) -> threading.Thread:
 
 
 @pytest.fixture(scope="session")
+def run_in_thread():
+    """The function that runs a waitress server in a thread (tests that start their own)."""
+    return _run_in_thread
+
+
+@pytest.fixture(scope="session")
 def live_server(engine):
     """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
     app = create_app(engine=engine)
     server = make_server(app, "127.0.0.1", 0)
     port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port
-    run_in_thread(server)
+    _run_in_thread(server)
     yield f"http://127.0.0.1:{port}"
     server.close()
 

@@ -19,8 +19,6 @@ from unspin.app import create_app
 from unspin.security import CHROMIUM_EXTENSION_ID, EXTENSION_ORIGINS, host_allowed
 from unspin.serve import make_server
 
-from conftest import run_in_thread
-
 PORT = 8765
 ANALYZE = "/api/v1/analyze"
 EXTENSION = EXTENSION_ORIGINS[0]
@@ -258,7 +256,7 @@ def _own_address() -> str:
 
 
 @pytest.mark.parametrize("allow_remote,status", [(False, 403), (True, 200)])
-def test_live_server_on_all_interfaces_refuses_other_machines(engine, allow_remote, status):
+def test_live_server_on_all_interfaces_refuses_other_machines(engine, run_in_thread, allow_remote, status):
     # A client elsewhere on the network, imitated by connecting to this machine's own
     # non-loopback address: its request names a loopback Host, and is still refused.
     address = _own_address()
