@@ -30,12 +30,18 @@ def stored_list(ext) -> list[str]:
     return ext.sw("() => chrome.storage.local.get('ignore')")["ignore"]
 
 
-def test_a_word_in_the_allow_list_is_not_marked(ext, pages_url, server_url):
+def spun_page_with_marks(ext, pages_url, server_url):
+    """The spun page analysed at LOW_THRESHOLD: (page, the texts it sent, the server's span texts)."""
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/spun.html")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     without = span_texts(analyze(server_url, texts, LOW_THRESHOLD))
     wait_marks(page, len(without))
+    return page, texts, without
+
+
+def test_a_word_in_the_allow_list_is_not_marked(ext, pages_url, server_url):
+    page, texts, without = spun_page_with_marks(ext, pages_url, server_url)
     word = without[0]
     expected = with_ignore(server_url, texts, [word])
     assert word in without and word not in expected and expected != without
@@ -58,11 +64,7 @@ def test_a_word_in_the_allow_list_is_not_marked(ext, pages_url, server_url):
 
 
 def test_never_flag_from_the_card(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    without = span_texts(analyze(server_url, texts, LOW_THRESHOLD))
-    wait_marks(page, len(without))
+    page, texts, without = spun_page_with_marks(ext, pages_url, server_url)
     word = without[0]
     assert ext.sw("([name, id]) => unspin.onCommand(name, {id})", ["next-mark", ext.tab_id(page)]) is True
     page.keyboard.press("Enter")
