@@ -240,8 +240,11 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
     from unspin.text import visible
 
     dismissed = confirmed = still_marked = marked = restored = with_original = 0
+    answers: dict[str, list[dict]] = {}  # a paragraph often carries several corrections: analysed once
     for record in records:
-        spans = engine.analyze([record["paragraph"]])["paragraphs"][0]["spans"]
+        if record["paragraph"] not in answers:
+            answers[record["paragraph"]] = engine.analyze([record["paragraph"]])["paragraphs"][0]["spans"]
+        spans = answers[record["paragraph"]]
         hits = [s for s in spans if s["start"] < record["end"] and record["start"] < s["end"]]
         if record["label"] == "not_spun":
             dismissed += 1

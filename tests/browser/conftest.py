@@ -374,6 +374,14 @@ def article(ext: Browser, page) -> dict:
     return ext.sw("id => chrome.tabs.sendMessage(id, {type: 'get-article'})", ext.tab_id(page))
 
 
+def server_spans(ext: Browser, page, server_url: str) -> list[dict]:
+    """The server's spans at LOW_THRESHOLD for the article the page sent, in reading order, each
+    with its paragraph's text."""
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    answer = analyze(server_url, texts, LOW_THRESHOLD)
+    return [{**s, "paragraph": texts[p["index"]]} for p in answer["paragraphs"] for s in p["spans"]]
+
+
 def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float | None = None) -> list[str]:
     """Span texts the server finds in these paragraphs at `threshold` (None: the model's own),
     in reading order."""

@@ -8,16 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import LOW_THRESHOLD, analyze, article, marks, overlay, wait_card, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, marks, overlay, server_spans, wait_card, wait_for, wait_marks
 
 SITE = "127.0.0.1"
-
-
-def server_spans(ext, page, server_url) -> list[dict]:
-    """The server's spans for the article the page sent, in reading order, with their paragraph."""
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    answer = analyze(server_url, texts, LOW_THRESHOLD)
-    return [{**s, "paragraph": texts[p["index"]]} for p in answer["paragraphs"] for s in p["spans"]]
 
 
 def shown(page) -> list[str]:

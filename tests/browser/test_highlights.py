@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, mark_level, mark_rect, marks,
-                      model_threshold, overlay, paragraph_texts, wait_card, wait_for, wait_marks)
+                      model_threshold, overlay, paragraph_texts, server_spans, wait_card, wait_for, wait_marks)
 
 ARTICLE_P = "article p:not(.byline)"
 
@@ -52,8 +52,7 @@ def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url):
 def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/spun.html")
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    scores = [s["score"] for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
+    scores = [s["score"] for s in server_spans(ext, page, server_url)]
     assert scores
     levels = [m["level"] for m in wait_marks(page, len(scores))]
     want = [mark_level(s) for s in scores]
@@ -63,8 +62,7 @@ def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
 def test_hovercard_on_hover(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/spun.html")
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    spans = [s for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
+    spans = server_spans(ext, page, server_url)
     wait_marks(page, len(spans))
     # The mark on "final" ("... invasion final month"): the model restores it to "last ...".
     index = next((i for i, s in enumerate(spans) if has_word(s["text"], "final")), None)
