@@ -247,6 +247,11 @@ class Browser:
     def set_storage(self, values: dict):
         self.sw("v => chrome.storage.local.set(v)", values)
 
+    def stored(self, key: str, missing=None):
+        """chrome.storage.local's value for `key`, `missing` while it has none. Writes land
+        asynchronously: poll this with wait_for, never assert on its first read."""
+        return self.sw("([k, missing]) => chrome.storage.local.get(k).then(v => v[k] ?? missing)", [key, missing])
+
     def use_threshold(self, threshold: float | None = LOW_THRESHOLD):
         """The extension's threshold setting (what the popup slider stores); None: the model's own."""
         self.set_storage({"threshold": threshold})

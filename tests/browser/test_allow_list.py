@@ -27,7 +27,7 @@ def with_ignore(server_url: str, texts: list[str], ignore: list[str]) -> list[st
 
 
 def stored_list(ext) -> list[str]:
-    return ext.sw("() => chrome.storage.local.get('ignore')")["ignore"]
+    return ext.stored("ignore", [])
 
 
 def spun_page_with_marks(ext, pages_url, server_url):

@@ -80,7 +80,7 @@ def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_und
     page.keyboard.press("Enter")  # "Not spun"
     wait_for(lambda: shown(page) == left, message=f"marks without {wording!r}: {left}")
     focus_on(ext, page, next(s for s in spans if s["text"] == left[0]))  # on to the next mark
-    assert ext.sw("() => chrome.storage.local.get('dismissed')")["dismissed"] == {SITE: [wording.lower()]}
+    wait_for(lambda: ext.stored("dismissed", {}) == {SITE: [wording.lower()]}, message="dismissal stored")
     # The page's own figures are still the server's; the popup says what the reader hid.
     popup = ext.popup(page)
     hidden = len(spans) - len(left)
@@ -96,7 +96,7 @@ def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_und
     popup = ext.popup(page)
     popup.locator("#undo-dismissed").click()
     wait_for(lambda: shown(page) == [s["text"] for s in spans], message="marks back after undo")
-    assert ext.sw("() => chrome.storage.local.get('dismissed')")["dismissed"] == {}
+    wait_for(lambda: ext.stored("dismissed", {}) == {}, message="dismissals cleared")
     wait_for(lambda: popup.locator("#dismissed-box").is_hidden(), message="the count goes")
 
 

@@ -50,10 +50,6 @@ def options(ext):
     return page
 
 
-def stored(ext, key: str):
-    return ext.sw("k => chrome.storage.local.get(k).then(v => v[k])", key)
-
-
 def test_site_switch_covers_www_and_subdomains_and_the_options_list(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     www, _ = ext.open_done(on_host(pages_url, "www.example.com", "spun.html"))
@@ -64,7 +60,7 @@ def test_site_switch_covers_www_and_subdomains_and_the_options_list(ext, pages_u
     popup.locator("#disable-site").check()
     wait_for(lambda: ext.page_state(www)["status"] == "disabled", message="www.example.com off")
     assert not marks(www)
-    assert stored(ext, "disabledSites") == ["example.com"]
+    wait_for(lambda: ext.stored("disabledSites") == ["example.com"], message="site list stored")
     # The same site under other names is off too; another site is not.
     for host, name in (("news.example.com", "link-split.html"), ("example.com", "clean.html")):
         other = open_status(ext, on_host(pages_url, host, name), "disabled")
@@ -91,7 +87,7 @@ def test_opt_in_mode_analyses_only_sites_the_reader_enabled(ext, pages_url, serv
     ext.use_threshold(LOW_THRESHOLD)
     opts = options(ext)
     opts.locator("input[name=siteMode][value=opt-in]").check()
-    wait_for(lambda: stored(ext, "siteMode") == "opt-in", message="opt-in stored")
+    wait_for(lambda: ext.stored("siteMode") == "opt-in", message="opt-in stored")
     assert opts.locator("#disabled-sites").is_hidden() and opts.locator("#enabled-sites").is_visible()
     before = requests_sent(ext)
     page = open_status(ext, f"{pages_url}/spun.html", "disabled")
@@ -104,7 +100,7 @@ def test_opt_in_mode_analyses_only_sites_the_reader_enabled(ext, pages_url, serv
     assert not popup.locator("#enable-site").is_checked()
     popup.locator("#enable-site").check()
     shows_server_spans(ext, page, server_url)
-    assert stored(ext, "enabledSites") == ["127.0.0.1"]
+    wait_for(lambda: ext.stored("enabledSites") == ["127.0.0.1"], message="site list stored")
     wait_for(lambda: opts.locator("#enabled-sites-list .site").all_inner_texts() == ["127.0.0.1"], message="options list")
     # Another site stays off until enabled.
     other = open_status(ext, on_host(pages_url, "news.example.com", "spun.html"), "disabled")
@@ -124,7 +120,7 @@ def test_analyse_on_demand_from_the_popup_and_the_command(ext, pages_url, server
     ext.use_threshold(LOW_THRESHOLD)
     opts = options(ext)
     opts.locator("input[name=analyseOn][value=demand]").check()
-    wait_for(lambda: stored(ext, "analyseOn") == "demand", message="on-demand stored")
+    wait_for(lambda: ext.stored("analyseOn") == "demand", message="on-demand stored")
     before = requests_sent(ext)
     page = open_status(ext, f"{pages_url}/spun.html", "on-demand")
     time.sleep(QUIET_S)
