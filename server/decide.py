@@ -35,6 +35,10 @@ class Decision:
         return Decision(threshold, min(threshold, self.spun_threshold * threshold / self.threshold), self.evidence,
                         self.prior_words)
 
+    def is_spun(self, evidence: float) -> bool:
+        """The article-level rule: an article whose evidence reaches `evidence` is spun."""
+        return evidence >= self.evidence
+
 
 class Detector:
     """P(spun) of sites from their features; wraps a LightGBM text model."""
@@ -74,7 +78,7 @@ def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
     Sites are taken best first; a site overlapping one already taken is dropped, so spans never
     overlap. Sites in `skip` (the reader's ignore list) are never taken."""
     ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
-    threshold = decision.spun_threshold if ev >= decision.evidence else decision.threshold
+    threshold = decision.spun_threshold if decision.is_spun(ev) else decision.threshold
     taken: list[int] = []
     used: set[tuple[int, int]] = set()
     for k in sorted(range(len(sites)), key=lambda k: -p[k]):

@@ -1,24 +1,30 @@
 """The inference engine: one article in, spun spans with suggested originals out.
 
 Every caller (the HTTP API, `unspin analyze`, evaluation, training's dev check, the benchmark)
-goes through the same four stages:
+goes through the same four stages, run in order by `Engine.run`:
 
     score      the LM pass and each site's features (score.py; cacheable, no threshold)
     decide     P(spun) per site and the article-level decision -> marked sites (decide.py)
     restore    ranked originals for the marked sites, both sides of context (restore.py)
     summarize  the article's figures and verdict (this module owns the verdict)
 
-`Engine.analyze` runs them in order. The paragraphs of one call are one article: its marks
-depend on the whole article and on nothing else (not on how it is split into paragraphs, nor on
-other calls). Offsets are code points; the API layer converts them. Scored articles and whole
-answers are cached (LRU); `analyze` is safe to call from many threads: LM passes are serialised
-(each already uses every core) and the caches are locked.
+The stages are pipelined by batch of LM windows: after each batched pass the detector scores
+that batch's sites, and the sites that any decision of this call could mark are restored while
+the batch's KV cache is alive, so memory does not grow with the article's length.
+
+The paragraphs of one call are one article: its marks depend on the whole article and on
+nothing else (not on how it is split into paragraphs, nor on other calls). Offsets are code
+points; the API layer converts them. Scored articles and whole answers are cached (LRU, bounded
+in entries and in bytes); `analyze` is safe to call from many threads: analyses are serialised
+(each already uses every core) and the caches are locked. A call can be given a deadline and a
+cancellation test, checked between batched passes (`Abandoned`).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +33,20 @@ import numpy as np
 
 from .decide import decide, word_scores
 from .model import LoadedModel, load_model
-from .restore import restore
+from .restore import restore, restore_sites
 from .score import Scored, score
 from .text import covers_ignored, visible, wording_key
+
+CACHE_BYTES = 32 * 1024 * 1024  # estimated bytes of each cache (scores, answers)
+
+
+class Abandoned(Exception):
+    """An analysis stopped before its end: its deadline passed, or its caller went away."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")
 
@@ -69,9 +86,61 @@ def headline_metrics(metrics: dict) -> dict:
     real = metrics.get("real_inputs", {}).get("real paragraph")
     if real:
         headline["real paragraph"] = {"detected": real["substitutions_detected"], "of": real["of"]}
-    if "bench" in metrics:
-        headline["analysis_ms_per_1000_words"] = metrics["bench"]["analysis_median_ms"]
+    if "spun" in metrics.get("bench", {}):
+        headline["analysis_ms_per_1000_words"] = metrics["bench"]["spun"]["analysis_median_ms"]
     return headline
+
+
+@dataclass
+class Result:
+    """One article through the stages (`Engine.run`): the scored document, the decision and the
+    suggestions of each marked site (in `decided.marked` order)."""
+
+    scored: Scored
+    decided: Decided
+    suggestions: list[list[dict]]
+
+
+def _bytes(value) -> int:
+    """A rough size in bytes of a cached Scored or answer (bounds the caches)."""
+    if isinstance(value, Scored):
+        return 1000 + sum(400 + 120 * len(s.candidates) for s in value.sites) + 80 * sum(map(len, value.words)) \
+            + 2 * sum(map(len, value.paragraphs)) + 16 * sum(len(w.ids) for w in value.windows)
+    return 500 + sum(300 + 200 * len(s["suggestions"]) for p in value["paragraphs"] for s in p["spans"]) \
+        + 100 * len(value["paragraphs"])
+
+
+class _Cache:
+    """An LRU cache bounded in entries and in estimated bytes (thread-safe)."""
+
+    def __init__(self, entries: int, max_bytes: int = CACHE_BYTES):
+        self.entries, self.max_bytes = entries, max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key, value) -> None:
+        size = _bytes(value)
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            if self.entries <= 0 or size > self.max_bytes:
+                return
+            self._items[key] = (value, size)
+            self._bytes += size
+            while len(self._items) > self.entries or self._bytes > self.max_bytes:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class Engine:
@@ -80,16 +149,24 @@ class Engine:
     def __init__(self, loaded: LoadedModel, cache_size: int = 64):
         self.loaded = loaded
         self.cache_size = cache_size
-        self._scored: OrderedDict[tuple, Scored] = OrderedDict()
-        self._answers: OrderedDict[tuple, dict] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._scored = _Cache(cache_size)
+        self._answers = _Cache(cache_size)
         self._model_lock = threading.Lock()
         self._hits = self._misses = 0
 
     @classmethod
-    def load(cls, model_dir: str | Path, threads: int | None = None, cache_size: int = 64, quantize: bool = True):
-        """Load a model folder (see model.load_model for the errors raised)."""
-        return cls(load_model(model_dir, quantize=quantize, threads=threads), cache_size)
+    def load(cls, model_dir: str | Path, threads: int | None = None, cache_size: int = 64,
+             precision: str | None = None):
+        """Load a model folder (see model.load_model for the errors raised; precision: see lm.load_lm)."""
+        return cls(load_model(model_dir, precision=precision, threads=threads), cache_size)
+
+    @classmethod
+    def scorer(cls, lm, candidates, continuation: dict[str, float]) -> "Engine":
+        """An engine with the `score` stage only (no detector yet: training scores its data
+        with it), caches off."""
+        from .model import ModelMeta
+
+        return cls(LoadedModel(lm, candidates, continuation, None, ModelMeta(), Path()), cache_size=0)
 
     @property
     def info(self) -> dict:
@@ -102,25 +179,43 @@ class Engine:
             "metrics": headline_metrics(meta.metrics),
         }
 
+    @property
+    def precision(self) -> dict:
+        """The LM's numeric path and why it was chosen (see precision.py)."""
+        return self.loaded.lm.precision
+
+    def count_tokens(self, paragraphs: list[str]) -> int:
+        """LM tokens of an article as the engine reads it (the unit of the request limits)."""
+        return self.loaded.lm.count_tokens([visible(p).text for p in paragraphs])
+
     def cache_info(self) -> dict:
-        with self._cache_lock:
-            return {"hits": self._hits, "misses": self._misses, "size": len(self._answers)}
+        return {"hits": self._hits, "misses": self._misses, "size": len(self._answers)}
 
     # --- the stages ---------------------------------------------------------------------------
 
-    def score(self, paragraphs: list[str], keep_states: bool = False, caller: str = "") -> Scored:
-        """Stage 1 (cached per article and caller). keep_states: a fresh pass keeps what `restore`
-        reuses. caller: see `analyze`."""
+    def score(self, paragraphs: list[str], caller: str = "", restore_from: float | None = None,
+              ignore: frozenset[str] = frozenset(), check=None) -> Scored:
+        """Stage 1 (cached per article and caller): the paragraphs as read (soft hyphens and
+        zero-width characters inside words read past: text.visible; `Scored.seen` maps offsets
+        back), scored. restore_from: restore, during the pass, the sites whose P(spun) reaches
+        this (those a decision may mark), except those covering an `ignore` wording; None
+        restores nothing then. check: see score.score. caller: see `analyze`."""
         key = (caller, tuple(paragraphs))
-        with self._cache_lock:
-            cached = self._scored.get(key)
-            if cached is not None:
-                self._scored.move_to_end(key)
-                return cached
+        cached = self._scored.get(key)
+        if cached is not None:
+            return cached
+        on_batch = None
+        if restore_from is not None:
+            def on_batch(sites, batch):
+                p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
+                likely = [s for s, pk in zip(sites, p) if pk >= restore_from and not covers_ignored(s.text, ignore)]
+                restore_sites(self.loaded.lm, likely, batch)
+        seen = [visible(p) for p in paragraphs]
         with self._model_lock:
-            scored = score(self.loaded.lm, self.loaded.candidates, paragraphs, keep_states, self.loaded.continuation)
-        kept = Scored(scored.paragraphs, scored.words, scored.windows, scored.sites)  # no transient states
-        self._remember(self._scored, key, kept)
+            scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
+                           on_batch, check)
+        scored.seen = seen
+        self._scored.put(key, scored)
         return scored
 
     def decide(self, scored: Scored, threshold: float | None = None, ignore: frozenset[str] = frozenset()) -> Decided:
@@ -133,7 +228,7 @@ class Engine:
         skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
         p[list(skip)] = 0.0
         marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
-        return Decided(p, marked, used, ev, ev >= decision.evidence)
+        return Decided(p, marked, used, ev, decision.is_spun(ev))
 
     def restore(self, scored: Scored, decided: Decided, limit: int) -> list[list[dict]]:
         """Stage 3: suggestions for each marked site, best first."""
@@ -163,8 +258,27 @@ class Engine:
 
     # --- all together -------------------------------------------------------------------------
 
+    def run(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
+            caller: str = "", ignore: frozenset[str] = frozenset(), deadline: float | None = None,
+            cancelled=None) -> Result:
+        """Score, decide and restore one article (what `analyze`, evaluation and training run).
+
+        deadline: time.monotonic() value; cancelled(): true once the caller has gone. Both are
+        checked between batched LM passes. Raises Abandoned."""
+        def check():
+            if cancelled is not None and cancelled():
+                raise Abandoned("the client went away")
+            if deadline is not None and time.monotonic() > deadline:
+                raise Abandoned("the analysis took longer than its deadline")
+
+        decision = self.loaded.decision.scaled(threshold)
+        scored = self.score(paragraphs, caller, min(decision.threshold, decision.spun_threshold), ignore, check)
+        decided = self.decide(scored, threshold, ignore)
+        return Result(scored, decided, self.restore(scored, decided, max_suggestions))
+
     def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
-                caller: str = "", ignore: tuple[str, ...] = ()) -> dict:
+                caller: str = "", ignore: tuple[str, ...] = (), deadline: float | None = None,
+                cancelled=None) -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
 
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
@@ -172,29 +286,23 @@ class Engine:
 
         caller: who asks (the HTTP API passes the request's Origin). Cached answers are only
         reused for the same caller, so one caller cannot time whether another analysed a text.
-        ignore: words and phrases never to flag (see `decide`)."""
+        ignore: words and phrases never to flag (see `decide`). deadline, cancelled: see `run`.
+        Raises Abandoned."""
         ignored = frozenset(filter(None, map(wording_key, ignore)))
         key = (caller, tuple(paragraphs), threshold, max_suggestions, ignored)
-        with self._cache_lock:
-            cached = self._answers.get(key)
-            if cached is not None:
-                self._answers.move_to_end(key)
-                self._hits += 1
-                return cached
-            self._misses += 1
-        # Soft hyphens and zero-width characters inside words are read past, and marks cover
-        # the whole word of the original text, invisible characters included.
-        seen = [visible(p) for p in paragraphs]
-        scored = self.score([v.text for v in seen], keep_states=True, caller=caller)
-        decided = self.decide(scored, threshold, ignored)
-        suggestions = self.restore(scored, decided, max_suggestions)
-        scored.hidden = scored.states = None
-        answer = self.report(scored, decided, suggestions)
-        for paragraph, seen_as, result in zip(paragraphs, seen, answer["paragraphs"]):
-            for span in result["spans"]:
+        cached = self._answers.get(key)
+        if cached is not None:
+            self._hits += 1
+            return cached
+        self._misses += 1
+        result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled)
+        answer = self.report(result.scored, result.decided, result.suggestions)
+        # Marks cover the whole word of the original text, invisible characters included.
+        for paragraph, seen_as, reported in zip(paragraphs, result.scored.seen, answer["paragraphs"]):
+            for span in reported["spans"]:
                 span["start"], span["end"] = seen_as.original(span["start"], span["end"])
                 span["text"] = paragraph[span["start"]:span["end"]]
-        self._remember(self._answers, key, answer)
+        self._answers.put(key, answer)
         return answer
 
     def report(self, scored: Scored, decided: Decided, suggestions: list[list[dict]]) -> dict:
@@ -218,11 +326,3 @@ class Engine:
             for i in range(len(scored.paragraphs))
         ]
         return {"paragraphs": results, "summary": self.summarize(results, decided)}
-
-    def _remember(self, cache: OrderedDict, key, value) -> None:
-        with self._cache_lock:
-            cache[key] = value
-            cache.move_to_end(key)
-            while len(cache) > self.cache_size:
-                cache.popitem(last=False)
-

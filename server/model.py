@@ -131,16 +131,17 @@ def read_meta(path: Path) -> ModelMeta:
     return meta
 
 
-def load_model(path: str | Path, quantize: bool = True, threads: int | None = None) -> LoadedModel:
-    """Load a model folder written by `save_model`.
+def load_model(path: str | Path, precision: str | None = None, threads: int | None = None) -> LoadedModel:
+    """Load a model folder written by `save_model` (precision: see lm.load_lm).
 
-    Raises FileNotFoundError (no model there), ValueError (features of another version) and
-    lm.LanguageModelMissing (the LM package is not installed)."""
+    Raises FileNotFoundError (no model there), ValueError (features of another version, an
+    unknown precision), lm.LanguageModelMissing (the LM package is not installed) and
+    lm.LanguageModelDamaged (a damaged LM folder of the model's own)."""
     path = Path(path)
     meta = read_meta(path)
     own_lm = path / "lm"
     return LoadedModel(
-        lm=load_lm(own_lm if own_lm.exists() else None, quantize=quantize, threads=threads),
+        lm=load_lm(own_lm if own_lm.exists() else None, precision=precision, threads=threads),
         candidates=CandidateTable.read(path / "candidates.tsv.gz"),
         continuation=read_continuations(path / "continuations.tsv.gz"),
         detector=Detector((path / "detector.txt").read_text()),
@@ -189,7 +190,8 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     import torch
     from safetensors.torch import save_file
 
-    from .lm import build_body, convert
+    from .llama import Llama
+    from .lm import convert
 
     out = Path(out)
     source = convert()
@@ -197,9 +199,13 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     config.update(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
                   num_key_value_heads=1, head_dim=16)
     torch.manual_seed(seed)
-    body = build_body(config)
+    body = Llama(config)
+    with torch.no_grad():  # transformers' initialisation of a Llama: normal(0, 0.02) matrices, unit norms
+        for value in body.parameters():
+            if value.dim() > 1:
+                value.normal_(0.0, config["initializer_range"])
     (out / "lm").mkdir(parents=True, exist_ok=True)
-    save_file({f"model.{k}": v.contiguous() for k, v in body.state_dict().items()}, str(out / "lm" / "model.safetensors"))
+    save_file({k: v.contiguous() for k, v in body.state_dict().items()}, str(out / "lm" / "model.safetensors"))
     (out / "lm" / "config.json").write_text(json.dumps(config))
     shutil.copyfile(source / "tokenizer.json", out / "lm" / "tokenizer.json")
     rng = np.random.default_rng(seed)
@@ -214,7 +220,7 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
         "month": [("week", -1.0)],
     })
     meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random")
-    tiny_lm = load_lm(out / "lm", quantize=False)
+    tiny_lm = load_lm(out / "lm", precision="fp32")
     from .score import continuations
 
     return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)))

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from .lm import LanguageModel
-from .text import Word, match_case, protected_ranges, words, zipf
+from .text import Visible, Word, match_case, protected_ranges, words, zipf
 
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4
@@ -73,6 +73,9 @@ class Site:
     candidates: list[str]  # case-matched original wordings, likeliest full wording first
     candidate_lp: list[float]  # their estimated log P(full wording | left context), nats
     features: np.ndarray  # [len(FEATURES)] float32
+    # restore.py's re-scored shortlist, (wording, log P(wording + right context | left), nats),
+    # once computed (during the scoring pass for sites that may be marked, else on demand)
+    restored: list[tuple[str, float]] | None = None
 
 
 @dataclass
@@ -85,16 +88,30 @@ class Window:
 
 @dataclass
 class Scored:
-    """What `score` returns for a document: its paragraphs, words, windows and sites."""
+    """What `score` returns for a document: its paragraphs, words, windows and sites; `seen`:
+    the original paragraphs as read (text.Visible, set by the engine), offsets map back with it."""
 
     paragraphs: list[str]
     words: list[list[Word]]
     windows: list[Window]
     sites: list[Site]
-    # Transient, for `restore` within the same call (never cached): per window, the pass's hidden
-    # states [T,H] and KV cache.
-    hidden: list | None = field(default=None, repr=False)
-    states: list | None = field(default=None, repr=False)
+    seen: list[Visible] | None = None
+
+
+@dataclass
+class Batch:
+    """One batched LM pass over some windows of a document (alive only while it is processed).
+
+    windows: their indices in `document`; hidden: [B,T,H] final hidden states (right-padded);
+    kv: per layer (key, value) [B,kv_heads,T,d], or None when not kept."""
+
+    windows: list[int]
+    hidden: torch.Tensor
+    kv: list | None
+    document: list[Window]  # all windows of the document
+
+    def row(self, window: int) -> int:
+        return self.windows.index(window)
 
 
 def sentences(stream: str) -> list[tuple[int, int]]:
@@ -142,32 +159,24 @@ def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
     return windows
 
 
-def lm_pass(lm: LanguageModel, windows: list[Window], keep_states: bool = False):
-    """Hidden states [T_w,H] of every window (batched, padded on the right); with keep_states,
-    also each window's KV cache as a list of per-layer (key, value) tensors [1,heads,T_w,d]."""
-    from transformers import DynamicCache
+BATCH_WINDOWS = 8  # windows per LM pass (bounds activations and kept KV to 8 x WINDOW_TOKENS tokens)
 
-    hidden: list[torch.Tensor] = [None] * len(windows)
-    states: list = [None] * len(windows)
-    order = sorted(range(len(windows)), key=lambda w: len(windows[w].ids))
-    batch = 8
+
+def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None = None, keep: bool = False):
+    """Yield a Batch per BATCH_WINDOWS windows (`which`: their indices, default all, in order);
+    keep: also keep their KV cache for restoration. Each batch is right-padded; causal attention
+    keeps the padding out of every real token's context."""
+    which = list(range(len(windows))) if which is None else which
     with torch.inference_mode():
-        for b in range(0, len(order), batch):
-            rows = order[b : b + batch]
-            width = max(len(windows[w].ids) for w in rows)
+        for b in range(0, len(which), BATCH_WINDOWS):
+            rows = which[b : b + BATCH_WINDOWS]
+            # one width for every pass: matrix kernels are compiled once per shape (bf16: ~5 ms each)
+            width = max(WINDOW_TOKENS, *(len(windows[w].ids) for w in rows))
             ids = torch.zeros(len(rows), width, dtype=torch.long)
-            mask = torch.zeros(len(rows), width, dtype=torch.long)
             for r, w in enumerate(rows):
                 ids[r, : len(windows[w].ids)] = torch.tensor(windows[w].ids)
-                mask[r, : len(windows[w].ids)] = 1
-            cache = DynamicCache() if keep_states else None
-            out = lm.body(input_ids=ids, attention_mask=mask, past_key_values=cache, use_cache=keep_states)
-            for r, w in enumerate(rows):
-                n = len(windows[w].ids)
-                hidden[w] = out.last_hidden_state[r, :n]
-                if keep_states:
-                    states[w] = [(layer.keys[r : r + 1, :, :n], layer.values[r : r + 1, :, :n]) for layer in cache.layers]
-    return hidden, states if keep_states else None
+            hidden, kv = lm.body(ids, keep=keep)
+            yield Batch(rows, hidden, kv, windows)
 
 
 def find_sites(paragraphs: list[str], paragraph_words: list[list[Word]], table) -> list[tuple[int, int, int, list]]:
@@ -241,29 +250,56 @@ def continuations(lm: LanguageModel, wordings: list[str], batch: int = 256, prog
             seqs = [[*context, *lm.token_ids(w)] for w in chunk]
             width = max(len(x) for x in seqs)
             ids = torch.zeros(len(seqs), width, dtype=torch.long)
-            mask = torch.zeros(len(seqs), width, dtype=torch.long)
             for r, x in enumerate(seqs):
                 ids[r, : len(x)] = torch.tensor(x)
-                mask[r, : len(x)] = 1
-            hidden = lm.body(input_ids=ids, attention_mask=mask).last_hidden_state
-            logp = (hidden[:, n:-1] @ lm.head.T).log_softmax(-1)  # predicts each wording's tokens 2..
+            hidden, _ = lm.body(ids)  # right-padded: causal attention keeps padding out
             for r, (w, x) in enumerate(zip(chunk, seqs)):
                 targets = torch.tensor(x[n + 1 :])
-                out[w] = round(float(logp[r, torch.arange(len(targets)), targets].sum()), 3)
+                logp = lm.log_probs(hidden[r, n : len(x) - 1])  # predicts the wording's tokens 2..
+                out[w] = round(float(logp[torch.arange(len(targets)), targets].sum()), 3)
     return out
 
 
-def score(lm: LanguageModel, table, paragraphs: list[str], keep_states: bool = False,
-          continuation: dict[str, float] | None = None) -> Scored:
+def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[str, float] | None = None,
+          on_batch=None, check=None) -> Scored:
     """Run the LM over a document (list of paragraphs) and compute every site's features.
 
     continuation: `continuations` of the table's candidates (lower case), 0 where missing.
-    keep_states: also keep each window's hidden states and KV cache for `restore`."""
+    on_batch(sites, batch): called after each batched pass with the sites of its windows and the
+    Batch with its KV cache kept (the engine restores likely-marked sites there, so no KV cache
+    outlives its batch); without it no KV cache is kept. check(): called before each pass (the
+    engine's deadline and cancellation; whatever it raises ends the scoring)."""
     paragraph_words = [words(t) for t in paragraphs]
     windows = build_windows(lm, paragraphs)
-    hidden, states = lm_pass(lm, windows, keep_states)
-    # token index of each (paragraph, content start) in the windows
-    where: dict[tuple[int, int], tuple[int, int]] = {}
+    raw = _locate_sites(paragraphs, paragraph_words, windows, table)
+    firsts = [sentence_firsts(text, ws) for text, ws in zip(paragraphs, paragraph_words)]
+    by_window: dict[int, list] = {}
+    for r in raw:
+        by_window.setdefault(r[4], []).append(r)
+    sites: list[Site] = []
+    for batch in lm_passes(lm, windows, keep=on_batch is not None) if not check else _checked(lm, windows, on_batch, check):
+        found = [r for w in batch.windows for r in by_window.get(w, ())]
+        new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {})
+        if on_batch is not None and new:
+            on_batch(new, batch)
+        sites += new
+    return Scored(paragraphs, paragraph_words, windows, sites)
+
+
+def _checked(lm, windows, on_batch, check):
+    passes = lm_passes(lm, windows, keep=on_batch is not None)
+    while True:
+        check()
+        batch = next(passes, None)
+        if batch is None:
+            return
+        yield batch
+
+
+def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
+    """(paragraph, first word, last word + 1, table entry, window, first token, last token + 1) of
+    every site whose wording is whole tokens of one window, in window order."""
+    where: dict[tuple[int, int], tuple[int, int]] = {}  # (paragraph, content start) -> (window, token)
     for w, win in enumerate(windows):
         for t, span in enumerate(win.spans):
             if span is not None:
@@ -285,79 +321,119 @@ def score(lm: LanguageModel, table, paragraphs: list[str], keep_states: bool = F
         if win.spans[t1 - 1][2] > ws[j - 1].end:  # a token straddles the site's end
             continue
         raw.append((p, i, j, entry, w, t0, t1))
-    sites = _features(lm, paragraphs, paragraph_words, windows, hidden, raw, continuation or {})
-    return Scored(paragraphs, paragraph_words, windows, sites, hidden if keep_states else None, states)
+    raw.sort(key=lambda r: r[4])
+    return raw
 
 
-def _features(lm, paragraphs, paragraph_words, windows, hidden, raw, continuation) -> list[Site]:
-    # Positions whose full next-token distribution is needed: before and inside each site.
-    need: dict[tuple[int, int], int] = {}
-    for _, _, _, _, w, t0, t1 in raw:
-        for t in range(t0 - 1, t1):
-            need.setdefault((w, t), len(need))
-    keys = list(need)
+def _segments(values: np.ndarray, starts: np.ndarray, ufunc) -> np.ndarray:
+    """ufunc.reduceat over non-empty segments [starts[k], starts[k+1])."""
+    return ufunc.reduceat(values, starts) if len(values) else np.zeros(0)
+
+
+def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw, continuation) -> list[Site]:
+    """Sites and features of the `raw` sites of one batch, as array operations over all of them.
+
+    Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
+    output embedding, minus the log-sum-exp of the full next-token distribution there (the LM
+    head's product in the served precision, HEAD_CHUNK positions at a time)."""
+    if not raw:
+        return []
+    # 1. Per site, in Python: wordings, candidates, priors and the token requests.
+    rows: dict[tuple[int, int], int] = {}  # (batch row, position) -> index into the needed positions
+
+    def row(w: int, t: int) -> int:
+        return rows.setdefault((batch.row(w), t), len(rows))
+
+    before, text_row, text_tok, text_site, next_row, next_tok = [], [], [], [], [], []
+    cand_tok, cand_site, cand_cont, cand_prior, all_cands, info = [], [], [], [], [], []
+    for n, (p, i, j, entry, w, t0, t1) in enumerate(raw):
+        ws, text, win = paragraph_words[p], paragraphs[p], windows[w]
+        start, end = ws[i].start, ws[j - 1].end
+        wording = text[start:end]
+        cands = [match_case(wording, c) for c, _ in entry[:MAX_CANDIDATES]]
+        before.append(row(w, t0 - 1))
+        for t in range(t0, t1):
+            text_row.append(row(w, t - 1))
+            text_tok.append(win.ids[t])
+            text_site.append(n)
+        has_next = t1 < len(win.ids)
+        next_row.append(row(w, t1 - 1))
+        next_tok.append(win.ids[t1] if has_next else 0)
+        cand_tok += [lm.first_token(c) for c in cands]
+        cand_site += [n] * len(cands)
+        cand_cont += [continuation.get(c.lower(), 0.0) for c in cands]
+        cand_prior += [pr for _, pr in entry[:MAX_CANDIDATES]]
+        all_cands.append(cands)
+        info.append((p, i, j, w, t0, t1, start, end, wording, has_next))
+    # 2. The LM head where needed: log-sum-exp and entropy of each needed position.
+    keys = list(rows)
+    hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
     lse = torch.empty(len(keys))
     entropy = torch.empty(len(keys))
-    with torch.inference_mode():
-        for c in range(0, len(keys), HEAD_CHUNK):
-            h = torch.stack([hidden[w][t] for w, t in keys[c : c + HEAD_CHUNK]])
-            logits = h @ lm.head.T
-            z = torch.logsumexp(logits, -1)
-            probs = (logits - z[:, None]).exp()
-            lse[c : c + len(h)] = z
-            entropy[c : c + len(h)] = z - (probs * logits).sum(-1)
-        firsts = [sentence_firsts(text, ws) for text, ws in zip(paragraphs, paragraph_words)]
-        sites = []
-        for p, i, j, entry, w, t0, t1 in raw:
-            ws, text = paragraph_words[p], paragraphs[p]
-            win, hid = windows[w], hidden[w]
-            start, end = ws[i].start, ws[j - 1].end
-            wording = text[start:end]
-            cands = [match_case(wording, c) for c, _ in entry[:MAX_CANDIDATES]]
-            priors = [pr for _, pr in entry[:MAX_CANDIDATES]]
-            cand_first = [lm.first_token(c) for c in cands]
-            text_ids = win.ids[t0:t1]
-            lp_tokens = [float(hid[t - 1] @ lm.head[text_ids[t - t0]] - lse[need[(w, t - 1)]]) for t in range(t0, t1)]
-            lp_text, lp_text_first = sum(lp_tokens), lp_tokens[0]
-            lp_c = (hid[t0 - 1] @ lm.head[cand_first].T - lse[need[(w, t0 - 1)]]).tolist()
-            lp_full = [lp + continuation.get(c.lower(), 0.0) for c, lp in zip(cands, lp_c)]
-            order = sorted(range(len(cands)), key=lambda k: -lp_full[k])
-            best = max(range(len(cands)), key=lambda k: lp_c[k])
-            lp_best = lp_c[best]
-            lp_next = (
-                float(hid[t1 - 1] @ lm.head[win.ids[t1]] - lse[need[(w, t1 - 1)]]) if t1 < len(win.ids) else 0.0
-            )
-            soft = float(torch.logsumexp(torch.tensor(lp_c), 0)) - lp_text_first
-            first = firsts[p][i]
-            starts_sentence = first == i
-            features = np.array(
-                [
-                    lp_best - lp_text,
-                    lp_full[order[0]] - lp_text,
-                    lp_best - lp_text_first,
-                    lp_text,
-                    lp_text_first,
-                    lp_best,
-                    lp_full[order[0]],
-                    soft,
-                    sum(lp > lp_text_first for lp in lp_c),
-                    float(entropy[need[(w, t0 - 1)]]),
-                    lp_next,
-                    t1 - t0,
-                    j - i,
-                    priors[best],
-                    max(priors),
-                    len(cands),
-                    zipf(wording),
-                    zipf(cands[best]),
-                    float(wording[:1].isupper() and not starts_sentence),
-                    float(starts_sentence),
-                    min(i - first, 10),
-                ],
-                dtype=np.float32,
-            )
-            sites.append(
-                Site(p, (i, j), start, end, wording, w, (t0, t1),
-                     [cands[k] for k in order], [round(lp_full[k], 4) for k in order], features)
-            )
+    head = lm.head
+    for c in range(0, len(keys), HEAD_CHUNK):
+        logits = (hidden[c : c + HEAD_CHUNK].to(head.dtype) @ head.T).float()
+        z = torch.logsumexp(logits, -1)
+        lse[c : c + len(logits)] = z
+        entropy[c : c + len(logits)] = z - (torch.softmax(logits, -1) * logits).sum(-1)
+
+    def log_p(positions: list[int], tokens: list[int]) -> np.ndarray:
+        at = torch.tensor(positions, dtype=torch.long)
+        logit = (hidden[at].float() * head[torch.tensor(tokens, dtype=torch.long)].float()).sum(-1)
+        return (logit - lse[at]).numpy().astype(np.float64)
+
+    # 3. Every feature as array operations.
+    n_sites = len(raw)
+    lp_tok = log_p(text_row, text_tok)
+    text_site = np.array(text_site)
+    lp_text = np.bincount(text_site, weights=lp_tok, minlength=n_sites)
+    lp_text_first = lp_tok[np.searchsorted(text_site, np.arange(n_sites))]
+    lp_next = np.where([x[-1] for x in info], log_p(next_row, next_tok), 0.0)
+    cand_site = np.array(cand_site)
+    cand_starts = np.searchsorted(cand_site, np.arange(n_sites))
+    lp_c = log_p([before[k] for k in cand_site], cand_tok)
+    lp_full = lp_c + np.array(cand_cont)
+    priors = np.array(cand_prior)
+    counts = np.diff(np.append(cand_starts, len(cand_site)))
+    seg_max = _segments(lp_c, cand_starts, np.maximum)
+    at_max = np.flatnonzero(lp_c == seg_max[cand_site])
+    best = at_max[np.unique(cand_site[at_max], return_index=True)[1]]  # each site's first best candidate
+    prior_max = _segments(priors, cand_starts, np.maximum)
+    lp_best = lp_c[best]
+    soft = seg_max + np.log(_segments(np.exp(lp_c - seg_max[cand_site]), cand_starts, np.add)) - lp_text_first
+    n_better = _segments((lp_c > lp_text_first[cand_site]).astype(np.float64), cand_starts, np.add)
+    order = np.lexsort((-lp_full, cand_site))  # per site, likeliest full wording first (stable)
+    top_full = lp_full[order[cand_starts]]
+    entropy_before = entropy[torch.tensor(before)].numpy()
+    sites = []
+    for k, (p, i, j, w, t0, t1, start, end, wording, _) in enumerate(info):
+        first = firsts[p][i]
+        starts_sentence = first == i
+        features = np.array([
+            lp_best[k] - lp_text[k],
+            top_full[k] - lp_text[k],
+            lp_best[k] - lp_text_first[k],
+            lp_text[k],
+            lp_text_first[k],
+            lp_best[k],
+            top_full[k],
+            soft[k],
+            n_better[k],
+            entropy_before[k],
+            lp_next[k],
+            t1 - t0,
+            j - i,
+            priors[best[k]],
+            prior_max[k],
+            counts[k],
+            zipf(wording),
+            zipf(all_cands[k][best[k] - cand_starts[k]]),
+            float(wording[:1].isupper() and not starts_sentence),
+            float(starts_sentence),
+            min(i - first, 10),
+        ], dtype=np.float32)
+        ranked = order[cand_starts[k] : cand_starts[k] + counts[k]]
+        sites.append(Site(p, (i, j), start, end, wording, w, (t0, t1),
+                          [all_cands[k][m - cand_starts[k]] for m in ranked],
+                          [round(float(lp_full[m]), 4) for m in ranked], features))
     return sites

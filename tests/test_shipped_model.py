@@ -13,8 +13,9 @@ from unspin.app import create_app
 from unspin.config import SHIPPED_MODEL
 from unspin.scripts.evaluation.evaluate import CLEAN_SENTENCES, REAL_PAIRS, REAL_PARAGRAPH
 from unspin.score import sentences
+from unspin.scripts.evaluation.bench import DEFAULT_TEXT
 
-ARTICLE = (__import__("pathlib").Path(__file__).parent / "fixtures" / "articles" / "spun_1000_words.txt").read_text()
+ARTICLE = DEFAULT_TEXT.read_text()
 
 
 @pytest.fixture(scope="module")

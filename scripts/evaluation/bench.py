@@ -1,15 +1,23 @@
-"""Measure analysis speed, memory and cold start on a 1,000-word article.
+"""Measure analysis speed, memory and cold start, against a raw fp32 pass of the same LM.
 
-    unspin bench --model models/unspin-lm [--text FILE] [--runs 5] [--update-card]
+    unspin bench --model models/unspin-lm [--text FILE] [--runs 5] [--precision PATH]
+                 [--long-words 5000] [--soak 300] [--update-card]
 
-In one run:
-- a server-like child process loads the engine (its wall time from start to ready is the cold
-  start, after the one-time LM conversion), then analyses the article end to end (all four
-  stages, caches off) `runs` times, each time with its sentences in another order, so no run
-  sees a text it saw before; it reports the median, and its peak resident memory;
-- this process then runs the yardstick: a raw fp32 forward pass of the same LM (body and full
-  LM head at every position) over the same text, in the engine's own windows, median of `runs`.
-The target is analysis <= 0.5x the yardstick.
+In one run, each engine measurement in a fresh server-like child process (caches off):
+- cold start: wall time from process start to a loaded engine (after the one-time conversion),
+  and the numeric path the engine chose (precision.py) and why;
+- the article (`--text`, default a 1,000-word news article with a few spun paragraphs) and the
+  same article spun by the data factory's spinner (profile moby-common: every paragraph, a fifth
+  of its content words; needs the [train] extra's Moby thesaurus), each analysed end to end
+  `runs` times, each run with its sentences in another order (and newly spun), so no run sees a
+  text it saw before: median ms and marks;
+- peak resident memory (the process's maximum RSS, start included) while analysing a spun
+  article of `--long-words` words;
+- with `--soak N`: RSS after 10 and after N analyses of different spun articles (growth, %);
+- the yardstick, in this process: a raw fp32 forward pass of the same LM (body, and the LM head
+  at every position) over the same texts in the engine's own windows, median of `runs`.
+Targets (the project's speed issue): spun <= 0.5x the yardstick, the article <= 0.35x, peak RSS
+<= 700 MB, growth <= 10 %, cold start <= 5 s.
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_TEXT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "articles" / "spun_1000_words.txt"
+DEFAULT_TEXT = Path(__file__).resolve().parent / "articles" / "news_1000_words.txt"
+SPIN_PROFILE = "moby-common"
+SPIN_RATE = 0.2
 
 
 def add_arguments(parser) -> None:
@@ -31,77 +41,147 @@ def add_arguments(parser) -> None:
     parser.add_argument("--text", default=str(DEFAULT_TEXT), help="article text, paragraphs separated by blank lines")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each kind (median reported)")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    parser.add_argument("--precision", help="force the engine's numeric path (fp32, bf16, autocast, int8); "
+                                            "default: chosen by measurement, as the server does")
+    parser.add_argument("--long-words", type=int, default=5000, help="words of the long spun article (peak memory)")
+    parser.add_argument("--soak", type=int, default=0, help="also analyse this many different articles (RSS growth)")
     parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # the engine side (internal)
+    parser.add_argument("--child", choices=("speed", "long", "soak"), help=argparse.SUPPRESS)  # engine side
 
 
-def variants(text: str, runs: int) -> list[list[str]]:
-    """The article once per run with its sentences shuffled (seeded): same words, new text."""
+def shuffled(paragraphs: list[str], seed: int) -> list[str]:
+    """The article with its sentences and paragraphs in a seeded new order: same words, new text."""
     from unspin.score import sentences
+
+    rng = random.Random(seed)
+    out = []
+    for p in paragraphs:
+        parts = [p[a:b] for a, b in sentences(p)]
+        rng.shuffle(parts)
+        out.append(" ".join(parts))
+    rng.shuffle(out)
+    return out
+
+
+def spinner():
+    """spin(paragraphs, seed) -> the paragraphs spun by the data factory (profile SPIN_PROFILE)."""
+    from unspin.scripts.data import thesauri
+    from unspin.scripts.data.spinner import PROFILES, Spinner, build_table, proper_nouns
+
+    profile = next(p for p in PROFILES if p.name == SPIN_PROFILE)
+    spin = Spinner(profile, build_table(profile, {"moby": thesauri.load_moby()}))
+
+    def spun(paragraphs: list[str], seed: int) -> list[str]:
+        rng, proper = random.Random(seed), proper_nouns(paragraphs)
+        return [spin.spin(p, rng, SPIN_RATE, proper)[0] for p in paragraphs]
+
+    return spun
+
+
+def documents(text: str, kind: str, count: int, first_seed: int = 0) -> list[list[str]]:
+    """`count` different versions of the article: "article" reordered, "spun" reordered and spun."""
     from unspin.text import split_paragraphs
 
     paragraphs = split_paragraphs(text)
-    out = []
-    for run in range(runs + 1):  # one more for the warm-up
-        rng = random.Random(run)
-        shuffled = []
-        for p in paragraphs:
-            parts = [p[a:b] for a, b in sentences(p)]
-            rng.shuffle(parts)
-            shuffled.append(" ".join(parts))
-        rng.shuffle(shuffled)
-        out.append(shuffled)
+    spin = spinner() if kind == "spun" else None
+    docs = []
+    for seed in range(first_seed, first_seed + count):
+        doc = shuffled(paragraphs, seed)
+        docs.append(spin(doc, seed) if spin else doc)
+    return docs
+
+
+def long_document(text: str, words: int, seed: int) -> list[str]:
+    """A spun article of at least `words` words: the article's versions one after another."""
+    from unspin.text import words as split_words
+
+    out, n, k = [], 0, 0
+    while n < words:
+        doc = documents(text, "spun", 1, seed + k)[0]
+        out += doc
+        n += sum(len(split_words(p)) for p in doc)
+        k += 1
     return out
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process, MB."""
+    import resource
+
+    current = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+    return round(current / 1024, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def child(args) -> int:
     """The engine side, in its own process: prints one JSON line."""
-    import resource
-
     from unspin.engine import Engine
 
     started = time.perf_counter()
-    engine = Engine.load(args.model, threads=args.threads, cache_size=0)
-    cold = time.perf_counter() - started
-    docs = variants(Path(args.text).read_text(encoding="utf-8"), args.runs)
-    engine.analyze(docs[0])  # warm-up
-    times, marks = [], []
-    for doc in docs[1:]:
+    engine = Engine.load(args.model, threads=args.threads, cache_size=0, precision=args.precision)
+    out = {"cold_start_s": round(time.perf_counter() - started, 2), "precision": engine.precision}
+    text = Path(args.text).read_text(encoding="utf-8")
+    if args.child == "speed":
+        for kind in ("article", "spun"):
+            docs = documents(text, kind, args.runs + 1)
+            engine.analyze(docs[0])  # warm-up
+            times, marks = [], []
+            for doc in docs[1:]:
+                t = time.perf_counter()
+                answer = engine.analyze(doc)
+                times.append(1000 * (time.perf_counter() - t))
+                marks.append(answer["summary"]["spans"])
+            out[kind] = {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t) for t in times],
+                         "marks": marks, "tokens": engine.count_tokens(docs[1])}
+    elif args.child == "long":
+        doc = long_document(text, args.long_words, 1000)
         t = time.perf_counter()
         answer = engine.analyze(doc)
-        times.append(1000 * (time.perf_counter() - t))
-        marks.append(answer["summary"]["spans"])
-    print(json.dumps({
-        "cold_start_s": round(cold, 2),
-        "analysis_median_ms": round(statistics.median(times), 1),
-        "analysis_runs_ms": [round(t) for t in times],
-        "marks_per_run": marks,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }))
+        out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(doc),
+                       "ms": round(1000 * (time.perf_counter() - t)), "marks": answer["summary"]["spans"]}
+    else:
+        docs = documents(text, "spun", args.soak, 2000)
+        for n, doc in enumerate(docs, 1):
+            engine.analyze(doc)
+            if n == 10:
+                out["rss_after_10_mb"] = rss_mb()[0]
+        out["rss_after_all_mb"] = rss_mb()[0]
+        out["analyses"] = len(docs)
+    out["rss_mb"], out["peak_rss_mb"] = rss_mb()
+    print(json.dumps(out))
     return 0
 
 
-def yardstick_ms(text: str, runs: int, threads: int | None) -> tuple[float, int]:
-    """Median ms of a raw fp32 forward (body + full LM head) over the text, and its token count."""
+def yardstick_ms(docs: list[list[str]], threads: int | None) -> float:
+    """Median ms of a raw fp32 forward (body + full LM head at every position) over each document."""
     import torch
 
     from unspin.lm import load_lm
-    from unspin.score import build_windows, lm_pass
+    from unspin.score import build_windows, lm_passes
 
-    lm = load_lm(quantize=False, threads=threads)
-    docs = variants(text, runs)
-    times, tokens = [], 0
+    lm = load_lm(precision="fp32", threads=threads)
+    times = []
     for n, doc in enumerate(docs):
         windows = build_windows(lm, doc)
         t = time.perf_counter()
-        hidden, _ = lm_pass(lm, windows)
         with torch.inference_mode():
-            for h in hidden:
-                (h @ lm.head.T).log_softmax(-1)
-        if n:
+            for batch in lm_passes(lm, windows):
+                for r, w in enumerate(batch.windows):
+                    lm.log_probs(batch.hidden[r, : len(windows[w].ids)])
+        if n:  # the first warms up
             times.append(1000 * (time.perf_counter() - t))
-        tokens = sum(len(w.ids) for w in windows)
-    return round(statistics.median(times), 1), tokens
+    return round(statistics.median(times), 1)
+
+
+def run_child(args, kind: str) -> dict:
+    cmd = [sys.executable, "-m", "unspin.cli", "bench", "--child", kind, "--model", args.model, "--text", args.text,
+           "--runs", str(args.runs), "--long-words", str(args.long_words), "--soak", str(args.soak)]
+    cmd += ["--threads", str(args.threads)] if args.threads else []
+    cmd += ["--precision", args.precision] if args.precision else []
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(done.returncode)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(args) -> int:
@@ -111,24 +191,32 @@ def main(args) -> int:
     from unspin.text import words
 
     text = Path(args.text).read_text(encoding="utf-8")
-    cmd = [sys.executable, "-m", "unspin.cli", "bench", "--child", "--model", args.model, "--text", args.text,
-           "--runs", str(args.runs)] + (["--threads", str(args.threads)] if args.threads else [])
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode:
-        print(done.stderr, file=sys.stderr)
-        return done.returncode
-    engine = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"engine process done in {time.perf_counter() - started:.0f} s: {json.dumps(engine)}")
-    yard, tokens = yardstick_ms(text, args.runs, args.threads)
+    speed = run_child(args, "speed")
+    print(f"speed: {json.dumps(speed)}", flush=True)
+    long = run_child(args, "long")
+    print(f"long article: {json.dumps(long)}", flush=True)
     figures = {
         "words": len(words(text)),
-        "tokens": tokens,
-        **{k: engine[k] for k in ("cold_start_s", "analysis_median_ms", "peak_rss_mb")},
-        "fp32_forward_median_ms": yard,
-        "ratio_to_fp32_forward": round(engine["analysis_median_ms"] / yard, 3),
-        "runs": args.runs,
+        "precision": speed["precision"]["path"],
+        "precision_why": speed["precision"]["why"],
+        "cold_start_s": speed["cold_start_s"],
     }
+    for kind in ("article", "spun"):
+        yard = yardstick_ms(documents(text, kind, args.runs + 1), args.threads)
+        figures[kind] = {
+            "tokens": speed[kind]["tokens"],
+            "marks_median": statistics.median(speed[kind]["marks"]),
+            "analysis_median_ms": speed[kind]["median_ms"],
+            "fp32_forward_median_ms": yard,
+            "ratio_to_fp32_forward": round(speed[kind]["median_ms"] / yard, 3),
+        }
+    figures["long"] = {**long["long"], "peak_rss_mb": long["peak_rss_mb"]}
+    if args.soak:
+        soak = run_child(args, "soak")
+        figures["soak"] = {"analyses": soak["analyses"], "rss_after_10_mb": soak["rss_after_10_mb"],
+                           "rss_after_all_mb": soak["rss_after_all_mb"], "peak_rss_mb": soak["peak_rss_mb"],
+                           "growth_pct": round(100 * (soak["rss_after_all_mb"] / soak["rss_after_10_mb"] - 1), 1)}
+    figures["runs"] = args.runs
     print(json.dumps(figures, indent=2))
     if args.update_card:
         update_metrics(Path(args.model), {"bench": figures})

@@ -101,9 +101,8 @@ def span_original(originals: dict[int, str], a: int, b: int) -> str | None:
 
 def run_article(engine, records: list[dict]) -> dict:
     """One test article through the stages; what metrics and restoration checks need."""
-    scored = engine.score([r["text"] for r in records], keep_states=True)
-    decided = engine.decide(scored)
-    suggestions = engine.restore(scored, decided, 3)
+    result = engine.run([r["text"] for r in records])
+    scored, decided, suggestions = result.scored, result.decided, result.suggestions
     originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
     marked, restored = [], []
     for k, suggested in zip(decided.marked, suggestions):
@@ -219,7 +218,7 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     covered = top1 = top3 = 0
     for original, tortured in tqdm(pairs, desc="tortured pairs", unit="pair"):
         text = NEUTRAL_SENTENCE.format(tortured)
-        scored = engine.score([text], keep_states=True)
+        scored = engine.score([text])
         start = text.index(tortured)
         match = [k for k, s in enumerate(scored.sites) if (s.start, s.end) == (start, start + len(tortured))]
         if not match or original not in [c.lower() for c in scored.sites[match[0]].candidates]:

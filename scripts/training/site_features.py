@@ -88,6 +88,14 @@ def serving_lm():
     return load_lm()
 
 
+def scorer(table, continuation: dict[str, float]):
+    """An engine that scores as the server does (its `score` stage, with the serving LM), for a
+    candidate table that has no detector yet."""
+    from unspin.engine import Engine
+
+    return Engine.scorer(serving_lm(), table, continuation)
+
+
 def build_continuations(candidates: Path) -> dict[str, float]:
     """The continuations of a table's candidates, computed with the LM the first time (minutes)."""
     from unspin.model import CandidateTable, candidate_wordings, read_continuations, save_continuations
@@ -109,7 +117,6 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
             heldout_share: float | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
     from unspin.model import CandidateTable, read_continuations
-    from unspin.score import score
 
     articles = read_articles(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, seed, heldout_share)
@@ -120,14 +127,12 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     print(f"{split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
     if not todo:
         return path
-    lm = serving_lm()
-    table = CandidateTable.read(candidates)
-    continuation = read_continuations(continuations_file(candidates))
+    engine = scorer(CandidateTable.read(candidates), read_continuations(continuations_file(candidates)))
     started = time.monotonic()
     with open(path, "a", encoding="utf-8") as f:
         for aid in tqdm(todo, unit="article", desc=f"scoring {split}"):
             records = articles[aid]
-            scored = score(lm, table, [r["text"] for r in records], continuation=continuation)
+            scored = engine.score([r["text"] for r in records])
             f.write(json.dumps({"article": aid, **site_rows(scored, records)}) + "\n")
             f.flush()
     print(f"{split}: scored {len(todo)} articles in {time.monotonic() - started:.0f} s")
@@ -138,17 +143,16 @@ def feedback_rows(records: list[dict], table, continuation: dict[str, float]) ->
     """Site rows ({"x", "y"}) from readers' corrections (unspin.feedback): each paragraph is scored
     by the serving `score` stage; a site inside a span the reader confirmed as spun is labelled 1,
     a site overlapping a span the reader dismissed 0 (a hard negative)."""
-    from unspin.score import score
     from unspin.text import visible
 
     rows = []
-    lm = serving_lm()
+    engine = scorer(table, continuation)
     scored_paragraphs = {}  # a paragraph often carries several corrections: scored once
     for record in tqdm(records, unit="correction", desc="scoring corrections"):
         seen = visible(record["paragraph"])
         start, end = seen.seen(record["start"], record["end"])
         if seen.text not in scored_paragraphs:
-            scored_paragraphs[seen.text] = score(lm, table, [seen.text], continuation=continuation).sites
+            scored_paragraphs[seen.text] = engine.score([seen.text]).sites
         for site in scored_paragraphs[seen.text]:
             if record["label"] == "spun" and start <= site.start and site.end <= end:
                 rows.append({"x": [float(v) for v in site.features], "y": 1})
