@@ -68,17 +68,19 @@ def evidence(scores: list[np.ndarray], prior_words: int) -> float:
     """Share of the article's words whose best site reaches EVIDENCE_P, smoothed by prior_words."""
     total = sum(len(s) for s in scores)
     hits = sum(int((s >= EVIDENCE_P).sum()) for s in scores)
-    return hits / (total + prior_words)
+    return smoothed(hits, total, prior_words)
 
 
-def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
-           skip: set[int] = frozenset()) -> tuple[list[int], float, float]:
-    """Choose the sites to mark: (indices into `sites`, the threshold used, the evidence).
+def smoothed(hits: float, words: float, prior_words: int) -> float:
+    """The evidence of `hits` words likely spun among `words`: short texts need more."""
+    return hits / (words + prior_words)
 
-    Sites are taken best first; a site overlapping one already taken is dropped, so spans never
-    overlap. Sites in `skip` (the reader's ignore list) are never taken."""
-    ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
-    threshold = decision.spun_threshold if decision.is_spun(ev) else decision.threshold
+
+def select(sites, p: np.ndarray, threshold: float, skip=frozenset()) -> list[int]:
+    """The sites marked at `threshold`: indices into `sites` in text order. Sites are taken best
+    first; a site overlapping one already taken is dropped, so spans never overlap. Sites in
+    `skip` (the reader's ignore list) are never taken. Overlapping sites share a sentence, so the
+    choice among the sites of some whole sentences is the choice the whole article makes there."""
     taken: list[int] = []
     used: set[tuple[int, int]] = set()
     for k in sorted(range(len(sites)), key=lambda k: -p[k]):
@@ -92,4 +94,12 @@ def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
             continue
         used |= cells
         taken.append(k)
-    return sorted(taken, key=lambda k: (sites[k].paragraph, sites[k].words[0])), threshold, ev
+    return sorted(taken, key=lambda k: (sites[k].paragraph, sites[k].words[0]))
+
+
+def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
+           skip: set[int] = frozenset()) -> tuple[list[int], float, float]:
+    """Choose the sites to mark (`select`): (indices into `sites`, the threshold used, the evidence)."""
+    ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
+    threshold = decision.spun_threshold if decision.is_spun(ev) else decision.threshold
+    return select(sites, p, threshold, skip), threshold, ev

@@ -31,13 +31,36 @@ from pathlib import Path
 
 import numpy as np
 
-from .decide import decide, word_scores
+from .decide import EVIDENCE_P, Decision, decide, select, smoothed, word_scores
 from .model import LoadedModel, load_model
 from .restore import restore, restore_sites
 from .score import Scored, score
-from .text import covers_ignored, visible, wording_key
+from .text import covers_ignored, visible, wording_key, words
 
 CACHE_BYTES = 32 * 1024 * 1024  # estimated bytes of each cache (scores, answers)
+_MMAP_THRESHOLD = 1 << 20  # bytes: larger blocks are mapped, so freeing them returns them to the system
+
+
+def _libc():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: its allocator keeps its own policy
+        return None
+
+
+_LIBC = _libc()
+if _LIBC is not None:
+    # glibc raises its mmap threshold after each freed mapping (up to 32 MB), after which the
+    # tensors of every analysis come from a heap it never gives back: RSS grew with each article.
+    _LIBC.mallopt(-3, _MMAP_THRESHOLD)  # M_MMAP_THRESHOLD, fixed: no dynamic adjustment
+
+
+def release_memory() -> None:
+    """Give the allocator's free memory back to the system (glibc; after each analysis)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 class Abandoned(Exception):
@@ -153,6 +176,7 @@ class Engine:
         self._answers = _Cache(cache_size)
         self._model_lock = threading.Lock()
         self._hits = self._misses = 0
+        release_memory()  # what loading parsed and dropped (the tokenizer's JSON, the table's gzip)
 
     @classmethod
     def load(cls, model_dir: str | Path, threads: int | None = None, cache_size: int = 64,
@@ -193,30 +217,51 @@ class Engine:
 
     # --- the stages ---------------------------------------------------------------------------
 
-    def score(self, paragraphs: list[str], caller: str = "", restore_from: float | None = None,
+    def score(self, paragraphs: list[str], caller: str = "", decision: Decision | None = None,
               ignore: frozenset[str] = frozenset(), check=None) -> Scored:
         """Stage 1 (cached per article and caller): the paragraphs as read (soft hyphens and
         zero-width characters inside words read past: text.visible; `Scored.seen` maps offsets
-        back), scored. restore_from: restore, during the pass, the sites whose P(spun) reaches
-        this (those a decision may mark), except those covering an `ignore` wording; None
-        restores nothing then. check: see score.score. caller: see `analyze`."""
+        back), scored. decision: the call's (Decision.scaled); with it, the sites it is likely to
+        mark are restored during the pass (`_restore_likely`), except those covering an `ignore`
+        wording. check: see score.score. caller: see `analyze`."""
         key = (caller, tuple(paragraphs))
         cached = self._scored.get(key)
         if cached is not None:
             return cached
-        on_batch = None
-        if restore_from is not None:
-            def on_batch(sites, batch):
-                p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
-                likely = [s for s, pk in zip(sites, p) if pk >= restore_from and not covers_ignored(s.text, ignore)]
-                restore_sites(self.loaded.lm, likely, batch)
         seen = [visible(p) for p in paragraphs]
+        on_batch = self._restore_likely(seen, decision, ignore) if decision is not None else None
         with self._model_lock:
             scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
                            on_batch, check)
         scored.seen = seen
         self._scored.put(key, scored)
         return scored
+
+    def _restore_likely(self, seen, decision: Decision, ignore: frozenset[str]):
+        """The scoring pass's on_batch: restore, while the batch's KV cache is alive, the sites
+        that `decide` would mark there (`select`: a batch holds whole sentences, so its choice
+        among overlapping sites is the article's) at the threshold the article will likely get:
+        the spun-article one once the evidence so far (the share of words likely spun, words
+        counted in proportion to the tokens passed) reaches the cut-off, else the plain one. A
+        marked site this guess left out is restored after the decision (its window passed again):
+        the guess costs time when wrong, never a different answer."""
+        n_words = sum(len(words(v.text)) for v in seen)
+        hits: set[tuple[int, int]] = set()
+        passed = [0]
+
+        def on_batch(sites, batch):
+            p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
+            skip = {k for k, s in enumerate(sites) if covers_ignored(s.text, ignore)}
+            hits.update((s.paragraph, w) for k, s in enumerate(sites) if p[k] >= EVIDENCE_P and k not in skip
+                        for w in range(*s.words))
+            passed[0] += sum(len(batch.document[w].ids) for w in batch.windows)
+            share = passed[0] / sum(len(w.ids) for w in batch.document)
+            spun = decision.is_spun(smoothed(len(hits), n_words * share, decision.prior_words))
+            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
+            restore_sites(self.loaded.lm, [sites[k] for k in taken], batch, self.loaded.continuation)
+            release_memory()  # the batch's KV cache and activations, before the next pass
+
+        return on_batch
 
     def decide(self, scored: Scored, threshold: float | None = None, ignore: frozenset[str] = frozenset()) -> Decided:
         """Stage 2. threshold: the user's sensitivity (None: the model's), see Decision.scaled.
@@ -235,7 +280,7 @@ class Engine:
         if not decided.marked:
             return []
         with self._model_lock:
-            return restore(self.loaded.lm, scored, decided.marked, limit)
+            return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation)
 
     @staticmethod
     def summarize(paragraphs: list[dict], decided: Decided) -> dict:
@@ -271,8 +316,7 @@ class Engine:
             if deadline is not None and time.monotonic() > deadline:
                 raise Abandoned("the analysis took longer than its deadline")
 
-        decision = self.loaded.decision.scaled(threshold)
-        scored = self.score(paragraphs, caller, min(decision.threshold, decision.spun_threshold), ignore, check)
+        scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check)
         decided = self.decide(scored, threshold, ignore)
         return Result(scored, decided, self.restore(scored, decided, max_suggestions))
 
@@ -295,7 +339,10 @@ class Engine:
             self._hits += 1
             return cached
         self._misses += 1
-        result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled)
+        try:
+            result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled)
+        finally:
+            release_memory()
         answer = self.report(result.scored, result.decided, result.suggestions)
         # Marks cover the whole word of the original text, invisible characters included.
         for paragraph, seen_as, reported in zip(paragraphs, result.scored.seen, answer["paragraphs"]):

@@ -39,6 +39,8 @@ CONVERTED = "smollm2-135m-v2"  # name of the converted folder; change it when co
 WEIGHTS = {"fp32": "model.safetensors", "bf16": "model.bf16.safetensors"}
 CHECKSUMS = "checksums.json"  # {weights file name: sha256}, written at conversion
 _DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
+HEAD_ROWS = 1024  # hidden states per pass over the LM head (normalizers) ...
+VOCAB_TILE = 4096  # ... and output embeddings per product: at most 1,024 x 4,096 fp32 logits (16 MB)
 
 
 class LanguageModelMissing(FileNotFoundError):
@@ -209,12 +211,53 @@ class LanguageModel:
         """hidden [N,H] -> next-token log-probabilities [N,V], fp32 (the product in the served precision)."""
         return (hidden.to(self.head.dtype) @ self.head.T).float().log_softmax(-1)
 
-    def token_log_probs(self, hidden: torch.Tensor, tokens: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    def token_log_probs(self, hidden: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """log P(tokens[i] | the state hidden[i]) [N], nats, fp32: each token's logit as an fp32 dot
-        product minus the log-sum-exp of the head's product (served precision), `chunk` rows at a time."""
-        lse = torch.cat([(hidden[c : c + chunk].to(self.head.dtype) @ self.head.T).float().logsumexp(-1)
-                         for c in range(0, len(hidden), chunk)]) if len(hidden) else torch.zeros(0)
-        return (hidden.float() * self.head[tokens].float()).sum(-1) - lse
+        product minus the log-sum-exp of the full next-token distribution (`normalizers`)."""
+        lse, _ = self.normalizers(hidden)
+        logits = torch.cat([(hidden[c : c + 2048].float() * self.head[tokens[c : c + 2048]].float()).sum(-1)
+                            for c in range(0, len(hidden), 2048)]) if len(hidden) else torch.zeros(0)
+        return logits - lse
+
+    def normalizers(self, hidden: torch.Tensor, entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """hidden [N,H] -> (log-sum-exp of the logits [N], the distribution's entropy [N] or None),
+        nats, fp32. The head's product runs in the served precision over VOCAB_TILE output
+        embeddings at a time for all rows together (each tile of the head read once, and at most
+        ROWS x VOCAB_TILE logits alive: no [N,V] matrix), combined with the streaming log-sum-exp.
+        Rows are padded to a multiple of 128 (see `padded`)."""
+        n = len(hidden)
+        if n == 0:
+            return torch.zeros(0), torch.zeros(0) if entropy else None
+        lse, ent = torch.empty(n), torch.empty(n) if entropy else None
+        size = -(-min(n, HEAD_ROWS) // 128) * 128
+        for c in range(0, n, HEAD_ROWS):
+            rows = self.padded(hidden[c : c + HEAD_ROWS], size).to(self.head.dtype)
+            m = torch.full((size,), -float("inf"))
+            total = torch.zeros(size)  # sum of exp(logit - m)
+            weighted = torch.zeros(size)  # sum of exp(logit - m) * logit
+            for v in range(0, len(self.head), VOCAB_TILE):
+                logits = (rows @ self.head[v : v + VOCAB_TILE].T).float()
+                new_m = torch.maximum(m, logits.max(-1).values)
+                scale = (m - new_m).exp()
+                e = (logits - new_m[:, None]).exp_()
+                total = total * scale + e.sum(-1)
+                if entropy:
+                    weighted = weighted * scale + (e * logits).sum(-1)
+                m = new_m
+            k = min(HEAD_ROWS, n - c)
+            lse[c : c + k] = (m + total.log())[:k]
+            if entropy:
+                ent[c : c + k] = lse[c : c + k] - (weighted / total)[:k]
+        return lse, ent
+
+    @staticmethod
+    def padded(rows: torch.Tensor, size: int) -> torch.Tensor:
+        """rows [n,...] with zero rows added up to `size`: matrix kernels are compiled and cached
+        per shape (oneDNN keeps ~2 MB per shape: varied shapes grew the server by 230 MB), so
+        every product of the engine uses a few fixed shapes."""
+        if len(rows) >= size:
+            return rows
+        return torch.cat((rows, rows.new_zeros(size - len(rows), *rows.shape[1:])))
 
 
 def build_body(config: dict, state: dict[str, torch.Tensor]) -> Llama:

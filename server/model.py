@@ -26,6 +26,7 @@ from pathlib import Path
 from .decide import Decision, Detector
 from .lm import LanguageModel, load_lm
 from .score import FEATURES
+from .text import zipf_table
 
 NAME = "unspin-lm"
 
@@ -140,10 +141,13 @@ def load_model(path: str | Path, precision: str | None = None, threads: int | No
     path = Path(path)
     meta = read_meta(path)
     own_lm = path / "lm"
+    candidates = CandidateTable.read(path / "candidates.tsv.gz")  # before the LM: its unzipping peak stays low
+    continuation = read_continuations(path / "continuations.tsv.gz")
+    zipf_table()  # word frequencies of the site features, loaded now rather than by the first analysis
     return LoadedModel(
         lm=load_lm(own_lm if own_lm.exists() else None, precision=precision, threads=threads),
-        candidates=CandidateTable.read(path / "candidates.tsv.gz"),
-        continuation=read_continuations(path / "continuations.tsv.gz"),
+        candidates=candidates,
+        continuation=continuation,
         detector=Detector((path / "detector.txt").read_text()),
         meta=meta,
         path=path,

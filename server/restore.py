@@ -5,11 +5,11 @@ RESTORE_CANDIDATES, within RESTORE_MARGIN nats of its best by first sub-token an
 is re-scored with each candidate's *full* wording followed by the next RIGHT_TOKENS tokens of
 the text: log P(candidate's sub-tokens + right context | left context), summed, in nats. The
 left context is not run again: the KV cache of the scoring pass is reused, and the variants of
-all sites of a batch of windows go through the LM in one batched pass, each window's variants in
-one row after its cached keys and values (a 4-D attention mask lets each variant token see its
+all sites of a batch of windows go through the LM in one batched pass, packed into rows after
+the batch's cached keys and values (a 4-D attention mask lets each variant token see its own
 window before its site and the earlier tokens of its own variant only, at the positions it
-would have in the text). The first sub-token of every variant is predicted by the scoring pass's
-own state before the site.
+would have in the text). The log-probability of the first sub-token of every variant is the one
+the scoring pass computed.
 
 The engine calls `restore_sites` during the scoring pass for the sites that may be marked, so no
 KV cache outlives its batch; `restore` ranks the marked sites and re-runs the pass only for
@@ -24,10 +24,11 @@ import torch
 from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 
-RESTORE_CANDIDATES = 8  # at most this many candidates per site are re-scored ...
+RESTORE_CANDIDATES = 3  # at most this many candidates per site are re-scored ...
 RESTORE_MARGIN = 6.0  # ... those within this many nats of the best by the score stage
 RIGHT_TOKENS = 2
-MAX_NEW_TOKENS = 512  # variant tokens per row of a batched pass
+MAX_NEW_TOKENS = 128  # variant tokens per row of a batched pass ...
+ROWS_PER_PASS = 4  # ... and rows per pass: attention weights stay under 4 x 9 heads x 128 x 640 fp32 (12 MB)
 
 
 def shortlist(site: Site) -> list[str]:
@@ -35,66 +36,78 @@ def shortlist(site: Site) -> list[str]:
     return [c for c, lp in zip(site.candidates[:RESTORE_CANDIDATES], site.candidate_lp) if lp >= best - RESTORE_MARGIN]
 
 
-def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch) -> None:
+def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float]) -> None:
     """Set `site.restored` = [(wording, log P(wording + right context | left context))] for the
-    shortlist of each of `sites` (all in `batch`'s windows, whose KV cache the batch kept)."""
+    shortlist of each of `sites` (all in `batch`'s windows, whose KV cache the batch kept).
+    continuation: the model's (score.continuations), to recover each candidate's first sub-token
+    log-probability from its `candidate_lp`."""
     variants = []  # (site, wording, token ids: wording's then the right context's)
+    first = []  # log P(first sub-token | left context), as the score stage computed it
     for site in sites:
         t0, t1 = site.tokens
         right = batch.document[site.window].ids[t1 : t1 + RIGHT_TOKENS]
-        variants += [(site, w, lm.token_ids(w) + right) for w in shortlist(site)]
+        words = shortlist(site)
+        if len(words) == 1:  # nothing to rank: its one suggestion needs no second pass
+            site.restored = [(words[0], site.candidate_lp[0])]
+            continue
+        for wording, lp in zip(words, site.candidate_lp):
+            variants.append((site, wording, lm.token_ids(wording) + right))
+            first.append(lp - continuation.get(wording.lower(), 0.0))
     if not variants:
         return
-    # The first sub-token of each variant, from the scoring pass's state before its site.
-    before = torch.stack([batch.hidden[batch.row(v[0].window), v[0].tokens[0] - 1] for v in variants])
-    first = lm.token_log_probs(before, torch.tensor([v[2][0] for v in variants]))
-    # The rest: rows of at most MAX_NEW_TOKENS variant tokens, each after its window's cached past.
+    # The rest: rows of at most MAX_NEW_TOKENS variant tokens (of any windows of the batch).
     rows: list[list[int]] = []
+    used = MAX_NEW_TOKENS
     for n, (site, _, seq) in enumerate(variants):
         if len(seq) < 2:
             continue
-        if not rows or variants[rows[-1][-1]][0].window != site.window or \
-                sum(len(variants[m][2]) - 1 for m in rows[-1]) + len(seq) - 1 > MAX_NEW_TOKENS:
+        if used + len(seq) - 1 > MAX_NEW_TOKENS:
             rows.append([])
+            used = 0
         rows[-1].append(n)
+        used += len(seq) - 1
     rest = [0.0] * len(variants)
-    if rows:
-        for n, lp in _continue(lm, batch, variants, rows).items():
+    for r in range(0, len(rows), ROWS_PER_PASS):
+        for n, lp in _continue(lm, batch, variants, rows[r : r + ROWS_PER_PASS]).items():
             rest[n] = lp
-    for site in sites:
+    for site, _, _ in variants:
         site.restored = []
     for n, (site, wording, _) in enumerate(variants):
-        site.restored.append((wording, round(float(first[n]) + rest[n], 4)))
+        site.restored.append((wording, round(first[n] + rest[n], 4)))
 
 
 def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) -> dict[int, float]:
     """Sum of log P of each variant's tokens after its first, in one batched pass (see module docstring)."""
-    width = max(sum(len(variants[n][2]) - 1 for n in row) for row in rows)
-    width = -(-width // 64) * 64  # few distinct shapes: kernels are compiled once per shape
-    past = batch.hidden.shape[1]
-    ids = torch.zeros(len(rows), width, dtype=torch.long)
-    positions = torch.zeros(len(rows), width, dtype=torch.long)
-    owner = torch.full((len(rows), width), -1)
-    cut = torch.zeros(len(rows), width, dtype=torch.long)  # the site's first token: the past it may see
+    # Few fixed shapes (see LanguageModel.padded): 1 to ROWS_PER_PASS rows of MAX_NEW_TOKENS.
+    width, n_rows = MAX_NEW_TOKENS, len(rows)
+    windows, length = batch.hidden.shape[:2]
+    past = windows * length  # every window of the batch, one after another
+    ids = torch.zeros(n_rows, width, dtype=torch.long)
+    positions = torch.zeros(n_rows, width, dtype=torch.long)
+    owner = torch.full((n_rows, width), -1)
+    start = torch.zeros(n_rows, width, dtype=torch.long)  # where the token's window starts in the past
+    cut = torch.zeros(n_rows, width, dtype=torch.long)  # ... and where its site starts there
     targets = []  # (row, column, token, variant)
     for r, row in enumerate(rows):
         c = 0
         for n in row:
             site, _, seq = variants[n]
-            t0 = site.tokens[0]
-            k = len(seq) - 1
+            t0, k = site.tokens[0], len(seq) - 1
             ids[r, c : c + k] = torch.tensor(seq[:-1])
             positions[r, c : c + k] = torch.arange(t0, t0 + k)
             owner[r, c : c + k] = n
-            cut[r, c : c + k] = t0
+            start[r, c : c + k] = batch.row(site.window) * length
+            cut[r, c : c + k] = batch.row(site.window) * length + t0
             targets += [(r, c + j, seq[j + 1], n) for j in range(k)]
             c += k
-    mask = torch.zeros(len(rows), 1, width, past + width, dtype=torch.bool)
-    mask[:, 0, :, :past] = torch.arange(past)[None, None, :] < cut[:, :, None]
+    mask = torch.zeros(n_rows, 1, width, past + width, dtype=torch.bool)
+    key = torch.arange(past)[None, None, :]
+    mask[:, 0, :, :past] = (key >= start[:, :, None]) & (key < cut[:, :, None])
     same = (owner[:, :, None] == owner[:, None, :]) & (positions[:, None, :] <= positions[:, :, None])
     mask[:, 0, :, past:] = same & (owner[:, None, :] >= 0) | torch.eye(width, dtype=torch.bool)  # padding sees itself
-    which = torch.tensor([batch.row(variants[row[0]][0].window) for row in rows])
-    kv = [(k[which], v[which]) for k, v in batch.kv]
+    # the batch's keys and values [B,kv,T,d] as one past [rows,kv,B*T,d] (a view, not a copy)
+    kv = [tuple(x.transpose(0, 1).reshape(1, x.shape[1], past, x.shape[3]).expand(n_rows, -1, -1, -1)
+                for x in layer) for layer in batch.kv]
     with torch.inference_mode():
         hidden, _ = lm.body(ids, positions=positions, mask=mask, past=kv)
         r, c, token, n = (torch.tensor(x) for x in zip(*targets))
@@ -105,7 +118,8 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
     return out
 
 
-def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int) -> list[list[dict]]:
+def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
+            continuation: dict[str, float]) -> list[list[dict]]:
     """Suggestions for each marked site (indices into scored.sites): up to `limit` wordings, best
     first, as {"text", "score"} with score the softmax probability over the re-scored candidates.
     Sites not restored during the scoring pass are restored here (their windows passed again)."""
@@ -114,7 +128,7 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int) ->
     for site in missing:
         by_window.setdefault(site.window, []).append(site)
     for batch in lm_passes(lm, scored.windows, sorted(by_window), keep=True):
-        restore_sites(lm, [s for w in batch.windows for s in by_window[w]], batch)
+        restore_sites(lm, [s for w in batch.windows for s in by_window[w]], batch, continuation)
     results = []
     for k in marked:
         restored = scored.sites[k].restored

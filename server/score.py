@@ -28,7 +28,6 @@ from .text import Visible, Word, match_case, protected_ranges, words, zipf
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4
 MAX_CANDIDATES = 50  # per site, best prior first (as many as the candidate table keeps)
-HEAD_CHUNK = 256  # positions per LM-head product (bounds peak memory)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit or
 # opening quote, unless the word before the stop is an initial or a known abbreviation.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -159,7 +158,7 @@ def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
     return windows
 
 
-BATCH_WINDOWS = 8  # windows per LM pass (bounds activations and kept KV to 8 x WINDOW_TOKENS tokens)
+BATCH_WINDOWS = 4  # windows per LM pass (bounds activations, and the KV cache kept: 4 x 128 tokens, 24 MB in bf16)
 
 
 def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None = None, keep: bool = False):
@@ -368,18 +367,13 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     # 2. The LM head where needed: log-sum-exp and entropy of each needed position.
     keys = list(rows)
     hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
-    lse = torch.empty(len(keys))
-    entropy = torch.empty(len(keys))
+    lse, entropy = lm.normalizers(hidden, entropy=True)
     head = lm.head
-    for c in range(0, len(keys), HEAD_CHUNK):
-        logits = (hidden[c : c + HEAD_CHUNK].to(head.dtype) @ head.T).float()
-        z = torch.logsumexp(logits, -1)
-        lse[c : c + len(logits)] = z
-        entropy[c : c + len(logits)] = z - (torch.softmax(logits, -1) * logits).sum(-1)
 
     def log_p(positions: list[int], tokens: list[int]) -> np.ndarray:
-        at = torch.tensor(positions, dtype=torch.long)
-        logit = (hidden[at].float() * head[torch.tensor(tokens, dtype=torch.long)].float()).sum(-1)
+        at, tok = torch.tensor(positions, dtype=torch.long), torch.tensor(tokens, dtype=torch.long)
+        logit = torch.cat([(hidden[at[c : c + 2048]].float() * head[tok[c : c + 2048]].float()).sum(-1)
+                           for c in range(0, len(at), 2048)]) if len(at) else torch.zeros(0)
         return (logit - lse[at]).numpy().astype(np.float64)
 
     # 3. Every feature as array operations.

@@ -8,10 +8,12 @@ API boundary, with the helpers below.
 from __future__ import annotations
 
 import bisect
-import math
 import re
+from array import array
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 # Combining marks (accents typed as a separate code point, "cafe\u0301") belong to their letter.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
@@ -135,14 +137,55 @@ def protected_ranges(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in PROTECTED_RE.finditer(text)]
 
 
+class ZipfTable:
+    """wordfreq's "best" English list (321k words) as one sorted string, its word starts and
+    their Zipf values: 3 MB where the dict of `wordfreq.get_frequency_dict` takes 31 MB. Built
+    once into the cache folder (`folder`), then read in milliseconds without making 321k
+    Python strings (their freed memory would stay with the process)."""
+
+    def __init__(self, folder: Path):
+        from importlib.metadata import version
+
+        folder = folder / f"wordfreq-{version('wordfreq')}-en"
+        if not (folder / "values.f32").exists():
+            self._build(folder)
+        self._text = (folder / "words.txt").read_text(encoding="utf-8")
+        self._starts, self._values = array("I"), array("f")
+        for name, values in (("starts.u32", self._starts), ("values.f32", self._values)):
+            with open(folder / name, "rb") as f:
+                values.frombytes(f.read())
+
+    @staticmethod
+    def _build(folder: Path) -> None:
+        import wordfreq
+
+        # Bucket i of the frequency list holds the words of frequency 10^(-i/100), Zipf 9 - i/100.
+        pairs = sorted((w, 9.0 - i / 100) for i, bucket in enumerate(wordfreq.get_frequency_list("en")) for w in bucket)
+        tmp = folder.with_name(folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        (tmp / "words.txt").write_text("\n".join(w for w, _ in pairs), encoding="utf-8")
+        (tmp / "starts.u32").write_bytes(array("I", accumulate((len(w) + 1 for w, _ in pairs[:-1]), initial=0)).tobytes())
+        (tmp / "values.f32").write_bytes(array("f", [v for _, v in pairs]).tobytes())
+        tmp.replace(folder)
+
+    def _word(self, index: int) -> str:
+        start = self._starts[index]
+        end = self._text.find("\n", start)
+        return self._text[start : end if end >= 0 else len(self._text)]
+
+    def get(self, word: str) -> float | None:
+        i = bisect.bisect_left(range(len(self._starts)), word, key=self._word)
+        return self._values[i] if i < len(self._starts) and self._word(i) == word else None
+
+
 @lru_cache(maxsize=1)
-def _freqs() -> dict[str, float]:
-    import wordfreq
+def zipf_table() -> ZipfTable:
+    from .lm import cache_dir
 
-    return wordfreq.get_frequency_dict("en")
+    return ZipfTable(cache_dir())
 
 
-@lru_cache(maxsize=1 << 20)
+@lru_cache(maxsize=1 << 16)
 def zipf(term: str) -> float:
     """Zipf frequency (log10 per billion words; wordfreq's "best" English list) of a word; of a
     phrase, its rarest word. 0.0 for unknown words.
@@ -150,12 +193,12 @@ def zipf(term: str) -> float:
     Read straight from wordfreq's table (1000x faster than `zipf_frequency`, which
     re-tokenises): hyphenated words fall back to their rarest part.
     """
-    table = _freqs()
+    table = zipf_table()
     best = 9.0
     for word in term.lower().replace("’", "'").split():
         f = table.get(word)
         if f is None:
             parts = [p for p in word.split("-") if p]
-            f = min((table.get(p, 0.0) for p in parts), default=0.0) if len(parts) > 1 else 0.0
-        best = min(best, math.log10(f * 1e9) if f > 0 else 0.0)
+            f = min((table.get(p) or 0.0 for p in parts), default=0.0) if len(parts) > 1 else 0.0
+        best = min(best, f)
     return round(best, 2)

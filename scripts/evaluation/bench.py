@@ -47,6 +47,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--soak", type=int, default=0, help="also analyse this many different articles (RSS growth)")
     parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
     parser.add_argument("--child", choices=("speed", "long", "soak"), help=argparse.SUPPRESS)  # engine side
+    parser.add_argument("--documents", help=argparse.SUPPRESS)  # the child's texts (JSON), made by the parent
 
 
 def shuffled(paragraphs: list[str], seed: int) -> list[str]:
@@ -105,24 +106,23 @@ def long_document(text: str, words: int, seed: int) -> list[str]:
 
 
 def rss_mb() -> tuple[float, float]:
-    """(current, peak) resident memory of this process, MB."""
-    import resource
-
-    current = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
-    return round(current / 1024, 1), round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """(current, peak) resident memory of this process, MB: Linux's VmRSS and VmHWM (the peak of
+    this program: getrusage's maxrss also counts the parent's memory at fork)."""
+    status = {line.split(":")[0]: line.split()[1] for line in open("/proc/self/status") if line.startswith("Vm")}
+    return round(int(status["VmRSS"]) / 1024, 1), round(int(status["VmHWM"]) / 1024, 1)
 
 
 def child(args) -> int:
-    """The engine side, in its own process: prints one JSON line."""
+    """The engine side, in its own process (the texts come made: the spinner's thesaurus would
+    count in its memory): prints one JSON line."""
     from unspin.engine import Engine
 
     started = time.perf_counter()
     engine = Engine.load(args.model, threads=args.threads, cache_size=0, precision=args.precision)
     out = {"cold_start_s": round(time.perf_counter() - started, 2), "precision": engine.precision}
-    text = Path(args.text).read_text(encoding="utf-8")
+    given = json.loads(Path(args.documents).read_text(encoding="utf-8"))
     if args.child == "speed":
-        for kind in ("article", "spun"):
-            docs = documents(text, kind, args.runs + 1)
+        for kind, docs in given.items():
             engine.analyze(docs[0])  # warm-up
             times, marks = [], []
             for doc in docs[1:]:
@@ -133,19 +133,17 @@ def child(args) -> int:
             out[kind] = {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t) for t in times],
                          "marks": marks, "tokens": engine.count_tokens(docs[1])}
     elif args.child == "long":
-        doc = long_document(text, args.long_words, 1000)
         t = time.perf_counter()
-        answer = engine.analyze(doc)
-        out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(doc),
+        answer = engine.analyze(given)
+        out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(given),
                        "ms": round(1000 * (time.perf_counter() - t)), "marks": answer["summary"]["spans"]}
     else:
-        docs = documents(text, "spun", args.soak, 2000)
-        for n, doc in enumerate(docs, 1):
+        for n, doc in enumerate(given, 1):
             engine.analyze(doc)
             if n == 10:
                 out["rss_after_10_mb"] = rss_mb()[0]
         out["rss_after_all_mb"] = rss_mb()[0]
-        out["analyses"] = len(docs)
+        out["analyses"] = len(given)
     out["rss_mb"], out["peak_rss_mb"] = rss_mb()
     print(json.dumps(out))
     return 0
@@ -172,12 +170,17 @@ def yardstick_ms(docs: list[list[str]], threads: int | None) -> float:
     return round(statistics.median(times), 1)
 
 
-def run_child(args, kind: str) -> dict:
-    cmd = [sys.executable, "-m", "unspin.cli", "bench", "--child", kind, "--model", args.model, "--text", args.text,
-           "--runs", str(args.runs), "--long-words", str(args.long_words), "--soak", str(args.soak)]
-    cmd += ["--threads", str(args.threads)] if args.threads else []
-    cmd += ["--precision", args.precision] if args.precision else []
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+def run_child(args, kind: str, documents) -> dict:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as f:
+        json.dump(documents, f)
+        f.flush()
+        cmd = [sys.executable, "-m", "unspin.cli", "bench", "--child", kind, "--model", args.model,
+               "--documents", f.name]
+        cmd += ["--threads", str(args.threads)] if args.threads else []
+        cmd += ["--precision", args.precision] if args.precision else []
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.stderr.write(done.stderr)
         raise SystemExit(done.returncode)
@@ -191,9 +194,10 @@ def main(args) -> int:
     from unspin.text import words
 
     text = Path(args.text).read_text(encoding="utf-8")
-    speed = run_child(args, "speed")
+    docs = {kind: documents(text, kind, args.runs + 1) for kind in ("article", "spun")}
+    speed = run_child(args, "speed", docs)
     print(f"speed: {json.dumps(speed)}", flush=True)
-    long = run_child(args, "long")
+    long = run_child(args, "long", long_document(text, args.long_words, 1000))
     print(f"long article: {json.dumps(long)}", flush=True)
     figures = {
         "words": len(words(text)),
@@ -202,7 +206,7 @@ def main(args) -> int:
         "cold_start_s": speed["cold_start_s"],
     }
     for kind in ("article", "spun"):
-        yard = yardstick_ms(documents(text, kind, args.runs + 1), args.threads)
+        yard = yardstick_ms(docs[kind], args.threads)
         figures[kind] = {
             "tokens": speed[kind]["tokens"],
             "marks_median": statistics.median(speed[kind]["marks"]),
@@ -212,7 +216,7 @@ def main(args) -> int:
         }
     figures["long"] = {**long["long"], "peak_rss_mb": long["peak_rss_mb"]}
     if args.soak:
-        soak = run_child(args, "soak")
+        soak = run_child(args, "soak", documents(text, "spun", args.soak, 2000))
         figures["soak"] = {"analyses": soak["analyses"], "rss_after_10_mb": soak["rss_after_10_mb"],
                            "rss_after_all_mb": soak["rss_after_all_mb"], "peak_rss_mb": soak["peak_rss_mb"],
                            "growth_pct": round(100 * (soak["rss_after_all_mb"] / soak["rss_after_10_mb"] - 1), 1)}
