@@ -15,18 +15,22 @@ thread-safe, so one app serves concurrent requests. Request text is never logged
 from __future__ import annotations
 
 import json
+import time
 from functools import cache
 from importlib import resources
 
 from flask import Flask, Response, jsonify, request
 
 from . import __version__, errors, security
+from .admission import Abandoned, Admission
 from .config import DEFAULTS, body_limit, default_model_path
+from .errors import ApiError
 from .feedback import FeedbackStore, default_data_dir
 from .validation import parse_analyze, parse_feedback, read_json
 from .report import analysis_response, model_info
 
 ENGINE_KEY = "unspin.engine"
+START_MS_PER_TOKEN = 3.0  # the queue's first estimate of an analysis's cost, until one is measured
 
 
 @cache
@@ -39,7 +43,8 @@ def load_engine(config: dict):
     from .engine import Engine  # torch and the model load only when an app needs them
 
     model = config.get("MODEL_PATH") or default_model_path()
-    return Engine.load(model, threads=config["ENGINE_THREADS"], cache_size=config["CACHE_SIZE"])
+    return Engine.load(model, threads=config["ENGINE_THREADS"], cache_size=config["CACHE_SIZE"],
+                       precision=config["PRECISION"])
 
 
 def get_engine(app: Flask):
@@ -57,20 +62,43 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
+    admission = Admission(app.config["MAX_QUEUE_WAIT_S"], START_MS_PER_TOKEN)
 
     errors.register(app)
     security.register(app)
 
     @app.get("/api/v1/health")
-    def health():
-        return jsonify({"status": "ok", "version": __version__, "model": model_info(get_engine(app))})
+    def health():  # never queued behind analyses
+        engine = get_engine(app)
+        return jsonify({
+            "status": "ok",
+            "version": __version__,
+            "model": model_info(engine),
+            "precision": {k: engine.precision.get(k) for k in ("path", "why")},
+            "limits": {"max_tokens": app.config["MAX_TOKENS"], "max_paragraphs": app.config["MAX_PARAGRAPHS"]},
+            "queue": {"waiting_s": round(admission.waiting_s(), 1)},
+        })
 
     @app.post("/api/v1/analyze")
     def analyze():
         body = read_json(request)
         checked = parse_analyze(body, app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
-        # Cached answers are kept apart per Origin ("" for local programs): see Engine.analyze.
-        return jsonify(analysis_response(get_engine(app), checked, caller=request.headers.get("Origin", "")))
+        engine = get_engine(app)
+        tokens = engine.count_tokens(checked.paragraphs)
+        if tokens > app.config["MAX_TOKENS"]:
+            raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
+                           details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
+        with admission.slot(tokens):
+            try:
+                # Cached answers are kept apart per Origin ("" for local programs): see Engine.analyze.
+                answer = analysis_response(
+                    engine, checked, caller=request.headers.get("Origin", ""),
+                    deadline=time.monotonic() + app.config["ANALYSIS_DEADLINE_S"],
+                    cancelled=request.environ.get("waitress.client_disconnected"))
+            except Abandoned as exc:  # past its deadline (or nobody is left to answer)
+                raise ApiError(503, f"The analysis was abandoned: {exc.reason}.",
+                               headers={"Retry-After": str(max(1, round(admission.waiting_s())))}) from None
+        return jsonify(answer)
 
     @app.post("/api/v1/feedback")
     def feedback():

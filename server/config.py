@@ -13,9 +13,17 @@ DEFAULT_SERVER = f"http://127.0.0.1:{DEFAULT_PORT}"
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-lm"
 
 DEFAULTS = {
-    # Request limits (HTTP 413 beyond them).
+    # Request limits (HTTP 413 beyond them). Work and memory grow with LM tokens, whatever the
+    # script: a request is tokenised first and refused beyond MAX_TOKENS (a 5,000-word English
+    # article is about 6,000 tokens); MAX_CHARS only bounds the body a request may send.
+    "MAX_TOKENS": 16_384,
     "MAX_CHARS": 200_000,  # code points of text per request, all paragraphs together
     "MAX_PARAGRAPHS": 2_000,
+    # Load: one analysis at a time; a request that would wait longer than this for its turn gets
+    # 503 with Retry-After at once, and an analysis still running after ANALYSIS_DEADLINE_S (or
+    # whose client has gone) is abandoned.
+    "MAX_QUEUE_WAIT_S": 20.0,
+    "ANALYSIS_DEADLINE_S": 60.0,
     # Origins besides Unspin's Chromium extension allowed to call the API (exact strings such
     # as "moz-extension://<uuid>" for Firefox); any other Origin gets a 403 (security.py).
     "ALLOWED_ORIGINS": (),
@@ -27,6 +35,7 @@ DEFAULTS = {
     # (DNS-rebinding protection). None accepts any port (in-process test clients).
     "PORT": None,
     "ENGINE_THREADS": None,  # torch threads; None lets the engine choose
+    "PRECISION": None,  # the LM's numeric path (lm.load_lm); None: chosen by measurement
     "DATA_DIR": None,  # where the reader's corrections are kept; None: feedback.default_data_dir()
     "CACHE_SIZE": 64,  # articles kept in the engine's LRU caches (scores and answers)
 }

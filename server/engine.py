@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, smoothed, word_scores
 from .model import LoadedModel, load_model
 from .restore import restore, restore_sites
@@ -61,14 +62,6 @@ def release_memory() -> None:
     """Give the allocator's free memory back to the system (glibc; after each analysis)."""
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
-
-
-class Abandoned(Exception):
-    """An analysis stopped before its end: its deadline passed, or its caller went away."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")

@@ -19,26 +19,31 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     500: "internal_error",
+    503: "busy",
 }
 
 
 class ApiError(Exception):
-    """An error the API reports to the caller with a clear message."""
+    """An error the API reports to the caller with a clear message; `details` are more fields of
+    the error object (documented per status in openapi.json), `headers` more response headers."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, details: dict | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
 
 
-def error_body(status: int, message: str) -> dict:
+def error_body(status: int, message: str, details: dict | None = None) -> dict:
     """The API's error object (documented in openapi.json as Error)."""
-    return {"error": {"code": CODES.get(status, "error"), "message": message}}
+    return {"error": {"code": CODES.get(status, "error"), "message": message, **(details or {})}}
 
 
-def error_response(status: int, message: str):
-    response = jsonify(error_body(status, message))
+def error_response(status: int, message: str, details: dict | None = None, headers: dict | None = None):
+    response = jsonify(error_body(status, message, details))
     response.status_code = status
+    response.headers.update(headers or {})
     return response
 
 
@@ -55,7 +60,7 @@ def _http_message(exc: HTTPException) -> str:
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message)
+        return error_response(exc.status, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -34,12 +34,12 @@ def paragraph_report(paragraph: str, result: dict, unit: str, max_suggestions: i
             "spun_words": result["spun_words"], "spans": spans}
 
 
-def analysis_response(engine, request, caller: str = "") -> dict:
-    """Analyse an AnalyzeRequest (see validation.py) for `caller` (see Engine.analyze) and build
-    the v1 response body."""
+def analysis_response(engine, request, caller: str = "", deadline: float | None = None, cancelled=None) -> dict:
+    """Analyse an AnalyzeRequest (see validation.py) for `caller` (see Engine.analyze; deadline
+    and cancelled too) and build the v1 response body. Raises admission.Abandoned."""
     paragraphs = request.paragraphs
     answer = engine.analyze(paragraphs, threshold=request.threshold, max_suggestions=request.max_suggestions,
-                            caller=caller, ignore=request.ignore)
+                            caller=caller, ignore=request.ignore, deadline=deadline, cancelled=cancelled)
     reports = [paragraph_report(p, r, request.offset_unit, request.max_suggestions)
                for p, r in zip(paragraphs, answer["paragraphs"])]
     if request.text is not None:  # where each paragraph lies in the submitted text

@@ -23,7 +23,11 @@ from .config import DEFAULT_PORT
 from .errors import error_body
 from .security import is_loopback, refusal
 
-WAITRESS_THREADS = 4  # concurrent requests; inference threads are set by --threads
+# Connections served at once: analyses queue one at a time (admission.py), so the other threads
+# keep answering health checks and refusals. Each thread reads ahead on its connection to see
+# a client that has gone (waitress.client_disconnected), so an abandoned analysis stops.
+WAITRESS_THREADS = 8
+REQUEST_LOOKAHEAD = 1
 RESPONSE_BUFFER = 64 * 1024 * 1024  # bytes of responses held in memory before waitress would spool
 
 
@@ -36,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None,
                         help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")
+    parser.add_argument("--precision", choices=("fp32", "bf16", "autocast", "int8"), default=None,
+                        help="the language model's numeric path (default: $UNSPIN_PRECISION, else the fastest "
+                             "that keeps fp32 quality, measured at start)")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also let this origin call the API (repeatable); Firefox users pass their "
                              "extension's origin, moz-extension://<uuid>, shown on its options page")
@@ -92,6 +99,7 @@ def make_server(app, host: str, port: int):
     limit = app.config["MAX_CONTENT_LENGTH"]
     sockets: dict = {}
     server = create_server(app, map=sockets, host=host, port=port, threads=WAITRESS_THREADS,
+                           channel_request_lookahead=REQUEST_LOOKAHEAD,
                            max_request_body_size=limit + 1, inbuf_overflow=limit + 2,
                            outbuf_overflow=RESPONSE_BUFFER)
 
@@ -129,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
               "checks keep web pages out; they are not access control against other machines.",
               file=sys.stderr)
     try:
-        app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads,
+        app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads, "PRECISION": args.precision,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
                           "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote,
                           "DATA_DIR": args.data_dir})
@@ -143,8 +151,10 @@ def main(args: argparse.Namespace) -> int:
         return 1
     port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port  # the Host header must carry the port we really listen on
-    info = get_engine(app).info
-    print(f"Unspin {__version__} with model {info['name']} {info['version']}", flush=True)
+    engine = get_engine(app)
+    info = engine.info
+    print(f"Unspin {__version__} with model {info['name']} {info['version']}; language model in "
+          f"{engine.precision['path']} ({engine.precision['why']})", flush=True)
     print(f"Listening on {url_for(args.host, port)} (Ctrl-C to stop)", flush=True)
     # Ctrl-C and `kill` both stop it cleanly. SIGINT is set explicitly: a process started from a
     # script in the background inherits SIGINT as ignored, and Python then leaves it ignored.

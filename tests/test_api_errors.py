@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -105,8 +106,21 @@ def test_default_limits_are_413(client, check_contract, body):
 
 def test_just_under_the_default_limits_is_analysed(client):
     # threshold 1: the random test model would otherwise mark (and suggest for) every word
-    for body in ({"paragraphs": ["a"] * 2_000}, {"paragraphs": ["word " * 40_000]}):
+    for body in ({"paragraphs": ["a"] * 2_000}, {"paragraphs": ["word " * 16_000]}):
         assert client.post(ANALYZE, json={**body, "threshold": 1.0}).status_code == 200
+
+
+@pytest.mark.parametrize("text", [" ".join(["word"] * 16_500), "中国" * 10_000, "\U00020000" * 5_000], ids=["english", "cjk", "plane-2"])
+def test_the_limit_counts_language_model_tokens_in_any_script(client, engine, check_contract, text):
+    """Memory and time grow with LM tokens, not characters: 5,000 plane-2 characters (within the
+    character limit) are 10,000+ tokens. Refused from the token count, before any LM pass."""
+    started = time.monotonic()
+    response = client.post(ANALYZE, json={"text": text})
+    assert response.status_code == 413 and time.monotonic() - started < 5
+    error = response.json["error"]
+    assert error["limit"] == 16_384 and error["tokens"] == engine.count_tokens([text]) > 16_384
+    assert f"{error['tokens']} language-model tokens" in error["message"]
+    check_contract("POST", ANALYZE, 413, response.json)
 
 
 def test_limits_are_configurable(make_client):
@@ -125,9 +139,11 @@ def test_a_body_over_the_byte_limit_is_413_before_parsing(make_client, check_con
 
 
 def test_escaped_emoji_at_the_char_limit_fit_in_the_byte_limit(client):
-    # 200,000 emoji written as \ud83d\ude00 escapes: 12 bytes each, still 200,000 characters.
+    # 200,000 emoji written as \ud83d\ude00 escapes: 12 bytes each, still 200,000 characters:
+    # the body is read and parsed (not refused for its bytes), then refused for its tokens.
     body = b'{"text": "' + b"\\ud83d\\ude00" * 200_000 + b'"}'
-    assert client.post(ANALYZE, data=body, content_type="application/json").status_code == 200
+    response = client.post(ANALYZE, data=body, content_type="application/json")
+    assert response.status_code == 413 and response.json["error"]["tokens"] > 200_000
 
 
 # --- 500 ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import torch
 from unspin.decide import Decision, decide
 from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
-from unspin.restore import variant_scores
+from unspin.restore import RIGHT_TOKENS, restore, restore_sites
 from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import INVISIBLE_RE, words
 
@@ -111,20 +111,32 @@ def test_decision_scales_with_the_user_threshold():
 
 
 def test_restore_reuses_the_kv_cache_exactly(engine):
-    """A variant scored after the cached prefix equals the scoring pass's own log-probabilities."""
+    """A variant scored after the batch's cached keys and values (packed with other windows'
+    variants) equals the scoring pass's own log-probabilities of the text, and restoring after
+    the pass (its window passed again) gives the same scores."""
     lm = engine.loaded.lm
-    scored = score(lm, engine.loaded.candidates, [ARTICLE], keep_states=True)
-    k = next(i for i, s in enumerate(scored.sites) if s.text == "officers")
-    site = scored.sites[k]
-    window = scored.windows[site.window]
-    t0, t1 = site.tokens
-    with torch.inference_mode():
-        logp = (scored.hidden[site.window] @ lm.head.T).log_softmax(-1)
-    expected = sum(float(logp[t - 1, window.ids[t]]) for t in range(t0, min(t1 + 2, len(window.ids))))
-    [[own, other]] = variant_scores(lm, scored, [(k, [site.text, "officials"])])
-    assert own == pytest.approx(expected, abs=1e-3)
-    scored.hidden = scored.states = None  # as after a cache hit: the pass is run again
-    assert variant_scores(lm, scored, [(k, [site.text, "officials"])])[0] == pytest.approx([own, other], abs=1e-3)
+    kept = {}
+
+    def on_batch(sites, batch):
+        for site in sites:
+            if site.text == "officers":
+                site.candidates, site.candidate_lp = [site.text, "officials"], [0.0, 0.0]  # first sub-token: 0
+                kept[id(site)] = (site, batch.hidden[batch.row(site.window)].clone())
+                restore_sites(lm, [site], batch, {})
+
+    scored = score(lm, engine.loaded.candidates, [ARTICLE, ARTICLE], on_batch=on_batch)
+    assert len({s.window for s, _ in kept.values()}) > 1, "sites in more than one window"
+    for site, hidden in kept.values():
+        ids = scored.windows[site.window].ids
+        t0, t1 = site.tokens
+        logp = lm.log_probs(hidden)
+        expected = sum(float(logp[t - 1, ids[t]]) for t in range(t0 + 1, min(t1 + RIGHT_TOKENS, len(ids))))
+        (own, own_lp), (other, other_lp) = site.restored
+        assert own == site.text and own_lp == pytest.approx(expected, abs=2e-3)
+        site.restored = None  # as for a site the pass did not restore: its window is passed again
+        k = scored.sites.index(site)
+        restore(lm, scored, [k], 3, {})
+        assert [lp for _, lp in site.restored] == pytest.approx([own_lp, other_lp], abs=2e-3)
 
 
 def test_answer_offsets_text_and_suggestion_case(engine):

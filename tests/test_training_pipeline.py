@@ -95,14 +95,19 @@ def test_evaluate_reports_both_profile_groups_and_the_real_inputs(trained, capsy
 
 def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
     _, model, _ = trained
-    assert main(["bench", "--model", str(model), "--runs", "1"]) == 0
+    assert main(["bench", "--model", str(model), "--runs", "1", "--long-words", "1500", "--soak", "12"]) == 0
     printed = capsys.readouterr().out
     figures = json.loads(printed[printed.rindex("\n{") + 1 :])
-    assert figures["words"] >= 1000 and figures["runs"] == 1
-    assert figures["analysis_median_ms"] > 0 and figures["fp32_forward_median_ms"] > 0
-    assert figures["peak_rss_mb"] > 0 and figures["cold_start_s"] > 0
-    assert figures["ratio_to_fp32_forward"] == pytest.approx(
-        figures["analysis_median_ms"] / figures["fp32_forward_median_ms"], abs=0.002)
+    assert figures["words"] >= 1000 and figures["runs"] == 1 and figures["cold_start_s"] > 0
+    assert figures["precision"] in ("fp32", "bf16", "autocast", "int8") and figures["precision_why"]
+    for kind in ("article", "spun"):
+        measured = figures[kind]
+        assert measured["analysis_median_ms"] > 0 and measured["fp32_forward_median_ms"] > 0
+        assert measured["ratio_to_fp32_forward"] == pytest.approx(
+            measured["analysis_median_ms"] / measured["fp32_forward_median_ms"], abs=0.002)
+    assert figures["spun"]["marks_median"] > figures["article"]["marks_median"]  # the spinner spun it
+    assert figures["long"]["words"] >= 1500 and figures["long"]["peak_rss_mb"] > 0
+    assert figures["soak"]["analyses"] == 12 and figures["soak"]["rss_after_all_mb"] > 0
 
 
 def test_retraining_on_a_dismissal_stops_flagging_that_word(trained, table, tmp_path, capsys):

@@ -1,0 +1,84 @@
+"""Admission of analyses: one at a time, a bounded wait, an honest "come back later".
+
+The engine already uses every core for one analysis, so analyses run one after another. A
+request joins the queue only when the work ahead of it (in LM tokens, at the measured speed)
+would let it start within `max_wait_s`; otherwise it is refused at once with 503 and a
+`Retry-After` of the expected wait, so a waiting request never holds a server thread for long
+and `/api/v1/health`, which never queues, is always answered.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from contextlib import contextmanager
+
+from .errors import ApiError
+
+
+class Abandoned(Exception):
+    """An analysis stopped before its end (Engine.run): its deadline passed, or its client went away."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Busy(ApiError):
+    """503: the queue would make this request wait longer than allowed."""
+
+    def __init__(self, retry_after_s: float):
+        self.retry_after = max(1, math.ceil(retry_after_s))
+        super().__init__(503, f"The server is busy with other analyses; try again in {self.retry_after} s.",
+                         headers={"Retry-After": str(self.retry_after)})
+
+
+class Admission:
+    """A FIFO of analyses sized in LM tokens, one running at a time (thread-safe).
+
+    ms_per_token: the starting estimate of an analysis's cost, updated from every finished
+    analysis (exponential moving average, weight `learning`)."""
+
+    def __init__(self, max_wait_s: float, ms_per_token: float, learning: float = 0.3):
+        self.max_wait_s = max_wait_s
+        self.ms_per_token = ms_per_token
+        self.learning = learning
+        self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)
+        self._queue: list[tuple[int, int]] = []  # (ticket, tokens) waiting or running, in order
+        self._tickets = 0
+
+    def waiting_s(self) -> float:
+        """Expected seconds before a request arriving now could start."""
+        with self._lock:
+            return self._ahead_s(len(self._queue))
+
+    def _ahead_s(self, position: int) -> float:
+        return sum(tokens for _, tokens in self._queue[:position]) * self.ms_per_token / 1000
+
+    @contextmanager
+    def slot(self, tokens: int):
+        """Wait for this request's turn (raises Busy at once when that would take longer than
+        max_wait_s), run the body, then let the next one in."""
+        with self._lock:
+            wait = self._ahead_s(len(self._queue))
+            if wait > self.max_wait_s:
+                raise Busy(wait)
+            self._tickets += 1
+            ticket = self._tickets
+            self._queue.append((ticket, tokens))
+            while self._queue[0][0] != ticket:
+                self._turn.wait()
+        started = time.monotonic()
+        finished = False
+        try:
+            yield
+            finished = True
+        finally:
+            elapsed_ms = 1000 * (time.monotonic() - started)
+            with self._lock:
+                self._queue.pop(0)
+                if finished and tokens:  # an abandoned analysis says nothing of the speed
+                    self.ms_per_token += self.learning * (elapsed_ms / tokens - self.ms_per_token)
+                self._turn.notify_all()
