@@ -114,6 +114,7 @@ async function analyzeDocument(texts, signal, others, onBusy) {
         await sleep(error.retryAfter, signal);
         continue;
       }
+      if (error.kind === "busy") throw new api.ServerError("busy", `The server stayed busy after ${busy + 1} tries: Retry later`, 503);
       throw error;
     }
   }

@@ -122,7 +122,11 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
 
   /** The page has no document to ask about any more: the one in flight is dropped. */
   function forget() {
-    if (doc && !doc.answer && !doc.error && port) postCancel(port);
+    try {
+      if (doc && !doc.answer && !doc.error && port) postCancel(port);
+    } catch {
+      port = null; // the background restarted: nothing of this page is in flight there
+    }
     doc = null;
   }
 
