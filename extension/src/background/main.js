@@ -5,16 +5,14 @@
 // answer back: a result per paragraph (null for what is over the tab's budget, which is decided
 // here: one budget per tab across its frames, in LM tokens, within the server's limits) and the
 // server's summary of the article. A tab has one request in flight at a time, and a frame's
-// newer document aborts its older one (tabs.js). A busy server (503) is asked again after its
-// Retry-After, a few times; a 413 (over the server's token limit) shrinks the selection once.
-// Answers are cached per document; the same document asked for by several tabs while in flight
-// is requested once (shared-requests.js).
+// newer document aborts its older one (tabs.js); how one document is asked: analyze.js (the
+// tab's budget, the cache, a busy server, a 413).
 import browser from "webextension-polyfill";
-import { BUDGET, documentTokens, withinBudget } from "../shared/document.js";
+import { BUDGET } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { estimateTokens } from "../shared/tokens.js";
-import { cleanAllowList } from "../shared/wording.js";
 import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, postBusy, requestAnalyzePage, sendMoveMark } from "../shared/messages.js";
+import { analyzeDocument } from "./analyze.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import * as limits from "./limits.js";
@@ -23,11 +21,6 @@ import * as tabs from "./tabs.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 import { sendCorrection } from "./feedback.js";
 import { onInstalled } from "./welcome.js";
-
-// A busy server (503) is asked again after its Retry-After, at most this many times.
-const MAX_BUSY_RETRIES = 5;
-// After a 413, the selection shrinks to the server's limit over its count, times this margin.
-const SHRINK_MARGIN = 0.9;
 
 // Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
 // activity (an extension API call is). A long article can take the server longer than that, and
@@ -42,81 +35,6 @@ function keepAliveWhileWaiting() {
   } else if (!waiting && keepalive) {
     clearInterval(keepalive);
     keepalive = 0;
-  }
-}
-
-/** Wait `seconds`, unless `signal` aborts first (then reject). */
-function sleep(seconds, signal) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, seconds * 1000);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(new api.ServerError("aborted", "A newer version of the page was sent instead"));
-    }, { once: true });
-  });
-}
-
-/** What is left of the tab's budget when its other frames use `others` ({tokens, paragraphs}). */
-function share(budget, others) {
-  const tokens = Math.max(0, budget.tokens - others.tokens);
-  return { paragraphs: Math.max(0, budget.paragraphs - others.paragraphs), paragraphTokens: Math.min(budget.paragraphTokens, tokens), tokens };
-}
-
-/** The server's answer for exactly these paragraphs: from the cache, or one request shared with
- *  any tab that asks for the same meanwhile. */
-async function answerFor({ serverUrl, threshold, ignore }, texts, signal) {
-  const key = cache.cacheKey(serverUrl, threshold, ignore, texts);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const start = (abort) =>
-    api.analyze(serverUrl, texts, threshold, ignore, abort).then((answer) => {
-      cache.set(key, answer);
-      return answer;
-    });
-  return shared.join(key, start, signal);
-}
-
-/**
- * Ask the server about one document: the paragraphs within what the tab's budget leaves this
- * frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
- * analysed)], summary: the server's Summary of what it analysed | null (nothing analysed),
- * used: {tokens, paragraphs} of the tab's budget}; calls onBusy(seconds, attempt) before each
- * wait for a busy server. Throws ServerError.
- */
-async function analyzeDocument(texts, signal, others, onBusy) {
-  await cache.load();
-  const settings = await getSettings();
-  const { serverUrl, threshold } = settings;
-  const asked = { serverUrl, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
-  let budget = share(await limits.budgetFor(serverUrl), others);
-  let shrunk = false;
-  let busy = 0;
-  for (;;) {
-    const chosen = withinBudget(texts, budget);
-    const chosenTexts = chosen.map((i) => texts[i]);
-    const used = { tokens: documentTokens(chosenTexts), paragraphs: chosen.length };
-    try {
-      const answer = chosen.length ? await answerFor(asked, chosenTexts, signal) : { results: [], summary: null };
-      const results = texts.map(() => null);
-      chosen.forEach((i, k) => (results[i] = answer.results[k]));
-      return { results, summary: answer.summary, used };
-    } catch (error) {
-      if (error.kind === "too-large" && !shrunk && error.tokens > 0) {
-        shrunk = true;
-        limits.forget(serverUrl);
-        const tokens = Math.floor(((used.tokens * error.limit) / error.tokens) * SHRINK_MARGIN);
-        budget = { ...budget, tokens, paragraphTokens: Math.min(budget.paragraphTokens, tokens) };
-        continue;
-      }
-      if (error.kind === "busy" && busy < MAX_BUSY_RETRIES) {
-        busy += 1;
-        onBusy(error.retryAfter, busy);
-        await sleep(error.retryAfter, signal);
-        continue;
-      }
-      if (error.kind === "busy") throw new api.ServerError("busy", `The server stayed busy after ${busy + 1} tries: Retry later`, 503);
-      throw error;
-    }
   }
 }
 
