@@ -1,6 +1,7 @@
-"""The page's text budget (extension/src/shared/document.js BUDGET, read here from the background):
-a page with one huge paragraph or thousands of paragraphs sends at most the budget, and stays
-usable."""
+"""The page's budget (extension/src/shared/document.js BUDGET, read here from the background), in
+language-model tokens as the extension estimates them (shared/tokens.js, also read from the
+background): a page with one huge paragraph or thousands of paragraphs sends at most the budget,
+and stays usable. (Sibling frames sharing one tab's budget: test_load.py.)"""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def open_generated(ext, url: str, title: str, paragraphs: list[str]):
     return page
 
 
+def estimate(ext, texts: list[str]) -> int:
+    """The extension's token estimate of these paragraphs."""
+    return ext.sw("texts => texts.reduce((sum, t) => sum + unspin.estimateTokens(t), 0)", texts)
+
+
 def extract_ms(page) -> float:
     return page.evaluate("() => Math.max(0, ...performance.getEntriesByName('unspin-extract').map(e => e.duration))")
 
@@ -31,7 +37,7 @@ def test_a_huge_paragraph_is_left_out(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     budget = ext.sw("() => unspin.budget")
     huge = " ".join(["said"] * 40000)  # 199,999 characters in one paragraph
-    assert len(huge) > budget["paragraphChars"]
+    assert estimate(ext, [huge]) > budget["paragraphTokens"]
     title = "Russia Requested China for Army Gear, Officers Say"
     before = sent(ext)
     page = open_generated(ext, f"{pages_url}/generated/huge.html", title, [BIG_PARAGRAPHS[0], huge, BIG_PARAGRAPHS[1]])
@@ -44,7 +50,8 @@ def test_a_huge_paragraph_is_left_out(ext, pages_url, server_url):
     sent_texts = [title, BIG_PARAGRAPHS[0], BIG_PARAGRAPHS[1]]
     assert after["requests"] == before["requests"] + 1
     assert after["paragraphs"] == before["paragraphs"] + 3
-    assert after["chars"] - before["chars"] == sum(map(len, sent_texts)) <= budget["chars"]
+    assert after["chars"] - before["chars"] == sum(map(len, sent_texts))
+    assert after["tokens"] - before["tokens"] == estimate(ext, sent_texts) <= budget["tokens"]
     want = expected_span_texts(server_url, sent_texts, LOW_THRESHOLD)
     wait_for(lambda: [m["text"] for m in marks(page)] == want, message=f"marks of the analysed paragraphs: {want}")
     assert state["summary"]["paragraphs"] == 3
@@ -66,7 +73,7 @@ def test_thousands_of_paragraphs_send_at_most_the_budget(ext, pages_url):
     assert state["skipped"] == 5001 - budget["paragraphs"]
     assert after["requests"] == before["requests"] + 1
     assert after["paragraphs"] - before["paragraphs"] == budget["paragraphs"]
-    assert after["chars"] - before["chars"] <= budget["chars"]
+    assert after["tokens"] - before["tokens"] <= budget["tokens"]
     assert state["summary"]["paragraphs"] == budget["paragraphs"]
     assert extract_ms(page) < 2000
     assert page.evaluate("() => document.querySelectorAll('p').length") == 5000

@@ -1,5 +1,9 @@
 // Client for the local server's HTTP API v1 (issue 2). Only the background script talks to it.
 // One analyze call is one article: the server decides on the paragraphs of a call together.
+// An analyze call can be aborted (a newer version of the tab's document): the server sees the
+// disconnect and drops the work. A busy server answers 503 with Retry-After, one over its token
+// limit 413 with its count: both come back as a ServerError the caller can act on (main.js).
+import { documentTokens } from "../shared/document.js";
 import { loopbackOrigin } from "../shared/loopback.js";
 import { readSummary } from "../shared/summary.js";
 
@@ -8,18 +12,34 @@ const HEALTH_TIMEOUT_MS = 3000;
 const ANALYZE_TIMEOUT_MS = 60000;
 const ANALYZE_TIMEOUT_MS_PER_CHAR = 1;
 
-/** What went to the server since start (for the DevTools console and the browser tests). */
-export const sent = { requests: 0, paragraphs: 0, chars: 0 };
+// A Retry-After the server sends is kept within these bounds (seconds).
+const RETRY_AFTER_S = { min: 1, max: 120, missing: 5 };
+
+/** What went to the server since start (for the DevTools console and the browser tests):
+ *  analyze requests, their paragraphs, characters and estimated tokens; how many were aborted
+ *  (superseded), answered busy (503) or too large (413); requests in flight now and at most. */
+export const sent = { requests: 0, paragraphs: 0, chars: 0, tokens: 0, aborted: 0, busy: 0, tooLarge: 0, inFlight: 0, peakInFlight: 0 };
 
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",
-   *  "not-loopback" (the stored address is not on this computer: nothing is sent);
+   *  "not-loopback" (the stored address is not on this computer: nothing is sent), "busy" (503:
+   *  try again after `retryAfter` seconds), "too-large" (413: `tokens` over the server's `limit`),
+   *  "aborted" (the caller gave up on it);
    *  status: the HTTP status of an error answer (403: the server refuses this extension's origin) */
-  constructor(kind, message, status = null) {
+  constructor(kind, message, status = null, details = {}) {
     super(message);
     this.kind = kind;
     this.status = status;
+    Object.assign(this, details);
   }
+}
+
+/** Seconds to wait from a Retry-After header (seconds or an HTTP date), within RETRY_AFTER_S. */
+export function retryAfterSeconds(header, now = Date.now()) {
+  const value = (header ?? "").trim();
+  let seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - now) / 1000;
+  if (!Number.isFinite(seconds)) seconds = RETRY_AFTER_S.missing;
+  return Math.min(RETRY_AFTER_S.max, Math.max(RETRY_AFTER_S.min, Math.ceil(seconds)));
 }
 
 /** The server's origin from the stored address, checked each time: storage can hold anything. */
@@ -29,19 +49,29 @@ function serverOrigin(serverUrl) {
   return origin;
 }
 
-async function request(url, init, timeoutMs) {
+/** One request; `abort` (an AbortSignal, optional): the caller gives up on it. */
+async function request(url, init, timeoutMs, abort = null) {
+  const timeout = AbortSignal.timeout(timeoutMs);
   let response;
-  try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    if (error.name === "TimeoutError") throw new ServerError("timeout", `No answer from ${url} within ${timeoutMs / 1000} s`);
-    throw new ServerError("down", `Cannot reach the Unspin server at ${new URL(url).origin}`);
-  }
   let body;
   try {
-    body = await response.json();
+    response = await fetch(url, { ...init, signal: abort ? AbortSignal.any([abort, timeout]) : timeout });
+    body = await response.json().catch(() => undefined);
   } catch {
-    throw new ServerError("bad-answer", `The server answered ${response.status} without JSON`);
+    body = undefined;
+  }
+  // Given up on (by the caller or the clock) while waiting for the answer or reading it.
+  if (abort?.aborted) throw new ServerError("aborted", "A newer version of the page was sent instead");
+  if (timeout.aborted) throw new ServerError("timeout", `No answer from ${url} within ${timeoutMs / 1000} s`);
+  if (!response) throw new ServerError("down", `Cannot reach the Unspin server at ${new URL(url).origin}`);
+  if (response.status === 503) {
+    const retryAfter = retryAfterSeconds(response.headers.get("Retry-After"));
+    throw new ServerError("busy", `The server is busy: retrying in ${retryAfter} s`, 503, { retryAfter });
+  }
+  if (body === undefined) throw new ServerError("bad-answer", `The server answered ${response.status} without JSON`);
+  if (response.status === 413 && Number.isInteger(body?.error?.tokens) && Number.isInteger(body?.error?.limit)) {
+    const { tokens, limit } = body.error;
+    throw new ServerError("too-large", `The article is too long for the server (${tokens} tokens, at most ${limit})`, 413, { tokens, limit });
   }
   if (!response.ok) {
     const message = body?.error?.message || `HTTP ${response.status}`;
@@ -60,12 +90,13 @@ function wellFormed(text) {
 }
 
 /**
- * Analyse the paragraphs of one article (within the page's text budget: see shared/document.js),
- * never flagging a wording of `ignore` (the reader's allow-list).
+ * Analyse the paragraphs of one article (within the tab's budget: see shared/document.js),
+ * never flagging a wording of `ignore` (the reader's allow-list); `abort`: an AbortSignal that
+ * drops the request (the server sees the disconnect).
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
- * article: its figures and verdict, see shared/summary.js).
+ * article: its figures and verdict, see shared/summary.js). Throws ServerError.
  */
-export async function analyze(serverUrl, paragraphs, threshold, ignore = []) {
+export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abort = null) {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
   if (threshold != null) body.threshold = threshold;
   if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
@@ -74,11 +105,24 @@ export async function analyze(serverUrl, paragraphs, threshold, ignore = []) {
   sent.requests += 1;
   sent.paragraphs += paragraphs.length;
   sent.chars += chars;
-  const answer = await request(
-    `${origin}/api/v1/analyze`,
-    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
-    ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
-  );
+  sent.tokens += documentTokens(paragraphs);
+  sent.inFlight += 1;
+  sent.peakInFlight = Math.max(sent.peakInFlight, sent.inFlight);
+  let answer;
+  try {
+    answer = await request(
+      `${origin}/api/v1/analyze`,
+      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+      ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
+      abort,
+    );
+  } catch (error) {
+    const counter = { aborted: "aborted", busy: "busy", "too-large": "tooLarge" }[error.kind];
+    if (counter) sent[counter] += 1;
+    throw error;
+  } finally {
+    sent.inFlight -= 1;
+  }
   const notV1 = () => new ServerError("bad-answer", "The server's answer does not match API v1");
   const summary = readSummary(answer?.summary);
   if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || !summary) throw notV1();

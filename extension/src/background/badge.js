@@ -1,5 +1,6 @@
 // Toolbar badge: the number of spun spans on the tab's page, coloured by the verdict.
 import browser from "webextension-polyfill";
+import { buttonTitle } from "../shared/page-status.js";
 
 export const tabState = new Map(); // tabId -> page state reported by the content script
 
@@ -10,15 +11,10 @@ export async function setPageState(tabId, url, state) {
   const action = browser.action || browser.browserAction;
   const done = state.status === "done" && state.summary;
   const text = done ? String(state.summary.spans) : "";
-  let title = "Unspin";
-  if (done) title = `Unspin: ${state.summary.verdict} (${state.summary.spans} spans)`;
-  else if (state.status === "error") title = "Unspin: the server is not reachable (open for details)";
-  else if (state.status === "disabled") title = "Unspin: off on this site";
-  else if (state.status === "too-long") title = "Unspin: the article is too long to analyse";
   await Promise.all([
     action.setBadgeText({ tabId, text }),
     done && action.setBadgeBackgroundColor({ tabId, color: COLOURS[state.summary.verdict] || "#495057" }),
-    action.setTitle({ tabId, title }),
+    action.setTitle({ tabId, title: buttonTitle(state) }),
   ]).catch(() => {}); // the tab may be gone already
 }
 

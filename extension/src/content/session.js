@@ -1,12 +1,14 @@
 // The page's article and its marks. The server decides per article (a paragraph's marks depend
 // on the whole article), so whenever the paragraph list changes (first scan, paragraphs added,
 // removed or changed, a settings change) the WHOLE list of paragraph texts (within the page's
-// text budget, shared/document.js) goes to the background as one document, and only the answer for the current document is applied: a newer
-// document supersedes one in flight, whose answer is then ignored. An answer re-applies the
+// budget, shared/document.js; the background cuts it to the tab's share) goes to the background
+// as one document, and only the answer for the current document is applied: a newer document
+// supersedes one in flight (the background aborts its request), whose answer is then ignored.
+// While the server is busy, the state says so until the background asks again. An answer re-applies the
 // marks of every paragraph (a paragraph keeps its marks only when the new answer gives it the
 // same spans). Also keeps marks in step with the page and reports the page state.
 import { sameTexts, withinBudget } from "../shared/document.js";
-import { connectPage, MESSAGES, portListener, postAnalyze } from "../shared/messages.js";
+import { connectPage, MESSAGES, portListener, postAnalyze, postCancel } from "../shared/messages.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
 import { spanToPositions } from "./text-map.js";
@@ -35,8 +37,9 @@ function measure(name, fn) {
 export function init(signal, { highlighter, hovercard, report, hides = () => false }) {
   let records = []; // paragraphs in reading order: {kind, nodes, snapshot, map, text, result, marks}
   let title = "";
-  // The document last sent: {id, texts, answer: {results, summary} | null, error, tries}; texts:
-  // the paragraphs within the budget, results in the same order.
+  // The document last sent: {id, texts, answer: {results, summary} | null, error, tries,
+  // retryAt: when the background asks a busy server again (0: not busy)}; texts: the paragraphs
+  // within the budget, results in the same order.
   let doc = null;
   let summary = null; // the server's Summary for the answer whose marks are shown
   let port = null;
@@ -47,7 +50,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
   function connect() {
     if (port) return port;
     port = connectPage();
-    port.onMessage.addListener(portListener({ [MESSAGES.ANSWER]: onAnswer, [MESSAGES.ANALYZE_ERROR]: onError }));
+    port.onMessage.addListener(portListener({ [MESSAGES.ANSWER]: onAnswer, [MESSAGES.ANALYZE_ERROR]: onError, [MESSAGES.BUSY]: onBusy }));
     port.onDisconnect.addListener(onDisconnect);
     return port;
   }
@@ -69,7 +72,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
   }
 
   function send(texts) {
-    doc = { id: ++nextId, texts, answer: null, error: null, tries: 0 };
+    doc = { id: ++nextId, texts, answer: null, error: null, tries: 0, retryAt: 0 };
     if (texts.length) post();
     else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
   }
@@ -106,6 +109,25 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
     if (!current(message)) return;
     doc.error = message.error; // quiet on the page; the popup shows it
     changed();
+  }
+
+  let busyTimer = 0;
+  function onBusy(message) {
+    if (!current(message) || !(message.seconds > 0)) return;
+    doc.retryAt = Date.now() + message.seconds * 1000;
+    changed();
+    clearTimeout(busyTimer);
+    busyTimer = setTimeout(changed, message.seconds * 1000); // "analysing" again as it asks again
+  }
+
+  /** The page has no document to ask about any more: the one in flight is dropped. */
+  function forget() {
+    try {
+      if (doc && !doc.answer && !doc.error && port) postCancel(port);
+    } catch {
+      port = null; // the background restarted: nothing of this page is in flight there
+    }
+    doc = null;
   }
 
   // --- marks ------------------------------------------------------------------------------------
@@ -213,7 +235,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
     });
     for (const record of old.values()) drop(record);
     const texts = budgeted().map((r) => r.text);
-    if (!records.length) doc = null; // nothing to ask about (and any answer in flight is stale)
+    if (!records.length) forget(); // nothing to ask about (and any answer in flight is stale)
     else if (doc && sameTexts(doc.texts, texts)) apply(); // the same article: marks for new nodes, if answered
     else send(texts); // a new version of the article: the whole of it
     changed();
@@ -234,7 +256,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
   function reset() {
     for (const record of records) drop(record);
     records = [];
-    doc = null;
+    forget();
     summary = null;
     title = "";
     changed();
@@ -243,7 +265,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
   /** Settings that change answers (server, threshold), or Retry: drop the marks and ask again. */
   function refresh() {
     for (const record of records) drop(record);
-    doc = null;
+    forget();
     summary = null;
     scan();
   }
@@ -255,7 +277,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
     let status = "done";
     if (!records.length) status = "no-article";
     else if (doc?.error) status = "error";
-    else if (!doc?.answer) status = "analysing";
+    else if (!doc?.answer) status = doc?.retryAt > Date.now() ? "busy" : "analysing";
     else if (!analysed.length && skipped) status = "too-long";
     const error = doc?.error ?? null;
     return {
@@ -266,6 +288,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
       analysed: analysed.length,
       skipped,
       summary: analysed.length ? summary : null, // the server's, for what it analysed
+      retryAt: status === "busy" ? doc.retryAt : null,
       dismissed: analysed.flatMap((r) => r.result.spans.filter((span) => hides(span.text)).map((span) => span.text)),
       timing: { ...timing },
     };
@@ -287,6 +310,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
 
   signal.addEventListener("abort", () => {
     clearTimeout(reportTimer);
+    clearTimeout(busyTimer);
     doc = null;
     port?.disconnect();
     port = null;

@@ -4,6 +4,7 @@
 // the popup follows the page's state reports live, so it changes as soon as the page does.
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
+import { retrySeconds, statusText } from "../shared/page-status.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 import { initRunControls, showRunControls } from "./run-controls.js";
 import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
@@ -11,17 +12,6 @@ import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 
 const $ = (id) => document.getElementById(id);
-const STATUS_TEXT = {
-  starting: "Checking this page…",
-  analysing: "Analysing…",
-  "no-article": "No article found on this page",
-  "too-long": "This article is too long to analyse",
-  disabled: "Unspin is off on this site",
-  paused: "Unspin is paused in this tab",
-  "on-demand": "Unspin analyses this page when you ask",
-  error: "Could not analyse this page",
-};
-
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
   if (param) return Number(param);
@@ -33,7 +23,11 @@ function percent(x) {
   return `${Math.round(x * 100)}%`;
 }
 
+let busyTick = 0;
+
 function showState(state) {
+  clearTimeout(busyTick); // a busy server: the seconds count down until the page reports again
+  if (state?.status === "busy") busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
   const box = $("verdict-box");
   if (!state) {
     $("verdict").textContent = "Unspin does not run on this page";
@@ -51,9 +45,10 @@ function showState(state) {
       $("figures").textContent += ` · ${some} not analysed (the article is too long)`;
     }
     if (state.status === "analysing") $("figures").textContent += " · analysing…";
+    if (state.status === "busy") $("figures").textContent += ` · ${statusText(state).toLowerCase()}`;
   } else {
     delete box.dataset.verdict;
-    $("verdict").textContent = STATUS_TEXT[state.status] || state.status;
+    $("verdict").textContent = statusText(state);
     $("figures").textContent = state.status === "error" && state.error ? state.error.message : "";
   }
   showRunControls(state);

@@ -2,30 +2,45 @@
 // reading order. The server decides per article (a paragraph's marks depend on the whole
 // article), so the extension always sends and caches whole documents. Pure: unit tests in
 // document.test.js; shared by the background and the content script.
+import { estimateTokens } from "./tokens.js";
 
 /**
- * The text budget of one page: what the extension sends at most, whatever the page holds.
- * Within the server's limits per request (server/config.py: MAX_PARAGRAPHS 2,000, MAX_CHARS
- * 200,000 code points; a UTF-16 unit count is never below the code point count).
+ * The budget of one tab (all its frames together): what the extension sends at most, whatever
+ * the page holds, in the server's unit, language-model tokens (estimated: shared/tokens.js).
+ * Below the server's limits per request (GET /api/v1/health -> limits.max_tokens, 16,384 by
+ * default, and limits.max_paragraphs); a server that reports lower limits lowers it (limitBudget).
  */
-export const BUDGET = Object.freeze({ paragraphs: 400, paragraphChars: 4000, chars: 60000 });
+export const BUDGET = Object.freeze({ paragraphs: 400, paragraphTokens: 2000, tokens: 12000 });
+
+/** The budget within a server's reported limits ({max_tokens, max_paragraphs}, either may be
+ *  missing: an older server reports none). */
+export function limitBudget(limits, budget = BUDGET) {
+  const below = (ours, theirs) => (Number.isInteger(theirs) && theirs > 0 ? Math.min(ours, theirs) : ours);
+  const tokens = below(budget.tokens, limits?.max_tokens);
+  return { paragraphs: below(budget.paragraphs, limits?.max_paragraphs), paragraphTokens: Math.min(budget.paragraphTokens, tokens), tokens };
+}
 
 /**
  * Which paragraphs of a page go to the server: their indices, in reading order. A paragraph over
- * `paragraphChars` UTF-16 units is left out whole (a cut paragraph would be another text); the
- * selection ends at `paragraphs` paragraphs, or before the total would pass `chars`.
+ * `paragraphTokens` is left out whole (a cut paragraph would be another text); the selection ends
+ * at `paragraphs` paragraphs, or before the total would pass `tokens`.
  */
 export function withinBudget(texts, budget = BUDGET) {
   const chosen = [];
-  let chars = 0;
+  let tokens = 0;
   for (let i = 0; i < texts.length && chosen.length < budget.paragraphs; i++) {
-    const length = texts[i].length;
-    if (length > budget.paragraphChars) continue;
-    if (chars + length > budget.chars) break;
-    chars += length;
+    const cost = estimateTokens(texts[i]);
+    if (cost > budget.paragraphTokens) continue;
+    if (tokens + cost > budget.tokens) break;
+    tokens += cost;
     chosen.push(i);
   }
   return chosen;
+}
+
+/** The estimated tokens of a document (shared/tokens.js). */
+export function documentTokens(texts) {
+  return texts.reduce((sum, text) => sum + estimateTokens(text), 0);
 }
 
 /** The document's identity (for the cache): its paragraph texts in order, joined with U+0000. */

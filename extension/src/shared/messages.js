@@ -3,8 +3,8 @@
 // place. Receivers dispatch with `listen` (one-off messages) or `portListener` (the page port).
 //
 // Who talks to whom:
-//   content script  -> background  PAGE_STATE (runtime message), ANALYZE (on the page port)
-//   background      -> content     ANSWER / ANALYZE_ERROR (on the page port), MOVE_MARK
+//   content script  -> background  PAGE_STATE (runtime message), ANALYZE / CANCEL (on the page port)
+//   background      -> content     ANSWER / ANALYZE_ERROR / BUSY (on the page port), MOVE_MARK
 //   popup, options  -> background  SERVER_STATUS
 //   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
 //   popup           -> content     SET_PAUSED
@@ -27,6 +27,8 @@ export const MESSAGES = Object.freeze({
   ANALYZE: "analyze",
   ANSWER: "answer",
   ANALYZE_ERROR: "error",
+  BUSY: "busy",
+  CANCEL: "cancel",
   SHOW_MARK: "show-mark",
   CORRECTION: "correction",
 });
@@ -40,15 +42,17 @@ export const PAGE_PORT = "unspin-page";
  * @typedef {{score: number, spans: Span[]}} ParagraphResult  The server's answer for one paragraph.
  * @typedef {import("./summary.js").Summary} Summary
  * @typedef {{kind: string, message: string, status?: ?number}} Failure
- *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback"; status: the HTTP status
- *   of an error answer (403: the server refuses this browser, see allow-origin.js)
+ *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback" | "busy" (still busy after
+ *   the retries) | "too-large" (over the server's token limit even after shrinking); status: the
+ *   HTTP status of an error answer (403: the server refuses this browser, see allow-origin.js)
  * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
  * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
- * @typedef {{status: "starting"|"analysing"|"done"|"no-article"|"too-long"|"disabled"|"paused"|"on-demand"|"error",
+ * @typedef {{status: "starting"|"analysing"|"busy"|"done"|"no-article"|"too-long"|"disabled"|"paused"|"on-demand"|"error",
  *   error: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
- *   summary?: ?Summary, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
- *   summary: the server's summary of the document sent (null until answered).
+ *   summary?: ?Summary, retryAt?: ?number, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
+ *   summary: the server's summary of the document sent (null until answered); retryAt (status
+ *   "busy"): when the background asks the busy server again (ms since the epoch, Date.now()).
  * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
  * @typedef {{ok: true, serverUrl: string, health: object} | {ok: false, serverUrl: string, error: Failure}} ServerStatus
  * @typedef {{paragraph: string, start: number, end: number, label: "spun"|"not_spun", original: ?string}} Correction
@@ -145,6 +149,18 @@ export function postAnalyze(port, id, texts) {
   port.postMessage({ type: MESSAGES.ANALYZE, id, texts });
 }
 
+/** Content script -> background: the page has no document to ask about any more (no article):
+ *  drop the one in flight, and give its share of the tab's budget back. */
+export function postCancel(port) {
+  port.postMessage({ type: MESSAGES.CANCEL });
+}
+
+/** Background -> content script: the server is busy (503); document `id` is asked again in
+ *  `seconds` (the server's Retry-After), the attempt-th retry. */
+export function postBusy(port, id, seconds, attempt) {
+  port.postMessage({ type: MESSAGES.BUSY, id, seconds, attempt });
+}
+
 /** Background -> content script: the answer for document `id`.
  *  @param {{results: (?ParagraphResult)[], summary: ?Summary}} answer */
 export function postAnswer(port, id, { results, summary }) {
@@ -159,7 +175,7 @@ export function postAnalyzeError(port, id, error) {
 
 /**
  * A port.onMessage listener with one handler per message type (unknown types are ignored).
- * @param {{analyze?(msg), answer?(msg), error?(msg)}} handlers keyed by wire name
+ * @param {{analyze?(msg), cancel?(msg), answer?(msg), error?(msg), busy?(msg)}} handlers keyed by wire name
  */
 export function portListener(handlers) {
   return (message) => {

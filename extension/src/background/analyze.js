@@ -1,0 +1,92 @@
+// One document of a frame, asked of the server within what the tab's budget leaves the frame
+// (tabs.js), in LM tokens within the server's limits (limits.js): from the cache, or one request
+// shared with other tabs asking the same (shared-requests.js). A busy server (503) is asked again
+// after its Retry-After, a few times; a 413 (over the server's token limit) shrinks the selection
+// once, in proportion to the server's count.
+import { documentTokens, withinBudget } from "../shared/document.js";
+import { getSettings } from "../shared/settings.js";
+import { cleanAllowList } from "../shared/wording.js";
+import * as api from "./api.js";
+import * as cache from "./cache.js";
+import * as limits from "./limits.js";
+import * as shared from "./shared-requests.js";
+
+// A busy server (503) is asked again after its Retry-After, at most this many times.
+const MAX_BUSY_RETRIES = 5;
+// After a 413, the selection shrinks to the server's limit over its count, times this margin.
+const SHRINK_MARGIN = 0.9;
+
+/** Wait `seconds`, unless `signal` aborts first (then reject). */
+function sleep(seconds, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new api.ServerError("aborted", "A newer version of the page was sent instead"));
+    }, { once: true });
+  });
+}
+
+/** What is left of the tab's budget when its other frames use `others` ({tokens, paragraphs}). */
+function share(budget, others) {
+  const tokens = Math.max(0, budget.tokens - others.tokens);
+  return { paragraphs: Math.max(0, budget.paragraphs - others.paragraphs), paragraphTokens: Math.min(budget.paragraphTokens, tokens), tokens };
+}
+
+/** The server's answer for exactly these paragraphs: from the cache, or one request shared with
+ *  any tab that asks for the same meanwhile. */
+async function answerFor({ serverUrl, threshold, ignore }, texts, signal) {
+  const key = cache.cacheKey(serverUrl, threshold, ignore, texts);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const start = (abort) =>
+    api.analyze(serverUrl, texts, threshold, ignore, abort).then((answer) => {
+      cache.set(key, answer);
+      return answer;
+    });
+  return shared.join(key, start, signal);
+}
+
+/**
+ * Ask the server about one document: the paragraphs within what the tab's budget leaves this
+ * frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
+ * analysed)], summary: the server's Summary of what it analysed | null (nothing analysed),
+ * used: {tokens, paragraphs} of the tab's budget}; calls onBusy(seconds, attempt) before each
+ * wait for a busy server. Throws ServerError.
+ */
+export async function analyzeDocument(texts, signal, others, onBusy) {
+  await cache.load();
+  const settings = await getSettings();
+  const { serverUrl, threshold } = settings;
+  const asked = { serverUrl, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
+  let budget = share(await limits.budgetFor(serverUrl), others);
+  let shrunk = false;
+  let busy = 0;
+  for (;;) {
+    const chosen = withinBudget(texts, budget);
+    const chosenTexts = chosen.map((i) => texts[i]);
+    const used = { tokens: documentTokens(chosenTexts), paragraphs: chosen.length };
+    try {
+      const answer = chosen.length ? await answerFor(asked, chosenTexts, signal) : { results: [], summary: null };
+      const results = texts.map(() => null);
+      chosen.forEach((i, k) => (results[i] = answer.results[k]));
+      return { results, summary: answer.summary, used };
+    } catch (error) {
+      if (error.kind === "too-large" && !shrunk && error.tokens > 0) {
+        shrunk = true;
+        limits.forget(serverUrl);
+        const tokens = Math.floor(((used.tokens * error.limit) / error.tokens) * SHRINK_MARGIN);
+        budget = { ...budget, tokens, paragraphTokens: Math.min(budget.paragraphTokens, tokens) };
+        continue;
+      }
+      if (error.kind === "busy" && busy < MAX_BUSY_RETRIES) {
+        busy += 1;
+        onBusy(error.retryAfter, busy);
+        await sleep(error.retryAfter, signal);
+        continue;
+      }
+      if (error.kind === "busy") throw new api.ServerError("busy", `The server stayed busy after ${busy + 1} tries: Retry later`, 503);
+      throw error;
+    }
+  }
+}

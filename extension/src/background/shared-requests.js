@@ -1,0 +1,51 @@
+// The same document asked for by several tabs while in flight is requested once. Each asker
+// brings its own AbortSignal; the request itself is aborted (the server sees the disconnect)
+// only when every asker has given up on it.
+
+const pending = new Map(); // key -> {promise, controller, askers}
+
+class Abandoned extends Error {
+  constructor() {
+    super("Abandoned");
+    this.kind = "aborted";
+  }
+}
+
+/**
+ * The result of `start(signal)` for `key`, shared with anyone who asks for the same key while it
+ * runs. Rejects at once when `signal` aborts (with kind "aborted").
+ */
+export function join(key, start, signal) {
+  if (signal.aborted) return Promise.reject(new Abandoned());
+  let entry = pending.get(key);
+  if (!entry) {
+    const controller = new AbortController();
+    entry = { controller, askers: 0, settled: false };
+    entry.promise = Promise.resolve()
+      .then(() => start(controller.signal))
+      .finally(() => {
+        entry.settled = true;
+        if (pending.get(key) === entry) pending.delete(key);
+      });
+    pending.set(key, entry);
+  }
+  const shared = entry;
+  shared.askers += 1;
+  return new Promise((resolve, reject) => {
+    const leave = () => {
+      shared.askers -= 1;
+      if (!shared.askers && !shared.settled) {
+        shared.controller.abort();
+        if (pending.get(key) === shared) pending.delete(key);
+      }
+      reject(new Abandoned());
+    };
+    signal.addEventListener("abort", leave, { once: true });
+    shared.promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", leave));
+  });
+}
+
+/** How many requests are in flight (the background keeps itself alive meanwhile). */
+export function size() {
+  return pending.size;
+}
