@@ -25,6 +25,7 @@ COMMANDS = {
     "train": ("unspin.scripts.training.train", "train a model on that data (resumable)"),
     "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on articles it never saw"),
     "bench": ("unspin.scripts.evaluation.bench", "measure speed, memory and start-up time"),
+    "load": ("unspin.scripts.evaluation.load", "load a running server with concurrent clients"),
 }
 
 
