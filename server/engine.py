@@ -9,8 +9,8 @@ goes through the same four stages, run in order by `Engine.run`:
     summarize  the article's figures and verdict (this module owns the verdict)
 
 The stages are pipelined by batch of LM windows: after each batched pass the detector scores
-that batch's sites, and the sites that any decision of this call could mark are restored while
-the batch's KV cache is alive, so memory does not grow with the article's length.
+that batch's sites, and the sites the decision will likely mark are restored while the batch's
+KV cache is alive (`Engine._restore_likely`), so memory does not grow with the article's length.
 
 The paragraphs of one call are one article: its marks depend on the whole article and on
 nothing else (not on how it is split into paragraphs, nor on other calls). Offsets are code
@@ -38,7 +38,8 @@ from .restore import restore, restore_sites
 from .score import Scored, score
 from .text import covers_ignored, visible, wording_key, words
 
-CACHE_BYTES = 32 * 1024 * 1024  # estimated bytes of each cache (scores, answers)
+SCORED_CACHE_BYTES = 16 * 1024 * 1024  # estimated bytes of the caches: scored articles (a spun 1,000-word
+ANSWER_CACHE_BYTES = 4 * 1024 * 1024  # article is about 5 MB scored, 50 kB answered), answers
 _MMAP_THRESHOLD = 1 << 20  # bytes: larger blocks are mapped, so freeing them returns them to the system
 
 
@@ -129,7 +130,7 @@ def _bytes(value) -> int:
 class _Cache:
     """An LRU cache bounded in entries and in estimated bytes (thread-safe)."""
 
-    def __init__(self, entries: int, max_bytes: int = CACHE_BYTES):
+    def __init__(self, entries: int, max_bytes: int):
         self.entries, self.max_bytes = entries, max_bytes
         self._items: OrderedDict = OrderedDict()
         self._bytes = 0
@@ -165,8 +166,8 @@ class Engine:
     def __init__(self, loaded: LoadedModel, cache_size: int = 64):
         self.loaded = loaded
         self.cache_size = cache_size
-        self._scored = _Cache(cache_size)
-        self._answers = _Cache(cache_size)
+        self._scored = _Cache(cache_size, SCORED_CACHE_BYTES)
+        self._answers = _Cache(cache_size, ANSWER_CACHE_BYTES)
         self._model_lock = threading.Lock()
         self._hits = self._misses = 0
         release_memory()  # what loading parsed and dropped (the tokenizer's JSON, the table's gzip)

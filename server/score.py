@@ -17,7 +17,7 @@ same scores. Offsets are code points relative to each paragraph.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch

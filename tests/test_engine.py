@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import torch
 
 from unspin.decide import Decision, decide
 from unspin.engine import Engine, paragraph_score
