@@ -1,8 +1,9 @@
 """A small HTTP server in front of the real `unspin serve`, for the load tests (test_load.py).
 
 It forwards every request to the real server unchanged and answers with the real server's
-answer, except where a test asks it to play the parts of the load contract the real server is
-still getting (server/openapi.json):
+answer, except where a test asks it to play a part of the load contract (server/openapi.json)
+on cue, which a real server does only under real load (tests/test_bounded_work.py checks the
+server's side):
 - `hold_s`: each POST /api/v1/analyze waits this long before it is forwarded (an analysis in
   flight); a client that disconnects meanwhile is seen, counted in `dropped` and not forwarded
   (the real server drops the work of a client that went);
