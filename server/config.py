@@ -22,7 +22,7 @@ DEFAULTS = {
     # Load: one analysis at a time; a request that would wait longer than this for its turn gets
     # 503 with Retry-After at once, and an analysis still running after ANALYSIS_DEADLINE_S (or
     # whose client has gone) is abandoned.
-    "MAX_QUEUE_WAIT_S": 20.0,
+    "MAX_QUEUE_WAIT_S": 60.0,  # the extension waits at least this long for an answer
     "ANALYSIS_DEADLINE_S": 60.0,
     # Origins besides Unspin's Chromium extension allowed to call the API (exact strings such
     # as "moz-extension://<uuid>" for Firefox); any other Origin gets a 403 (security.py).

@@ -8,8 +8,8 @@ of each weights file, and the fp32 reference of a fixed probe text (precision.py
 faster path against it). `load_lm` reads only the weights of the path it serves, in one read
 into one buffer whose views are the parameters (the weights are held once), checks the sha256
 on that buffer, and converts again, with one line on stderr, when the folder is damaged.
-Nothing is downloaded at any time. Which numeric path serves (fp32, bf16, int8) is chosen by
-measurement at load: see precision.py.
+Nothing is downloaded at any time. Which numeric path serves (fp32, bf16, autocast, int8) is
+chosen by measurement at load: see precision.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 from tokenizers import Tokenizer
 

@@ -105,7 +105,6 @@ def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
         assert measured["analysis_median_ms"] > 0 and measured["fp32_forward_median_ms"] > 0
         assert measured["ratio_to_fp32_forward"] == pytest.approx(
             measured["analysis_median_ms"] / measured["fp32_forward_median_ms"], abs=0.002)
-    assert figures["spun"]["marks_median"] > figures["article"]["marks_median"]  # the spinner spun it
     assert figures["long"]["words"] >= 1500 and figures["long"]["peak_rss_mb"] > 0
     assert figures["soak"]["analyses"] == 12 and figures["soak"]["rss_after_all_mb"] > 0
 

@@ -40,7 +40,9 @@ def test_appended_then_removed_paragraphs(ext, pages_url, server_url):
     wait_for(lambda: [m["text"] for m in marks(page)] == want and all(not m["collapsed"] for m in marks(page)),
              message="marks of removed paragraphs gone")
 
-    # A reload sends nothing: every version of the article it goes through is cached.
+    # A reload sends nothing: every version of the article it goes through is cached (once
+    # the answer for the last one has come: the marks of removed paragraphs go before it).
+    wait_for(lambda: sent(ext)["inFlight"] == 0, message="no request in flight")
     before = sent(ext)
     page.reload()
     wait_for(lambda: page.evaluate("document.documentElement.dataset.appended") == "yes", message="append again")
