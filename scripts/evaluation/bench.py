@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_TEXT = Path(__file__).resolve().parent / "articles" / "news_1000_words.txt"
@@ -64,6 +65,7 @@ def shuffled(paragraphs: list[str], seed: int) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
 def spinner():
     """spin(paragraphs, seed) -> the paragraphs spun by the data factory (profile SPIN_PROFILE)."""
     from unspin.scripts.data import thesauri
