@@ -161,13 +161,16 @@ def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
 BATCH_WINDOWS = 4  # windows per LM pass (bounds activations, and the KV cache kept: 4 x 128 tokens, 24 MB in bf16)
 
 
-def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None = None, keep: bool = False):
+def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None = None, keep: bool = False,
+              check=None):
     """Yield a Batch per BATCH_WINDOWS windows (`which`: their indices, default all, in order);
-    keep: also keep their KV cache for restoration. Each batch is right-padded; causal attention
-    keeps the padding out of every real token's context."""
+    keep: also keep their KV cache for restoration; check(): called before each pass. Each batch
+    is right-padded; causal attention keeps the padding out of every real token's context."""
     which = list(range(len(windows))) if which is None else which
     with torch.inference_mode():
         for b in range(0, len(which), BATCH_WINDOWS):
+            if check is not None:
+                check()
             rows = which[b : b + BATCH_WINDOWS]
             # one width for every pass: matrix kernels are compiled once per shape (bf16: ~5 ms each)
             width = max(WINDOW_TOKENS, *(len(windows[w].ids) for w in rows))
@@ -276,23 +279,13 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     for r in raw:
         by_window.setdefault(r[4], []).append(r)
     sites: list[Site] = []
-    for batch in lm_passes(lm, windows, keep=on_batch is not None) if not check else _checked(lm, windows, on_batch, check):
+    for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
         new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {})
         if on_batch is not None and new:
             on_batch(new, batch)
         sites += new
     return Scored(paragraphs, paragraph_words, windows, sites)
-
-
-def _checked(lm, windows, on_batch, check):
-    passes = lm_passes(lm, windows, keep=on_batch is not None)
-    while True:
-        check()
-        batch = next(passes, None)
-        if batch is None:
-            return
-        yield batch
 
 
 def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
