@@ -38,8 +38,7 @@ CONVERTED = "smollm2-135m-v2"  # name of the converted folder; change it when co
 WEIGHTS = {"fp32": "model.safetensors", "bf16": "model.bf16.safetensors"}
 CHECKSUMS = "checksums.json"  # {weights file name: sha256}, written at conversion
 _DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
-HEAD_ROWS = 1024  # hidden states per pass over the LM head (normalizers) ...
-VOCAB_TILE = 4096  # ... and output embeddings per product: at most 1,024 x 4,096 fp32 logits (16 MB)
+HEAD_ROWS = 128  # hidden states per product with the LM head (normalizers): 128 x 49,152 logits
 
 
 class LanguageModelMissing(FileNotFoundError):
@@ -218,35 +217,27 @@ class LanguageModel:
                             for c in range(0, len(hidden), 2048)]) if len(hidden) else torch.zeros(0)
         return logits - lse
 
-    def normalizers(self, hidden: torch.Tensor, entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def normalizers(self, hidden: torch.Tensor, entropy: torch.Tensor | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """hidden [N,H] -> (log-sum-exp of the logits [N], the distribution's entropy [N] or None),
-        nats, fp32. The head's product runs in the served precision over VOCAB_TILE output
-        embeddings at a time for all rows together (each tile of the head read once, and at most
-        ROWS x VOCAB_TILE logits alive: no [N,V] matrix), combined with the streaming log-sum-exp.
-        Rows are padded to a multiple of 128 (see `padded`)."""
+        nats, fp32. entropy: bool [N], the rows whose entropy is wanted (0 elsewhere); None: no
+        entropy. The head's product runs in the served precision, HEAD_ROWS rows at a time over
+        the whole vocabulary (at most HEAD_ROWS x V logits alive, 25 MB in fp32); the
+        log-softmax over them in fp32 (one fused kernel, which reads reduced-precision logits
+        directly). Rows are padded to a power of two from 32 (see `padded`)."""
         n = len(hidden)
-        if n == 0:
-            return torch.zeros(0), torch.zeros(0) if entropy else None
-        lse, ent = torch.empty(n), torch.empty(n) if entropy else None
-        size = -(-min(n, HEAD_ROWS) // 128) * 128
+        lse = torch.empty(n)
+        ent = torch.zeros(n) if entropy is not None else None
         for c in range(0, n, HEAD_ROWS):
-            rows = self.padded(hidden[c : c + HEAD_ROWS], size).to(self.head.dtype)
-            m = torch.full((size,), -float("inf"))
-            total = torch.zeros(size)  # sum of exp(logit - m)
-            weighted = torch.zeros(size)  # sum of exp(logit - m) * logit
-            for v in range(0, len(self.head), VOCAB_TILE):
-                logits = (rows @ self.head[v : v + VOCAB_TILE].T).float()
-                new_m = torch.maximum(m, logits.max(-1).values)
-                scale = (m - new_m).exp()
-                e = (logits - new_m[:, None]).exp_()
-                total = total * scale + e.sum(-1)
-                if entropy:
-                    weighted = weighted * scale + (e * logits).sum(-1)
-                m = new_m
             k = min(HEAD_ROWS, n - c)
-            lse[c : c + k] = (m + total.log())[:k]
-            if entropy:
-                ent[c : c + k] = lse[c : c + k] - (weighted / total)[:k]
+            rows = self.padded(hidden[c : c + k], max(32, 1 << (k - 1).bit_length())).to(self.head.dtype)
+            logits = rows @ self.head.T
+            log_p = logits.log_softmax(-1, dtype=torch.float32)
+            lse[c : c + k] = (logits[:k, 0].float() - log_p[:k, 0])
+            if entropy is not None and entropy[c : c + k].any():
+                want = entropy[c : c + k].nonzero().flatten()
+                ent[c + want] = -(log_p[want].exp() * log_p[want]).sum(-1)
+            del logits, log_p
         return lse, ent
 
     @staticmethod

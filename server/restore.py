@@ -27,8 +27,9 @@ from .score import Batch, Scored, Site, lm_passes
 RESTORE_CANDIDATES = 3  # at most this many candidates per site are re-scored ...
 RESTORE_MARGIN = 6.0  # ... those within this many nats of the best by the score stage
 RIGHT_TOKENS = 2
-MAX_NEW_TOKENS = 128  # variant tokens per row of a batched pass ...
-ROWS_PER_PASS = 4  # ... and rows per pass: attention weights stay under 4 x 9 heads x 128 x 640 fp32 (12 MB)
+ROW_TOKENS = 32  # variant tokens per row of a batched pass (a lightly spun window has a few) ...
+ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention weights stay under
+# 8 x 9 heads x 32 x 544 fp32 (5 MB)
 
 
 def shortlist(site: Site) -> list[str]:
@@ -55,20 +56,22 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
             first.append(lp - continuation.get(wording.lower(), 0.0))
     if not variants:
         return
-    # The rest: rows of at most MAX_NEW_TOKENS variant tokens (of any windows of the batch).
+    # The rest: rows of at most ROW_TOKENS variant tokens (of any windows of the batch).
     rows: list[list[int]] = []
-    used = MAX_NEW_TOKENS
+    used = ROW_TOKENS
     for n, (site, _, seq) in enumerate(variants):
         if len(seq) < 2:
             continue
-        if used + len(seq) - 1 > MAX_NEW_TOKENS:
+        if used + len(seq) - 1 > ROW_TOKENS:
             rows.append([])
             used = 0
         rows[-1].append(n)
         used += len(seq) - 1
     rest = [0.0] * len(variants)
+    # the batch's keys and values [B,kv,T,d] as one past [1,kv,B*T,d], every window one after another
+    past = [tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer) for layer in batch.kv]
     for r in range(0, len(rows), ROWS_PER_PASS):
-        for n, lp in _continue(lm, batch, variants, rows[r : r + ROWS_PER_PASS]).items():
+        for n, lp in _continue(lm, batch, past, variants, rows[r : r + ROWS_PER_PASS]).items():
             rest[n] = lp
     for site, _, _ in variants:
         site.restored = []
@@ -76,10 +79,13 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
         site.restored.append((wording, round(first[n] + rest[n], 4)))
 
 
-def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) -> dict[int, float]:
+def _continue(lm: LanguageModel, batch: Batch, past_kv: list, variants, rows: list[list[int]]) -> dict[int, float]:
     """Sum of log P of each variant's tokens after its first, in one batched pass (see module docstring)."""
-    # Few fixed shapes (see LanguageModel.padded): 1 to ROWS_PER_PASS rows of MAX_NEW_TOKENS.
-    width, n_rows = MAX_NEW_TOKENS, len(rows)
+    # Few fixed shapes (see LanguageModel.padded): 1, 2, 4 or 8 rows of ROW_TOKENS (a wording
+    # longer than a row, which no candidate table has, widens its pass to a multiple of it).
+    longest = max(len(variants[n][2]) - 1 for row in rows for n in row)
+    width = -(-max(ROW_TOKENS, longest) // ROW_TOKENS) * ROW_TOKENS
+    n_rows = 1 << (len(rows) - 1).bit_length()
     windows, length = batch.hidden.shape[:2]
     past = windows * length  # every window of the batch, one after another
     ids = torch.zeros(n_rows, width, dtype=torch.long)
@@ -105,9 +111,7 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
     mask[:, 0, :, :past] = (key >= start[:, :, None]) & (key < cut[:, :, None])
     same = (owner[:, :, None] == owner[:, None, :]) & (positions[:, None, :] <= positions[:, :, None])
     mask[:, 0, :, past:] = same & (owner[:, None, :] >= 0) | torch.eye(width, dtype=torch.bool)  # padding sees itself
-    # the batch's keys and values [B,kv,T,d] as one past [rows,kv,B*T,d] (a view, not a copy)
-    kv = [tuple(x.transpose(0, 1).reshape(1, x.shape[1], past, x.shape[3]).expand(n_rows, -1, -1, -1)
-                for x in layer) for layer in batch.kv]
+    kv = [tuple(x.expand(n_rows, -1, -1, -1) for x in layer) for layer in past_kv]  # views
     with torch.inference_mode():
         hidden, _ = lm.body(ids, positions=positions, mask=mask, past=kv)
         r, c, token, n = (torch.tensor(x) for x in zip(*targets))

@@ -327,7 +327,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
 
     Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
     output embedding, minus the log-sum-exp of the full next-token distribution there (the LM
-    head's product in the served precision, HEAD_CHUNK positions at a time)."""
+    head's product in the served precision: `LanguageModel.normalizers`)."""
     if not raw:
         return []
     # 1. Per site, in Python: wordings, candidates, priors and the token requests.
@@ -360,7 +360,9 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     # 2. The LM head where needed: log-sum-exp and entropy of each needed position.
     keys = list(rows)
     hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
-    lse, entropy = lm.normalizers(hidden, entropy=True)
+    wanted = torch.zeros(len(keys), dtype=torch.bool)
+    wanted[before] = True  # entropy only before a site
+    lse, entropy = lm.normalizers(hidden, entropy=wanted)
     head = lm.head
 
     def log_p(positions: list[int], tokens: list[int]) -> np.ndarray:
