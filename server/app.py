@@ -22,10 +22,10 @@ from importlib import resources
 from flask import Flask, Response, jsonify, request
 
 from . import __version__, errors, security
-from .admission import Abandoned, Admission
+from .admission import Abandoned, Admission, RateLimit
 from .config import DEFAULTS, body_limit, default_model_path
 from .errors import ApiError
-from .feedback import FeedbackStore, default_data_dir
+from .feedback import FeedbackStore, Full, default_data_dir
 from .validation import parse_analyze, parse_feedback, read_json
 from .report import analysis_response, model_info
 
@@ -62,7 +62,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
-    admission = Admission(app.config["MAX_QUEUE_WAIT_S"], START_MS_PER_TOKEN)
+    admission = Admission(app.config["MAX_QUEUE_WAIT_S"], START_MS_PER_TOKEN, app.config["MAX_QUEUED_ANALYSES"])
 
     errors.register(app)
     security.register(app)
@@ -100,12 +100,18 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
                                headers={"Retry-After": str(max(1, round(admission.waiting_s())))}) from None
         return jsonify(answer)
 
+    corrections = RateLimit(app.config["FEEDBACK_PER_MINUTE"])
+
     @app.post("/api/v1/feedback")
     def feedback():
         checked = parse_feedback(read_json(request), app.config["MAX_CHARS"])
+        corrections.take()
         store = FeedbackStore(app.config["DATA_DIR"] or default_data_dir())
-        record_id = store.add(checked.paragraph, checked.start, checked.end, checked.label,
-                              checked.original, checked.url)
+        try:
+            record_id = store.add(checked.paragraph, checked.start, checked.end, checked.label,
+                                  checked.original, checked.url)
+        except Full as exc:
+            raise ApiError(507, f"The correction was not kept: {exc}.") from None
         return jsonify({"id": record_id}), 201
 
     @app.get("/api/v1/openapi.json")

@@ -23,7 +23,14 @@ DEFAULTS = {
     # 503 with Retry-After at once, and an analysis still running after ANALYSIS_DEADLINE_S (or
     # whose client has gone) is abandoned.
     "MAX_QUEUE_WAIT_S": 60.0,  # the extension waits at least this long for an answer
+    # Analyses running or waiting at once; each holds a server thread (serve.WAITRESS_THREADS),
+    # so the threads beyond these keep answering health checks and refusals under any load.
+    "MAX_QUEUED_ANALYSES": 4,
     "ANALYSIS_DEADLINE_S": 60.0,
+    # Corrections (POST /api/v1/feedback) a minute at most, all callers together: a reader
+    # sends a few; beyond it the answer is 429 with Retry-After. (The store's size is bounded
+    # by feedback.MAX_BYTES: 507 beyond it.)
+    "FEEDBACK_PER_MINUTE": 30,
     # Origins besides Unspin's Chromium extension allowed to call the API (exact strings such
     # as "moz-extension://<uuid>" for Firefox); any other Origin gets a 403 (security.py).
     "ALLOWED_ORIGINS": (),

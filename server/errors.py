@@ -18,8 +18,10 @@ CODES = {
     405: "method_not_allowed",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
     503: "busy",
+    507: "storage_full",
 }
 
 

@@ -11,19 +11,29 @@ extension sends them only after the reader agreed, on its first-run page, to wha
 
 They live in one SQLite file, DATA_DIR/feedback.sqlite3 (DATA_DIR: `--data-dir`, else
 $UNSPIN_DATA_DIR, else $XDG_DATA_HOME/unspin, else ~/.local/share/unspin), and are never sent
-anywhere. Every write is one transaction on its own connection, so concurrent requests (and a
+anywhere. Only the reader's own account can read them: a DATA_DIR Unspin creates is 0700 and the
+file (with SQLite's -wal and -shm files, which take its mode) 0600. The store is bounded: at
+most MAX_BYTES on disk, never filling the disk past MIN_FREE_BYTES (`Full`, HTTP 507).
+Every write is one transaction on its own connection, so concurrent requests (and a
 `unspin feedback` run beside the server) are safe; SQLite serialises them.
+
+Reading a feedback file (the store's own, or one given to `unspin train --feedback`) opens it
+read-only, with SQLite's `trusted_schema` off and its `feedback` table checked to be a plain
+table with the expected columns: a file from elsewhere cannot run a view's query or a trigger.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .text import escape_hidden
 
 LABELS = ("spun", "not_spun")
 FILE_NAME = "feedback.sqlite3"
@@ -42,6 +52,12 @@ CREATE TABLE IF NOT EXISTS feedback (
 )"""
 FIELDS = ("id", "time", "paragraph", "start", "end", "span", "label", "original", "url")
 COLUMNS = ", ".join(f'"{name}"' for name in FIELDS)
+MAX_BYTES = 64 * 1024 * 1024  # the store's file at most (a correction is 1-10 kB: thousands fit)
+MIN_FREE_BYTES = 512 * 1024 * 1024  # a write never leaves less free space on the disk than this
+
+
+class Full(Exception):
+    """The store reached MAX_BYTES, or the disk is nearly full: nothing was written."""
 
 
 HOLD_OUT_EVERY = 5  # one correction in five (by id) is kept out of training, to evaluate on
@@ -73,15 +89,32 @@ class FeedbackStore:
         self.path = Path(data_dir) / FILE_NAME
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """A read-write connection; creates the folder (0700) and the file (0600) when missing,
+        and makes an existing file 0600 (older versions left it 0644)."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # never created with the umask's mode
+        os.chmod(self.path, 0o600)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
         connection.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
         connection.execute(SCHEMA)
         return connection
 
+    def _check_room(self, adding: int) -> None:
+        """Raise Full when `adding` more bytes would pass MAX_BYTES or MIN_FREE_BYTES."""
+        used = sum(p.stat().st_size for p in (self.path, self.path.with_name(FILE_NAME + "-wal")) if p.exists())
+        if used + adding > MAX_BYTES:
+            raise Full(f"the corrections store holds {used // 1_000_000} MB, its limit is "
+                       f"{MAX_BYTES // 1_000_000} MB (unspin feedback export, then clear)")
+        free = shutil.disk_usage(self.path.parent).free
+        if free - adding < MIN_FREE_BYTES:
+            raise Full(f"only {free // 1_000_000} MB are free on the disk of {self.path.parent}")
+
     def add(self, paragraph: str, start: int, end: int, label: str, original: str | None = None,
             url: str | None = None) -> int:
-        """Store one correction (offsets in code points, already checked); returns its id."""
+        """Store one correction (offsets in code points, already checked); returns its id.
+        Raises Full (nothing stored)."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._check_room(4 * (len(paragraph) + len(original or "") + len(url or "")) + 256)
         connection = self._connect()
         try:
             with connection:
@@ -131,9 +164,18 @@ def read_feedback(path: Path | str) -> list[dict]:
 
 
 def _read(path: Path) -> list[dict]:
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+    """Every correction of a feedback database, read-only and distrusting its schema (see the
+    module docstring). Raises ValueError for a file that is not a feedback database."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
     try:
+        connection.execute("PRAGMA trusted_schema=OFF")
+        kind = connection.execute("SELECT type FROM sqlite_master WHERE name = 'feedback'").fetchone()
+        columns = tuple(row[1] for row in connection.execute("PRAGMA table_info(feedback)"))
+        if kind != ("table",) or columns != FIELDS:
+            raise ValueError(f"{path}: not an Unspin feedback database (its 'feedback' is not the expected table)")
         rows = connection.execute(f"SELECT {COLUMNS} FROM feedback ORDER BY id").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{path}: not a readable feedback database ({exc})") from None
     finally:
         connection.close()
     return [dict(zip(FIELDS, row)) for row in rows]
@@ -155,8 +197,8 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     store = FeedbackStore(args.data_dir or default_data_dir())
     if args.action == "export":
-        for record in store.records():
-            print(json.dumps(record, ensure_ascii=False))
+        for record in store.records():  # page text may hold terminal controls or bidi overrides
+            print(escape_hidden(json.dumps(record, ensure_ascii=False)))
     elif args.action == "stats":
         records = store.records()
         labels = Counter(r["label"] for r in records)
@@ -174,4 +216,6 @@ def main(args) -> int:
                 print("Nothing deleted.")
                 return 0
         print(f"Deleted {store.clear()} correction(s).")
+        print("Models already retrained on them (unspin train --feedback) still hold what they learnt: "
+              "delete those model folders, or train them again without --feedback.")
     return 0

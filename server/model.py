@@ -26,7 +26,7 @@ from pathlib import Path
 from .decide import Decision, Detector
 from .lm import LanguageModel, load_lm
 from .score import FEATURES
-from .text import zipf_table
+from .text import hidden_characters, zipf_table
 
 NAME = "unspin-lm"
 
@@ -61,6 +61,11 @@ class CandidateTable:
 
     @staticmethod
     def _line(spun: str, cands: list[tuple[str, float]]) -> str:
+        """One line of the table file. Raises ValueError for a wording that would change the
+        file's lines or fields (a control or invisible character: text.hidden_characters)."""
+        for wording in (spun, *(c for c, _ in cands)):
+            if not wording or hidden_characters(wording):
+                raise ValueError(f"not a wording a candidate table can hold: {wording!r}")
         return spun + "\t" + "\t".join(f"{c}|{p:.2f}" for c, p in cands)
 
     def updated(self, entries: dict[str, list[tuple[str, float]]]) -> "CandidateTable":
@@ -163,6 +168,11 @@ def read_continuations(path: Path) -> dict[str, float]:
 
 
 def save_continuations(path: Path, continuation: dict[str, float]) -> None:
+    """Write the continuations file (wording TAB nats, one per line). Raises ValueError for a
+    wording with a control or invisible character."""
+    bad = [w for w in continuation if not w or hidden_characters(w)]
+    if bad:
+        raise ValueError(f"not a wording the continuations file can hold: {bad[0]!r}")
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.writelines(f"{w}\t{v}\n" for w, v in sorted(continuation.items()))
 

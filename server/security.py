@@ -108,7 +108,7 @@ def refusal(config: Mapping, *, peer: str | None, host: str | None, origin: str 
         hint = (f" A Firefox extension needs the server started with --allow-origin {origin}."
                 if origin.startswith("moz-extension://") else "")
         return 403, "Origin not allowed: only the Unspin browser extension may call this server." + hint
-    if origin is None and fetch_site in FOREIGN_FETCH_SITES:
+    if origin is None and (fetch_site or "").strip().lower() in FOREIGN_FETCH_SITES:  # header values: any case
         return 403, "Cross-site requests without an allowed Origin are refused."
     limit = config.get("MAX_CONTENT_LENGTH")
     if content_length is not None and limit is not None and content_length > limit:

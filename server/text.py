@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from array import array
 from itertools import accumulate
 from dataclasses import dataclass
@@ -113,6 +114,32 @@ def codepoint_offset(text: str, utf16: int) -> int:
     if position >= len(table) or table[position] != utf16:
         raise ValueError(f"UTF-16 offset {utf16} is not a character boundary of the text")
     return position
+
+
+# Characters a wording typed by a reader never needs, and which would break a line-based file
+# or fool a reader's eye: controls (C0, C1: tab, newline), format characters (bidi overrides
+# and isolates, zero-width characters, soft hyphen, tags), line and paragraph separators,
+# private-use, surrogate and unassigned code points (Unicode general categories).
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The characters of `text` in HIDDEN_CATEGORIES, each once, in order ("a\\tb" -> ["\\t"])."""
+    return list(dict.fromkeys(ch for ch in text if unicodedata.category(ch) in HIDDEN_CATEGORIES))
+
+
+def escape_hidden(text: str) -> str:
+    """`text` (JSON) with every HIDDEN_CATEGORIES character written as a JSON escape (\\u202e;
+    beyond the BMP a surrogate pair, \\udb40\\udc41), so that printing it cannot steer a
+    terminal or reorder what a reader sees, and parsing it gives the same string back."""
+    return "".join(ch if unicodedata.category(ch) not in HIDDEN_CATEGORIES
+                   else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF
+                   else "".join(f"\\u{u:04x}" for u in _surrogates(ord(ch))) for ch in text)
+
+
+def _surrogates(code_point: int) -> tuple[int, int]:
+    v = code_point - 0x10000
+    return 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)
 
 
 def has_lone_surrogate(text: str) -> bool:

@@ -9,7 +9,7 @@ from flask import Request
 
 from .errors import ApiError
 from .feedback import LABELS
-from .text import codepoint_offset, has_lone_surrogate, split_paragraphs
+from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs
 
 OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore"}
@@ -161,9 +161,13 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
     if original is not None and not (isinstance(original, str) and 0 < len(original.strip()) <= MAX_ORIGINAL_CHARS
                                      and not has_lone_surrogate(original)):
         raise ApiError(400, f"'original' must be null or the original wording (1 to {MAX_ORIGINAL_CHARS} characters).")
+    if original is not None and hidden_characters(original):
+        named = ", ".join(f"U+{ord(ch):04X}" for ch in hidden_characters(original)[:5])
+        raise ApiError(400, f"'original' holds control or invisible characters ({named}); send the wording as "
+                            "plain text.")
     if original is not None and body["label"] != "spun":
         raise ApiError(400, "Only a 'spun' correction has an 'original'.")
     if url is not None and not (isinstance(url, str) and len(url) <= MAX_URL_CHARS
-                                and url.startswith(("http://", "https://")) and not has_lone_surrogate(url)):
+                                and url.startswith(("http://", "https://")) and not hidden_characters(url)):
         raise ApiError(400, f"'url' must be null or an http(s) address of at most {MAX_URL_CHARS} characters.")
     return FeedbackRequest(paragraph, start, end, body["label"], original.strip() if original else None, url)

@@ -51,6 +51,41 @@ def test_a_request_that_would_wait_too_long_is_told_when_to_come_back():
     assert queue.ms_per_token < 100.0
 
 
+def test_the_queue_keeps_server_threads_free_whatever_the_expected_wait():
+    """Each waiting request holds a server thread: beyond max_queued the answer is 503 at once,
+    even when the work ahead is short, so health checks always find a thread."""
+    queue = Admission(max_wait_s=60.0, ms_per_token=1.0, max_queued=2)
+    running, waiting, leave = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with queue.slot(10):
+            running.set()
+            leave.wait(10)
+
+    def second():
+        waiting.set()
+        with queue.slot(10):
+            pass
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert running.wait(5)
+    threads[1].start()
+    assert waiting.wait(5)
+    deadline = time.monotonic() + 5
+    while len(queue) < 2 and time.monotonic() < deadline:  # the second has joined the queue
+        time.sleep(0.01)
+    with pytest.raises(Busy) as refused:
+        with queue.slot(1):
+            pass
+    assert refused.value.status == 503 and int(refused.value.headers["Retry-After"]) >= 1
+    leave.set()
+    for thread in threads:
+        thread.join()
+    with queue.slot(1):  # room again
+        pass
+
+
 @pytest.fixture
 def serve(engine, run_in_thread):
     """Start a live server on the tiny model with config overrides; returns its base URL."""

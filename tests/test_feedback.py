@@ -57,9 +57,8 @@ def test_bad_corrections_are_refused_and_not_stored(store_client, body):
     assert store.records() == []
 
 
-def test_concurrent_corrections_are_all_kept(store_client):
-    client, store = store_client
-    app = client.application
+def test_concurrent_corrections_are_all_kept(make_client, tmp_path):
+    app, store = make_client(DATA_DIR=str(tmp_path), FEEDBACK_PER_MINUTE=100).application, FeedbackStore(tmp_path)
 
     def send(k):
         local = app.test_client()
@@ -113,3 +112,91 @@ def test_one_correction_in_five_is_held_out_once_there_are_ten():
     assert [r["id"] for r in held] == [5, 10, 15, 20] and len(train) == 16
     no_ids = [{"label": "spun"} for _ in range(10)]
     assert len(split_feedback(no_ids)[1]) == 2
+
+
+# --- what the security review found (each test failed before its fix) -----------------------------
+
+
+@pytest.mark.parametrize("original", ["last\nmonth\thijacked", "last\tmonth", "last\u2028month", "last\u202emonth",
+                                      "last\u0085month", "last\u200bmonth"])
+def test_an_original_with_control_or_invisible_characters_is_refused(store_client, original):
+    client, store = store_client
+    start = PARAGRAPH.index("final month")
+    response = client.post(FEEDBACK, json={"paragraph": PARAGRAPH, "start": start, "end": start + 11,
+                                           "offset_unit": "codepoint", "label": "spun", "original": original})
+    assert response.status_code == 400 and "U+" in response.json["error"]["message"]
+    assert store.records() == []
+
+
+def test_the_store_is_readable_by_its_owner_only(store_client, tmp_path):
+    client, _ = store_client
+    folder = tmp_path / "new" / "unspin"
+    store = FeedbackStore(folder)
+    store.add(PARAGRAPH, 2, 5, "not_spun")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    reader = sqlite3.connect(store.path)  # SQLite keeps its -wal and -shm files while a connection is open
+    try:
+        reader.execute("SELECT count(*) FROM feedback").fetchone()
+        store.add(PARAGRAPH, 2, 5, "not_spun")
+        for suffix in ("", "-wal", "-shm"):
+            path = store.path.with_name(store.path.name + suffix)
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    finally:
+        reader.close()
+    older = FeedbackStore(tmp_path / "older")  # a file an older version left 0644 is made private
+    older.add(PARAGRAPH, 2, 5, "not_spun")
+    older.path.chmod(0o644)
+    older.add(PARAGRAPH, 2, 5, "not_spun")
+    assert older.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_corrections_are_kept_at_a_bounded_rate(make_client, tmp_path):
+    client = make_client(DATA_DIR=str(tmp_path), FEEDBACK_PER_MINUTE=3)
+    body = {"paragraph": PARAGRAPH, "start": 2, "end": 5, "label": "not_spun", "offset_unit": "codepoint"}
+    assert [client.post(FEEDBACK, json=body).status_code for _ in range(3)] == [201] * 3
+    refused = client.post(FEEDBACK, json=body)
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_requests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert len(FeedbackStore(tmp_path).records()) == 3
+
+
+def test_the_store_stops_at_its_size_limit_and_before_the_disk_is_full(store_client, monkeypatch):
+    from unspin import feedback
+
+    client, store = store_client
+    body = {"paragraph": "x" * 100_000, "start": 0, "end": 5, "label": "not_spun"}
+    assert client.post(FEEDBACK, json=body).status_code == 201
+    monkeypatch.setattr(feedback, "MAX_BYTES", store.path.stat().st_size + 150_000)
+    full = client.post(FEEDBACK, json=body)
+    assert full.status_code == 507 and full.json["error"]["code"] == "storage_full"
+    assert "limit" in full.json["error"]["message"] and len(store.records()) == 1
+    monkeypatch.setattr(feedback, "MAX_BYTES", 1 << 40)
+    monkeypatch.setattr(feedback, "MIN_FREE_BYTES", 1 << 60)  # more than any disk has free
+    assert client.post(FEEDBACK, json=body).status_code == 507 and len(store.records()) == 1
+
+
+def test_export_escapes_terminal_controls_and_bidi_characters(tmp_path, capsys):
+    paragraph = "Evil\u202e txt.exe \u0085\u001b[2J and \U000e0041 here, officers said."
+    store = FeedbackStore(tmp_path)
+    store.add(paragraph, paragraph.index("officers"), paragraph.index("officers") + 8, "not_spun")
+    assert main(["feedback", "export", "--data-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert not any(ch in printed for ch in "\u202e\u0085\u001b\U000e0041")
+    assert "\\u202e" in printed and json.loads(printed)["paragraph"] == paragraph
+
+
+def test_a_feedback_file_from_elsewhere_is_read_only_and_its_schema_distrusted(tmp_path):
+    crafted = tmp_path / "crafted.sqlite3"  # "feedback" is a view: its query would run on read
+    with sqlite3.connect(crafted) as connection:
+        connection.execute("CREATE TABLE t (x)")
+        connection.execute("CREATE VIEW feedback AS SELECT 1 AS id, 2 AS time, 3 AS paragraph, 4 AS start, "
+                           '5 AS "end", 6 AS span, 7 AS label, 8 AS original, 9 AS url FROM t')
+    with pytest.raises(ValueError, match="not an Unspin feedback database"):
+        read_feedback(crafted)
+    store = FeedbackStore(tmp_path / "real")
+    store.add(PARAGRAPH, 2, 5, "not_spun")
+    store.path.chmod(0o400)  # read-only opening: a file we may not write is still read
+    try:
+        assert [r["label"] for r in read_feedback(store.path)] == ["not_spun"]
+    finally:
+        store.path.chmod(0o600)

@@ -152,3 +152,25 @@ def test_confirmed_originals_join_the_candidate_table(trained, table, tmp_path):
     assert main(["train", "--data", str(data), "--out", str(retrained), "--quick", "--candidates", str(table[1]),
                  "--feedback", str(tmp_path / "corrections")]) == 0
     assert Engine.load(retrained).loaded.candidates.lookup("agency")[0][0] == "bureau"
+
+
+def test_a_crafted_original_cannot_rewrite_the_candidate_table(trained, table, tmp_path, capsys):
+    # Security review: "last\nmonth\thijacked" as an original (the API now refuses it; a store
+    # written by an older version or an export edited by hand may still hold it) became new lines
+    # and fields of the table: lookup("month") gave "hijacked", lookup("final") raised.
+    data, model, _ = trained
+    sentence = "The war ended final month, the agency said."
+    store = FeedbackStore(tmp_path / "corrections")
+    store.add(sentence, sentence.index("final"), sentence.index("final") + 5, "spun", "last\nmonth\thijacked")
+    store.add(sentence, sentence.index("agency"), sentence.index("agency") + 6, "spun", "bureau")
+    before = Engine.load(model).loaded.candidates
+    retrained = tmp_path / "retrained"
+    assert main(["train", "--data", str(data), "--out", str(retrained), "--quick", "--candidates", str(table[1]),
+                 "--feedback", str(tmp_path / "corrections")]) == 0
+    assert "1 original(s) with control or invisible characters left out" in capsys.readouterr().out
+    after = Engine.load(retrained)  # the folder loads
+    assert after.loaded.candidates.lookup("agency")[0][0] == "bureau"  # the good correction still counts
+    for key in ("month", "final", "last", "war"):
+        assert after.loaded.candidates.lookup(key) == before.lookup(key)
+    assert all("hijacked" not in wording for wording in after.loaded.continuation)
+    after.analyze([sentence])  # no 500 for text with that wording
