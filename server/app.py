@@ -90,9 +90,10 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
                            details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
         with admission.slot(tokens):
             try:
-                # Cached answers are kept apart per Origin ("" for local programs): see Engine.analyze.
+                # Cached answers are kept apart per Origin ("" for local programs) and per the
+                # partition the caller names (the extension: the asking page's site); see Engine.analyze.
                 answer = analysis_response(
-                    engine, checked, caller=request.headers.get("Origin", ""),
+                    engine, checked, caller=f"{request.headers.get('Origin', '')}\n{checked.partition}",
                     deadline=time.monotonic() + app.config["ANALYSIS_DEADLINE_S"],
                     cancelled=request.environ.get("waitress.client_disconnected"))
             except Abandoned as exc:  # past its deadline (or nobody is left to answer)

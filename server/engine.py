@@ -322,8 +322,9 @@ class Engine:
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
         suggestions: [{text, score}] best first}.
 
-        caller: who asks (the HTTP API passes the request's Origin). Cached answers are only
-        reused for the same caller, so one caller cannot time whether another analysed a text.
+        caller: who asks (the HTTP API passes the request's Origin and the partition it names:
+        the extension's is the asking page's site). Cached answers are only reused for the same
+        caller, so one caller (or one site's page) cannot time whether another analysed a text.
         ignore: words and phrases never to flag (see `decide`). deadline, cancelled: see `run`.
         Raises Abandoned."""
         ignored = frozenset(filter(None, map(wording_key, ignore)))

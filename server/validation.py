@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from flask import Request
@@ -12,10 +13,12 @@ from .feedback import LABELS
 from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs
 
 OFFSET_UNITS = ("utf16", "codepoint")
-FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore"}
+FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition"}
 MAX_SUGGESTIONS = 10
 MAX_IGNORE = 1000  # entries of an ignore list
 MAX_IGNORE_CHARS = 200  # characters per entry
+MAX_PARTITION_CHARS = 255  # a host name at most ...
+PARTITION_RE = re.compile(r"[0-9A-Za-z._:-]*")  # ... in its ASCII form (as openapi.json's pattern says)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class AnalyzeRequest:
     text: str | None = None
     paragraph_starts: list[int] | None = None
     ignore: tuple[str, ...] = ()  # words and phrases never to flag
+    partition: str = ""  # the caller's cache partition (the extension: the asking page's site)
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,12 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
                             f"of 1 to {MAX_IGNORE_CHARS} characters.")
     if has_lone_surrogate("".join(ignore)):
         raise ApiError(400, "'ignore' holds an unpaired UTF-16 surrogate.")
+    partition = body.get("partition", "")
+    if not (isinstance(partition, str) and len(partition) <= MAX_PARTITION_CHARS and PARTITION_RE.fullmatch(partition)):
+        raise ApiError(400, f"'partition' must be a site name: at most {MAX_PARTITION_CHARS} ASCII letters, digits "
+                            "and . _ : -")
     return AnalyzeRequest(paragraphs, None if threshold is None else float(threshold),
-                          int(max_suggestions), offset_unit, text, starts, tuple(ignore))
+                          int(max_suggestions), offset_unit, text, starts, tuple(ignore), partition)
 
 
 

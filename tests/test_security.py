@@ -290,3 +290,21 @@ def test_cached_answers_are_kept_per_caller(make_client, engine):
     assert misses(EXTENSION) == 0  # the same caller gets its cached answer
     assert misses(None) == 1  # a local program does not
     assert misses(None) == 0
+
+
+def test_cached_answers_are_kept_apart_per_partition(make_client):
+    # Security review: the answer cache was shared by every page that asked through the extension,
+    # so a page could time whether the reader had read an article on another site.
+    client = make_client()
+    engine = client.application.extensions["unspin.engine"]
+    body = {"paragraphs": ["The officers said the final month was calm, a partition test."]}
+    headers = {"Origin": EXTENSION}
+    # (partition, answered from the cache): only the same partition again is
+    for partition, cached in (("news.example", False), ("news.example", True), ("other.example", False), ("", False)):
+        hits_before = engine.cache_info()["hits"]
+        response = client.post("/api/v1/analyze", json={**body, "partition": partition} if partition else body,
+                               headers=headers)
+        assert response.status_code == 200
+        assert engine.cache_info()["hits"] - hits_before == int(cached), partition
+    bad = client.post("/api/v1/analyze", json={**body, "partition": "a\u202eb"}, headers=headers)
+    assert bad.status_code == 400

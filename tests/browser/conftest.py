@@ -440,6 +440,13 @@ def overlay(ext: Browser, page) -> dict:
     return ext.page_state(page)["overlay"]
 
 
+def card_ready(ext: Browser, page, timeout: float = 10.0) -> dict:
+    """Wait until the open card's actions count (card-guard.js: READY_MS after it opened, and
+    unobstructed); returns its state."""
+    return wait_for(lambda: (lambda c: c if c["ready"] else None)(overlay(ext, page)["card"]),
+                    timeout=timeout, message="card ready for actions")
+
+
 def wait_card(ext: Browser, page, open_: bool = True, timeout: float = 10.0) -> dict:
     """Wait until the hovercard is open (or closed); returns its state."""
     return wait_for(lambda: (lambda c: c if c["open"] == open_ else None)(overlay(ext, page)["card"]),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import LOW_THRESHOLD, overlay, server_spans, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, card_ready, overlay, server_spans, wait_for, wait_marks
 
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal text
 
@@ -93,6 +93,7 @@ def test_every_text_of_the_popup_and_the_card_has_enough_contrast(ext, pages_url
     # card's shadow root is closed).
     assert ext.sw("([name, id]) => unspin.onCommand(name, {id})", ["next-mark", ext.tab_id(page)]) is True
     page.keyboard.press("Enter")
+    card_ready(ext, page)
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Spun — restore as …": the status line shows
     card = wait_for(lambda: (lambda c: c if c["status"] else None)(overlay(ext, page)["card"]), message="card status")

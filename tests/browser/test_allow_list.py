@@ -6,7 +6,7 @@ answer without it."""
 
 from __future__ import annotations
 
-from conftest import LOW_THRESHOLD, analyze, article, marks, overlay, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, analyze, article, card_ready, marks, overlay, wait_for, wait_marks
 
 
 def span_texts(answer: dict) -> list[str]:
@@ -71,6 +71,13 @@ def test_never_flag_from_the_card(ext, pages_url, server_url):
     wait_for(lambda: overlay(ext, page)["card"]["active"], message="focus in the card")
     page.keyboard.press("Shift+Tab")  # round to the last action
     assert overlay(ext, page)["card"]["active"] == f"Never flag “{word}”"
+    card_ready(ext, page)
+    page.keyboard.press("Enter")  # it asks first, on another button, which waits in its turn
+    sure = f"Yes, never flag “{word}” on any site"
+    wait_for(lambda: overlay(ext, page)["card"]["active"] == sure, message="the confirmation focused")
+    assert stored_list(ext) == []
+    wait_for(lambda: any(a["name"] == sure and a["ready"] for a in overlay(ext, page)["card"]["actions"]),
+             message="the confirmation ready")
     page.keyboard.press("Enter")
     wait_for(lambda: stored_list(ext) == [word], message="added to the list")
     expected = with_ignore(server_url, texts, [word])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import LOW_THRESHOLD, marks, overlay, server_spans, wait_card, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, card_ready, marks, overlay, server_spans, wait_card, wait_for, wait_marks
 
 SITE = "127.0.0.1"
 
@@ -24,7 +24,8 @@ def open_card_actions(ext, page, index: int = 0) -> dict:
     for _ in range(index + 1):
         assert ext.sw("([name, id]) => unspin.onCommand(name, {id})", ["next-mark", tab]) is True
     page.keyboard.press("Enter")
-    return wait_for(lambda: (lambda c: c if c["active"] else None)(overlay(ext, page)["card"]), message="focus in the card")
+    wait_for(lambda: overlay(ext, page)["card"]["active"], message="focus in the card")
+    return card_ready(ext, page)
 
 
 def feedback_records(feedback_dir) -> list[dict]:
@@ -133,6 +134,7 @@ def test_with_consent_each_action_is_stored_with_utf16_offsets(ext, pages_url, s
     wait_card(ext, page, open_=False)
     page.keyboard.press("Enter")
     wait_for(lambda: overlay(ext, page)["card"]["active"], message="focus in the card again")
+    card_ready(ext, page)
     page.keyboard.press("Enter")
     wait_for(lambda: len(feedback_records(feedback_dir)) == before + 3, message="three records")
 
@@ -195,6 +197,7 @@ def test_after_not_spun_focus_goes_on_to_the_next_mark_until_none_remains(ext, p
     dismissed: set[str] = set()
     while True:
         assert overlay(ext, page)["card"]["active"] == f"Not spun: stop marking “{spans[at]['text']}” on this site"
+        card_ready(ext, page)
         page.keyboard.press("Enter")  # "Not spun"
         dismissed.add(key(spans[at]["text"]))
         left = [i for i, s in enumerate(spans) if key(s["text"]) not in dismissed]

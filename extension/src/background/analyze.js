@@ -35,12 +35,12 @@ function share(budget, others) {
 
 /** The server's answer for exactly these paragraphs: from the cache, or one request shared with
  *  any tab that asks for the same meanwhile. */
-async function answerFor({ serverUrl, threshold, ignore }, texts, signal) {
-  const key = cache.cacheKey(serverUrl, threshold, ignore, texts);
+async function answerFor({ site, serverUrl, threshold, ignore }, texts, signal) {
+  const key = cache.cacheKey(site, serverUrl, threshold, ignore, texts);
   const hit = cache.get(key);
   if (hit) return hit;
   const start = (abort) =>
-    api.analyze(serverUrl, texts, threshold, ignore, abort).then((answer) => {
+    api.analyze(serverUrl, texts, threshold, ignore, abort, site).then((answer) => {
       cache.set(key, answer);
       return answer;
     });
@@ -48,17 +48,17 @@ async function answerFor({ serverUrl, threshold, ignore }, texts, signal) {
 }
 
 /**
- * Ask the server about one document: the paragraphs within what the tab's budget leaves this
- * frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
+ * Ask the server about one document of a tab whose top-level page is on `site` (sites.js): the
+ * paragraphs within what the tab's budget leaves this frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
  * analysed)], summary: the server's Summary of what it analysed | null (nothing analysed),
  * used: {tokens, paragraphs} of the tab's budget}; calls onBusy(seconds, attempt) before each
  * wait for a busy server. Throws ServerError.
  */
-export async function analyzeDocument(texts, signal, others, onBusy) {
+export async function analyzeDocument(site, texts, signal, others, onBusy) {
   await cache.load();
   const settings = await getSettings();
   const { serverUrl, threshold } = settings;
-  const asked = { serverUrl, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
+  const asked = { site, serverUrl, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
   let budget = share(await limits.budgetFor(serverUrl), others);
   let shrunk = false;
   let busy = 0;

@@ -92,12 +92,15 @@ function wellFormed(text) {
 /**
  * Analyse the paragraphs of one article (within the tab's budget: see shared/document.js),
  * never flagging a wording of `ignore` (the reader's allow-list); `abort`: an AbortSignal that
- * drops the request (the server sees the disconnect).
+ * drops the request (the server sees the disconnect); `site`: the site of the tab that asks (its
+ * top-level page), sent as `partition` so that the server's cache never answers one site from
+ * what another site's page asked.
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
  * article: its figures and verdict, see shared/summary.js). Throws ServerError.
  */
-export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abort = null) {
+export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abort = null, site = "") {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
+  if (site) body.partition = site; // the server keeps its cached answers apart per asking site
   if (threshold != null) body.threshold = threshold;
   if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
   const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);

@@ -1,5 +1,6 @@
-// Answers per document, keyed on (server, threshold, allow-list, the document's paragraph texts): an article
-// seen before, unchanged, is never re-sent. The server decides per article, so answers are never
+// Answers per document, keyed on (the site of the tab that asked, server, threshold, allow-list, the
+// document's paragraph texts): an article seen before on that site, unchanged, is never re-sent,
+// and a page never gets an answer (nor its speed) from what a page of another site asked. The server decides per article, so answers are never
 // shared between documents, not even for a paragraph they have in common. In memory (LRU, bound
 // by documents and by size, since a growing page leaves one document per version), copied to
 // storage.session so a restarted service worker keeps it.
@@ -16,8 +17,8 @@ let total = 0;
 let loaded = null;
 let saveTimer = 0;
 
-export function cacheKey(serverUrl, threshold, ignore, texts) {
-  return `${serverUrl}\u0000${threshold ?? "default"}\u0000${ignore.join("\u0001")}\u0000${documentKey(texts)}`;
+export function cacheKey(site, serverUrl, threshold, ignore, texts) {
+  return `${site}\u0000${serverUrl}\u0000${threshold ?? "default"}\u0000${ignore.join("\u0001")}\u0000${documentKey(texts)}`;
 }
 
 function remember(key, value) {

@@ -10,6 +10,7 @@
 import browser from "webextension-polyfill";
 import { BUDGET } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
+import { siteOf } from "../shared/sites.js";
 import { estimateTokens } from "../shared/tokens.js";
 import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, postBusy, requestAnalyzePage, sendMoveMark } from "../shared/messages.js";
 import { analyzeDocument } from "./analyze.js";
@@ -66,7 +67,8 @@ browser.runtime.onConnect.addListener((port) => {
         if (!isDocument(texts)) return;
         const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
         try {
-          const answer = await track(tabs.submit(tabId, port, (signal, others) => analyzeDocument(texts, signal, others, onBusy)));
+          const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
+          const answer = await track(tabs.submit(tabId, port, (signal, others) => analyzeDocument(site, texts, signal, others, onBusy)));
           if (open) postAnswer(port, id, answer);
         } catch (error) {
           if (error instanceof tabs.Superseded) return; // a newer document's answer will come

@@ -1,4 +1,5 @@
-// The same document asked for by several tabs while in flight is requested once. Each asker
+// The same document asked for by several tabs while in flight is requested once (the key holds
+// the asking site: tabs of different sites never share a request, see cache.js). Each asker
 // brings its own AbortSignal; the request itself is aborted (the server sees the disconnect)
 // only when every asker has given up on it.
 

@@ -1,13 +1,16 @@
 // The hovercard's actions on a mark: "Not spun" (the mark goes, and stays gone for that wording
 // on this site), "Spun — restore as …" (confirm a suggestion or type the original), and "Never
-// flag" (the wording joins the allow-list). With the reader's consent, the first two send a
-// correction to the server's feedback store (background/feedback.js decides). Text goes in with
-// textContent only.
+// flag" (the wording joins the allow-list on every site, after a confirmation). With the reader's
+// consent, the first two send a correction to the server's feedback store (background/feedback.js
+// decides). An action counts only when the card is ready (card-guard.js): a click the page
+// steered there is ignored, and says so. Text goes in with textContent only.
 import { dismiss, neverFlag } from "../shared/corrections.js";
 import { sendCorrection } from "../shared/messages.js";
+import { appeared, appearedAt } from "./card-guard.js";
 import { el } from "./dom.js";
 
 const MAX_ORIGINAL_CHARS = 200; // the server's limit for `original`
+const IGNORED = "Ignored: the card had only just opened, or something covered it. Try again.";
 
 function quoted(text) {
   return `“${text}”`;
@@ -42,27 +45,35 @@ async function send(mark, label, original) {
 
 /**
  * Fill `container` with the actions for `mark` (container: an element of the card).
- * @returns {HTMLElement[]} the controls, in tab order
+ * @param guard  card-guard.js readiness of the card
+ * @returns {HTMLElement[]} the controls, in tab order (disabled ones are skipped)
  */
-export function renderActions(container, mark) {
+export function renderActions(container, mark, guard) {
   const { span } = mark;
   const status = el("div", "unspin-status");
   status.setAttribute("role", "status");
   const say = (text) => (status.textContent = text);
+  /** `handler` for an event the reader made on `control` of a ready card; any other is ignored,
+   *  and said so. */
+  const when = (control, handler) => (event) => {
+    if (event.isTrusted && guard.ready(appearedAt(control))) return handler(event);
+    event.preventDefault();
+    say(IGNORED);
+  };
 
   const notSpun = action("Not spun");
   notSpun.setAttribute("aria-label", `Not spun: stop marking ${quoted(span.text)} on this site`);
-  notSpun.addEventListener("click", async () => {
+  notSpun.addEventListener("click", when(notSpun, async () => {
     await send(mark, "not_spun", null);
     await dismiss(location.hostname, span.text); // the mark goes (dismissals.js)
-  });
+  }));
 
   const confirm = async (original) => {
     say(`Kept as spun, originally ${quoted(original)}. ${await send(mark, "spun", original)}`);
   };
   const restore = (span.suggestions || []).slice(0, 3).map(({ text }) => {
     const button = action(`Spun — restore as ${quoted(text)}`);
-    button.addEventListener("click", () => confirm(text));
+    button.addEventListener("click", when(button, () => confirm(text)));
     return button;
   });
 
@@ -74,7 +85,7 @@ export function renderActions(container, mark) {
   input.setAttribute("aria-label", `The original wording of ${quoted(span.text)}`);
   const typed = action("Spun — restore as typed", "submit");
   form.append(input, typed);
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", when(form, (event) => {
     event.preventDefault();
     const original = input.value.trim();
     if (original) confirm(original);
@@ -82,14 +93,25 @@ export function renderActions(container, mark) {
       say("Type the original wording first.");
       input.focus();
     }
-  });
+  }));
 
+  // "Never flag" acts on every site, so it asks first; the confirmation is another button, which
+  // itself waits READY_MS after it appears (a double click does not reach it).
   const never = action(`Never flag ${quoted(span.text)}`);
-  never.addEventListener("click", async () => {
+  const sure = action(`Yes, never flag ${quoted(span.text)} on any site`);
+  sure.hidden = sure.disabled = true;
+  never.addEventListener("click", when(never, () => {
+    sure.hidden = sure.disabled = false;
+    appeared(sure, guard);
+    say(`Never flag ${quoted(span.text)} on any site? It joins your allow-list (Unspin's options).`);
+    sure.focus();
+  }));
+  sure.addEventListener("click", when(sure, async () => {
+    sure.hidden = sure.disabled = true;
     say(`${quoted(span.text)} joins your allow-list (Unspin's options); this page is checked again.`);
     await neverFlag(span.text);
-  });
+  }));
 
-  container.replaceChildren(notSpun, ...restore, form, never, status);
-  return [notSpun, ...restore, input, typed, never];
+  container.replaceChildren(notSpun, ...restore, form, never, sure, status);
+  return [notSpun, ...restore, input, typed, never, sure];
 }

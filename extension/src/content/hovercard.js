@@ -15,6 +15,7 @@
 // and focus goes back to the page.
 // Page and model text go in with textContent only.
 import { renderActions } from "./card-actions.js";
+import { appearedAt, keepHost, readiness } from "./card-guard.js";
 import { contrastColours } from "./contrast.js";
 import { el } from "./dom.js";
 import css from "./hovercard.css";
@@ -108,6 +109,8 @@ export function init(signal, highlighter, ordered) {
   live.setAttribute("aria-live", "polite");
   root.append(style, proxies, card, live);
   document.documentElement.append(host);
+  keepHost(host, HOST_STYLE, document.documentElement, signal); // the page may restyle or remove it
+  const guard = readiness(card, signal);
 
   let focused = null; // mark under keyboard focus
   let shiftHeld = false;
@@ -131,9 +134,10 @@ export function init(signal, highlighter, ordered) {
 
   function show(mark, by) {
     clearTimeout(hideTimer);
+    if (shown !== mark || card.hidden) guard.shown(); // a card opening, or showing another mark
     if (shown !== mark) {
       render(info, mark);
-      controls = renderActions(actions, mark);
+      controls = renderActions(actions, mark, guard);
       shown = mark;
     }
     shownBy = by;
@@ -153,6 +157,7 @@ export function init(signal, highlighter, ordered) {
       }
     } else if (card.contains(root.activeElement)) root.activeElement.blur();
     card.hidden = true;
+    guard.hidden();
     shown = null;
     shownBy = null;
     highlighter.setActive(null);
@@ -350,7 +355,12 @@ export function init(signal, highlighter, ordered) {
           text: card.hidden ? "" : card.innerText,
           rect: rect && { x: rect.x, y: rect.y, width: rect.width, height: rect.height },
           label: card.getAttribute("aria-label"),
-          actions: card.hidden ? [] : controls.map((control) => ({ tag: control.localName, name: accessibleName(control) })),
+          actions: card.hidden ? [] : controls.filter((c) => !c.hidden).map((c) => {
+            const box = c.getBoundingClientRect();
+            const rect = { x: box.x, y: box.y, width: box.width, height: box.height };
+            return { tag: c.localName, name: accessibleName(c), rect, ready: guard.ready(appearedAt(c)) };
+          }),
+          ready: !card.hidden && guard.ready(), // its actions would count now (card-guard.js)
           active: card.contains(root.activeElement) ? accessibleName(root.activeElement) : null,
           status: card.hidden ? "" : actions.querySelector("[role=status]")?.textContent ?? "",
           colours: card.hidden ? [] : contrastColours(card),
