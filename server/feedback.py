@@ -33,7 +33,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .text import escape_hidden
+from .text import INVISIBLE_RE, escape_hidden, hidden_characters
 
 LABELS = ("spun", "not_spun")
 FILE_NAME = "feedback.sqlite3"
@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 )"""
 FIELDS = ("id", "time", "paragraph", "start", "end", "span", "label", "original", "url")
 COLUMNS = ", ".join(f'"{name}"' for name in FIELDS)
-MAX_BYTES = 64 * 1024 * 1024  # the store's file at most (a correction is 1-10 kB: thousands fit)
+MAX_BYTES = 64 * 1024 * 1024  # the store's file at most (a correction is 1-10 kB: thousands fit) ...
+MAX_ROWS = 100_000  # ... and corrections at most
 MIN_FREE_BYTES = 512 * 1024 * 1024  # a write never leaves less free space on the disk than this
 
 
@@ -100,8 +101,12 @@ class FeedbackStore:
         return connection
 
     def _check_room(self, adding: int) -> None:
-        """Raise Full when `adding` more bytes would pass MAX_BYTES or MIN_FREE_BYTES."""
+        """Raise Full when `adding` more bytes would pass MAX_BYTES or MIN_FREE_BYTES, or the store
+        holds MAX_ROWS corrections."""
         used = sum(p.stat().st_size for p in (self.path, self.path.with_name(FILE_NAME + "-wal")) if p.exists())
+        if used and self._count() >= MAX_ROWS:
+            raise Full(f"the corrections store holds {MAX_ROWS:,} corrections, its limit "
+                       "(unspin feedback export, then clear)")
         if used + adding > MAX_BYTES:
             raise Full(f"the corrections store holds {used // 1_000_000} MB, its limit is "
                        f"{MAX_BYTES // 1_000_000} MB (unspin feedback export, then clear)")
@@ -127,6 +132,15 @@ class FeedbackStore:
         finally:
             connection.close()
 
+    def _count(self) -> int:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
+        try:
+            return connection.execute("SELECT count(*) FROM feedback").fetchone()[0]
+        except sqlite3.OperationalError:  # no table yet
+            return 0
+        finally:
+            connection.close()
+
     def records(self) -> list[dict]:
         """Every correction, oldest first, as dicts with FIELDS."""
         return _read(self.path) if self.path.exists() else []
@@ -147,20 +161,41 @@ class FeedbackStore:
 
 def read_feedback(path: Path | str) -> list[dict]:
     """Corrections from a feedback database (a DATA_DIR, or a .sqlite3 file) or from the JSON
-    lines that `unspin feedback export` writes. Raises FileNotFoundError, ValueError."""
+    lines that `unspin feedback export` writes. A correction whose span, original or url holds
+    a control or invisible character (`unsafe`; the API refuses them, a file from elsewhere may
+    hold them) is left out, and said so on stderr. Raises FileNotFoundError, ValueError."""
     path = Path(path)
     if path.is_dir():
-        return FeedbackStore(path).records()
-    if not path.exists():
+        records = FeedbackStore(path).records()
+    elif not path.exists():
         raise FileNotFoundError(f"no feedback at {path}")
-    if path.suffix == ".sqlite3":
-        return _read(path)
-    with open(path, encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    for record in records:
-        if record.get("label") not in LABELS or not isinstance(record.get("paragraph"), str):
-            raise ValueError(f"{path}: not a feedback export (a line without label/paragraph)")
-    return records
+    elif path.suffix == ".sqlite3":
+        records = _read(path)
+    else:
+        with open(path, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        for record in records:
+            if record.get("label") not in LABELS or not isinstance(record.get("paragraph"), str):
+                raise ValueError(f"{path}: not a feedback export (a line without label/paragraph)")
+    safe = [r for r in records if not unsafe(r)]
+    if len(safe) < len(records):
+        print(f"{path}: {len(records) - len(safe)} correction(s) with control or invisible characters left out",
+              file=sys.stderr)
+    return safe
+
+
+def unsafe(record: dict) -> list[str]:
+    """The fields of a correction (span, original, url) that hold a control or invisible
+    character (text.hidden_characters). A span may hold the in-word invisible characters that
+    analysis reads past (a soft hyphen: text.INVISIBLE_RE), as marked page text does."""
+    fields = []
+    for name in ("span", "original", "url"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or hidden_characters(INVISIBLE_RE.sub("", value) if name == "span" else value):
+            fields.append(name)
+    return fields
 
 
 def _read(path: Path) -> list[dict]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Request
 
 from .errors import ApiError
-from .feedback import LABELS
+from .feedback import LABELS, unsafe
 from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs
 
 OFFSET_UNITS = ("utf16", "codepoint")
@@ -165,6 +165,8 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
             raise ValueError
     except ValueError:
         raise ApiError(400, "'start' and 'end' must mark a non-empty span of the paragraph.") from None
+    if unsafe({"span": paragraph[start:end]}):
+        raise ApiError(400, "The span holds control or invisible characters; mark plain text.")
     original, url = body.get("original"), body.get("url")
     if original is not None and not (isinstance(original, str) and 0 < len(original.strip()) <= MAX_ORIGINAL_CHARS
                                      and not has_lone_surrogate(original)):

@@ -200,3 +200,33 @@ def test_a_feedback_file_from_elsewhere_is_read_only_and_its_schema_distrusted(t
         assert [r["label"] for r in read_feedback(store.path)] == ["not_spun"]
     finally:
         store.path.chmod(0o600)
+
+
+def test_a_span_with_controls_is_refused_but_a_soft_hyphen_inside_a_word_is_kept(store_client):
+    client, store = store_client
+    for paragraph, ok in (("The war\u00adfare went on.", True), ("The war\u202efare went on.", False),
+                          ("The war\u0085fare went on.", False)):
+        response = client.post(FEEDBACK, json={"paragraph": paragraph, "start": 4, "end": 12, "label": "not_spun",
+                                               "offset_unit": "codepoint"})
+        assert response.status_code == (201 if ok else 400), paragraph
+    assert [r["span"] for r in store.records()] == ["war\u00adfare"]
+
+
+def test_corrections_with_controls_in_a_file_from_elsewhere_are_left_out(tmp_path, capsys):
+    good = {"paragraph": PARAGRAPH, "span": "final month", "start": 6, "end": 17, "label": "spun", "original": "last month"}
+    bad = [{**good, "original": "last\nmonth\thijacked"}, {**good, "span": "final\u202emonth"},
+           {**good, "url": "https://a.example/\u2028x"}]
+    export = tmp_path / "export.jsonl"
+    export.write_text("".join(json.dumps(r) + "\n" for r in [good, *bad]), encoding="utf-8")
+    assert read_feedback(export) == [good]
+    assert "3 correction(s) with control or invisible characters left out" in capsys.readouterr().err
+
+
+def test_the_store_stops_at_its_row_limit(store_client, monkeypatch):
+    from unspin import feedback
+
+    client, store = store_client
+    body = {"paragraph": PARAGRAPH, "start": 2, "end": 5, "label": "not_spun", "offset_unit": "codepoint"}
+    monkeypatch.setattr(feedback, "MAX_ROWS", 2)
+    assert [client.post(FEEDBACK, json=body).status_code for _ in range(3)] == [201, 201, 507]
+    assert len(store.records()) == 2

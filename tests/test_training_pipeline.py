@@ -167,7 +167,7 @@ def test_a_crafted_original_cannot_rewrite_the_candidate_table(trained, table, t
     retrained = tmp_path / "retrained"
     assert main(["train", "--data", str(data), "--out", str(retrained), "--quick", "--candidates", str(table[1]),
                  "--feedback", str(tmp_path / "corrections")]) == 0
-    assert "1 original(s) with control or invisible characters left out" in capsys.readouterr().out
+    assert "1 correction(s) with control or invisible characters left out" in capsys.readouterr().err
     after = Engine.load(retrained)  # the folder loads
     assert after.loaded.candidates.lookup("agency")[0][0] == "bureau"  # the good correction still counts
     for key in ("month", "final", "last", "war"):

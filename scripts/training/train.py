@@ -116,7 +116,7 @@ def main(args) -> int:
     from unspin.scripts.evaluation.model_card import write_card
     from unspin.scripts.training.site_features import (build_continuations, extract, feedback_rows, read_features,
                                                        serving_lm)
-    from unspin.text import hidden_characters, wording_key
+    from unspin.text import wording_key
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -136,15 +136,10 @@ def main(args) -> int:
     corrections = []
     if args.feedback:
         corrections, held = split_feedback(read_feedback(args.feedback))
-        confirmed, refused = defaultdict(set), 0
-        for record in corrections:
+        confirmed = defaultdict(set)
+        for record in corrections:  # read_feedback left out any with control or invisible characters
             if record["label"] == "spun" and record["original"]:
-                if hidden_characters(record["original"]):  # the API refuses them; a file edited by hand may not
-                    refused += 1
-                    continue
                 confirmed[wording_key(record["span"])].add(record["original"].strip())
-        if refused:
-            print(f"feedback: {refused} original(s) with control or invisible characters left out")
         table = with_readers_originals(table, confirmed)
         new = [w for w in candidate_wordings(table) if w.lower() not in continuation]
         continuation = {**continuation, **continuations(serving_lm(), new)}
