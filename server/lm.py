@@ -38,7 +38,8 @@ CONVERTED = "smollm2-135m-v2"  # name of the converted folder; change it when co
 WEIGHTS = {"fp32": "model.safetensors", "bf16": "model.bf16.safetensors"}
 CHECKSUMS = "checksums.json"  # {weights file name: sha256}, written at conversion
 _DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
-HEAD_ROWS = 128  # hidden states per product with the LM head (normalizers): 128 x 49,152 logits
+HEAD_ROWS = 128  # hidden states per product with the LM head (normalizers) ...
+VOCAB_TILE = 8192  # ... and output embeddings per product: 128 x 8,192 fp32 logits (4 MB) at a time
 
 
 class LanguageModelMissing(FileNotFoundError):
@@ -221,23 +222,30 @@ class LanguageModel:
                     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """hidden [N,H] -> (log-sum-exp of the logits [N], the distribution's entropy [N] or None),
         nats, fp32. entropy: bool [N], the rows whose entropy is wanted (0 elsewhere); None: no
-        entropy. The head's product runs in the served precision, HEAD_ROWS rows at a time over
-        the whole vocabulary (at most HEAD_ROWS x V logits alive, 25 MB in fp32); the
-        log-softmax over them in fp32 (one fused kernel, which reads reduced-precision logits
-        directly). Rows are padded to a power of two from 32 (see `padded`)."""
+        entropy. The head's product runs in the served precision for HEAD_ROWS rows and
+        VOCAB_TILE output embeddings at a time (at most HEAD_ROWS x VOCAB_TILE logits alive: 4 MB
+        in fp32, no [N,V] matrix); each tile's log-sum-exp in fp32 (one fused kernel), the tiles'
+        combined by another. Rows are padded to a power of two from 32 (see `padded`)."""
         n = len(hidden)
         lse = torch.empty(n)
         ent = torch.zeros(n) if entropy is not None else None
         for c in range(0, n, HEAD_ROWS):
             k = min(HEAD_ROWS, n - c)
             rows = self.padded(hidden[c : c + k], max(32, 1 << (k - 1).bit_length())).to(self.head.dtype)
-            logits = rows @ self.head.T
-            log_p = logits.log_softmax(-1, dtype=torch.float32)
-            lse[c : c + k] = (logits[:k, 0].float() - log_p[:k, 0])
-            if entropy is not None and entropy[c : c + k].any():
-                want = entropy[c : c + k].nonzero().flatten()
-                ent[c + want] = -(log_p[want].exp() * log_p[want]).sum(-1)
-            del logits, log_p
+            wanted = entropy[c : c + k].nonzero().flatten() if entropy is not None else torch.zeros(0, dtype=torch.long)
+            tiles, weighted = [], []  # per tile: log-sum-exp [rows]; sum of p * logit within it [wanted]
+            for v in range(0, len(self.head), VOCAB_TILE):
+                logits = (rows @ self.head[v : v + VOCAB_TILE].T).float()
+                tiles.append(torch.logsumexp(logits, -1))
+                if len(wanted):
+                    chosen = logits[wanted]
+                    weighted.append(((chosen - tiles[-1][wanted, None]).exp_() * chosen).sum(-1))
+            tiles = torch.stack(tiles, -1)  # [rows, tiles]
+            total = torch.logsumexp(tiles, -1)
+            lse[c : c + k] = total[:k]
+            if len(wanted):  # entropy = lse - sum p * logit, each tile's sum weighted by its share
+                share = (tiles[wanted] - total[wanted, None]).exp()
+                ent[c + wanted] = total[wanted] - (torch.stack(weighted, -1) * share).sum(-1)
         return lse, ent
 
     @staticmethod

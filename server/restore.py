@@ -68,10 +68,8 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
         rows[-1].append(n)
         used += len(seq) - 1
     rest = [0.0] * len(variants)
-    # the batch's keys and values [B,kv,T,d] as one past [1,kv,B*T,d], every window one after another
-    past = [tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer) for layer in batch.kv]
     for r in range(0, len(rows), ROWS_PER_PASS):
-        for n, lp in _continue(lm, batch, past, variants, rows[r : r + ROWS_PER_PASS]).items():
+        for n, lp in _continue(lm, batch, variants, rows[r : r + ROWS_PER_PASS]).items():
             rest[n] = lp
     for site, _, _ in variants:
         site.restored = []
@@ -79,7 +77,7 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
         site.restored.append((wording, round(first[n] + rest[n], 4)))
 
 
-def _continue(lm: LanguageModel, batch: Batch, past_kv: list, variants, rows: list[list[int]]) -> dict[int, float]:
+def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) -> dict[int, float]:
     """Sum of log P of each variant's tokens after its first, in one batched pass (see module docstring)."""
     # Few fixed shapes (see LanguageModel.padded): 1, 2, 4 or 8 rows of ROW_TOKENS (a wording
     # longer than a row, which no candidate table has, widens its pass to a multiple of it).
@@ -111,7 +109,7 @@ def _continue(lm: LanguageModel, batch: Batch, past_kv: list, variants, rows: li
     mask[:, 0, :, :past] = (key >= start[:, :, None]) & (key < cut[:, :, None])
     same = (owner[:, :, None] == owner[:, None, :]) & (positions[:, None, :] <= positions[:, :, None])
     mask[:, 0, :, past:] = same & (owner[:, None, :] >= 0) | torch.eye(width, dtype=torch.bool)  # padding sees itself
-    kv = [tuple(x.expand(n_rows, -1, -1, -1) for x in layer) for layer in past_kv]  # views
+    kv = [tuple(x.expand(n_rows, -1, -1, -1) for x in layer) for layer in batch.kv]  # views of the one past
     with torch.inference_mode():
         hidden, _ = lm.body(ids, positions=positions, mask=mask, past=kv)
         r, c, token, n = (torch.tensor(x) for x in zip(*targets))

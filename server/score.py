@@ -102,7 +102,8 @@ class Batch:
     """One batched LM pass over some windows of a document (alive only while it is processed).
 
     windows: their indices in `document`; hidden: [B,T,H] final hidden states (right-padded);
-    kv: per layer (key, value) [B,kv_heads,T,d], or None when not kept."""
+    kv: per layer (key, value) [1,kv_heads,B*T,d], the batch's windows one after another (as
+    restoration reads them), or None when not kept."""
 
     windows: list[int]
     hidden: torch.Tensor
@@ -178,6 +179,8 @@ def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None 
             for r, w in enumerate(rows):
                 ids[r, : len(windows[w].ids)] = torch.tensor(windows[w].ids)
             hidden, kv = lm.body(ids, keep=keep)
+            for n, layer in enumerate(kv or ()):  # packed one layer at a time: never two copies of the cache
+                kv[n] = tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer)
             yield Batch(rows, hidden, kv, windows)
 
 
