@@ -14,8 +14,9 @@ import pytest
 
 from unspin.app import create_app, openapi_spec
 from unspin.engine import Engine
-from unspin.model import build_tiny_model
 from unspin.serve import make_server
+
+from tiny_model import build_tiny_model
 
 
 @pytest.fixture(scope="session", autouse=True)

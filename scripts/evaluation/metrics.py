@@ -60,19 +60,3 @@ def word_metrics(articles) -> dict:
     out["marks_per_1000_untouched_words_of_spun_articles"] = (
         round(1000 * inner_spans / inner_words, 3) if inner_words else None)
     return out
-
-
-def auc(negatives: list[float], positives: list[float]) -> float | None:
-    """Probability that a random positive outscores a random negative (ties count half)."""
-    if not negatives or not positives:
-        return None
-    ranked = sorted([(v, 0) for v in negatives] + [(v, 1) for v in positives])
-    rank_sum, i = 0.0, 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
-            j += 1
-        rank_sum += sum(1 for k in range(i, j) if ranked[k][1]) * (i + j + 1) / 2
-        i = j
-    n_pos = len(positives)
-    return round((rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * len(negatives)), 4)

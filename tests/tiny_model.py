@@ -1,0 +1,54 @@
+"""A tiny model in the shipped format, for the structural tests (tests/conftest.py's `tiny_model`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
+    """A tiny model in the shipped format for fast structural tests: a randomly initialised
+    2-layer LM with SmolLM2's tokenizer (the LM package must be installed), a small candidate
+    table and a detector fitted on random features. Its detections are arbitrary."""
+    import lightgbm
+    import numpy as np
+    import shutil
+    import torch
+    from safetensors.torch import save_file
+
+    from unspin.llama import Llama
+    from unspin.lm import convert, load_lm
+    from unspin.model import CandidateTable, ModelMeta, candidate_wordings, save_model
+    from unspin.score import FEATURES
+
+    out = Path(out)
+    source = convert()
+    config = json.loads((source / "config.json").read_text())
+    config.update(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                  num_key_value_heads=1, head_dim=16)
+    torch.manual_seed(seed)
+    body = Llama(config)
+    with torch.no_grad():  # transformers' initialisation of a Llama: normal(0, 0.02) matrices, unit norms
+        for value in body.parameters():
+            if value.dim() > 1:
+                value.normal_(0.0, config["initializer_range"])
+    (out / "lm").mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in body.state_dict().items()}, str(out / "lm" / "model.safetensors"))
+    (out / "lm" / "config.json").write_text(json.dumps(config))
+    shutil.copyfile(source / "tokenizer.json", out / "lm" / "tokenizer.json")
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, len(FEATURES)))
+    y = (x[:, 0] + 0.5 * rng.normal(size=400) > 0.8).astype(int)
+    booster = lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lightgbm.Dataset(x, y), 20)
+    table = CandidateTable({
+        "final": [("last", 0.0), ("concluding", -1.0)],
+        "officers": [("officials", 0.0), ("police officers", -0.5)],
+        "warfare": [("war", 0.0)],
+        "in accordance with": [("according to", 0.0)],
+        "month": [("week", -1.0)],
+    })
+    meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random")
+    tiny_lm = load_lm(out / "lm", precision="fp32")
+    from unspin.score import continuations
+
+    return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)))
