@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 # Where `unspin serve` listens and `unspin analyze` looks for it ($UNSPIN_SERVER overrides the latter).
 DEFAULT_PORT = 8765
 DEFAULT_SERVER = f"http://127.0.0.1:{DEFAULT_PORT}"
 
-# The folder tree keeps the model beside the package: <repo>/server/../models/unspin-lm.
-SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "unspin-lm"
+# The shipped model: models/unspin-lm in the tree, package data `unspin.models` once installed.
+SHIPPED_MODEL = Path(str(resources.files("unspin.models") / "unspin-lm"))  # package data, wherever installed
 
 DEFAULTS = {
     # Request limits (HTTP 413 beyond them). Work and memory grow with LM tokens, whatever the

@@ -6,7 +6,7 @@ instead of `transformers.LlamaModel` because importing transformers' Llama costs
 then `from transformers.models.llama.modeling_llama import LlamaModel` 368 MB / 5.3 s), half
 of the cold-start and memory budgets of the server. The arithmetic is transformers' own (RMSNorm
 in fp32, rotary embeddings, grouped-query attention through `scaled_dot_product_attention`,
-SwiGLU), and `tests/test_llama.py` checks that both give the same hidden states.
+SwiGLU), and `tests/test_precision.py` checks that both give the same hidden states.
 
 Shapes: B batch rows, T new tokens, P cached (past) tokens, H hidden size, d head size.
 """
