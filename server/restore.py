@@ -1,7 +1,7 @@
 """Stage 3, restore: rank the likely originals of marked spans with context on both sides.
 
-For each site, a shortlist of its candidates chosen by the `score` stage (at most
-RESTORE_CANDIDATES, within RESTORE_MARGIN nats of its best by first sub-token and continuation)
+For each site, a shortlist of its candidates chosen by the `score` stage (the KEPT_CANDIDATES it
+keeps, those within RESTORE_MARGIN nats of its best by first sub-token and continuation)
 is re-scored with each candidate's *full* wording followed by the next RIGHT_TOKENS tokens of
 the text: log P(candidate's sub-tokens + right context | left context), summed, in nats. The
 left context is not run again: the KV cache of the scoring pass is reused, and the variants of
@@ -24,8 +24,7 @@ import torch
 from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 
-RESTORE_CANDIDATES = 3  # at most this many candidates per site are re-scored ...
-RESTORE_MARGIN = 6.0  # ... those within this many nats of the best by the score stage
+RESTORE_MARGIN = 6.0  # a site's kept candidates within this many nats of its best are re-scored
 RIGHT_TOKENS = 2
 ROW_TOKENS = 32  # variant tokens per row of a batched pass (a lightly spun window has a few) ...
 ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention weights stay under
@@ -34,7 +33,7 @@ ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention we
 
 def shortlist(site: Site) -> list[str]:
     best = site.candidate_lp[0]
-    return [c for c, lp in zip(site.candidates[:RESTORE_CANDIDATES], site.candidate_lp) if lp >= best - RESTORE_MARGIN]
+    return [c for c, lp in zip(site.candidates, site.candidate_lp) if lp >= best - RESTORE_MARGIN]
 
 
 def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float]) -> None:

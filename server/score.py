@@ -27,7 +27,9 @@ from .text import Visible, Word, match_case, protected_ranges, words, zipf
 
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4
-MAX_CANDIDATES = 50  # per site, best prior first (as many as the candidate table keeps)
+MAX_CANDIDATES = 50  # per site, best prior first (as many as the candidate table keeps), scored ...
+KEPT_CANDIDATES = 3  # ... and the likeliest full wordings kept on the site, for restoration (the
+# rest would hold 40 MB of strings for a request at the token limit)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit or
 # opening quote, unless the word before the stop is an initial or a known abbreviation.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -69,7 +71,7 @@ class Site:
     text: str
     window: int  # index of its window in the document
     tokens: tuple[int, int]  # [first, last) token position of the wording in the window
-    candidates: list[str]  # case-matched original wordings, likeliest full wording first
+    candidates: list[str]  # the KEPT_CANDIDATES case-matched original wordings likeliest in full, best first
     candidate_lp: list[float]  # their estimated log P(full wording | left context), nats
     features: np.ndarray  # [len(FEATURES)] float32
     # restore.py's re-scored shortlist, (wording, log P(wording + right context | left), nats),
@@ -424,7 +426,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             float(starts_sentence),
             min(i - first, 10),
         ], dtype=np.float32)
-        ranked = order[cand_starts[k] : cand_starts[k] + counts[k]]
+        ranked = order[cand_starts[k] : cand_starts[k] + min(counts[k], KEPT_CANDIDATES)]
         sites.append(Site(p, (i, j), start, end, wording, w, (t0, t1),
                           [all_cands[k][m - cand_starts[k]] for m in ranked],
                           [round(float(lp_full[m]), 4) for m in ranked], features))

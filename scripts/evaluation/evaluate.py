@@ -212,6 +212,7 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     covers exactly the tortured phrase; none when it is no key of the candidate table)."""
     from dataclasses import replace
 
+    from unspin.score import MAX_CANDIDATES
     from unspin.scripts.data.thesauri import read_tortured
 
     pairs = read_tortured(path)[:limit]
@@ -221,7 +222,8 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
         scored = engine.score([text])
         start = text.index(tortured)
         match = [k for k, s in enumerate(scored.sites) if (s.start, s.end) == (start, start + len(tortured))]
-        if not match or original not in [c.lower() for c in scored.sites[match[0]].candidates]:
+        candidates = [c.lower() for c, _ in engine.loaded.candidates.lookup(tortured)[:MAX_CANDIDATES]]
+        if not match or original not in candidates:
             continue
         covered += 1
         decided = replace(engine.decide(scored), marked=match)  # the span given, whatever the detector says
