@@ -170,6 +170,21 @@ def read_weights(path: Path, expected_sha256: str | None = None, names=None) -> 
         raise LanguageModelDamaged(f"{path} is not a readable weights file ({exc})") from None
 
 
+def load_tokenizer(path: Path | None = None) -> Tokenizer:
+    """The tokenizer of the converted LM folder `path` (default: the cache's, converting first
+    when needed), without padding or truncation."""
+    tokenizer = Tokenizer.from_file(str((path or convert()) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def count_tokens(tokenizer: Tokenizer, texts: list[str]) -> int:
+    """LM tokens of texts as the engine reads them (each after a space): the unit of the
+    server's limits."""
+    return sum(len(e.ids) for e in tokenizer.encode_batch([" " + t for t in texts], add_special_tokens=False))
+
+
 @dataclass
 class LanguageModel:
     """The causal LM body, its output embedding and tokenizer.
@@ -204,7 +219,7 @@ class LanguageModel:
 
     def count_tokens(self, texts: list[str]) -> int:
         """LM tokens of texts as the engine reads them (each after a space)."""
-        return sum(len(e.ids) for e in self.tokenizer.encode_batch([" " + t for t in texts], add_special_tokens=False))
+        return count_tokens(self.tokenizer, texts)
 
     def log_probs(self, hidden: torch.Tensor) -> torch.Tensor:
         """hidden [N,H] -> next-token log-probabilities [N,V], fp32 (the product in the served precision)."""
@@ -307,10 +322,7 @@ def _load_in(path: Path, config: dict, path_name: str) -> LanguageModel:
     if path_name == "bf16":
         state = {k: v.to(torch.bfloat16) for k, v in state.items()}  # no-op for the bf16 file
     body = wrap(build_body(config, state), path_name)
-    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return LanguageModel(body=body, head=state["embed_tokens.weight"], tokenizer=tokenizer, path=path,
+    return LanguageModel(body=body, head=state["embed_tokens.weight"], tokenizer=load_tokenizer(path), path=path,
                          precision={"path": path_name})
 
 

@@ -89,8 +89,10 @@ def run_in_thread():
 
 @pytest.fixture(scope="session")
 def live_server(engine):
-    """Base URL of a real waitress server on a free loopback port, serving the tiny model."""
-    app = create_app(engine=engine)
+    """Base URL of a real waitress server on a free loopback port, serving the tiny model. Its
+    queue takes 32 analyses (the default 4 answers the rest 503 at once, as tests of the queue
+    check): the tests that use it send up to 16 at once and check every answer."""
+    app = create_app({"MAX_QUEUED_ANALYSES": 32}, engine=engine)
     server = make_server(app, "127.0.0.1", 0)
     port = int(server.effective_port)  # waitress reports it as a string
     app.config["PORT"] = port

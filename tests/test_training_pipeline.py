@@ -95,7 +95,8 @@ def test_evaluate_reports_both_profile_groups_and_the_real_inputs(trained, capsy
 
 def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
     _, model, _ = trained
-    assert main(["bench", "--model", str(model), "--runs", "1", "--long-words", "1500", "--soak", "12"]) == 0
+    assert main(["bench", "--model", str(model), "--runs", "1", "--long-words", "1500", "--soak", "12",
+                 "--token-limit"]) == 0
     printed = capsys.readouterr().out
     figures = json.loads(printed[printed.rindex("\n{") + 1 :])
     assert figures["words"] >= 1000 and figures["runs"] == 1 and figures["cold_start_s"] > 0
@@ -107,6 +108,13 @@ def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):
             measured["analysis_median_ms"] / measured["fp32_forward_median_ms"], abs=0.002)
     assert figures["long"]["words"] >= 1500 and figures["long"]["peak_rss_mb"] > 0
     assert figures["soak"]["analyses"] == 12 and figures["soak"]["rss_after_all_mb"] > 0
+    from unspin.config import DEFAULTS
+
+    assert set(figures["token_limit"]) == {"english", "cjk", "plane 2"}
+    for script, measured in figures["token_limit"].items():  # just under the limit, and within the deadline
+        assert 0.9 * DEFAULTS["MAX_TOKENS"] < measured["tokens"] <= DEFAULTS["MAX_TOKENS"], script
+        assert measured["outcome"].startswith(("answered", "abandoned")) and measured["peak_rss_mb"] > 0
+        assert measured["s"] < DEFAULTS["ANALYSIS_DEADLINE_S"] + 30, measured
 
 
 def test_retraining_on_a_dismissal_stops_flagging_that_word(trained, table, tmp_path, capsys):

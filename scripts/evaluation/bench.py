@@ -14,6 +14,9 @@ In one run, each engine measurement in a fresh server-like child process (caches
 - peak resident memory (the process's maximum RSS, start included) while analysing a spun
   article of `--long-words` words;
 - with `--soak N`: RSS after 10 and after N analyses of different spun articles (growth, %);
+- with `--token-limit`: a request of just under the server's token limit (config MAX_TOKENS) in
+  each of LIMIT_SCRIPTS, analysed with the server's deadline: seconds, answered or abandoned,
+  peak RSS;
 - the yardstick: a raw fp32 forward pass of the same LM (body, and the LM head at every
   position) over the same text in the engine's own windows, timed in the same process just
   before each analysis (so that both see the machine in the same state: on shared machines the
@@ -38,6 +41,13 @@ from pathlib import Path
 DEFAULT_TEXT = Path(__file__).resolve().parent / "articles" / "news_1000_words.txt"
 SPIN_PROFILE = "moby-common"
 SPIN_RATE = 0.2
+# Scripts of a request at the token limit: English news wording (about 5 characters a token), CJK
+# (about 1) and CJK Extension B of plane 2 (several tokens a character: the costliest text).
+LIMIT_SCRIPTS = {
+    "english": "The officers said the final month was calm in the nationwide safety sector. ",
+    "cjk": "俄罗斯要求中国为其在乌克兰的战争提供军事装备和援助，美国官员说。",
+    "plane 2": "𠀀𠀁𠀂𠀃𠀄𠀅𠀆𠀇𠀈𠀉。",
+}
 
 
 def add_arguments(parser) -> None:
@@ -49,8 +59,10 @@ def add_arguments(parser) -> None:
                                             "default: chosen by measurement, as the server does")
     parser.add_argument("--long-words", type=int, default=5000, help="words of the long spun article (peak memory)")
     parser.add_argument("--soak", type=int, default=0, help="also analyse this many different articles (RSS growth)")
+    parser.add_argument("--token-limit", action="store_true",
+                        help="also analyse a request at the server's token limit in each script (time, peak RSS)")
     parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
-    parser.add_argument("--child", choices=("speed", "long", "soak"), help=argparse.SUPPRESS)  # engine side
+    parser.add_argument("--child", choices=("speed", "long", "soak", "limit"), help=argparse.SUPPRESS)  # engine side
     parser.add_argument("--documents", help=argparse.SUPPRESS)  # the child's texts (JSON), made by the parent
 
 
@@ -110,6 +122,17 @@ def long_document(text: str, words: int, seed: int) -> list[str]:
     return out
 
 
+def at_token_limit(unit: str) -> list[str]:
+    """Paragraphs of `unit` repeated, as many as stay within the server's token limit."""
+    from unspin.config import DEFAULTS
+    from unspin.lm import count_tokens, load_tokenizer
+
+    tokenizer, paragraphs = load_tokenizer(), []
+    while count_tokens(tokenizer, paragraphs + [unit * 20]) <= DEFAULTS["MAX_TOKENS"]:
+        paragraphs.append(unit * 20)
+    return paragraphs
+
+
 def rss_mb() -> tuple[float, float]:
     """(current, peak) resident memory of this process, MB: Linux's VmRSS and VmHWM (the peak of
     this program: getrusage's maxrss also counts the parent's memory at fork)."""
@@ -150,6 +173,18 @@ def child(args) -> int:
         answer = engine.analyze(given)
         out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(given),
                        "ms": round(1000 * (time.perf_counter() - t)), "marks": answer["summary"]["spans"]}
+    elif args.child == "limit":
+        from unspin.admission import Abandoned
+        from unspin.config import DEFAULTS
+
+        t = time.perf_counter()
+        try:
+            answer = engine.analyze(given, deadline=time.monotonic() + DEFAULTS["ANALYSIS_DEADLINE_S"])
+            outcome = f"answered ({answer['summary']['spans']} marks)"
+        except Abandoned as exc:
+            outcome = f"abandoned: {exc.reason}"
+        out["limit"] = {"tokens": engine.count_tokens(given), "chars": sum(map(len, given)),
+                        "s": round(time.perf_counter() - t, 1), "outcome": outcome}
     else:
         for n, doc in enumerate(given, 1):
             engine.analyze(doc)
@@ -227,6 +262,10 @@ def main(args) -> int:
         figures["soak"] = {"analyses": soak["analyses"], "rss_after_10_mb": soak["rss_after_10_mb"],
                            "rss_after_all_mb": soak["rss_after_all_mb"], "peak_rss_mb": soak["peak_rss_mb"],
                            "growth_pct": round(100 * (soak["rss_after_all_mb"] / soak["rss_after_10_mb"] - 1), 1)}
+    if args.token_limit:
+        figures["token_limit"] = {script: {**(done := run_child(args, "limit", at_token_limit(unit)))["limit"],
+                                           "peak_rss_mb": done["peak_rss_mb"]}
+                                  for script, unit in LIMIT_SCRIPTS.items()}
     figures["runs"] = args.runs
     print(json.dumps(figures, indent=2))
     if args.update_card:
