@@ -42,7 +42,7 @@ class Admission:
     analysis (exponential moving average, weight `learning`); max_queued: analyses running or
     waiting at most."""
 
-    def __init__(self, max_wait_s: float, ms_per_token: float, max_queued: int = 4, learning: float = 0.3):
+    def __init__(self, max_wait_s: float, ms_per_token: float, max_queued: int, learning: float = 0.3):
         self.max_wait_s = max_wait_s
         self.max_queued = max_queued
         self.ms_per_token = ms_per_token

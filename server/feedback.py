@@ -13,7 +13,8 @@ They live in one SQLite file, DATA_DIR/feedback.sqlite3 (DATA_DIR: `--data-dir`,
 $UNSPIN_DATA_DIR, else $XDG_DATA_HOME/unspin, else ~/.local/share/unspin), and are never sent
 anywhere. Only the reader's own account can read them: a DATA_DIR Unspin creates is 0700 and the
 file (with SQLite's -wal and -shm files, which take its mode) 0600. The store is bounded: at
-most MAX_BYTES on disk, never filling the disk past MIN_FREE_BYTES (`Full`, HTTP 507).
+most MAX_BYTES on disk and MAX_ROWS corrections, never filling the disk past MIN_FREE_BYTES
+(`Full`, HTTP 507).
 Every write is one transaction on its own connection, so concurrent requests (and a
 `unspin feedback` run beside the server) are safe; SQLite serialises them.
 
@@ -58,7 +59,7 @@ MIN_FREE_BYTES = 512 * 1024 * 1024  # a write never leaves less free space on th
 
 
 class Full(Exception):
-    """The store reached MAX_BYTES, or the disk is nearly full: nothing was written."""
+    """The store reached MAX_BYTES or MAX_ROWS, or the disk is nearly full: nothing was written."""
 
 
 HOLD_OUT_EVERY = 5  # one correction in five (by id) is kept out of training, to evaluate on
