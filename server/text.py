@@ -8,6 +8,7 @@ API boundary, with the helpers below.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from array import array
@@ -132,14 +133,7 @@ def escape_hidden(text: str) -> str:
     """`text` (JSON) with every HIDDEN_CATEGORIES character written as a JSON escape (\\u202e;
     beyond the BMP a surrogate pair, \\udb40\\udc41), so that printing it cannot steer a
     terminal or reorder what a reader sees, and parsing it gives the same string back."""
-    return "".join(ch if unicodedata.category(ch) not in HIDDEN_CATEGORIES
-                   else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF
-                   else "".join(f"\\u{u:04x}" for u in _surrogates(ord(ch))) for ch in text)
-
-
-def _surrogates(code_point: int) -> tuple[int, int]:
-    v = code_point - 0x10000
-    return 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)
+    return "".join(json.dumps(ch)[1:-1] if unicodedata.category(ch) in HIDDEN_CATEGORIES else ch for ch in text)
 
 
 def has_lone_surrogate(text: str) -> bool:

@@ -171,8 +171,9 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
     if original is not None and not (isinstance(original, str) and 0 < len(original.strip()) <= MAX_ORIGINAL_CHARS
                                      and not has_lone_surrogate(original)):
         raise ApiError(400, f"'original' must be null or the original wording (1 to {MAX_ORIGINAL_CHARS} characters).")
-    if original is not None and hidden_characters(original):
-        named = ", ".join(f"U+{ord(ch):04X}" for ch in hidden_characters(original)[:5])
+    hidden = hidden_characters(original) if original is not None else []
+    if hidden:
+        named = ", ".join(f"U+{ord(ch):04X}" for ch in hidden[:5])
         raise ApiError(400, f"'original' holds control or invisible characters ({named}); send the wording as "
                             "plain text.")
     if original is not None and body["label"] != "spun":

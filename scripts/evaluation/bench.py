@@ -123,14 +123,13 @@ def long_document(text: str, words: int, seed: int) -> list[str]:
 
 
 def at_token_limit(unit: str) -> list[str]:
-    """Paragraphs of `unit` repeated, as many as stay within the server's token limit."""
+    """Paragraphs of `unit` repeated, as many as stay within the server's token limit (each
+    paragraph is counted on its own, so their tokens add up)."""
     from unspin.config import DEFAULTS
     from unspin.lm import count_tokens, load_tokenizer
 
-    tokenizer, paragraphs = load_tokenizer(), []
-    while count_tokens(tokenizer, paragraphs + [unit * 20]) <= DEFAULTS["MAX_TOKENS"]:
-        paragraphs.append(unit * 20)
-    return paragraphs
+    paragraph = unit * 20
+    return [paragraph] * (DEFAULTS["MAX_TOKENS"] // count_tokens(load_tokenizer(), [paragraph]))
 
 
 def rss_mb() -> tuple[float, float]:
