@@ -41,18 +41,34 @@ class Decision:
 
 
 class Detector:
-    """P(spun) of sites from their features; wraps a LightGBM text model."""
+    """P(spun) of sites from their features: a LightGBM text model, then its isotonic calibration.
 
-    def __init__(self, model_text: str):
+    calibration: {"raw": [...], "calibrated": [...]}, increasing points fitted on dev (`unspin
+    train`: scikit-learn's IsotonicRegression), so that of the sites given P = 0.56 about 56 % are
+    spun; {} leaves the trees' probability as it is."""
+
+    def __init__(self, model_text: str, calibration: dict | None = None):
         import lightgbm
 
         self.booster = lightgbm.Booster(model_str=model_text)
+        self.calibration = calibration or {}
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        """features [N, len(FEATURES)] float32 -> P(spun) [N] float64 (0..1)."""
+    def raw(self, features: np.ndarray) -> np.ndarray:
+        """features [N, len(FEATURES)] float32 -> the trees' uncalibrated P(spun) [N] float64."""
         if len(features) == 0:
             return np.zeros(0)
         return self.booster.predict(features, num_threads=1)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """features [N, len(FEATURES)] float32 -> calibrated P(spun) [N] float64 (0..1)."""
+        return calibrated(self.raw(features), self.calibration)
+
+
+def calibrated(raw: np.ndarray, calibration: dict) -> np.ndarray:
+    """raw P(spun) [N] -> calibrated [N]: linear between the calibration's points, flat outside."""
+    if not calibration or len(raw) == 0:
+        return raw
+    return np.interp(raw, calibration["raw"], calibration["calibrated"])
 
 
 def word_scores(n_words: list[int], sites, p: np.ndarray) -> list[np.ndarray]:

@@ -280,7 +280,8 @@ class Engine:
         if not decided.marked:
             return []
         with self._model_lock:
-            return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation)
+            return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation,
+                           self.loaded.meta.restoration_temperature)
 
     @staticmethod
     def summarize(paragraphs: list[dict], decided: Decided) -> dict:

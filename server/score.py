@@ -1,10 +1,13 @@
 """Stage 1, score: one language-model pass over a document, and features for every candidate site.
 
 A *site* is a word or phrase (1-4 adjacent words) of the document that is a key of the
-candidate table, i.e. that some spinner could have written in place of a known original. For
-each site this stage measures, with the left context of one LM pass, how likely the text's own
-wording is and how likely the candidates' wordings are, and records the features the detector
-(`decide`) judges by. Nothing here depends on a threshold, so a scored document can be cached
+candidate table, i.e. that some spinner could have written in place of a known original, or any
+other word but the most frequent ones (`open_site`). Its candidates are the table's and, for one
+word, the LM's own OPEN_K likeliest whole next words there (*open* candidates, from the same
+pass: any spinner's dictionary, the table's or not). For each site this stage measures, with the
+left context of one LM pass, how likely the text's own wording is, how likely the candidates'
+wordings are and how related they are to it (thesaurus link, LM embedding cosine), and records
+the features the detector (`decide`) judges by. Nothing here depends on a threshold, so a scored document can be cached
 and decided again at any sensitivity.
 
 Independence from how a document is split: paragraphs are joined into one stream, cut into
@@ -30,6 +33,17 @@ MAX_SITE_WORDS = 4
 MAX_CANDIDATES = 50  # per site, best prior first (as many as the candidate table keeps), scored ...
 KEPT_CANDIDATES = 3  # ... and the likeliest full wordings kept on the site, for restoration (the
 # rest would hold 40 MB of strings for a request at the token limit)
+# Open candidates: the LM's own likeliest next words at a site, beside the table's.
+OPEN_K = 50  # the top_k whole words of the LM's next-token distribution before every one-word site
+OPEN_MIN_ZIPF = 2.5  # a token is an open candidate when it is a space and a whole word at least this frequent
+OPEN_SITE_MAX_ZIPF = 6.0  # a word that is no table key is an open site unless it is this frequent (the, of)
+RELATED_COSINE = 0.3  # an open candidate is *related* to a site's word when the thesaurus links them
+# or their LM input embeddings' cosine reaches this (a feature: relatedness is not a filter)
+# Restoration ranks a site's candidates by log P(wording in context) plus a prior, nats:
+COSINE_WEIGHT = 6.0  # x the embedding cosine of the wording and the candidate, plus ...
+OPEN_PENALTY = -8.0  # ... this for an open candidate (chosen on 60 dev articles: a candidate the table
+# does not hold is rarely the original; top-1 of the training profiles' one-word spans 0.445 by
+# log P alone, 0.484 with the cosine)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit or
 # opening quote, unless the word before the stop is an initial or a known abbreviation.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -57,6 +71,13 @@ FEATURES = (
     "capitalised",  # starts with a capital inside a sentence
     "sentence_start",
     "position",  # word index inside the sentence, capped at 10
+    "is_key",  # the wording is a key of the candidate table (else only open candidates: table features NaN)
+    "open_ratio",  # best open candidate's log P - log P(text wording), nats (NaN: no open candidates)
+    "open_n_better",  # open candidates likelier than the text's first sub-token
+    "open_cosine",  # LM input-embedding cosine of the text's first sub-token and the best open candidate
+    "open_linked",  # the thesaurus links the best open candidate and the wording
+    "related_ratio",  # best related candidate (table, or open and linked or cosine >= RELATED_COSINE) - log P(text)
+    "cosine_best",  # embedding cosine of the text and the best table candidate
 )
 
 
@@ -71,10 +92,11 @@ class Site:
     text: str
     window: int  # index of its window in the document
     tokens: tuple[int, int]  # [first, last) token position of the wording in the window
-    candidates: list[str]  # the KEPT_CANDIDATES case-matched original wordings likeliest in full, best first
+    candidates: list[str]  # the KEPT_CANDIDATES case-matched original wordings ranked first, best first
     candidate_lp: list[float]  # their estimated log P(full wording | left context), nats
+    candidate_prior: list[float]  # and the prior restoration adds to it (COSINE_WEIGHT, OPEN_PENALTY), nats
     features: np.ndarray  # [len(FEATURES)] float32
-    # restore.py's re-scored shortlist, (wording, log P(wording + right context | left), nats),
+    # restore.py's re-scored shortlist, (wording, log P(wording + right context | left) + prior, nats),
     # once computed (during the scoring pass for sites that may be marked, else on demand)
     restored: list[tuple[str, float]] | None = None
 
@@ -186,8 +208,16 @@ def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None 
             yield Batch(rows, hidden, kv, windows)
 
 
+def open_site(word: str) -> bool:
+    """A word that can be a site without being a table key: letters only, 3 or more, and not
+    among the most frequent words (OPEN_SITE_MAX_ZIPF)."""
+    return len(word) >= 3 and word.isalpha() and zipf(word) < OPEN_SITE_MAX_ZIPF
+
+
 def find_sites(paragraphs: list[str], paragraph_words: list[list[Word]], table) -> list[tuple[int, int, int, list]]:
-    """(paragraph, first word, last word + 1, table entry) of every site, longest first per start.
+    """(paragraph, first word, last word + 1, table entry) of every site, longest first per start:
+    every wording of 1-MAX_SITE_WORDS words that is a table key, and every `open_site` word that
+    is not (its entry empty: it has open candidates only).
 
     A site never covers protected text (URLs, e-mails, handles, code) nor a capitalised word
     inside a sentence that follows or precedes another capitalised word (part of a name)."""
@@ -206,7 +236,7 @@ def find_sites(paragraphs: list[str], paragraph_words: list[list[Word]], table) 
                 if any(text[ws[k - 1].end : ws[k].start] != " " for k in range(i + 1, j)):
                     continue
                 entry = table.lookup(" ".join(w.text for w in ws[i:j]))
-                if entry:
+                if entry or (n == 1 and open_site(ws[i].text)):
                     found.append((p, i, j, entry))
     return found
 
@@ -286,17 +316,17 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     sites: list[Site] = []
     for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
-        new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {})
+        new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {}, table)
         if on_batch is not None and new:
             on_batch(new, batch)
         sites += new
     return Scored(paragraphs, paragraph_words, windows, sites)
 
 
-def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
-    """(paragraph, first word, last word + 1, table entry, window, first token, last token + 1) of
-    every site whose wording is whole tokens of one window, in window order."""
-    where: dict[tuple[int, int], tuple[int, int]] = {}  # (paragraph, content start) -> (window, token)
+def token_starts(paragraphs: list[str], windows: list[Window]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(paragraph, code-point offset where a token's text starts, its leading space skipped) ->
+    (window, token position) of the first token starting there."""
+    where: dict[tuple[int, int], tuple[int, int]] = {}
     for w, win in enumerate(windows):
         for t, span in enumerate(win.spans):
             if span is not None:
@@ -304,6 +334,33 @@ def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
                 if paragraphs[p][s : s + 1] == " ":
                     s += 1
                 where.setdefault((p, s), (w, t))
+    return where
+
+
+def open_candidates(lm: LanguageModel, paragraphs: list[str], offsets: list[tuple[int, int]]) -> list[list[str]]:
+    """The open candidates (lower case, likeliest first; OPEN_K at most) before each (paragraph,
+    code-point offset) of a document, [] where no token starts there: what `score` offers a
+    one-word site there besides the table's (evaluation measures their coverage with it)."""
+    windows = build_windows(lm, paragraphs)
+    where = token_starts(paragraphs, windows)
+    allowed, vocab_word = open_vocabulary(lm)
+    at = {o: where[o] for o in offsets if o in where}
+    out = {}
+    for batch in lm_passes(lm, windows, sorted({w for w, _ in at.values()})):
+        here = [(o, batch.row(w), t - 1) for o, (w, t) in at.items() if w in batch.windows]
+        if not here:
+            continue
+        hidden = batch.hidden[torch.tensor([r for _, r, _ in here]), torch.tensor([t for _, _, t in here])]
+        top = lm.normalizers(hidden, entropy=torch.ones(len(here), dtype=torch.bool), top_k=OPEN_K, allowed=allowed)
+        for (o, _, _), ids in zip(here, top.top_ids.tolist()):
+            out[o] = [vocab_word[i] for i in ids if vocab_word[i]]
+    return [out.get(o, []) for o in offsets]
+
+
+def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
+    """(paragraph, first word, last word + 1, table entry, window, first token, last token + 1) of
+    every site whose wording is whole tokens of one window, in window order."""
+    where = token_starts(paragraphs, windows)
     raw = []
     for p, i, j, entry in find_sites(paragraphs, paragraph_words, table):
         ws = paragraph_words[p]
@@ -322,26 +379,83 @@ def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
     return raw
 
 
-def _segments(values: np.ndarray, starts: np.ndarray, ufunc) -> np.ndarray:
-    """ufunc.reduceat over non-empty segments [starts[k], starts[k+1])."""
-    return ufunc.reduceat(values, starts) if len(values) else np.zeros(0)
+def per_site(values: np.ndarray, site: np.ndarray, n_sites: int, ufunc, empty: float = np.nan) -> np.ndarray:
+    """ufunc reduced over each site's values (`site`: sorted site index of each value) [n_sites];
+    `empty` for a site without values."""
+    out = np.full(n_sites, empty)
+    if len(values):
+        present, starts = np.unique(site, return_index=True)
+        out[present] = ufunc.reduceat(values, starts)
+    return out
 
 
-def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw, continuation) -> list[Site]:
+def first_of_best(values: np.ndarray, site: np.ndarray, n_sites: int) -> np.ndarray:
+    """Index (into values) of each site's first largest value, -1 for a site without values."""
+    out = np.full(n_sites, -1)
+    if len(values):
+        best = per_site(values, site, n_sites, np.maximum)
+        at = np.flatnonzero(values == best[site])
+        present, first = np.unique(site[at], return_index=True)
+        out[present] = at[first]
+    return out
+
+
+def open_vocabulary(lm: LanguageModel) -> tuple[torch.Tensor, list[str]]:
+    """(allowed bool [V], the lower-case word of each token or ""): the tokens that are a space
+    and a whole word (letters, OPEN_MIN_ZIPF or more), the open candidates' vocabulary. Derived
+    from the tokenizer once per LM."""
+    cached = lm.derived.get("open_vocabulary")
+    if cached is None:
+        vocab = lm.tokenizer.get_vocab()
+        word = [""] * len(lm.head)
+        for piece, i in vocab.items():
+            text = piece[1:]
+            if piece.startswith("Ġ") and len(text) >= 2 and text.isalpha() and i < len(word) \
+                    and zipf(text) >= OPEN_MIN_ZIPF:
+                word[i] = text.lower()
+        cached = lm.derived["open_vocabulary"] = (torch.tensor([bool(w) for w in word]), word)
+    return cached
+
+
+def embedding_norms(lm: LanguageModel) -> torch.Tensor:
+    """The L2 norm of every input embedding [V], fp32 (for cosines between tokens)."""
+    norms = lm.derived.get("norms")
+    if norms is None:
+        norms = lm.derived["norms"] = lm.head.float().norm(dim=-1).clamp(min=1e-6)
+    return norms
+
+
+def cosines(lm: LanguageModel, a: list[int], b: list[int]) -> np.ndarray:
+    """Cosine of the LM input embeddings of tokens a[i] and b[i] [len(a)] (the LM's tied output
+    embedding: lm.head), in chunks of 4,096 pairs."""
+    if not a:
+        return np.zeros(0)
+    norms = embedding_norms(lm)
+    x, y = torch.tensor(a), torch.tensor(b)
+    dots = torch.cat([(lm.head[x[c : c + 4096]] * lm.head[y[c : c + 4096]]).float().sum(-1)
+                      for c in range(0, len(x), 4096)])
+    return (dots / (norms[x] * norms[y])).numpy().astype(np.float64)
+
+
+def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw, continuation, table) -> list[Site]:
     """Sites and features of the `raw` sites of one batch, as array operations over all of them.
 
     Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
     output embedding, minus the log-sum-exp of the full next-token distribution there (the LM
-    head's product in the served precision: `LanguageModel.normalizers`)."""
+    head's product in the served precision: `LanguageModel.normalizers`). A site's candidates are
+    the table's (its entry, scored by first sub-token plus continuation) and, for a one-word
+    site, its *open* candidates: the LM's OPEN_K likeliest whole next words there (one token
+    each, so scored exactly)."""
     if not raw:
         return []
-    # 1. Per site, in Python: wordings, candidates, priors and the token requests.
+    allowed, vocab_word = open_vocabulary(lm)
+    # 1. Per site, in Python: wordings, table candidates, priors and the token requests.
     rows: dict[tuple[int, int], int] = {}  # (batch row, position) -> index into the needed positions
 
     def row(w: int, t: int) -> int:
         return rows.setdefault((batch.row(w), t), len(rows))
 
-    before, text_row, text_tok, text_site, next_row, next_tok = [], [], [], [], [], []
+    before, text_row, text_tok, text_site, next_row, next_tok, text_first = [], [], [], [], [], [], []
     cand_tok, cand_site, cand_cont, cand_prior, all_cands, info = [], [], [], [], [], []
     for n, (p, i, j, entry, w, t0, t1) in enumerate(raw):
         ws, text, win = paragraph_words[p], paragraphs[p], windows[w]
@@ -353,6 +467,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             text_row.append(row(w, t - 1))
             text_tok.append(win.ids[t])
             text_site.append(n)
+        text_first.append(win.ids[t0])
         has_next = t1 < len(win.ids)
         next_row.append(row(w, t1 - 1))
         next_tok.append(win.ids[t1] if has_next else 0)
@@ -362,13 +477,13 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
         cand_prior += [pr for _, pr in entry[:MAX_CANDIDATES]]
         all_cands.append(cands)
         info.append((p, i, j, w, t0, t1, start, end, wording, has_next))
-    # 2. The LM head where needed: log-sum-exp and entropy of each needed position.
+    # 2. The LM head where needed: log-sum-exp, and before a site the entropy and the open top_k.
     keys = list(rows)
     hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
     wanted = torch.zeros(len(keys), dtype=torch.bool)
-    wanted[before] = True  # entropy only before a site
-    lse, entropy = lm.normalizers(hidden, entropy=wanted)
-    head = lm.head
+    wanted[before] = True
+    head_out = lm.normalizers(hidden, entropy=wanted, top_k=OPEN_K, allowed=allowed)
+    lse, head = head_out.lse, lm.head
 
     def log_p(positions: list[int], tokens: list[int]) -> np.ndarray:
         at, tok = torch.tensor(positions, dtype=torch.long), torch.tensor(tokens, dtype=torch.long)
@@ -376,33 +491,74 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
                            for c in range(0, len(at), 2048)]) if len(at) else torch.zeros(0)
         return (logit - lse[at]).numpy().astype(np.float64)
 
-    # 3. Every feature as array operations.
+    # 3. Open candidates: the top_k words before each one-word site, other than its own wording
+    # and its table candidates; related when the thesaurus links them or their embeddings are close.
+    before_t = torch.tensor(before)
+    top_lp, top_ids = head_out.top_lp[before_t].numpy(), head_out.top_ids[before_t].numpy()
+    open_site_, open_lp, open_tok, open_word = [], [], [], []
+    for k, (p, i, j, w, t0, t1, start, end, wording, _) in enumerate(info):
+        if j - i != 1:
+            continue
+        own = {wording.lower(), *(c.lower() for c in all_cands[k])}
+        for lp, tok in zip(top_lp[k], top_ids[k]):
+            word = vocab_word[tok]
+            if word and word not in own and np.isfinite(lp):
+                open_site_.append(k)
+                open_lp.append(float(lp))
+                open_tok.append(int(tok))
+                open_word.append(word)
+    open_site_ = np.array(open_site_, dtype=np.int64)
+    open_lp = np.array(open_lp)
+    open_cos = cosines(lm, [text_first[k] for k in open_site_], open_tok)
+    open_linked = np.array([info[k][8].lower() in table.originals(word) for k, word in zip(open_site_, open_word)],
+                           dtype=bool)
+    open_related = open_linked | (open_cos >= RELATED_COSINE)
+
+    # 4. Every feature as array operations.
     n_sites = len(raw)
     lp_tok = log_p(text_row, text_tok)
     text_site = np.array(text_site)
     lp_text = np.bincount(text_site, weights=lp_tok, minlength=n_sites)
     lp_text_first = lp_tok[np.searchsorted(text_site, np.arange(n_sites))]
     lp_next = np.where([x[-1] for x in info], log_p(next_row, next_tok), 0.0)
-    cand_site = np.array(cand_site)
-    cand_starts = np.searchsorted(cand_site, np.arange(n_sites))
+    cand_site = np.array(cand_site, dtype=np.int64)
     lp_c = log_p([before[k] for k in cand_site], cand_tok)
     lp_full = lp_c + np.array(cand_cont)
     priors = np.array(cand_prior)
-    counts = np.diff(np.append(cand_starts, len(cand_site)))
-    seg_max = _segments(lp_c, cand_starts, np.maximum)
-    at_max = np.flatnonzero(lp_c == seg_max[cand_site])
-    best = at_max[np.unique(cand_site[at_max], return_index=True)[1]]  # each site's first best candidate
-    prior_max = _segments(priors, cand_starts, np.maximum)
-    lp_best = lp_c[best]
-    soft = seg_max + np.log(_segments(np.exp(lp_c - seg_max[cand_site]), cand_starts, np.add)) - lp_text_first
-    n_better = _segments((lp_c > lp_text_first[cand_site]).astype(np.float64), cand_starts, np.add)
-    order = np.lexsort((-lp_full, cand_site))  # per site, likeliest full wording first (stable)
-    top_full = lp_full[order[cand_starts]]
-    entropy_before = entropy[torch.tensor(before)].numpy()
+    counts = np.bincount(cand_site, minlength=n_sites)
+    best = first_of_best(lp_c, cand_site, n_sites)  # each site's first best table candidate (-1: none)
+    has = best >= 0
+    seg_max = per_site(lp_c, cand_site, n_sites, np.maximum)
+    lp_best = seg_max
+    with np.errstate(divide="ignore"):
+        soft = seg_max + np.log(per_site(np.exp(lp_c - seg_max[cand_site]), cand_site, n_sites, np.add)) - lp_text_first
+    n_better = per_site((lp_c > lp_text_first[cand_site]).astype(np.float64), cand_site, n_sites, np.add)
+    top_full = per_site(lp_full, cand_site, n_sites, np.maximum)
+    prior_max = per_site(priors, cand_site, n_sites, np.maximum)
+    cos_table = cosines(lm, [text_first[k] for k in cand_site], cand_tok)
+    open_best = first_of_best(open_lp, open_site_, n_sites)
+    has_open = open_best >= 0
+    open_max = np.where(has_open, open_lp[open_best], np.nan)
+    open_n_better = per_site((open_lp > lp_text_first[open_site_]).astype(np.float64), open_site_, n_sites, np.add, 0.0)
+    related_max = np.fmax(top_full, per_site(np.where(open_related, open_lp, -np.inf), open_site_, n_sites, np.maximum))
+    related_max[~np.isfinite(related_max)] = np.nan
+    entropy_before = head_out.entropy[before_t].numpy()
+    # per site, the candidates kept for restoration: the table's and the related open ones,
+    # ranked by log P of the full wording plus their prior
+    kept_lp = np.concatenate([lp_full, open_lp[open_related]])
+    kept_prior = np.concatenate([COSINE_WEIGHT * cos_table,
+                                 COSINE_WEIGHT * open_cos[open_related] + OPEN_PENALTY])
+    kept_site = np.concatenate([cand_site, open_site_[open_related]])
+    kept_word = [c for cands in all_cands for c in cands] + [  # open ones case-matched once kept
+        word for word, r in zip(open_word, open_related) if r]
+    order = np.lexsort((-(kept_lp + kept_prior), kept_site))
+    kept_starts = np.searchsorted(kept_site[order], np.arange(n_sites))
+    kept_counts = np.bincount(kept_site, minlength=n_sites)
     sites = []
     for k, (p, i, j, w, t0, t1, start, end, wording, _) in enumerate(info):
         first = firsts[p][i]
         starts_sentence = first == i
+        b, ob = best[k], open_best[k]
         features = np.array([
             lp_best[k] - lp_text[k],
             top_full[k] - lp_text[k],
@@ -411,23 +567,31 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             lp_text_first[k],
             lp_best[k],
             top_full[k],
-            soft[k],
+            soft[k] if has[k] else np.nan,
             n_better[k],
             entropy_before[k],
             lp_next[k],
             t1 - t0,
             j - i,
-            priors[best[k]],
+            priors[b] if has[k] else np.nan,
             prior_max[k],
             counts[k],
             zipf(wording),
-            zipf(all_cands[k][best[k] - cand_starts[k]]),
+            zipf(all_cands[k][b - np.searchsorted(cand_site, k)]) if has[k] else np.nan,
             float(wording[:1].isupper() and not starts_sentence),
             float(starts_sentence),
             min(i - first, 10),
+            float(has[k]),
+            open_max[k] - lp_text[k],
+            open_n_better[k],
+            open_cos[ob] if has_open[k] else np.nan,
+            float(open_linked[ob]) if has_open[k] else np.nan,
+            related_max[k] - lp_text[k],
+            cos_table[b] if has[k] else np.nan,
         ], dtype=np.float32)
-        ranked = order[cand_starts[k] : cand_starts[k] + min(counts[k], KEPT_CANDIDATES)]
+        ranked = order[kept_starts[k] : kept_starts[k] + min(kept_counts[k], KEPT_CANDIDATES)]
         sites.append(Site(p, (i, j), start, end, wording, w, (t0, t1),
-                          [all_cands[k][m - cand_starts[k]] for m in ranked],
-                          [round(float(lp_full[m]), 4) for m in ranked], features))
+                          [kept_word[m] if m < len(cand_site) else match_case(wording, kept_word[m]) for m in ranked],
+                          [round(float(kept_lp[m]), 4) for m in ranked],
+                          [round(float(kept_prior[m]), 4) for m in ranked], features))
     return sites

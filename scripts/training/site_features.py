@@ -23,8 +23,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="dataset folder (unspin dataset)")
     parser.add_argument("--split", required=True)
     parser.add_argument("--articles", type=int, default=200, help="articles to score (a seeded random choice)")
-    parser.add_argument("--heldout-share", type=float, default=None,
-                        help="share of the chosen articles spun by the held-out profile (test split)")
+    parser.add_argument("--spun-share", type=float, default=None,
+                        help="share of the chosen articles that are spun (by the held-out profile in the test split), "
+                             "the rest clean")
     parser.add_argument("--candidates", required=True, help="candidates.tsv.gz of the model")
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=1)
@@ -39,15 +40,18 @@ def read_articles(path: Path) -> dict[str, list[dict]]:
     return articles
 
 
-def choose(articles: dict[str, list[dict]], n: int, seed: int, heldout_share: float | None) -> list[str]:
+def choose(articles: dict[str, list[dict]], n: int, seed: int, spun_share: float | None) -> list[str]:
+    """A seeded choice of n article ids; with spun_share, that share of them spun (by the held-out
+    profile in a split that has one, the test split; else by any profile) and the rest clean."""
     ids = sorted(articles)
     Random(seed).shuffle(ids)
-    if heldout_share is None:
+    if spun_share is None:
         return ids[:n]
-    held = [a for a in ids if any(r["heldout"] for r in articles[a])]
+    spun = [a for a in ids if any(r["heldout"] for r in articles[a])] or [
+        a for a in ids if any(r["profile"] != "clean" for r in articles[a])]
     clean = [a for a in ids if all(r["profile"] == "clean" for r in articles[a])]
-    k = round(n * heldout_share)
-    return held[:k] + clean[: n - k]
+    k = round(n * spun_share)
+    return spun[:k] + clean[: n - k]
 
 
 def gold_words(record: dict, paragraph_words) -> dict[int, str]:
@@ -114,12 +118,12 @@ def build_continuations(candidates: Path) -> dict[str, float]:
 
 
 def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
-            heldout_share: float | None = None) -> Path:
+            spun_share: float | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
     from unspin.model import CandidateTable, read_continuations
 
     articles = read_articles(data / f"{split}.jsonl")
-    chosen = choose(articles, n_articles, seed, heldout_share)
+    chosen = choose(articles, n_articles, seed, spun_share)
     path = out / f"{split}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
@@ -162,15 +166,21 @@ def feedback_rows(records: list[dict], table, continuation: dict[str, float]) ->
 
 
 def read_features(path: Path, limit: int | None = None) -> list[dict]:
+    """The first `limit` articles of a features file. Raises ValueError for a file scored with
+    other features than this version computes (delete it to score again)."""
+    from unspin.score import FEATURES
+
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
+    if any(len(s["x"]) != len(FEATURES) for a in rows[:1] for s in a["sites"][:1]):
+        raise ValueError(f"{path} holds other features than {len(FEATURES)}: delete it to score again")
     return rows[:limit] if limit else rows
 
 
 def main(args) -> int:
     build_continuations(Path(args.candidates))
     extract(Path(args.data), args.split, args.articles, Path(args.candidates), Path(args.out), args.seed,
-            args.heldout_share)
+            args.spun_share)
     return 0
 
 

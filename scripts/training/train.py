@@ -8,7 +8,10 @@ Read top to bottom, this is the whole recipe:
    how its multi-token candidates continue once begun (DATA/continuations.tsv.gz, LM, once);
 2. site features of train and dev articles, computed by the serving `score` stage
    (DATA/features/*.jsonl; appended article by article, so a stopped run resumes there);
-3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site;
+3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site, trained
+   twice: the second time the sites of clean articles that the first marked (P >= HARD_P: the
+   words the model gets wrong on clean text) weigh HARD_WEIGHT sites each, as hard negatives;
+   then its isotonic calibration on dev (scikit-learn), so that P(spun) = 0.56 means 56 % spun;
    With --feedback, readers' corrections (unspin.feedback) join in: originals they confirmed go
    into the candidate table first for their wording, their confirmed spans become positive sites
    and their dismissed ones hard negatives, each weighing FEEDBACK_WEIGHT ordinary sites, learnt
@@ -17,7 +20,9 @@ Read top to bottom, this is the whole recipe:
    kept afterwards while it still meets the false-highlight target on dev;
 4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
    profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
-5. the model folder (config, detector, candidates) and its card.
+5. the model folder (config, detector, candidates) and its card; then the restoration temperature:
+   the softmax temperature of the suggestions' scores that best predicts, on RESTORE_ARTICLES
+   spun dev articles run through the engine, which suggestion is the original (Brier score).
 The language model itself is not trained: it is installed and converted once (unspin.lm).
 """
 
@@ -37,6 +42,12 @@ QUICK = {"articles": 12, "dev_articles": 8, "rounds": 30}
 FEEDBACK_WEIGHT = 50.0  # one reader's correction counts as this many sites of spun training data
 FEEDBACK_ROUNDS = 50  # boosting rounds added on top of the detector to learn the corrections
 ROUNDS = 400
+HARD_P = 0.5  # a clean article's site the first detector gives at least this is a hard negative ...
+HARD_WEIGHT = 5.0  # ... weighing this many sites in the second training
+RESTORE_ARTICLES = 150  # spun dev articles the restoration temperature is fitted on
+TEMPERATURES = tuple(round(0.25 * k, 2) for k in range(1, 25))  # its candidates, 0.25 .. 6
+DEV_SPUN_SHARE = 0.5  # dev: half spun, half clean articles (700 articles: ~51,000 clean words to choose the
+# decision on, so that its false-highlight rate is measured on more than a few highlights)
 PARAMS = {  # LightGBM; bagging keeps one corpus' quirks from dominating
     "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
     "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "verbose": -1, "seed": 1,
@@ -53,7 +64,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="dataset folder (unspin dataset)")
     parser.add_argument("--out", required=True, help="model folder to write")
     parser.add_argument("--articles", type=int, default=1000, help="train articles to score (default 1000, as shipped)")
-    parser.add_argument("--dev-articles", type=int, default=150)
+    parser.add_argument("--dev-articles", type=int, default=700)
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="boosting rounds")
     parser.add_argument("--candidates", help="candidate table to use (default: DATA/candidates.tsv.gz, built there once)")
     parser.add_argument("--mythes", help="MyThes .dat for the candidate table (default: Debian's, if present)")
@@ -103,11 +114,61 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
     return best[1], best[2]
 
 
+def fit_calibration(articles: list[dict], raw: list[np.ndarray]) -> dict:
+    """Isotonic regression of the labelled sites' spun label on the detector's raw P(spun) (dev),
+    as the points decide.Detector interpolates: {"raw": [...], "calibrated": [...]}."""
+    from sklearn.isotonic import IsotonicRegression
+
+    labels = np.array([s["y"] for a in articles for s in a["sites"]])
+    scores = np.concatenate(raw) if raw else np.zeros(0)
+    keep = labels >= 0
+    if keep.sum() < 2 or len(set(labels[keep])) < 2:
+        return {}
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores[keep], labels[keep])
+    return {"raw": [round(float(v), 6) for v in iso.X_thresholds_],
+            "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
+
+
+def restoration_temperature(model: Path, data: Path, n_dev: int) -> tuple[float, dict]:
+    """The softmax temperature (TEMPERATURES) whose suggestion scores best predict which suggestion
+    is the original (lowest Brier score) over the correctly detected spans of up to
+    RESTORE_ARTICLES spun dev articles, each run through the engine of the model at `model`;
+    returns it and the fit ({"spans", "brier"})."""
+    from unspin.engine import Engine
+    from unspin.scripts.training.site_features import choose, read_articles
+    from tqdm import tqdm
+
+    engine = Engine.load(model, cache_size=0)
+    articles = read_articles(data / "dev.jsonl")
+    chosen = [a for a in choose(articles, n_dev, 1, DEV_SPUN_SHARE)
+              if any(r["profile"] != "clean" for r in articles[a])][:RESTORE_ARTICLES]
+    spans = []  # per correctly detected span: (its candidates' scores, which is the original)
+    for aid in tqdm(chosen, desc="restoration temperature", unit="article"):
+        records = articles[aid]
+        result = engine.run([r["text"] for r in records], max_suggestions=10)
+        for k in result.decided.marked:
+            site = result.scored.sites[k]
+            gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
+            original = gold.get((site.start, site.end))
+            if original is not None and site.restored:
+                spans.append((np.array([lp for _, lp in site.restored]),
+                              np.array([w.lower() == original for w, _ in site.restored], dtype=float)))
+    if not spans:
+        return 1.0, {"spans": 0}
+
+    def brier(t: float) -> float:
+        return float(np.mean([((np.exp((s - s.max()) / t) / np.exp((s - s.max()) / t).sum() - hit) ** 2).sum()
+                              for s, hit in spans]))
+
+    best = min(TEMPERATURES, key=brier)
+    return best, {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
+
+
 def main(args) -> int:
     import lightgbm
     import torch
 
-    from unspin.decide import Decision
+    from unspin.decide import Decision, calibrated
     from unspin.feedback import read_feedback, split_feedback
     from unspin.model import ModelMeta, candidate_wordings, save_model
     from unspin.score import FEATURES, continuations
@@ -149,7 +210,7 @@ def main(args) -> int:
     # 2. features (the serving score stage), resumable
     features = data / ("features-quick" if args.quick else "features")
     train = read_features(extract(data, "train", n_train, table_file, features), n_train)
-    dev = read_features(extract(data, "dev", n_dev, table_file, features), n_dev)
+    dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE), n_dev)
 
     feedback = feedback_rows(corrections, table, continuation) if corrections else []
 
@@ -160,18 +221,29 @@ def main(args) -> int:
         return (np.array([s["x"] for s in rows], dtype=np.float32).reshape(-1, len(FEATURES)),
                 np.array([s["y"] for s in rows]))
 
-    x, y = matrix([s for a in train for s in a["sites"] if s["y"] >= 0])
+    labelled = [(s, all(pr == "clean" for pr in a["profiles"])) for a in train for s in a["sites"] if s["y"] >= 0]
+    x, y = matrix([s for s, _ in labelled])
+    clean = np.array([c for _, c in labelled])
     print(f"detector: {len(y):,} train sites ({y.mean():.1%} spun), {len(FEATURES)} features, {rounds} rounds")
     # A leaf needs 20 sites in a full run; small runs (--quick) need smaller leaves to learn anything.
     params = {**PARAMS, "min_data_in_leaf": min(PARAMS["min_data_in_leaf"], max(2, len(y) // 100)),
               "num_threads": args.threads or 0}
     booster = lightgbm.train(params, lightgbm.Dataset(x, y, feature_name=list(FEATURES)), num_boost_round=rounds)
+    hard = clean & (booster.predict(x) >= HARD_P)
+    weight = np.where(hard, HARD_WEIGHT, 1.0)
+    print(f"hard negatives: {hard.sum():,} sites of clean train articles at P >= {HARD_P}, weight {HARD_WEIGHT:g}")
+    booster = lightgbm.train(params, lightgbm.Dataset(x, y, weight=weight, feature_name=list(FEATURES)),
+                             num_boost_round=rounds)
 
     # 4. the article-level decision, on dev
-    def on_dev(model):
+    def dev_raw(model):
         return [model.predict(np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES)))
                 for a in dev]
 
+    def on_dev(model):
+        return [calibrated(p, calibration) for p in dev_raw(model)]
+
+    calibration = fit_calibration(dev, dev_raw(booster))
     decision, dev_metrics = choose_decision(dev, on_dev(booster))
     if feedback:
         xf, yf = matrix(feedback)
@@ -180,6 +252,7 @@ def main(args) -> int:
         both = lightgbm.Dataset(np.r_[x, xf], np.r_[y, yf], feature_name=list(FEATURES),
                                 weight=np.r_[np.ones(len(y)), np.full(len(yf), args.feedback_weight)])
         booster = lightgbm.train(params, both, num_boost_round=FEEDBACK_ROUNDS, init_model=booster)
+        calibration = fit_calibration(dev, dev_raw(booster))
         # The detector's own decision stays while it keeps the false-highlight target on dev: a
         # fresh choice on a small dev set would move every figure more than the corrections do.
         kept = word_metrics(decided_articles(dev, on_dev(booster), Decision(**decision)))
@@ -194,12 +267,17 @@ def main(args) -> int:
     meta = ModelMeta(
         version=args.version,
         decision=decision,
+        calibration=calibration,
         metrics={"training": {"train_articles": len(train), "train_sites": int(len(y)), "dev_articles": len(dev),
                               "rounds": rounds, "minutes": round((time.monotonic() - started) / 60, 1),
                               "feedback_corrections": len(corrections), "feedback_sites": len(feedback),
                               "feature_gain": importance},
                  "dev": dev_metrics},
     )
+    save_model(out, meta, booster.model_to_string(), table, continuation)
+    meta.restoration_temperature, fit = restoration_temperature(out, data, n_dev)
+    meta.metrics["training"]["restoration_temperature_fit"] = fit
+    meta.metrics["training"]["minutes"] = round((time.monotonic() - started) / 60, 1)
     save_model(out, meta, booster.model_to_string(), table, continuation)
     write_card(out)
     print(f"wrote {out} in {(time.monotonic() - started) / 60:.1f} min")
