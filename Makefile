@@ -8,8 +8,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-HOST ?= 127.0.0.1
-PORT ?= 8765
+# Where `make serve` listens (unset: unspin serve's defaults, the address in server/openapi.json).
+HOST ?=
+PORT ?=
 PYTEST_ARGS ?=
 
 # apt-get install $(1) as root, through sudo when available, else say what to install.
@@ -20,7 +21,7 @@ apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=
 .PHONY: serve test install install-test browser clean
 
 serve: $(VENV)/.installed
-	$(BIN)/unspin serve --host $(HOST) --port $(PORT)
+	$(BIN)/unspin serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -58,7 +58,7 @@ function render(card, mark) {
   if (best) original.append("Likely original: ", el("strong", null, best.text));
   else original.append("Likely spun wording (no suggestion)");
   card.append(original);
-  const alts = alternatives.slice(0, 2).map((s) => s.text);
+  const alts = alternatives.map((s) => s.text);
   if (alts.length) card.append(el("div", "unspin-alts", `Also: ${alts.join(", ")}`));
   const confidence = el("div", "unspin-confidence");
   const bar = el("span", "unspin-bar");

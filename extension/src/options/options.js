@@ -3,7 +3,7 @@ import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
-import { getSettings, setSettings } from "../shared/settings.js";
+import { DEFAULTS, getSettings, setSettings } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
@@ -13,6 +13,7 @@ const $ = (id) => document.getElementById(id);
 async function main() {
   const settings = await getSettings();
   $("server-url").value = settings.serverUrl;
+  $("server-url").placeholder = DEFAULTS.serverUrl;
 
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
