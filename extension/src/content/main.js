@@ -2,6 +2,7 @@
 // each with init(signal); one AbortController tears them all down (site disabled, etc.).
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
+import { STATUS } from "../shared/page-status.js";
 import { DEFAULTS, getSettings } from "../shared/settings.js";
 import * as frames from "./frames.js";
 import * as gate from "./gate.js";
@@ -17,7 +18,7 @@ const RUNNING = "__unspinContentScript";
 
 let settings = null;
 let run = null; // {controller, highlighter, hovercard, session}
-let lastState = { status: "starting" };
+let lastState = { status: STATUS.STARTING };
 
 function report(state) {
   lastState = state;

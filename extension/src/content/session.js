@@ -9,6 +9,7 @@
 // same spans). Also keeps marks in step with the page and reports the page state.
 import { sameTexts, withinBudget } from "../shared/document.js";
 import { connectPage, MESSAGES, portListener, postAnalyze, postCancel } from "../shared/messages.js";
+import { STATUS } from "../shared/page-status.js";
 import { extractArticle } from "./extract.js";
 import { levelOf } from "./highlighter.js";
 import { spanToPositions } from "./text-map.js";
@@ -117,7 +118,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
     doc.retryAt = Date.now() + message.seconds * 1000;
     changed();
     clearTimeout(busyTimer);
-    busyTimer = setTimeout(changed, message.seconds * 1000); // "analysing" again as it asks again
+    busyTimer = setTimeout(changed, message.seconds * 1000); // analysing again as it asks again
   }
 
   /** The page has no document to ask about any more: the one in flight is dropped. */
@@ -274,11 +275,11 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
   function state() {
     const analysed = records.filter((r) => r.result);
     const skipped = doc?.answer ? records.length - analysed.length : 0; // over the page's text budget
-    let status = "done";
-    if (!records.length) status = "no-article";
-    else if (doc?.error) status = "error";
-    else if (!doc?.answer) status = doc?.retryAt > Date.now() ? "busy" : "analysing";
-    else if (!analysed.length && skipped) status = "too-long";
+    let status = STATUS.DONE;
+    if (!records.length) status = STATUS.NO_ARTICLE;
+    else if (doc?.error) status = STATUS.ERROR;
+    else if (!doc?.answer) status = doc?.retryAt > Date.now() ? STATUS.BUSY : STATUS.ANALYSING;
+    else if (!analysed.length && skipped) status = STATUS.TOO_LONG;
     const error = doc?.error ?? null;
     return {
       status,
@@ -288,7 +289,7 @@ export function init(signal, { highlighter, hovercard, report, hides = () => fal
       analysed: analysed.length,
       skipped,
       summary: analysed.length ? summary : null, // the server's, for what it analysed
-      retryAt: status === "busy" ? doc.retryAt : null,
+      retryAt: status === STATUS.BUSY ? doc.retryAt : null,
       dismissed: analysed.flatMap((r) => r.result.spans.filter((span) => hides(span.text)).map((span) => span.text)),
       timing: { ...timing },
     };

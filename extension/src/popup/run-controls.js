@@ -4,6 +4,7 @@
 // the "Analyse this page" button while the page waits for it (the analyze-page command does the
 // same).
 import { requestAnalyzePage, requestPause } from "../shared/messages.js";
+import { STATUS } from "../shared/page-status.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { isSiteOn, SITE_MODES, siteOf, switchSite } from "../shared/sites.js";
 
@@ -20,10 +21,10 @@ export function showRunControls(state) {
   const hostname = state?.hostname;
   for (const id of ["site", "enable-site-name"]) if (hostname) $(id).textContent = siteOf(hostname);
   siteSwitch().disabled = !hostname;
-  $("pause-tab").disabled = !state || state.status === "disabled";
-  $("pause-tab").checked = state?.status === "paused";
+  $("pause-tab").disabled = !state || state.status === STATUS.DISABLED;
+  $("pause-tab").checked = state?.status === STATUS.PAUSED;
   let button = $("analyze-page");
-  if (state?.status !== "on-demand") {
+  if (state?.status !== STATUS.ON_DEMAND) {
     button?.remove();
     return;
   }

@@ -48,7 +48,7 @@ export const PAGE_PORT = "unspin-page";
  * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
  * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
- * @typedef {{status: "starting"|"analysing"|"busy"|"done"|"no-article"|"too-long"|"disabled"|"paused"|"on-demand"|"error",
+ * @typedef {{status: import("./page-status.js").Status,
  *   error: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
  *   summary?: ?Summary, retryAt?: ?number, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
  *   summary: the server's summary of the document sent (null until answered); retryAt (status
