@@ -136,7 +136,8 @@ export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abo
 }
 
 /** Keep one reader's correction in the server's feedback store (this computer's only).
- *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets) @returns {{id}} */
+ *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets)
+ *  @returns {Promise<{id: number}>} */
 export function feedback(serverUrl, correction) {
   const body = { ...correction, paragraph: wellFormed(correction.paragraph), offset_unit: "utf16" };
   return request(

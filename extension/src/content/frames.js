@@ -25,7 +25,7 @@ function reachable(win) {
 /** The documents of this frame's ancestors, or null when one is out of reach. */
 function ancestorDocuments() {
   const docs = [];
-  for (let win = window; win !== win.parent; ) {
+  for (let win = /** @type {Window} */ (window); win !== win.parent; ) {
     win = win.parent;
     const doc = reachable(win);
     if (!doc) return null;

@@ -7,8 +7,7 @@ import { DEFAULTS, getSettings, setSettings } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
-
-const $ = (id) => document.getElementById(id);
+import { $ } from "../shared/controls.js";
 
 async function main() {
   const settings = await getSettings();

@@ -10,8 +10,8 @@ import { initRunControls, showRunControls } from "./run-controls.js";
 import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
+import { $ } from "../shared/controls.js";
 
-const $ = (id) => document.getElementById(id);
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
   if (param) return Number(param);
@@ -142,10 +142,10 @@ async function main() {
   // browser: that takes a restart with --allow-origin, then Retry).
   if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
 
-  $("highlights").addEventListener("change", (e) => setSettings({ highlights: e.target.checked }));
-  $("threshold").addEventListener("input", (e) => ($("threshold-value").textContent = Number(e.target.value).toFixed(2)));
-  $("threshold").addEventListener("change", (e) => {
-    settings.threshold = Number(e.target.value);
+  $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
+  $("threshold").addEventListener("input", () => ($("threshold-value").textContent = Number($("threshold").value).toFixed(2)));
+  $("threshold").addEventListener("change", () => {
+    settings.threshold = Number($("threshold").value);
     setSettings({ threshold: settings.threshold });
   });
   $("threshold-reset").addEventListener("click", async () => {
