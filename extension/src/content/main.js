@@ -93,7 +93,7 @@ const handlers = {
   },
   [MESSAGES.GET_STATE]: async () => ({
     ...(run ? run.session.state() : lastState),
-    overlay: run?.hovercard?.describe() ?? null,
+    overlay: run?.hovercard?.describe?.() ?? null, // test builds only
     hostname: location.hostname,
     url: location.href,
   }),
@@ -108,6 +108,7 @@ const handlers = {
 
 // Messages every frame acts on; the rest ask about the tab, and only the frame that speaks for
 // it answers them (frames.js).
+/** @type {Set<string>} */
 const FOR_EVERY_FRAME = new Set([MESSAGES.RESCAN, MESSAGES.ANALYZE_PAGE, MESSAGES.SET_PAUSED]);
 
 function forTab(all) {
