@@ -21,7 +21,7 @@ export const DEFAULTS = Object.freeze({
 /** Values of analyseOn. */
 export const ANALYSE_ON = Object.freeze({ LOAD: "load", DEMAND: "demand" });
 
-// The start commands shown when the server is down (README: "Browser extension").
+// The start commands shown when the server is down (README: "Set up"; docs/extension.md).
 export const START_COMMANDS = ["make serve", "unspin serve"];
 
 export async function getSettings() {
