@@ -1,6 +1,7 @@
 # Set-up and everyday commands. On a fresh Debian/Ubuntu machine with Python 3.11:
 #   make serve   create .venv, install Unspin, start the server with the shipped model
-#   make test    install what the tests need (Chromium and Firefox ESR too, when root) and run the whole suite
+#   make test    install what the tests need (Chromium and Firefox ESR too, when root), check the code
+#                (make lint) and run the whole suite
 # Everything lives in .venv; nothing is installed outside it except Debian packages
 # (python3-venv, chromium, firefox-esr) when they are missing and we may install them.
 
@@ -8,8 +9,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-HOST ?= 127.0.0.1
-PORT ?= 8765
+# Where `make serve` listens (unset: unspin serve's defaults, the address in server/openapi.json).
+HOST ?=
+PORT ?=
 PYTEST_ARGS ?=
 
 # apt-get install $(1) as root, through sudo when available, else say what to install.
@@ -17,13 +19,22 @@ apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=
 	elif command -v sudo >/dev/null; then sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
 	else echo "Please install the Debian package(s): $(1)" >&2; exit 1; fi
 
-.PHONY: serve test install install-test browser clean
+.PHONY: serve test lint install install-test browser clean
 
 serve: $(VENV)/.installed
-	$(BIN)/unspin serve --host $(HOST) --port $(PORT)
+	$(BIN)/unspin serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed-test browser
+test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The checks before the tests: ruff on the Python code, the TypeScript check of the extension's
+# JSDoc types (extension/tsconfig.json) and ESLint (extension/eslint.config.js).
+lint: $(VENV)/.installed-test extension/node_modules/.package-lock.json
+	$(BIN)/ruff check .
+	cd extension && npm run --silent typecheck && npm run --silent eslint
+
+extension/node_modules/.package-lock.json: extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund
 
 install: $(VENV)/.installed
 

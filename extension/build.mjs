@@ -1,5 +1,8 @@
 // Builds dist/chromium and dist/firefox from the one source tree in src/.
 //   npm ci && npm run build        (or ./build.sh, which skips the work when dist is fresh)
+// With --test it builds dist/test/chromium and dist/test/firefox instead: the same extension plus
+// the hooks the browser tests read (__TEST_BUILD__: the hovercard's description in the page state,
+// content/describe-overlay.js); the shipped build leaves them out.
 // Chromium gets a service worker and a fixed "key" (stable extension id);
 // Firefox MV3 gets background.scripts and browser_specific_settings.gecko instead.
 import { build } from "esbuild";
@@ -9,7 +12,8 @@ import { fileURLToPath } from "node:url";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const src = join(root, "src");
-const dist = join(root, "dist");
+const testBuild = process.argv.includes("--test");
+const dist = testBuild ? join(root, "dist", "test") : join(root, "dist");
 
 // Bundled entry points: content script (classic script, no modules), background, pages.
 const entries = {
@@ -62,7 +66,7 @@ async function buildFor(browser) {
     bundle: true,
     format: "iife",
     target: browser === "firefox" ? "firefox140" : "chrome120",
-    define: { __BROWSER__: JSON.stringify(browser) },
+    define: { __BROWSER__: JSON.stringify(browser), __TEST_BUILD__: JSON.stringify(testBuild) },
     legalComments: "inline",
     loader: { ".css": "text" },
     logLevel: "warning",

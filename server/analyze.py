@@ -1,6 +1,6 @@
 """Analyse a text file (or stdin) from the terminal: spun spans and their likely originals.
 
-When an Unspin server answers at $UNSPIN_SERVER (default http://127.0.0.1:8765), the text is
+When an Unspin server answers at $UNSPIN_SERVER (default: config.DEFAULT_SERVER), the text is
 sent there, which saves loading the model (several seconds); otherwise, or with --local or
 --model, the model is loaded in this process. Either way the answer is the same.
 """
@@ -12,6 +12,8 @@ import json
 import sys
 import urllib.error
 import urllib.request
+
+from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 
 HEALTH_TIMEOUT = 0.5  # seconds to wait for a running server's health answer
 ANALYZE_TIMEOUT = 600  # seconds a server may take for one article
@@ -26,8 +28,8 @@ def _threshold(value: str) -> float:
 
 def _suggestions(value: str) -> int:
     number = int(value)
-    if not 1 <= number <= 10:
-        raise argparse.ArgumentTypeError("must be from 1 to 10")
+    if not 1 <= number <= MAX_SUGGESTIONS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_SUGGESTIONS}")
     return number
 
 
@@ -36,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text to analyse, paragraphs separated by blank lines (default: stdin)")
     parser.add_argument("--json", action="store_true", help="print the API's JSON response (code-point offsets)")
     parser.add_argument("--threshold", type=_threshold, default=None, help="detection threshold 0..1 (default: the model's)")
-    parser.add_argument("--max-suggestions", type=_suggestions, default=3, help="suggestions per span, 1..10 (default 3)")
+    parser.add_argument("--max-suggestions", type=_suggestions, default=DEFAULT_SUGGESTIONS,
+                        help=f"suggestions per span, 1..{MAX_SUGGESTIONS} (default {DEFAULT_SUGGESTIONS})")
     parser.add_argument("--model", default=None,
                         help="model folder (default: $UNSPIN_MODEL, else the shipped models/unspin-lm)")
     parser.add_argument("--threads", type=int, default=None, help="inference (torch) threads")

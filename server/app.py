@@ -14,16 +14,13 @@ thread-safe, so one app serves concurrent requests. Request text is never logged
 
 from __future__ import annotations
 
-import json
 import time
-from functools import cache
-from importlib import resources
 
 from flask import Flask, Response, jsonify, request
 
 from . import __version__, errors, security
 from .admission import Abandoned, Admission, RateLimit
-from .config import DEFAULTS, body_limit, default_model_path
+from .config import DEFAULTS, body_limit, default_model_path, openapi_document
 from .errors import ApiError
 from .feedback import FeedbackStore, Full, default_data_dir
 from .validation import parse_analyze, parse_feedback, read_json
@@ -31,12 +28,6 @@ from .report import analysis_response, model_info
 
 ENGINE_KEY = "unspin.engine"
 START_MS_PER_TOKEN = 3.0  # the queue's first estimate of an analysis's cost, until one is measured
-
-
-@cache
-def openapi_document() -> str:
-    """The OpenAPI document shipped inside the package, as text."""
-    return resources.files("unspin").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
 def load_engine(config: dict):
@@ -120,8 +111,3 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         return Response(openapi_document(), mimetype="application/json")
 
     return app
-
-
-def openapi_spec() -> dict:
-    """The OpenAPI document as a dict (tests validate responses against it)."""
-    return json.loads(openapi_document())

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
-# Where `unspin serve` listens and `unspin analyze` looks for it ($UNSPIN_SERVER overrides the latter).
-DEFAULT_PORT = 8765
-DEFAULT_SERVER = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+@cache
+def openapi_document() -> str:
+    """The OpenAPI document shipped inside the package (openapi.json), as text."""
+    return resources.files("unspin").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
+def openapi_spec() -> dict:
+    """The OpenAPI document as a new dict: the API's contract, and the one owner of the rules the
+    extension shares with the server (its default address, request limits)."""
+    return json.loads(openapi_document())
+
+
+# Where `unspin serve` listens and `unspin analyze` looks for it ($UNSPIN_SERVER overrides the
+# latter): the API description's server, which the extension's default setting is too.
+DEFAULT_SERVER = openapi_spec()["servers"][0]["url"]
+DEFAULT_HOST = urlsplit(DEFAULT_SERVER).hostname
+DEFAULT_PORT = urlsplit(DEFAULT_SERVER).port
 
 # The shipped model: models/unspin-lm in the tree, package data `unspin.models` once installed.
 SHIPPED_MODEL = Path(str(resources.files("unspin.models") / "unspin-lm"))  # package data, wherever installed

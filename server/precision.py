@@ -6,12 +6,13 @@ through `torch.autocast`) and "int8" (per-channel dynamic int8 on the attention 
 projections of the middle layers, as Unspin shipped before).
 
 At load (`load_fastest`), every path is timed on a fixed input (one decoder layer of the
-converted model and the LM head's product, best of 3 runs; `pass_times`), fastest first. The fastest path is loaded and checked against the
-fp32 reference of a fixed probe text (about 320 tokens) written at conversion (`write_reference`): the mean
-log-probability of the probe's tokens must stay within MAX_LOG_PROB_SHIFT nats of fp32 and the
-argmax next token must agree at MIN_ARGMAX_AGREEMENT of the positions (the targets of the
-project's speed issue). A path that fails falls back to the next fastest; fp32 always passes. The quality of each path
-on this machine is also measured once at conversion, so a start never loads a path known to fail.
+converted model and the LM head's product, best of 3 runs; `pass_times`), fastest first. The
+fastest path is loaded and checked against the fp32 reference of a fixed probe text (about 320
+tokens) written at conversion (`write_reference`): the mean log-probability of the probe's tokens
+must stay within MAX_LOG_PROB_SHIFT nats of fp32 and the argmax next token must agree at
+MIN_ARGMAX_AGREEMENT of the positions (the targets of the project's speed issue). A path that
+fails falls back to the next fastest; fp32 always passes. The quality of each path on this
+machine is also measured once at conversion, so a start never loads a path known to fail.
 On a CPU without fast bf16 (no AVX512-BF16 or AMX) the bf16 layer times slower than fp32 and is
 never tried first. `$UNSPIN_PRECISION` or `--precision` forces a path (its quality is still
 measured and reported). Measured on this project's machines (2 Xeon cores with AMX): one

@@ -19,7 +19,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import Error, RequestEntityTooLarge
 
-from .config import DEFAULT_PORT
+from .config import DEFAULT_HOST, DEFAULT_PORT
 from .errors import error_body
 from .security import is_loopback, refusal
 
@@ -32,8 +32,8 @@ RESPONSE_BUFFER = 64 * 1024 * 1024  # bytes of responses held in memory before w
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1); other machines are still refused "
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to bind (default {DEFAULT_HOST}); other machines are still refused "
                              "unless --allow-remote is given")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")

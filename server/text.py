@@ -15,17 +15,18 @@ from array import array
 from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-# Combining marks (accents typed as a separate code point, "cafe\u0301") belong to their letter.
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# What counts as a word: words.json, which the extension reads too (one owner for both).
+WORD_RULES = json.loads(resources.files(__package__).joinpath("words.json").read_text(encoding="utf-8"))
 # A word: letters/digits (with their combining marks), optionally joined by an apostrophe or
 # hyphen ("don't", "full-scale").
-_LETTER = rf"(?:[^\W_]|[{_MARKS}])"
-WORD_RE = re.compile(rf"[^\W_]{_LETTER}*(?:['’\-][^\W_]{_LETTER}*)*")
-# Invisible characters that sit inside words in web pages: soft hyphen (U+00AD), zero-width
-# space, non-joiner and joiner (U+200B-U+200D), word joiner (U+2060). Analysis reads past them.
-INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200d\u2060]")
+_LETTER = rf"(?:[^\W_]|[{WORD_RULES['combining_marks']}])"
+WORD_RE = re.compile(rf"[^\W_]{_LETTER}*(?:[{WORD_RULES['joiners']}][^\W_]{_LETTER}*)*")
+# Invisible characters that sit inside words in web pages (soft hyphen, zero-width characters).
+# Analysis reads past them.
+INVISIBLE_RE = re.compile(f"[{WORD_RULES['invisible']}]")
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v]*\n")
 # Text that is not prose and must never be marked or rewritten: URLs, e-mail addresses,
 # @handles, #hashtags and `code`.

@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flask import Request
-
+from .config import openapi_spec
 from .errors import ApiError
 from .feedback import LABELS, unsafe
 from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs
 
+if TYPE_CHECKING:  # the CLI reads the limits without loading Flask
+    from flask import Request
+
 OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition"}
-MAX_SUGGESTIONS = 10
-MAX_IGNORE = 1000  # entries of an ignore list
-MAX_IGNORE_CHARS = 200  # characters per entry
+# Limits of a request as the API description states them (openapi.json: the extension reads them
+# there too).
+_REQUEST = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]
+MAX_SUGGESTIONS = _REQUEST["max_suggestions"]["maximum"]
+DEFAULT_SUGGESTIONS = _REQUEST["max_suggestions"]["default"]
+MAX_IGNORE = _REQUEST["ignore"]["maxItems"]  # entries of an ignore list
+MAX_IGNORE_CHARS = _REQUEST["ignore"]["items"]["maxLength"]  # characters (code points) per entry
 MAX_PARTITION_CHARS = 255  # a host name at most ...
 PARTITION_RE = re.compile(r"[0-9A-Za-z._:-]*")  # ... in its ASCII form (as openapi.json's pattern says)
 
@@ -25,7 +32,7 @@ PARTITION_RE = re.compile(r"[0-9A-Za-z._:-]*")  # ... in its ASCII form (as open
 class AnalyzeRequest:
     paragraphs: list[str]
     threshold: float | None = None  # None: the model's default
-    max_suggestions: int = 3
+    max_suggestions: int = DEFAULT_SUGGESTIONS
     offset_unit: str = "utf16"
     # For a `text` request: where each paragraph starts in the text (code points).
     text: str | None = None
@@ -111,7 +118,7 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
     threshold = body.get("threshold")
     if "threshold" in body and not (_is_number(threshold) and 0 <= threshold <= 1):
         raise ApiError(400, "'threshold' must be a number from 0 to 1.")
-    max_suggestions = body.get("max_suggestions", 3)
+    max_suggestions = body.get("max_suggestions", DEFAULT_SUGGESTIONS)
     # JSON Schema's "integer" is any number with a zero fraction: 10.0 is an integer.
     if not (_is_number(max_suggestions) and float(max_suggestions).is_integer()
             and 1 <= max_suggestions <= MAX_SUGGESTIONS):

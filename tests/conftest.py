@@ -12,7 +12,8 @@ import threading
 import jsonschema
 import pytest
 
-from unspin.app import create_app, openapi_spec
+from unspin.app import create_app
+from unspin.config import openapi_spec
 from unspin.engine import Engine
 from unspin.serve import make_server
 

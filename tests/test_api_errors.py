@@ -110,7 +110,8 @@ def test_just_under_the_default_limits_is_analysed(client):
         assert client.post(ANALYZE, json={**body, "threshold": 1.0}).status_code == 200
 
 
-@pytest.mark.parametrize("text", [" ".join(["word"] * 16_500), "中国" * 10_000, "\U00020000" * 5_000], ids=["english", "cjk", "plane-2"])
+@pytest.mark.parametrize("text", [" ".join(["word"] * 16_500), "中国" * 10_000, "\U00020000" * 5_000],
+                         ids=["english", "cjk", "plane-2"])
 def test_the_limit_counts_language_model_tokens_in_any_script(client, engine, check_contract, text):
     """Memory and time grow with LM tokens, not characters: 5,000 plane-2 characters (within the
     character limit) are 10,000+ tokens. Refused from the token count, before any LM pass."""

@@ -33,3 +33,11 @@ def test_firefox_package_lints_without_errors(built):
     summary = re.search(r"errors\s+(\d+)\s+notices\s+(\d+)\s+warnings\s+(\d+)", result.stdout)
     assert summary, result.stdout + result.stderr
     assert summary.group(1) == "0", result.stdout
+
+
+def test_test_hooks_stay_out_of_the_shipped_build(built):
+    """The hovercard's description (content/describe-overlay.js) is in the test build only."""
+    subprocess.run(["sh", str(EXTENSION / "build.sh"), "--test"], check=True, stdout=subprocess.DEVNULL)
+    for browser in ("chromium", "firefox"):
+        assert "function describeOverlay" not in (built / browser / "content.js").read_text(encoding="utf-8")
+        assert "function describeOverlay" in (built / "test" / browser / "content.js").read_text(encoding="utf-8")

@@ -236,7 +236,7 @@ def test_live_server_refuses_before_reading_the_body(live_server, headers, statu
 
 def test_live_server_keeps_request_bodies_in_memory(live_server, monkeypatch):
     # waitress spools bodies over its buffer size to a temporary file unless told otherwise;
-    # a body within the limit must not be written to disk (README: text is never written).
+    # a body within the limit must not be written to disk (docs/privacy-and-security.md: text is never written).
     spooled = []
     real = tempfile.TemporaryFile
     monkeypatch.setattr(tempfile, "TemporaryFile", lambda *a, **k: spooled.append(a) or real(*a, **k))

@@ -64,7 +64,7 @@ def main(args) -> int:
     import lightgbm
 
     from unspin.decide import Decision
-    from unspin.scripts.evaluation.metrics import word_metrics
+    from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
     from unspin.scripts.training.site_features import read_features
     from unspin.scripts.training.train import PARAMS, ROUNDS, choose_decision, decided_articles
 
@@ -97,13 +97,14 @@ def main(args) -> int:
         "logistic": (fit_logistic(), False),
         "ratio only": (lambda rows: [1 / (1 + np.exp(-(r[:, 1] - 4))) if len(r) else np.zeros(0) for r in rows], False),
     }
+    training, held_out = GROUPS
     results = {}
     for name, (predict, with_context) in designs.items():
         decision, dev_m = choose_decision(dev, predict(matrix(dev, with_context)))
         test_m = word_metrics(decided_articles(test, predict(matrix(test, with_context)), Decision(**decision)))
-        results[name] = {"decision": decision, "dev_training_profiles_f1": dev_m["training profiles"]["f1"],
+        results[name] = {"decision": decision, "dev_training_profiles_f1": dev_m[training]["f1"],
                          "dev_false_highlights": dev_m["false_highlights_per_1000_words"],
-                         "test_held_out": test_m["held-out profile"],
+                         "test_held_out": test_m[held_out],
                          "test_false_highlights": test_m["false_highlights_per_1000_words"]}
         print(name, json.dumps(results[name]))
     if args.model:

@@ -1,7 +1,9 @@
 """Browser tests: Debian's Chromium with the built extension, local test pages, a real server.
 
 Fixtures, outermost first:
-- `extension_dir`: extension/dist/chromium, built by extension/build.sh when missing or stale.
+- `extension_dir`: extension/dist/test/chromium, the test build (build.sh --test: the shipped
+  extension plus the hooks these tests read, such as the hovercard's description in the page
+  state), built when missing or stale.
 - `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
 - `server_url`: a real `unspin serve --port 0 --model models/unspin-lm` process (the shipped
   model; the tests fail when it is missing).
@@ -97,9 +99,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def extension_dir() -> Path:
-    """The built Chromium extension (extension/build.sh runs npm ci + the build when needed)."""
-    subprocess.run(["sh", str(ROOT / "extension" / "build.sh")], check=True, stdout=subprocess.DEVNULL)
-    path = ROOT / "extension" / "dist" / "chromium"
+    """The Chromium test build (extension/build.sh --test runs npm ci + the build when needed)."""
+    subprocess.run(["sh", str(ROOT / "extension" / "build.sh"), "--test"], check=True, stdout=subprocess.DEVNULL)
+    path = ROOT / "extension" / "dist" / "test" / "chromium"
     assert (path / "manifest.json").exists()
     return path
 

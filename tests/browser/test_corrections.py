@@ -10,6 +10,8 @@ import sqlite3
 
 from conftest import LOW_THRESHOLD, card_ready, marks, overlay, server_spans, wait_card, wait_for, wait_marks
 
+from unspin.text import wording_key
+
 SITE = "127.0.0.1"
 
 
@@ -86,7 +88,8 @@ def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_und
     popup = ext.popup(page)
     hidden = len(spans) - len(left)
     count = popup.locator("#dismissed-count")
-    wait_for(lambda: count.inner_text() == (f"{hidden} marks dismissed on this page" if hidden > 1 else "1 mark dismissed on this page"),
+    want = f"{hidden} marks dismissed on this page" if hidden > 1 else "1 mark dismissed on this page"
+    wait_for(lambda: count.inner_text() == want,
              message="dismissed count")
     # Across reloads, and in a new tab on the same site.
     page.reload()
@@ -163,11 +166,6 @@ def test_without_consent_nothing_is_stored(ext, pages_url, server_url, feedback_
     assert feedback_records(feedback_dir) == before
 
 
-def key(text: str) -> str:
-    """A wording as dismissals are keyed (shared/wording.js): lower case, spaces collapsed."""
-    return " ".join(text.split()).lower()
-
-
 def focus_on(ext, page, span: dict) -> dict:
     """Wait until keyboard focus is on the mark of `span` with its card open (as on keyboard focus)."""
     def check():
@@ -190,18 +188,18 @@ def test_after_not_spun_focus_goes_on_to_the_next_mark_until_none_remains(ext, p
     page, _ = ext.open_done(f"{pages_url}/spun.html")
     spans = server_spans(ext, page, server_url)
     wait_marks(page, len(spans))
-    assert len({key(s["text"]) for s in spans}) >= 3
+    assert len({wording_key(s["text"]) for s in spans}) >= 3
     # Start on a mark after the first, so that "the next mark" and "the first one left" differ.
-    at = next(i for i, s in enumerate(spans) if i and key(s["text"]) != key(spans[0]["text"]))
+    at = next(i for i, s in enumerate(spans) if i and wording_key(s["text"]) != wording_key(spans[0]["text"]))
     open_card_actions(ext, page, at)
     dismissed: set[str] = set()
     while True:
         assert overlay(ext, page)["card"]["active"] == f"Not spun: stop marking “{spans[at]['text']}” on this site"
         card_ready(ext, page)
         page.keyboard.press("Enter")  # "Not spun"
-        dismissed.add(key(spans[at]["text"]))
-        left = [i for i, s in enumerate(spans) if key(s["text"]) not in dismissed]
-        wait_for(lambda: shown(page) == [spans[i]["text"] for i in left], message=f"marks without {dismissed}")
+        dismissed.add(wording_key(spans[at]["text"]))
+        left = [i for i, s in enumerate(spans) if wording_key(s["text"]) not in dismissed]
+        wait_for(lambda left=left: shown(page) == [spans[i]["text"] for i in left], message=f"marks without {dismissed}")
         if not left:
             break
         at = next((i for i in left if i > at), left[-1])

@@ -116,5 +116,6 @@ def test_spa_route_change(ext, pages_url, server_url):
     page.go_back()
     wait_for(lambda: [p["text"] for p in article(ext, page)["paragraphs"]] == one, message="back to route one")
     ext.wait_status(page)
-    wait_for(lambda: [m["text"] for m in marks(page)] == expected_span_texts(server_url, one, LOW_THRESHOLD), message="marks of route one")
+    want = expected_span_texts(server_url, one, LOW_THRESHOLD)
+    wait_for(lambda: [m["text"] for m in marks(page)] == want, message="marks of route one")
     assert sent(ext) == before

@@ -28,7 +28,9 @@ from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTE
                       MARKS_JS, ROOT, analyze, mark_level, start_server, stop_server)
 from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
-from test_words import IN_WORD, word_char
+from test_words import word_char
+
+from unspin.text import INVISIBLE_RE
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"
 RUN_TIMEOUT_S = 480  # the driver's own deadline; it closes Firefox and says where it stopped
@@ -231,7 +233,7 @@ def test_firefox_marks_whole_words_with_soft_hyphens_and_zero_width_characters(s
         return not ch or not word_char(ch)
 
     whole = [m["text"] for m in marks
-             if any(ch in IN_WORD for ch in m["text"]) and boundary(m["before"]) and boundary(m["after"])]
+             if INVISIBLE_RE.search(m["text"]) and boundary(m["before"]) and boundary(m["after"])]
     assert whole, [(m["before"], m["text"], m["after"]) for m in marks]
 
 

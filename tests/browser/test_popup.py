@@ -48,7 +48,8 @@ def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
     popup.locator("#highlights").check()
     wait_marks(page, before)
     # A stricter threshold from the slider: the marks are then the server's spans at that threshold.
-    popup.locator("#threshold").evaluate("(el) => { el.value = '0.5'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
+    popup.locator("#threshold").evaluate(
+        "(el) => { el.value = '0.5'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     want = expected_span_texts(server_url, texts, 0.5)
     assert len(want) < before

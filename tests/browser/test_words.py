@@ -1,16 +1,16 @@
-"""Soft hyphens (U+00AD) and zero-width characters (U+200B-U+200D, U+2060) are inside words: the
-extension keeps them in the text it sends (UTF-16 offsets), marks cover the server's spans with
-them, and the restored view replaces whole words only."""
+"""Invisible in-word characters (soft hyphens, zero-width characters: server/words.json) are inside
+words: the extension keeps them in the text it sends (UTF-16 offsets), marks cover the server's
+spans with them, and the restored view replaces whole words only."""
 
 from __future__ import annotations
 
 from conftest import LOW_THRESHOLD, analyze, article, marks, paragraph_texts, wait_marks
 
-IN_WORD = "\u00ad\u200b\u200c\u200d\u2060"
+from unspin.text import INVISIBLE_RE
 
 
 def word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in IN_WORD
+    return ch.isalnum() or bool(INVISIBLE_RE.match(ch))
 
 
 def whole_words(text: str, start: int, end: int) -> bool:
@@ -35,7 +35,7 @@ def test_in_word_characters_are_kept_and_replaced_whole(ext, pages_url, server_u
     assert spans
     # Marks are the server's spans, soft hyphens and zero-width characters included.
     assert [m["text"] for m in wait_marks(page, len(spans))] == [s["text"] for s in spans]
-    assert any(ch in m["text"] for m in marks(page) for ch in IN_WORD), [m["text"] for m in marks(page)]
+    assert any(INVISIBLE_RE.search(m["text"]) for m in marks(page)), [m["text"] for m in marks(page)]
     # The restored view replaces whole words only, keeping the page's text elsewhere.
     want_paragraphs, want_marks = [], []
     for text, result in zip(texts, answer["paragraphs"]):

@@ -99,7 +99,7 @@ function wellFormed(text) {
  * article: its figures and verdict, see shared/summary.js). Throws ServerError.
  */
 export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abort = null, site = "") {
-  const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16", max_suggestions: 3 };
+  const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16" }; // the server's number of suggestions
   if (site) body.partition = site; // the server keeps its cached answers apart per asking site
   if (threshold != null) body.threshold = threshold;
   if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
@@ -136,7 +136,8 @@ export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abo
 }
 
 /** Keep one reader's correction in the server's feedback store (this computer's only).
- *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets) @returns {{id}} */
+ *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets)
+ *  @returns {Promise<{id: number}>} */
 export function feedback(serverUrl, correction) {
   const body = { ...correction, paragraph: wellFormed(correction.paragraph), offset_unit: "utf16" };
   return request(

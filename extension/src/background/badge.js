@@ -1,6 +1,6 @@
 // Toolbar badge: the number of spun spans on the tab's page, coloured by the verdict.
 import browser from "webextension-polyfill";
-import { buttonTitle } from "../shared/page-status.js";
+import { buttonTitle, STATUS } from "../shared/page-status.js";
 
 export const tabState = new Map(); // tabId -> page state reported by the content script
 
@@ -9,7 +9,7 @@ const COLOURS = { "likely spun": "#c92a2a", "possibly spun": "#e8590c", "no sign
 export async function setPageState(tabId, url, state) {
   tabState.set(tabId, { ...state, url }); // the tab's address (the state may be a child frame's)
   const action = browser.action || browser.browserAction;
-  const done = state.status === "done" && state.summary;
+  const done = state.status === STATUS.DONE && state.summary;
   const text = done ? String(state.summary.spans) : "";
   await Promise.all([
     action.setBadgeText({ tabId, text }),

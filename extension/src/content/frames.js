@@ -8,6 +8,7 @@
 //     never analysed.
 // Checked on the live documents: a child frame decides once, when its script starts; the top
 // frame asks each time it would say "no article".
+import { STATUS } from "../shared/page-status.js";
 import { hasArticle } from "./extract.js";
 
 const isTop = window === window.top;
@@ -24,7 +25,7 @@ function reachable(win) {
 /** The documents of this frame's ancestors, or null when one is out of reach. */
 function ancestorDocuments() {
   const docs = [];
-  for (let win = window; win !== win.parent; ) {
+  for (let win = /** @type {Window} */ (window); win !== win.parent; ) {
     win = win.parent;
     const doc = reachable(win);
     if (!doc) return null;
@@ -51,5 +52,5 @@ export function mayHoldArticle() {
 /** Whether this frame speaks for the tab, given its status: not when it is the top frame with
  *  no article while a child frame holds one. */
 export function speaksForTab(status) {
-  return !(isTop && status === "no-article" && childDocuments(document).some(hasArticle));
+  return !(isTop && status === STATUS.NO_ARTICLE && childDocuments(document).some(hasArticle));
 }

@@ -2,6 +2,7 @@
 // tab (until the page reloads or the reader resumes: marks removed, nothing sent) and, when the
 // reader chose to analyse on demand, their request for this page (the popup's "Analyse this
 // page" or the analyze-page command). Per frame, in memory: a reload forgets pause and request.
+import { STATUS } from "../shared/page-status.js";
 import { ANALYSE_ON } from "../shared/settings.js";
 import { isSiteOn } from "../shared/sites.js";
 
@@ -12,14 +13,14 @@ let paused = false;
 let requested = false;
 
 /**
- * Why Unspin must not work in this page now, as the status to report ("disabled", "paused",
- * "on-demand"), or null when it works. `running`: it works already (a page analysed before the
+ * Why Unspin must not work in this page now, as the status to report (STATUS.DISABLED,
+ * PAUSED, ON_DEMAND), or null when it works. `running`: it works already (a page analysed before the
  * reader switched to on-demand keeps its marks).
  */
 export function idleStatus(settings, running) {
-  if (!isSiteOn(settings, location.hostname)) return "disabled";
-  if (paused) return "paused";
-  if (settings.analyseOn === ANALYSE_ON.DEMAND && !requested && !running) return "on-demand";
+  if (!isSiteOn(settings, location.hostname)) return STATUS.DISABLED;
+  if (paused) return STATUS.PAUSED;
+  if (settings.analyseOn === ANALYSE_ON.DEMAND && !requested && !running) return STATUS.ON_DEMAND;
   return null;
 }
 

@@ -19,7 +19,7 @@ export function levelOf(score) {
 }
 
 /**
- * @returns {{add(marks), remove(marks), marksAt(node), setActive(mark), setVisible(bool), marks: Set}}
+ * @returns {{add(marks), remove(marks), marksAt(node), setActive(mark), setVisible(bool), marks: Set, readonly visible: boolean}}
  * A mark is {range: Range, nodes: Text[], span, paragraph, level}.
  */
 export function init(signal) {

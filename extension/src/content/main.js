@@ -2,6 +2,7 @@
 // each with init(signal); one AbortController tears them all down (site disabled, etc.).
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
+import { STATUS } from "../shared/page-status.js";
 import { DEFAULTS, getSettings } from "../shared/settings.js";
 import * as frames from "./frames.js";
 import * as gate from "./gate.js";
@@ -17,7 +18,7 @@ const RUNNING = "__unspinContentScript";
 
 let settings = null;
 let run = null; // {controller, highlighter, hovercard, session}
-let lastState = { status: "starting" };
+let lastState = { status: STATUS.STARTING };
 
 function report(state) {
   lastState = state;
@@ -92,7 +93,7 @@ const handlers = {
   },
   [MESSAGES.GET_STATE]: async () => ({
     ...(run ? run.session.state() : lastState),
-    overlay: run?.hovercard?.describe() ?? null,
+    overlay: run?.hovercard?.describe?.() ?? null, // test builds only
     hostname: location.hostname,
     url: location.href,
   }),
@@ -107,6 +108,7 @@ const handlers = {
 
 // Messages every frame acts on; the rest ask about the tab, and only the frame that speaks for
 // it answers them (frames.js).
+/** @type {Set<string>} */
 const FOR_EVERY_FRAME = new Set([MESSAGES.RESCAN, MESSAGES.ANALYZE_PAGE, MESSAGES.SET_PAUSED]);
 
 function forTab(all) {

@@ -15,7 +15,8 @@ function routeOf(href) {
  *   onRemoved: at once (cheap: drop marks whose text left the page),
  *   onChanged: debounced re-scan, onNavigated: the route changed (before the re-scan).
  */
-export function init(signal, { onRemoved, onChanged, onNavigated }) {
+export function init(signal, handlers) {
+  const { onRemoved, onChanged, onNavigated } = handlers;
   let route = routeOf(location.href);
   let timer = 0;
 

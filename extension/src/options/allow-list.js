@@ -6,8 +6,8 @@ import browser from "webextension-polyfill";
 import { setAllowList } from "../shared/corrections.js";
 import { getSettings } from "../shared/settings.js";
 import { cleanAllowList, formatAllowList, parseAllowList } from "../shared/wording.js";
+import { $ } from "../shared/controls.js";
 
-const $ = (id) => document.getElementById(id);
 const EXPORT_NAME = "unspin-allow-list.txt";
 
 function show(list) {
@@ -54,10 +54,10 @@ export async function initAllowList() {
     save(list, `Saved ${list.length} ${list.length === 1 ? "wording" : "wordings"}.`);
   });
   $("allow-list-export").addEventListener("click", exportList);
-  $("allow-list-import").addEventListener("change", (event) => {
-    const [file] = event.target.files;
+  $("allow-list-import").addEventListener("change", () => {
+    const [file] = $("allow-list-import").files;
     if (file) importList(file);
-    event.target.value = "";
+    $("allow-list-import").value = "";
   });
   // Added from a card ("Never flag") while this page is open.
   browser.storage.onChanged.addListener((changes, area) => {

@@ -3,16 +3,16 @@ import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
-import { getSettings, setSettings } from "../shared/settings.js";
+import { DEFAULTS, getSettings, setSettings } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
-
-const $ = (id) => document.getElementById(id);
+import { $ } from "../shared/controls.js";
 
 async function main() {
   const settings = await getSettings();
   $("server-url").value = settings.serverUrl;
+  $("server-url").placeholder = DEFAULTS.serverUrl;
 
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -5,12 +5,14 @@ import { ANALYSE_ON, getSettings, setSettings } from "../shared/settings.js";
 import { SITE_MODES } from "../shared/sites.js";
 import { showSiteLists } from "./site-lists.js";
 
+/** @type {Object<string, string[]>} */
 const CHOICES = { siteMode: Object.values(SITE_MODES), analyseOn: Object.values(ANALYSE_ON) };
 
 export async function initRunOptions() {
   const settings = await getSettings();
   for (const [key, values] of Object.entries(CHOICES)) {
     for (const input of document.querySelectorAll(`input[name="${key}"]`)) {
+      if (!(input instanceof HTMLInputElement)) continue;
       if (!values.includes(input.value)) throw new Error(`options.html: ${key} has no value ${input.value}`);
       input.checked = input.value === settings[key];
       input.addEventListener("change", async () => {

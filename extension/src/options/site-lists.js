@@ -4,12 +4,13 @@
 import browser from "webextension-polyfill";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { SITE_MODES, siteOf } from "../shared/sites.js";
+import { $ } from "../shared/controls.js";
 
 const LISTS = { disabledSites: "disabled-sites", enabledSites: "enabled-sites" }; // setting -> element id prefix
 
 function render(key, sites) {
   const prefix = LISTS[key];
-  const list = document.getElementById(`${prefix}-list`);
+  const list = $(`${prefix}-list`);
   list.replaceChildren(
     ...sites.map((site) => {
       const item = document.createElement("li");
@@ -23,24 +24,24 @@ function render(key, sites) {
       return item;
     }),
   );
-  document.getElementById(`${prefix}-empty`).hidden = sites.length > 0;
+  $(`${prefix}-empty`).hidden = sites.length > 0;
 }
 
 /** Show the list the mode uses (the other one is kept, hidden). */
 export function showSiteLists(mode) {
-  document.getElementById("disabled-sites").hidden = mode === SITE_MODES.OPT_IN;
-  document.getElementById("enabled-sites").hidden = mode !== SITE_MODES.OPT_IN;
+  $("disabled-sites").hidden = mode === SITE_MODES.OPT_IN;
+  $("enabled-sites").hidden = mode !== SITE_MODES.OPT_IN;
 }
 
 export async function initSiteLists() {
   const settings = await getSettings();
   for (const [key, prefix] of Object.entries(LISTS)) {
     render(key, settings[key]);
-    document.getElementById(`${prefix}-form`).addEventListener("submit", async (event) => {
+    $(`${prefix}-form`).addEventListener("submit", async (event) => {
       event.preventDefault();
-      const input = document.getElementById(`${prefix}-input`);
+      const input = $(`${prefix}-input`);
       const site = siteOf(input.value);
-      const message = document.getElementById(`${prefix}-result`);
+      const message = $(`${prefix}-result`);
       if (!site) {
         message.textContent = "Type a site, such as example.com.";
         return;

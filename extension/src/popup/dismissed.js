@@ -1,6 +1,7 @@
 // The popup's count of the marks the reader dismissed ("Not spun") on this page, and Undo, which
 // brings them back (for their wordings on this site).
 import { undismiss } from "../shared/corrections.js";
+import { $ } from "../shared/controls.js";
 
 let current = null; // the page state shown
 
@@ -8,13 +9,13 @@ let current = null; // the page state shown
 export function showDismissed(state) {
   current = state;
   const count = state?.dismissed?.length || 0;
-  document.getElementById("dismissed-box").hidden = !count;
-  document.getElementById("dismissed-count").textContent =
+  $("dismissed-box").hidden = !count;
+  $("dismissed-count").textContent =
     count === 1 ? "1 mark dismissed on this page" : `${count} marks dismissed on this page`;
 }
 
 export function initDismissed() {
-  document.getElementById("undo-dismissed").addEventListener("click", () => {
+  $("undo-dismissed").addEventListener("click", () => {
     if (current?.dismissed?.length) undismiss(current.hostname, current.dismissed);
   });
 }

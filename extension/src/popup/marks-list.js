@@ -2,6 +2,7 @@
 // can list them and go to one: activating an item scrolls the page to the mark, focuses it and
 // opens its card. Text goes in with textContent only.
 import { requestArticle, requestShowMark } from "../shared/messages.js";
+import { $ } from "../shared/controls.js";
 
 function label(span) {
   const best = span.suggestions?.[0]?.text;
@@ -11,10 +12,10 @@ function label(span) {
 /** Show the marks of the page in `tabId` (again: call on each state change).
  *  @param {boolean} closeAfter  close the popup once a mark is chosen (the toolbar popup) */
 export async function showMarks(tabId, closeAfter) {
-  const list = document.getElementById("marks");
+  const list = $("marks");
   const article = tabId != null ? await requestArticle(tabId) : null;
   const spans = (article?.paragraphs ?? []).flatMap((p) => p.spans);
-  document.getElementById("marks-box").hidden = !spans.length;
+  $("marks-box").hidden = !spans.length;
   list.replaceChildren(
     ...spans.map((span, index) => {
       const button = document.createElement("button");

@@ -4,14 +4,14 @@
 // the popup follows the page's state reports live, so it changes as soon as the page does.
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
-import { retrySeconds, statusText } from "../shared/page-status.js";
+import { retrySeconds, STATUS, statusText } from "../shared/page-status.js";
 import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
 import { initRunControls, showRunControls } from "./run-controls.js";
 import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
+import { $ } from "../shared/controls.js";
 
-const $ = (id) => document.getElementById(id);
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
   if (param) return Number(param);
@@ -27,7 +27,7 @@ let busyTick = 0;
 
 function showState(state) {
   clearTimeout(busyTick); // a busy server: the seconds count down until the page reports again
-  if (state?.status === "busy") busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
+  if (state?.status === STATUS.BUSY) busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
   const box = $("verdict-box");
   if (!state) {
     $("verdict").textContent = "Unspin does not run on this page";
@@ -35,7 +35,7 @@ function showState(state) {
     return;
   }
   const s = state.summary; // the server's
-  if (s && state.status !== "disabled") {
+  if (s && state.status !== STATUS.DISABLED) {
     box.dataset.verdict = s.verdict;
     $("verdict").textContent = s.verdict[0].toUpperCase() + s.verdict.slice(1);
     const spanWord = s.spans === 1 ? "span" : "spans";
@@ -44,15 +44,15 @@ function showState(state) {
       const some = state.skipped === 1 ? "1 paragraph" : `${state.skipped} paragraphs`;
       $("figures").textContent += ` · ${some} not analysed (the article is too long)`;
     }
-    if (state.status === "analysing") $("figures").textContent += " · analysing…";
-    if (state.status === "busy") $("figures").textContent += ` · ${statusText(state).toLowerCase()}`;
+    if (state.status === STATUS.ANALYSING) $("figures").textContent += " · analysing…";
+    if (state.status === STATUS.BUSY) $("figures").textContent += ` · ${statusText(state).toLowerCase()}`;
   } else {
     delete box.dataset.verdict;
     $("verdict").textContent = statusText(state);
-    $("figures").textContent = state.status === "error" && state.error ? state.error.message : "";
+    $("figures").textContent = state.status === STATUS.ERROR && state.error ? state.error.message : "";
   }
   showRunControls(state);
-  const hasText = state.status !== "disabled" && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
+  const hasText = state.status !== STATUS.DISABLED && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
   $("restored").disabled = !hasText;
 }
 
@@ -140,12 +140,12 @@ async function main() {
   showThreshold(settings.threshold, status);
   // The server came back since the page gave up: try the page again (not when it refused this
   // browser: that takes a restart with --allow-origin, then Retry).
-  if (status.ok && state?.status === "error" && !refusedBrowser(status, state)) requestRescan(tabId);
+  if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
 
-  $("highlights").addEventListener("change", (e) => setSettings({ highlights: e.target.checked }));
-  $("threshold").addEventListener("input", (e) => ($("threshold-value").textContent = Number(e.target.value).toFixed(2)));
-  $("threshold").addEventListener("change", (e) => {
-    settings.threshold = Number(e.target.value);
+  $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
+  $("threshold").addEventListener("input", () => ($("threshold-value").textContent = Number($("threshold").value).toFixed(2)));
+  $("threshold").addEventListener("change", () => {
+    settings.threshold = Number($("threshold").value);
     setSettings({ threshold: settings.threshold });
   });
   $("threshold-reset").addEventListener("click", async () => {

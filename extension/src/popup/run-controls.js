@@ -4,10 +4,10 @@
 // the "Analyse this page" button while the page waits for it (the analyze-page command does the
 // same).
 import { requestAnalyzePage, requestPause } from "../shared/messages.js";
+import { STATUS } from "../shared/page-status.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { isSiteOn, SITE_MODES, siteOf, switchSite } from "../shared/sites.js";
-
-const $ = (id) => document.getElementById(id);
+import { $ } from "../shared/controls.js";
 
 let tabId = null;
 let optIn = false;
@@ -20,19 +20,19 @@ export function showRunControls(state) {
   const hostname = state?.hostname;
   for (const id of ["site", "enable-site-name"]) if (hostname) $(id).textContent = siteOf(hostname);
   siteSwitch().disabled = !hostname;
-  $("pause-tab").disabled = !state || state.status === "disabled";
-  $("pause-tab").checked = state?.status === "paused";
-  let button = $("analyze-page");
-  if (state?.status !== "on-demand") {
+  $("pause-tab").disabled = !state || state.status === STATUS.DISABLED;
+  $("pause-tab").checked = state?.status === STATUS.PAUSED;
+  const button = $("analyze-page");
+  if (state?.status !== STATUS.ON_DEMAND) {
     button?.remove();
     return;
   }
   if (button) return;
-  button = Object.assign(document.createElement("button"), { id: "analyze-page", type: "button", className: "primary" });
-  button.textContent = "Analyse this page";
-  button.title = "Or press the analyze-page shortcut (Alt+Shift+U by default)";
-  button.addEventListener("click", () => requestAnalyzePage(tabId));
-  $("restored").before(button);
+  const analyse = Object.assign(document.createElement("button"), { id: "analyze-page", type: "button", className: "primary" });
+  analyse.textContent = "Analyse this page";
+  analyse.title = "Or press the analyze-page shortcut (Alt+Shift+U by default)";
+  analyse.addEventListener("click", () => requestAnalyzePage(tabId));
+  $("restored").before(analyse);
 }
 
 /** Wire the controls for the tab's page (state: its state when the popup opened). */
@@ -43,10 +43,10 @@ export function initRunControls(tab, settings, state) {
   $("enable-row").hidden = !optIn;
   const on = state?.hostname ? isSiteOn(settings, state.hostname) : true;
   siteSwitch().checked = optIn ? on : !on;
-  siteSwitch().addEventListener("change", async (event) => {
-    const turnOn = optIn ? event.target.checked : !event.target.checked;
+  siteSwitch().addEventListener("change", async () => {
+    const turnOn = optIn ? siteSwitch().checked : !siteSwitch().checked;
     await setSettings(switchSite(await getSettings(), state.hostname, turnOn));
   });
-  $("pause-tab").addEventListener("change", (event) => requestPause(tabId, event.target.checked));
+  $("pause-tab").addEventListener("change", () => requestPause(tabId, $("pause-tab").checked));
   showRunControls(state);
 }

@@ -2,6 +2,7 @@
 // restored.html?tab=<id>; all page and model text goes in with textContent.
 import { requestArticle } from "../shared/messages.js";
 import { restoreSegments } from "../shared/restore.js";
+import { $ } from "../shared/controls.js";
 
 function restoredNode(tag, paragraph) {
   const node = document.createElement(tag);
@@ -21,7 +22,7 @@ function restoredNode(tag, paragraph) {
 
 async function main() {
   const tabId = Number(new URLSearchParams(location.search).get("tab"));
-  const target = document.getElementById("article");
+  const target = $("article");
   const article = await requestArticle(tabId);
   if (!article || !article.paragraphs.length) {
     target.replaceChildren(Object.assign(document.createElement("p"), { textContent: "The page's article is not available (closed, or not analysed yet)." }));
@@ -34,9 +35,9 @@ async function main() {
   for (const p of article.paragraphs) nodes.push(restoredNode(p.kind === "headline" ? "h1" : p.kind === "heading" ? "h2" : "p", p));
   target.replaceChildren(...nodes);
   const changes = target.querySelectorAll("mark.unspin-changed").length;
-  document.getElementById("banner").textContent =
+  $("banner").textContent =
     `Restored by Unspin: ${changes} ${changes === 1 ? "phrase" : "phrases"} replaced by the likely original (marked; hover one to see what the page said).`;
-  document.getElementById("source").textContent = `Source: ${article.url}`;
+  $("source").textContent = `Source: ${article.url}`;
   document.title = `${nodes[0]?.textContent || "Article"} · restored · Unspin`;
 }
 

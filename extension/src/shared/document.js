@@ -10,10 +10,12 @@ import { estimateTokens } from "./tokens.js";
  * Below the server's limits per request (GET /api/v1/health -> limits.max_tokens, 16,384 by
  * default, and limits.max_paragraphs); a server that reports lower limits lowers it (limitBudget).
  */
+/** @typedef {{paragraphs: number, paragraphTokens: number, tokens: number}} Budget */
+/** @type {Readonly<Budget>} */
 export const BUDGET = Object.freeze({ paragraphs: 400, paragraphTokens: 2000, tokens: 12000 });
 
 /** The budget within a server's reported limits ({max_tokens, max_paragraphs}, either may be
- *  missing: an older server reports none). */
+ *  missing: an older server reports none). @returns {Budget} */
 export function limitBudget(limits, budget = BUDGET) {
   const below = (ours, theirs) => (Number.isInteger(theirs) && theirs > 0 ? Math.min(ours, theirs) : ours);
   const tokens = below(budget.tokens, limits?.max_tokens);

@@ -45,19 +45,31 @@ export const PAGE_PORT = "unspin-page";
  *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback" | "busy" (still busy after
  *   the retries) | "too-large" (over the server's token limit even after shrinking); status: the
  *   HTTP status of an error answer (403: the server refuses this browser, see allow-origin.js)
- * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?{x: number, y: number, width: number, height: number}}} CardState
+ * @typedef {{x: number, y: number, width: number, height: number}} Rect  In CSS pixels of the viewport.
+ * @typedef {{tag: string, name: string, rect: Rect, ready: boolean}} CardAction
+ *   A control of the card: its element name, accessible name, box, and whether a click counts now.
+ * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?Rect, label: string,
+ *   actions: CardAction[], ready: boolean, active: ?string, status: string, colours: object[]}} CardState
+ *   by: "hover" | "focus"; ready: its actions would count now (card-guard.js); active: the
+ *   accessible name of the control with focus; status: the card's status line; colours: the text
+ *   and background colours of its text (contrast.js).
  * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
- * @typedef {{status: "starting"|"analysing"|"busy"|"done"|"no-article"|"too-long"|"disabled"|"paused"|"on-demand"|"error",
- *   error: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
- *   summary?: ?Summary, retryAt?: ?number, overlay?: ?OverlayState, timing?: object, hostname?: string, url: string}} PageState
+ * @typedef {{status: import("./page-status.js").Status,
+ *   error?: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
+ *   summary?: ?Summary, retryAt?: ?number, dismissed?: string[], overlay?: ?OverlayState, timing?: object,
+ *   hostname?: string, url?: string}} PageState
  *   summary: the server's summary of the document sent (null until answered); retryAt (status
- *   "busy"): when the background asks the busy server again (ms since the epoch, Date.now()).
+ *   "busy"): when the background asks the busy server again (ms since the epoch, Date.now());
+ *   dismissed: the wordings of the server's spans that the reader dismissed on this site;
+ *   overlay: test builds only (build.mjs --test); hostname and url: the frame that reports.
  * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
- * @typedef {{ok: true, serverUrl: string, health: object} | {ok: false, serverUrl: string, error: Failure}} ServerStatus
+ * @typedef {{ok: boolean, serverUrl: string, health?: object, error?: Failure}} ServerStatus
+ *   health (ok): the server's GET /api/v1/health answer; error (not ok): why it could not be had
  * @typedef {{paragraph: string, start: number, end: number, label: "spun"|"not_spun", original: ?string}} Correction
  *   A reader's card action on one span (UTF-16 offsets within the paragraph's text as sent).
- * @typedef {{sent: true, id: number} | {sent: false, reason: "no-consent"|"failed", message?: string}} CorrectionResult
+ * @typedef {{sent: boolean, id?: number, reason?: "no-consent"|"failed", message?: string}} CorrectionResult
+ *   id (sent): the server's record; reason and message (not sent): why
  */
 
 // --- one-off messages ---------------------------------------------------------------------------
@@ -163,7 +175,8 @@ export function postBusy(port, id, seconds, attempt) {
 
 /** Background -> content script: the answer for document `id`.
  *  @param {{results: (?ParagraphResult)[], summary: ?Summary}} answer */
-export function postAnswer(port, id, { results, summary }) {
+export function postAnswer(port, id, answer) {
+  const { results, summary } = answer;
   port.postMessage({ type: MESSAGES.ANSWER, id, results, summary });
 }
 

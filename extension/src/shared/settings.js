@@ -1,8 +1,9 @@
 // User settings, kept in storage.local; every default lives here.
 import browser from "webextension-polyfill";
+import { DEFAULT_SERVER_URL } from "./api-contract.js";
 
 export const DEFAULTS = Object.freeze({
-  serverUrl: "http://127.0.0.1:8765",
+  serverUrl: DEFAULT_SERVER_URL,
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
   // Where and when Unspin runs (shared/sites.js, content/gate.js).
@@ -20,7 +21,7 @@ export const DEFAULTS = Object.freeze({
 /** Values of analyseOn. */
 export const ANALYSE_ON = Object.freeze({ LOAD: "load", DEMAND: "demand" });
 
-// The start commands shown when the server is down (README: "Browser extension").
+// The start commands shown when the server is down (README: "Set up"; docs/extension.md).
 export const START_COMMANDS = ["make serve", "unspin serve"];
 
 export async function getSettings() {

@@ -16,7 +16,7 @@ export function readSummary(raw) {
   if (!raw || typeof raw !== "object" || !VERDICTS.includes(raw.verdict)) return null;
   if (!COUNTS.every((key) => Number.isInteger(raw[key]) && raw[key] >= 0)) return null;
   if (!SHARES.every((key) => typeof raw[key] === "number" && raw[key] >= 0 && raw[key] <= 1)) return null;
-  const summary = { verdict: raw.verdict };
+  const summary = /** @type {Summary} */ ({ verdict: raw.verdict });
   for (const key of [...COUNTS, ...SHARES]) summary[key] = raw[key];
   return summary;
 }

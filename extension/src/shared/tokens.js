@@ -23,7 +23,8 @@
 const PER_WORD = 0.5;
 const PER_PARAGRAPH = 1;
 
-/** The cost of one code point: [tokens, UTF-8 bytes, whether it is part of a word]. */
+/** The cost of one code point: [tokens, UTF-8 bytes, whether it is part of a word].
+ *  @returns {[number, number, boolean]} */
 function cost(c) {
   if (c >= 0x61 && c <= 0x7a) return [0.25, 1, true]; // a-z
   if (c >= 0x41 && c <= 0x5a) return [0.5, 1, true]; // A-Z

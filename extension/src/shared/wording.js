@@ -2,22 +2,24 @@
 // wording.test.js).
 //
 // A dismissed mark stays gone for the same wording on the same site: the site is sites.js's
-// (the registrable domain), the wording is the span's text in lower case with its spaces collapsed.
+// (the registrable domain), the wording is keyed as the server keys the allow-list (its words,
+// invisible characters dropped, in lower case: words.js).
 // The allow-list (words and phrases never to flag) goes to the server as `ignore` with every
 // analyze request; as a file it is plain text, one wording per line, blank lines and lines that
 // start with # skipped: the format `unspin analyze --ignore FILE` reads.
+import { MAX_ALLOW_LIST, MAX_WORDING_CHARS } from "./api-contract.js";
+import { wordingWords } from "./words.js";
 
-export const MAX_ALLOW_LIST = 1000; // entries (the server's limit for `ignore`)
-export const MAX_WORDING_CHARS = 200; // characters per entry (the server's limit)
-
-/** The key of a wording: lower case, runs of white space as one space, trimmed. */
+/** The key of a wording, as the server's (server/text.py wording_key): its words, invisible
+ *  characters dropped, in lower case, joined by single spaces ("War\u00adfare, " -> "warfare"). */
 export function wordingKey(text) {
-  return String(text).replace(/\s+/gu, " ").trim().toLowerCase();
+  return wordingWords(text).join(" ");
 }
 
 /**
  * A clean allow-list from anything stored or typed: strings only, trimmed, spaces collapsed,
- * 1-200 characters, no repeats (case-insensitive, the first spelling kept), at most 1000 entries.
+ * 1 to MAX_WORDING_CHARS code points, no repeats (case-insensitive, the first spelling kept), at
+ * most MAX_ALLOW_LIST entries (the server's limits: api-contract.js).
  */
 export function cleanAllowList(list) {
   const seen = new Set();
@@ -26,7 +28,7 @@ export function cleanAllowList(list) {
     if (typeof item !== "string") continue;
     const wording = item.replace(/\s+/gu, " ").trim();
     const key = wording.toLowerCase();
-    if (!wording || wording.length > MAX_WORDING_CHARS || seen.has(key)) continue;
+    if (!wording || [...wording].length > MAX_WORDING_CHARS || seen.has(key)) continue;
     seen.add(key);
     out.push(wording);
     if (out.length === MAX_ALLOW_LIST) break;

@@ -1,12 +1,26 @@
-// What the extension counts as a word: letters and digits, with soft hyphens (U+00AD) and
-// zero-width characters (U+200B-U+200D, U+2060) inside a word, as the server treats them.
-// Pure (unit tests: restore.test.js).
+// What the extension counts as a word, by the server's rules (server/words.json, read by both):
+// letters and digits, with invisible characters (a soft hyphen, zero-width characters) inside a
+// word. Pure (unit tests: restore.test.js, wording.test.js; tests/test_shared_rules.py checks
+// that the server agrees).
+import RULES from "../../../server/words.json" with { type: "json" };
 
-const IN_WORD = "\\u00ad\\u200b-\\u200d\\u2060";
-const WORD_CHAR = `[\\p{L}\\p{N}${IN_WORD}]`;
+const WORD_CHAR = `[\\p{L}\\p{N}${RULES.invisible}]`;
 
 /** Words of a text (a soft hyphen or zero-width character does not end one). */
 export const WORD_RE = new RegExp(`[\\p{L}\\p{N}](?:${WORD_CHAR}*[\\p{L}\\p{N}])?`, "gu");
+
+/** The invisible in-word characters, all of them (for `replace`). */
+export const INVISIBLE_RE = new RegExp(`[${RULES.invisible}]`, "gu");
+
+// A word as the server splits a wording (server/text.py WORD_RE): letters and digits with their
+// combining marks, runs joined by an apostrophe or hyphen ("don't", "full-scale").
+const LETTER = `(?:[\\p{L}\\p{N}]|[${RULES.combining_marks}])`;
+const WORDING_WORD_RE = new RegExp(`[\\p{L}\\p{N}]${LETTER}*(?:[${RULES.joiners}][\\p{L}\\p{N}]${LETTER}*)*`, "gu");
+
+/** The words of a wording as the server reads it: invisible characters dropped, lower case. */
+export function wordingWords(text) {
+  return String(text).replace(INVISIBLE_RE, "").toLowerCase().match(WORDING_WORD_RE) ?? [];
+}
 
 const ENDS_IN_WORD = new RegExp(`${WORD_CHAR}$`, "u");
 const STARTS_IN_WORD = new RegExp(`^${WORD_CHAR}`, "u");

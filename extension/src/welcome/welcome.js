@@ -5,8 +5,8 @@ import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings } from "../shared/settings.js";
+import { $ } from "../shared/controls.js";
 
-const $ = (id) => document.getElementById(id);
 const CHECK_EVERY_MS = 3000;
 
 async function checkServer() {
@@ -31,13 +31,13 @@ function showConsent({ feedback, feedbackUrl }) {
 async function main() {
   showAllowOrigin($("allow-origin"), browser.runtime.getURL(""));
   showConsent(await getSettings());
-  $("feedback-consent").addEventListener("change", async (event) => {
-    const changes = event.target.checked ? { feedback: true } : { feedback: false, feedbackUrl: false };
+  $("feedback-consent").addEventListener("change", async () => {
+    const changes = $("feedback-consent").checked ? { feedback: true } : { feedback: false, feedbackUrl: false };
     await setSettings(changes);
     showConsent(await getSettings());
   });
-  $("feedback-url").addEventListener("change", async (event) => {
-    await setSettings({ feedbackUrl: event.target.checked });
+  $("feedback-url").addEventListener("change", async () => {
+    await setSettings({ feedbackUrl: $("feedback-url").checked });
     showConsent(await getSettings());
   });
   $("server-check").addEventListener("click", checkServer);

@@ -1,4 +1,4 @@
-// Firefox run of the built extension (dist/firefox) for tests/browser/test_firefox.py: headless
+// Firefox run of the extension's test build (dist/test/firefox) for tests/browser/test_firefox.py: headless
 // Firefox through WebDriver BiDi (puppeteer-core, no geckodriver), the extension installed as a
 // temporary add-on, one spun page analysed by the real server. It reports what the page, the
 // hovercard and the popup show as one JSON object on stdout; the pytest side compares that with

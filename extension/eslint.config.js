@@ -1,0 +1,30 @@
+// ESLint (flat config): the recommended rules over the extension's source, its build script and
+// the Firefox test driver. Types are tsc's (tsconfig.json); formatting is not checked here.
+import js from "@eslint/js";
+import globals from "globals";
+
+export default [
+  { ignores: ["dist/", "node_modules/"] },
+  js.configs.recommended,
+  {
+    files: ["src/**/*.js"],
+    languageOptions: {
+      globals: { ...globals.browser, __BROWSER__: "readonly", __TEST_BUILD__: "readonly" },
+    },
+    rules: {
+      "no-unused-vars": ["error", { args: "none", caughtErrors: "none", ignoreRestSiblings: true }],
+      eqeqeq: ["error", "smart"],
+      "prefer-const": "error",
+      "no-var": "error",
+    },
+  },
+  {
+    files: ["src/**/*.test.js", "build.mjs", "test/**/*.mjs", "eslint.config.js"],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // The driver's page and extension callbacks run in the browser.
+    files: ["test/firefox/*.mjs"],
+    languageOptions: { globals: { ...globals.browser, browser: "readonly" } },
+  },
+];

@@ -1,0 +1,111 @@
+// The marks of the page's paragraphs, kept in step with the server's answers and the reader's
+// dismissals: a paragraph keeps its marks when a new answer gives it the same spans; otherwise its
+// old marks go (from the highlighter and the hovercard) and the new ones are drawn.
+import { levelOf } from "./highlighter.js";
+import { spanToPositions } from "./text-map.js";
+
+/**
+ * @typedef {{kind: string, nodes: Text[], snapshot: string[], map: object, text: string,
+ *   result: ?import("../shared/messages.js").ParagraphResult, marks: ?object[]}} PageParagraph
+ *   A paragraph of the page: its text nodes (and their text when read), the text sent, the
+ *   server's result for it (null: not analysed) and its marks.
+ */
+
+function sameSpans(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * @param {{highlighter, hovercard, hides(text: string): boolean}} features  hovercard may be
+ *   null; hides: a wording the reader dismissed on this site, never marked (dismissals.js)
+ */
+export function init({ highlighter, hovercard, hides }) {
+  /** The marks of a paragraph's result (spans that are not its text, or dismissed, are skipped). */
+  function marksFor(record) {
+    const marks = [];
+    for (const span of record.result.spans) {
+      if (record.text.slice(span.start, span.end) !== span.text) continue; // not our text: skip
+      if (hides(span.text)) continue; // dismissed by the reader
+      const pos = spanToPositions(record.map, span.start, span.end);
+      if (!pos) continue;
+      const range = document.createRange();
+      range.setStart(record.nodes[pos.startPiece], pos.startOffset);
+      range.setEnd(record.nodes[pos.endPiece], pos.endOffset);
+      const nodes = record.nodes.slice(pos.startPiece, pos.endPiece + 1);
+      marks.push({ range, nodes, span, record, level: levelOf(span.score) });
+    }
+    return marks;
+  }
+
+  /** Every mark of `records`, in reading order. @param {PageParagraph[]} records */
+  function ordered(records) {
+    return records.flatMap((r) => r.marks || []);
+  }
+
+  /** The mark that takes the place of `mark` (one that went) in reading order: the first mark at
+   *  or after its place, else the last one before it; null when no mark remains. */
+  function successor(records, mark) {
+    const marks = ordered(records);
+    const order = new Map(records.map((record, i) => [record, i]));
+    const place = order.get(mark.record) ?? -1;
+    const after = (m) => order.get(m.record) > place || (m.record === mark.record && m.span.start >= mark.span.start);
+    return marks.find(after) ?? marks.at(-1) ?? null;
+  }
+
+  return {
+    ordered,
+
+    /**
+     * Give each paragraph its result (`resultOf`; absent: not analysed) and the marks that go
+     * with it. @param {PageParagraph[]} records @param {Map<PageParagraph, object>} resultOf
+     * @returns {boolean} whether any mark came or went
+     */
+    reconcile(records, resultOf) {
+      const gone = [];
+      const fresh = [];
+      for (const record of records) {
+        const result = resultOf.get(record) ?? null; // null: over the page's text budget, not analysed
+        if (record.result === result) continue;
+        if (record.marks && result && sameSpans(record.result.spans, result.spans)) {
+          record.result = result; // same spans: the marks stay
+          continue;
+        }
+        if (record.marks) gone.push(...record.marks);
+        record.result = result;
+        record.marks = result ? marksFor(record) : null;
+        if (record.marks) fresh.push(...record.marks);
+      }
+      if (gone.length) {
+        highlighter.remove(gone);
+        hovercard?.remove(gone);
+      }
+      if (fresh.length) highlighter.add(fresh);
+      return gone.length > 0 || fresh.length > 0;
+    },
+
+    /** The reader's dismissals changed: every answered paragraph's marks drawn again (keyboard
+     *  focus on a mark that went moves on to its successor, see mark-focus.js). */
+    refilter(records) {
+      const gone = [];
+      const fresh = [];
+      for (const record of records) {
+        if (!record.result) continue;
+        if (record.marks) gone.push(...record.marks);
+        record.marks = marksFor(record);
+        fresh.push(...record.marks);
+      }
+      if (gone.length) highlighter.remove(gone);
+      if (fresh.length) highlighter.add(fresh);
+      if (gone.length) hovercard?.remove(gone, (mark) => successor(records, mark));
+    },
+
+    /** A paragraph left the page or changed: its marks and result go. */
+    drop(record) {
+      if (!record.marks) return;
+      highlighter.remove(record.marks);
+      hovercard?.remove(record.marks);
+      record.marks = null;
+      record.result = null;
+    },
+  };
+}

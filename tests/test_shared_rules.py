@@ -1,0 +1,106 @@
+"""Rules the server and the extension share have one owner each, and both sides agree on them.
+
+- What counts as a word and which characters are invisible inside one: server/words.json, read by
+  server/text.py and extension/src/shared/words.js.
+- The key of a wording (how dismissals and the allow-list compare wordings): text.wording_key and
+  shared/wording.js wordingKey, both from words.json.
+- The server's default address and an analyze request's limits: server/openapi.json, read by
+  config.py / validation.py and extension/src/shared/api-contract.js.
+
+The JavaScript side runs in node on a table of tricky inputs; the answers must be the server's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from unspin.config import DEFAULT_SERVER
+from unspin.text import INVISIBLE_RE, wording_key
+from unspin.validation import DEFAULT_SUGGESTIONS, MAX_IGNORE, MAX_IGNORE_CHARS, MAX_SUGGESTIONS, parse_analyze
+
+SHARED = Path(__file__).resolve().parent.parent / "extension" / "src" / "shared"
+
+WORDINGS = [
+    "War\u00adfare", "war\u200bfare", "fi\u200cnal\u200d month\u2060", "\u00ad", "\u200b\u200b",
+    "  Final\u00a0 Month ", "Final\tmonth\n", "final\u2028month", "final\u3000month",
+    "don't", "Don\u2019t", "full-scale", "-leading", "trailing-", "a--b", "a-'b", "'quoted'",
+    "café", "cafe\u0301", "e\u0301cole", "\u0301accent first", "a\u20dd enclosed", "ÉCOLE",
+    "İstanbul", "ΟΔΟΣ ΣΑΣ", "Straße", "ǅemal", "ﬁnance", "ＡＢＣ", "naïve_under_score", "x_y",
+    "北京 市", "١٢٣ digits", "Ⅻ roman", "½ half", "x² squared", "हिन्दी भाषा", "ไทย",
+    "😀 emoji", "👨\u200d👩\u200d👧 family", "𝐟𝐢𝐧𝐚𝐥 month", "𐐀𐐁 deseret", "U.S. officials",
+    "mail@example.com", "#hashtag", "", "!!!", "a\u202eb", "a\u2066b\u2069",
+]
+
+ALLOW_LIST_ENTRIES = [
+    "officers", "  final   month ", "x" * MAX_IGNORE_CHARS, "x" * (MAX_IGNORE_CHARS + 1),
+    "😀" * MAX_IGNORE_CHARS, "😀" * (MAX_IGNORE_CHARS + 1), "e\u0301" * (MAX_IGNORE_CHARS // 2),
+    " " * 3, "\u00a0", "", "War\u00adfare", "OFFICERS",
+]
+
+# Code points around the invisible ones, and other invisible-looking characters.
+CODE_POINTS = [0xAD, 0xAC, 0xAE, *range(0x2009, 0x2011), *range(0x205F, 0x2065), 0xFEFF, 0x34F, 0x180E, 0x61C]
+
+SCRIPT = """
+import { DEFAULT_SERVER_URL, DEFAULT_SUGGESTIONS, MAX_ALLOW_LIST, MAX_WORDING_CHARS } from "SHARED/api-contract.js";
+import { cleanAllowList, wordingKey } from "SHARED/wording.js";
+import { INVISIBLE_RE } from "SHARED/words.js";
+
+const input = JSON.parse(await new Promise((done) => {
+  let text = "";
+  process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => done(text));
+}));
+const invisible = (c) => String.fromCodePoint(c).replace(INVISIBLE_RE, "") === "";
+process.stdout.write(JSON.stringify({
+  constants: { DEFAULT_SERVER_URL, DEFAULT_SUGGESTIONS, MAX_ALLOW_LIST, MAX_WORDING_CHARS },
+  keys: input.wordings.map(wordingKey),
+  invisible: input.codePoints.filter(invisible),
+  allowList: cleanAllowList(input.allowList),
+  longList: cleanAllowList(Array.from({ length: MAX_ALLOW_LIST + 5 }, (_, i) => `w${i}`)).length,
+}));
+"""
+
+
+@pytest.fixture(scope="module")
+def javascript() -> dict:
+    """What the extension's modules answer for the tables above (run in node)."""
+    node = shutil.which("node")
+    assert node, "node is needed to run the extension's side of these checks"
+    script = SCRIPT.replace("SHARED/", SHARED.as_uri() + "/")
+    result = subprocess.run([node, "--no-warnings", "--input-type=module", "--eval", script],
+                            capture_output=True, text=True, timeout=60,
+                            input=json.dumps({"wordings": WORDINGS, "codePoints": CODE_POINTS, "allowList": ALLOW_LIST_ENTRIES}))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_same_constants(javascript):
+    assert javascript["constants"] == {"DEFAULT_SERVER_URL": DEFAULT_SERVER, "DEFAULT_SUGGESTIONS": DEFAULT_SUGGESTIONS,
+                                       "MAX_ALLOW_LIST": MAX_IGNORE, "MAX_WORDING_CHARS": MAX_IGNORE_CHARS}
+    assert 1 <= DEFAULT_SUGGESTIONS <= MAX_SUGGESTIONS
+
+
+def test_same_invisible_characters(javascript):
+    assert javascript["invisible"] == [c for c in CODE_POINTS if INVISIBLE_RE.fullmatch(chr(c))]
+
+
+@pytest.mark.parametrize("index", range(len(WORDINGS)), ids=[ascii(w)[1:-1][:24] for w in WORDINGS])
+def test_same_wording_key(javascript, index):
+    assert javascript["keys"][index] == wording_key(WORDINGS[index])
+
+
+def test_a_dismissed_wording_hides_its_spelling_with_invisible_characters(javascript):
+    keys = dict(zip(WORDINGS, javascript["keys"]))
+    assert keys["War\u00adfare"] == keys["war\u200bfare"] == wording_key("warfare")
+
+
+def test_the_extension_sends_allow_lists_the_server_accepts(javascript):
+    cleaned = javascript["allowList"]
+    assert "😀" * MAX_IGNORE_CHARS in cleaned and "x" * MAX_IGNORE_CHARS in cleaned  # the limit counts code points
+    assert not any(len(w) > MAX_IGNORE_CHARS for w in cleaned)
+    parse_analyze({"paragraphs": ["a"], "ignore": cleaned}, max_chars=1000, max_paragraphs=10)
+    assert javascript["longList"] == MAX_IGNORE
