@@ -33,10 +33,11 @@ import numpy as np
 
 from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, smoothed, word_scores
-from .model import LoadedModel, load_model
+from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import restore, restore_sites
 from .score import Scored, score
 from .text import covers_ignored, visible, wording_key, words
+from .validation import DEFAULT_SUGGESTIONS
 
 SCORED_CACHE_BYTES = 16 * 1024 * 1024  # estimated bytes of the caches: scored articles (a spun 1,000-word
 ANSWER_CACHE_BYTES = 4 * 1024 * 1024  # article is about 5 MB scored, 50 kB answered), answers
@@ -103,7 +104,7 @@ def headline_metrics(metrics: dict) -> dict:
             "false_highlights_per_1000_words": test["false_highlights_per_1000_words"],
             "restoration_top1_detected": test["restoration"][group]["top1"],
         }
-        for group in ("training profiles", "held-out profile")
+        for group in PROFILE_GROUPS
         if group in test
     }
     real = metrics.get("real_inputs", {}).get("real paragraph")
@@ -304,7 +305,7 @@ class Engine:
 
     # --- all together -------------------------------------------------------------------------
 
-    def run(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
+    def run(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
             caller: str = "", ignore: frozenset[str] = frozenset(), deadline: float | None = None,
             cancelled=None) -> Result:
         """Score, decide and restore one article (what `analyze`, evaluation and training run).
@@ -321,7 +322,7 @@ class Engine:
         decided = self.decide(scored, threshold, ignore)
         return Result(scored, decided, self.restore(scored, decided, max_suggestions))
 
-    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = 3,
+    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
                 caller: str = "", ignore: tuple[str, ...] = (), deadline: float | None = None,
                 cancelled=None) -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.

@@ -29,6 +29,9 @@ from .score import FEATURES
 from .text import hidden_characters, zipf_table
 
 NAME = "unspin-lm"
+# The word figures of a model's metrics are reported per group of spinner profiles: those it was
+# trained on, and the held-out one (a dictionary never used in training). Owner of the names.
+PROFILE_GROUPS = ("training profiles", "held-out profile")
 ORIGINALS_CACHE = 8192  # wordings whose candidate sets CandidateTable.originals keeps
 
 

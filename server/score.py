@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -312,7 +313,7 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     firsts = [sentence_firsts(text, ws) for text, ws in zip(paragraphs, paragraph_words)]
     by_window: dict[int, list] = {}
     for r in raw:
-        by_window.setdefault(r[4], []).append(r)
+        by_window.setdefault(r.window, []).append(r)
     sites: list[Site] = []
     for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
@@ -357,9 +358,21 @@ def open_candidates(lm: LanguageModel, paragraphs: list[str], offsets: list[tupl
     return [out.get(o, []) for o in offsets]
 
 
-def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
-    """(paragraph, first word, last word + 1, table entry, window, first token, last token + 1) of
-    every site whose wording is whole tokens of one window, in window order."""
+class Located(NamedTuple):
+    """A site found in the text (find_sites) and located in the LM windows: words [first, last)
+    of paragraph `paragraph`, its table entry ([] for an open site), tokens [t0, t1) of `window`."""
+
+    paragraph: int
+    first: int
+    last: int
+    entry: list
+    window: int
+    t0: int
+    t1: int
+
+
+def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[Located]:
+    """Every site whose wording is whole tokens of one window, in window order."""
     where = token_starts(paragraphs, windows)
     raw = []
     for p, i, j, entry in find_sites(paragraphs, paragraph_words, table):
@@ -374,8 +387,8 @@ def _locate_sites(paragraphs, paragraph_words, windows, table) -> list[tuple]:
             t1 += 1
         if win.spans[t1 - 1][2] > ws[j - 1].end:  # a token straddles the site's end
             continue
-        raw.append((p, i, j, entry, w, t0, t1))
-    raw.sort(key=lambda r: r[4])
+        raw.append(Located(p, i, j, entry, w, t0, t1))
+    raw.sort(key=lambda r: r.window)
     return raw
 
 
@@ -437,7 +450,8 @@ def cosines(lm: LanguageModel, a: list[int], b: list[int]) -> np.ndarray:
     return (dots / (norms[x] * norms[y])).numpy().astype(np.float64)
 
 
-def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw, continuation, table) -> list[Site]:
+def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw: list[Located], continuation,
+              table) -> list[Site]:
     """Sites and features of the `raw` sites of one batch, as array operations over all of them.
 
     Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
@@ -456,11 +470,13 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
         return rows.setdefault((batch.row(w), t), len(rows))
 
     before, text_row, text_tok, text_site, next_row, next_tok, text_first = [], [], [], [], [], [], []
-    cand_tok, cand_site, cand_cont, cand_prior, all_cands, info = [], [], [], [], [], []
+    cand_tok, cand_site, cand_cont, cand_prior, all_cands, spans, wordings = [], [], [], [], [], [], []
     for n, (p, i, j, entry, w, t0, t1) in enumerate(raw):
         ws, text, win = paragraph_words[p], paragraphs[p], windows[w]
         start, end = ws[i].start, ws[j - 1].end
         wording = text[start:end]
+        spans.append((start, end))
+        wordings.append(wording)
         cands = [match_case(wording, c) for c, _ in entry[:MAX_CANDIDATES]]
         before.append(row(w, t0 - 1))
         for t in range(t0, t1):
@@ -476,7 +492,6 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
         cand_cont += [continuation.get(c.lower(), 0.0) for c in cands]
         cand_prior += [pr for _, pr in entry[:MAX_CANDIDATES]]
         all_cands.append(cands)
-        info.append((p, i, j, w, t0, t1, start, end, wording, has_next))
     # 2. The LM head where needed: log-sum-exp, and before a site the entropy and the open top_k.
     keys = list(rows)
     hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
@@ -496,10 +511,10 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     before_t = torch.tensor(before)
     top_lp, top_ids = head_out.top_lp[before_t].numpy(), head_out.top_ids[before_t].numpy()
     open_site_, open_lp, open_tok, open_word = [], [], [], []
-    for k, (p, i, j, w, t0, t1, start, end, wording, _) in enumerate(info):
-        if j - i != 1:
+    for k, site in enumerate(raw):
+        if site.last - site.first != 1:
             continue
-        own = {wording.lower(), *(c.lower() for c in all_cands[k])}
+        own = {wordings[k].lower(), *(c.lower() for c in all_cands[k])}
         for lp, tok in zip(top_lp[k], top_ids[k]):
             word = vocab_word[tok]
             if word and word not in own and np.isfinite(lp):
@@ -510,7 +525,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     open_site_ = np.array(open_site_, dtype=np.int64)
     open_lp = np.array(open_lp)
     open_cos = cosines(lm, [text_first[k] for k in open_site_], open_tok)
-    open_linked = np.array([info[k][8].lower() in table.originals(word) for k, word in zip(open_site_, open_word)],
+    open_linked = np.array([wordings[k].lower() in table.originals(word) for k, word in zip(open_site_, open_word)],
                            dtype=bool)
     open_related = open_linked | (open_cos >= RELATED_COSINE)
 
@@ -520,7 +535,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     text_site = np.array(text_site)
     lp_text = np.bincount(text_site, weights=lp_tok, minlength=n_sites)
     lp_text_first = lp_tok[np.searchsorted(text_site, np.arange(n_sites))]
-    lp_next = np.where([x[-1] for x in info], log_p(next_row, next_tok), 0.0)
+    lp_next = np.where([r.t1 < len(windows[r.window].ids) for r in raw], log_p(next_row, next_tok), 0.0)
     cand_site = np.array(cand_site, dtype=np.int64)
     lp_c = log_p([before[k] for k in cand_site], cand_tok)
     lp_full = lp_c + np.array(cand_cont)
@@ -555,41 +570,43 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     kept_starts = np.searchsorted(kept_site[order], np.arange(n_sites))
     kept_counts = np.bincount(kept_site, minlength=n_sites)
     sites = []
-    for k, (p, i, j, w, t0, t1, start, end, wording, _) in enumerate(info):
-        first = firsts[p][i]
+    for k, (p, i, j, _, w, t0, t1) in enumerate(raw):
+        first, wording = firsts[p][i], wordings[k]
         starts_sentence = first == i
         b, ob = best[k], open_best[k]
-        features = np.array([
-            lp_best[k] - lp_text[k],
-            top_full[k] - lp_text[k],
-            lp_best[k] - lp_text_first[k],
-            lp_text[k],
-            lp_text_first[k],
-            lp_best[k],
-            top_full[k],
-            soft[k] if has[k] else np.nan,
-            n_better[k],
-            entropy_before[k],
-            lp_next[k],
-            t1 - t0,
-            j - i,
-            priors[b] if has[k] else np.nan,
-            prior_max[k],
-            counts[k],
-            zipf(wording),
-            zipf(all_cands[k][b - np.searchsorted(cand_site, k)]) if has[k] else np.nan,
-            float(wording[:1].isupper() and not starts_sentence),
-            float(starts_sentence),
-            min(i - first, 10),
-            float(has[k]),
-            open_max[k] - lp_text[k],
-            open_n_better[k],
-            open_cos[ob] if has_open[k] else np.nan,
-            float(open_linked[ob]) if has_open[k] else np.nan,
-            related_max[k] - lp_text[k],
-            cos_table[b] if has[k] else np.nan,
-        ], dtype=np.float32)
+        values = {
+            "ratio": lp_best[k] - lp_text[k],
+            "ratio_full": top_full[k] - lp_text[k],
+            "ratio_first": lp_best[k] - lp_text_first[k],
+            "lp_text": lp_text[k],
+            "lp_text_first": lp_text_first[k],
+            "lp_best": lp_best[k],
+            "lp_best_full": top_full[k],
+            "soft_count": soft[k] if has[k] else np.nan,
+            "n_better": n_better[k],
+            "entropy": entropy_before[k],
+            "lp_next": lp_next[k],
+            "n_tokens": t1 - t0,
+            "n_words": j - i,
+            "prior_best": priors[b] if has[k] else np.nan,
+            "prior_max": prior_max[k],
+            "n_candidates": counts[k],
+            "zipf_text": zipf(wording),
+            "zipf_best": zipf(all_cands[k][b - np.searchsorted(cand_site, k)]) if has[k] else np.nan,
+            "capitalised": float(wording[:1].isupper() and not starts_sentence),
+            "sentence_start": float(starts_sentence),
+            "position": min(i - first, 10),
+            "is_key": float(has[k]),
+            "open_ratio": open_max[k] - lp_text[k],
+            "open_n_better": open_n_better[k],
+            "open_cosine": open_cos[ob] if has_open[k] else np.nan,
+            "open_linked": float(open_linked[ob]) if has_open[k] else np.nan,
+            "related_ratio": related_max[k] - lp_text[k],
+            "cosine_best": cos_table[b] if has[k] else np.nan,
+        }
+        features = np.array([values[name] for name in FEATURES], dtype=np.float32)
         ranked = order[kept_starts[k] : kept_starts[k] + min(kept_counts[k], KEPT_CANDIDATES)]
+        start, end = spans[k]
         sites.append(Site(p, (i, j), start, end, wording, w, (t0, t1),
                           [kept_word[m] if m < len(cand_site) else match_case(wording, kept_word[m]) for m in ranked],
                           [round(float(kept_lp[m]), 4) for m in ranked],

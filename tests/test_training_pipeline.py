@@ -15,6 +15,7 @@ from unspin.engine import Engine
 from unspin.feedback import FeedbackStore
 from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
 from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
+from unspin.scripts.evaluation.metrics import GROUPS
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 
@@ -79,18 +80,25 @@ def test_training_resumes_from_the_features_already_scored(trained, table, capsy
 def test_evaluate_reports_both_profile_groups_and_the_real_inputs(trained, capsys):
     data, model, root = trained
     out = root / "metrics.json"
-    assert main(["evaluate", "--data", str(data), "--model", str(model), "--articles", "6", "--out", str(out),
-                 "--tortured", str(DATA / "tortured_tiny.tsv"), "--update-card"]) == 0
+    assert main(["evaluate", "--data", str(data), "--model", str(model), "--articles", "6", "--profile-articles", "6",
+                 "--out", str(out), "--tortured", str(DATA / "tortured_tiny.tsv"), "--update-card"]) == 0
     metrics = json.loads(out.read_text())
     test = metrics["test"]
-    # The test articles are half held-out-spun, half clean (so no training-profile group here).
-    assert {"held-out profile", "false_highlights_per_1000_words", "restoration", "verdicts", "coverage"} <= set(test)
-    assert test["restoration"]["held-out profile"]["detected_spans"] >= 0
+    # Half held-out-spun and half clean test articles, plus some spun by the training profiles.
+    assert {*GROUPS, "false_highlights_per_1000_words", "restoration", "verdicts", "calibration"} <= set(test)
+    assert test["articles"] == 12
+    calibration = test["calibration"]
+    assert calibration["sites"] > 100 and 0 <= calibration["sites_ece"] <= 1
+    coverage = test["coverage"][GROUPS[1]]
+    assert coverage["spans"] > 0
+    assert max(coverage["original_among_candidates"], coverage["original_among_open_candidates"]) \
+        <= coverage["original_among_either"] <= 1
+    assert all((model / name).stat().st_size > 1000 for name in test["plots"])  # the PNGs, beside the card
     assert metrics["real_inputs"]["real paragraph"]["of"] == 7
     assert metrics["real_inputs"]["real-pair sentences together"]["substituted_words"] == 15
     assert metrics["tortured_pairs"]["n"] > 0
     card = (model / "README.md").read_text()
-    assert "### test" in card and "real inputs" in card
+    assert "### test" in card and "real inputs" in card and "![reliability](reliability.png)" in card
 
 
 def test_bench_prints_speed_memory_and_the_fp32_yardstick(trained, capsys):

@@ -25,7 +25,7 @@ exactly as the server runs it. Printed and stored:
   figure side by side, so a reader sees whether their corrections helped and nothing got worse.
 The test articles are a seeded choice of the `test` split, half of them spun by the held-out
 profile and half clean (the same choice as the feature extraction's test set), plus
-PROFILE_ARTICLES articles spun by the training profiles for the figures per profile.
+--profile-articles articles spun by the training profiles for the figures per profile.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ CLEAN_SENTENCES = (
     "The full story is at https://example.org/news?utm_source=feed&id=42 for subscribers.",
 )
 NEUTRAL_SENTENCE = "In the report, the authors describe the {} in some detail."
-PROFILE_ARTICLES = 100  # test articles spun by the training profiles (figures per profile)
 BINS = 10  # equal-width bins of the reliability diagram and the expected calibration error
 
 
@@ -79,6 +78,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", help="dataset folder (unspin dataset); without it only the real inputs are measured")
     parser.add_argument("--model", required=True, help="model folder")
     parser.add_argument("--articles", type=int, default=300, help="test articles (half held-out-spun, half clean)")
+    parser.add_argument("--profile-articles", type=int, default=100,
+                        help="test articles spun by the training profiles, for the figures per profile (default 100)")
     parser.add_argument("--split", default="test")
     parser.add_argument("--tortured", help="tortured_phrases.tsv for the real-pairs restoration test")
     parser.add_argument("--out", help="write the metrics as JSON here")
@@ -361,20 +362,20 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
             "confirmed_original_in_top3": share(restored, with_original)}
 
 
-def test_metrics(engine, data: Path, split: str, n_articles: int) -> tuple[dict, list[dict]]:
+def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articles: int) -> tuple[dict, list[dict]]:
     """The test figures, and the per-article results they come from (for write_plots)."""
-    from unspin.scripts.evaluation.metrics import word_metrics
+    from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
     from unspin.scripts.training.site_features import choose, read_articles
 
     articles = read_articles(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, 1, 0.5)
     taken = set(chosen)
     chosen += [a for a in choose(articles, len(articles), 1, None) if a not in taken and not any(
-        r["heldout"] for r in articles[a]) and any(r["profile"] != "clean" for r in articles[a])][:PROFILE_ARTICLES]
+        r["heldout"] for r in articles[a]) and any(r["profile"] != "clean" for r in articles[a])][:profile_articles]
     results = [run_article(engine, articles[a]) for a in tqdm(chosen, desc="test articles", unit="article")]
     m = word_metrics(results)
     restored = [r for a in results for r in a["restored"]]
-    for name, held in (("training profiles", False), ("held-out profile", True)):
+    for name, held in zip(GROUPS, (False, True)):
         group = [r for r in restored if r[0] == held]
         if name not in m:  # no substitutions of this group in these articles
             continue
@@ -390,7 +391,7 @@ def test_metrics(engine, data: Path, split: str, n_articles: int) -> tuple[dict,
     verdicts = Counter((a["spun"], a["verdict"]) for a in results)
     m["verdicts"] = {("spun" if s else "clean") + f" articles: {v}": n for (s, v), n in sorted(verdicts.items())}
     held_out = [articles[a] for a in chosen if any(r["heldout"] for r in articles[a])]
-    m["coverage"] = {"held-out profile": coverage(engine, held_out)}
+    m["coverage"] = {GROUPS[1]: coverage(engine, held_out)}
     m["articles"] = len(results)
     return m, results
 
@@ -416,7 +417,8 @@ def measure(engine, args, held: list[dict] | None, plots: Path | None = None) ->
     """Every figure `evaluate` prints, for one model; plots: a folder to write its plots in."""
     figures = {}
     if args.data:
-        figures["test"], results = test_metrics(engine, Path(args.data), args.split, args.articles)
+        figures["test"], results = test_metrics(engine, Path(args.data), args.split, args.articles,
+                                                       args.profile_articles)
         if plots is not None:
             figures["test"]["plots"] = write_plots(plots, results)
     figures["real_inputs"] = real_inputs(engine)

@@ -7,8 +7,9 @@ and the marked spans as (paragraph, first word, last word + 1) triples (`marked`
 
 from __future__ import annotations
 
+from unspin.model import PROFILE_GROUPS as GROUPS  # the names' one owner
+
 MAX_FALSE_HIGHLIGHTS = 0.5  # per 1,000 clean words: the product's target
-GROUPS = ("training profiles", "held-out profile")
 
 
 def heldout_profiles() -> frozenset[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from unspin.model import PROFILE_GROUPS as GROUPS
+
 LIMITS = """\
 - A spun phrase is judged as a phrase only when it is a key of the candidate table; other words
   are judged one by one against the table's and the language model's own candidates, and a site
@@ -49,7 +51,7 @@ def _figures(metrics: dict) -> list[str]:
             continue
         m = metrics[split]
         lines += [f"### {split}", "", "| words of | precision | recall | F1 |", "|---|---|---|---|"]
-        lines += [_prf_row(g, m[g]) for g in ("training profiles", "held-out profile", "all profiles") if g in m]
+        lines += [_prf_row(g, m[g]) for g in (*GROUPS, "all profiles") if g in m]
         lines += ["", f"False highlights: {m['false_highlights_per_1000_words']} per 1,000 words of clean articles "
                       f"({m['clean_words']:,} words); marks in the untouched paragraphs of spun articles: "
                       f"{m.get('marks_per_1000_untouched_words_of_spun_articles')} per 1,000 of their words."]

@@ -98,7 +98,7 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
     """The GRID point with the best training-profile word F1 under the false-highlight target
     (the lowest false highlights when none meets it); returns (settings, their dev metrics)."""
     from unspin.decide import Decision
-    from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, word_metrics
+    from unspin.scripts.evaluation.metrics import GROUPS, MAX_FALSE_HIGHLIGHTS, word_metrics
 
     best = None
     for t, ts, ev, prior in itertools.product(*GRID.values()):
@@ -107,7 +107,7 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
         decision = Decision(t, ts, ev, prior)
         m = word_metrics(decided_articles(articles, probabilities, decision))
         fh = m["false_highlights_per_1000_words"] or 0.0
-        f1 = m.get("training profiles", {"f1": 0.0})["f1"]  # absent when dev has no spun paragraph
+        f1 = m.get(GROUPS[0], {"f1": 0.0})["f1"]  # absent when dev has no spun paragraph
         key = (fh <= MAX_FALSE_HIGHLIGHTS, f1 if fh <= MAX_FALSE_HIGHLIGHTS else -fh)
         if best is None or key > best[0]:
             best = (key, asdict(decision), m)
