@@ -34,7 +34,7 @@ import numpy as np
 from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, smoothed, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
-from .restore import restore, restore_sites
+from .restore import Mark, merge, restore, restore_sites, runs
 from .score import Scored, score
 from .text import covers_ignored, visible, wording_key, words
 from .validation import DEFAULT_SUGGESTIONS
@@ -118,11 +118,11 @@ def headline_metrics(metrics: dict) -> dict:
 @dataclass
 class Result:
     """One article through the stages (`Engine.run`): the scored document, the decision and the
-    suggestions of each marked site (in `decided.marked` order)."""
+    marks with their suggestions (restore.Mark, in text order)."""
 
     scored: Scored
     decided: Decided
-    suggestions: list[list[dict]]
+    marks: list[Mark]
 
 
 def _bytes(value) -> int:
@@ -230,23 +230,26 @@ class Engine:
         if cached is not None:
             return cached
         seen = [visible(p) for p in paragraphs]
-        on_batch = self._restore_likely(seen, decision, ignore) if decision is not None else None
+        merged: dict = {}
+        on_batch = self._restore_likely(seen, decision, ignore, merged) if decision is not None else None
         with self._model_lock:
             scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
                            on_batch, check)
-        scored.seen = seen
+        scored.seen, scored.merged = seen, merged
         self._scored.put(key, scored)
         return scored
 
-    def _restore_likely(self, seen, decision: Decision, ignore: frozenset[str]):
+    def _restore_likely(self, seen, decision: Decision, ignore: frozenset[str], merged: dict):
         """The scoring pass's on_batch: restore, while the batch's KV cache is alive, the sites
         that `decide` would mark there (`select`: a batch holds whole sentences, so its choice
-        among overlapping sites is the article's) at the threshold the article will likely get:
+        among overlapping sites is the article's), and their runs (restore.runs, into `merged`
+        by (paragraph, first word, last word + 1)), at the threshold the article will likely get:
         the spun-article one once the evidence so far (the share of words likely spun, words
         counted in proportion to the tokens passed) reaches the cut-off, else the plain one. A
         marked site this guess left out is restored after the decision (its window passed again):
         the guess costs time when wrong, never a different answer."""
-        n_words = sum(len(words(v.text)) for v in seen)
+        texts = [v.text for v in seen]
+        n_words = sum(len(words(t)) for t in texts)
         hits: set[tuple[int, int]] = set()
         passed = [0]
 
@@ -260,6 +263,10 @@ class Engine:
             spun = decision.is_spun(smoothed(len(hits), n_words * share, decision.prior_words))
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
             restore_sites(self.loaded.lm, [sites[k] for k in taken], batch, self.loaded.continuation)
+            joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in runs(texts, sites, taken)
+                     if len(run) > 1]
+            restore_sites(self.loaded.lm, joint, batch, self.loaded.continuation)
+            merged.update(((s.paragraph, *s.words), s) for s in joint)
             release_memory()  # the batch's KV cache and activations, before the next pass
 
         return on_batch
@@ -276,8 +283,9 @@ class Engine:
         marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
         return Decided(p, marked, used, ev, decision.is_spun(ev))
 
-    def restore(self, scored: Scored, decided: Decided, limit: int) -> list[list[dict]]:
-        """Stage 3: suggestions for each marked site, best first."""
+    def restore(self, scored: Scored, decided: Decided, limit: int) -> list[Mark]:
+        """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording) with their
+        suggestions, best first."""
         if not decided.marked:
             return []
         with self._model_lock:
@@ -346,7 +354,7 @@ class Engine:
             result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled)
         finally:
             release_memory()
-        answer = self.report(result.scored, result.decided, result.suggestions)
+        answer = self.report(result.scored, result.decided, result.marks)
         # Marks cover the whole word of the original text, invisible characters included.
         for paragraph, seen_as, reported in zip(paragraphs, result.scored.seen, answer["paragraphs"]):
             for span in reported["spans"]:
@@ -355,18 +363,19 @@ class Engine:
         self._answers.put(key, answer)
         return answer
 
-    def report(self, scored: Scored, decided: Decided, suggestions: list[list[dict]]) -> dict:
-        """Per-paragraph results and the summary of a decided, restored article."""
+    def report(self, scored: Scored, decided: Decided, marks: list[Mark]) -> dict:
+        """Per-paragraph results and the summary of a decided, restored article. A mark's score:
+        the highest P(spun) of its sites."""
         spans: list[list[dict]] = [[] for _ in scored.paragraphs]
         spun_words = [0] * len(scored.paragraphs)
-        for k, suggested in zip(decided.marked, suggestions):
-            site = scored.sites[k]
+        for mark in marks:
+            site = mark.site
             spans[site.paragraph].append({
                 "start": site.start,
                 "end": site.end,
                 "text": site.text,
-                "score": round(float(decided.probabilities[k]), 4),
-                "suggestions": suggested,
+                "score": round(float(max(decided.probabilities[k] for k in mark.sites)), 4),
+                "suggestions": mark.suggestions,
             })
             spun_words[site.paragraph] += site.words[1] - site.words[0]
         word_p = word_scores([len(w) for w in scored.words], scored.sites, decided.probabilities)

@@ -11,13 +11,21 @@ window before its site and the earlier tokens of its own variant only, at the po
 would have in the text). The log-probability of the first sub-token of every variant is the one
 the scoring pass computed.
 
-The engine calls `restore_sites` during the scoring pass for the sites that may be marked, so no
-KV cache outlives its batch; `restore` ranks the marked sites and re-runs the pass only for
-windows whose marked sites were not restored then (a lower threshold than the pass assumed).
+Adjacent marked sites (a *run*: "army gear") are one mark, restored as one wording: each
+combination of their best JOINT_PER_SITE candidates ("military equipment", "military gear", ...)
+is re-scored the same way, as the wording of a site that spans them all (`merge`), so each word
+is judged with its restored neighbours rather than their spun wording.
+
+The engine calls `restore_sites` during the scoring pass for the sites that may be marked (and
+their runs), so no KV cache outlives its batch; `restore` ranks the marks and re-runs the pass
+only for windows whose marks were not restored then (a lower threshold than the pass assumed).
 Suggestions are the best candidates with their softmax probability over the re-scored ones.
 """
 
 from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -25,6 +33,8 @@ from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 
 RESTORE_MARGIN = 6.0  # a site's kept candidates within this many nats of its best are re-scored
+MAX_RUN = 3  # adjacent marked sites restored as one wording, at most (a longer run is cut) ...
+JOINT_PER_SITE = 2  # ... combining each one's best this many candidates (8 wordings for 3 sites)
 RIGHT_TOKENS = 4
 ROW_TOKENS = 32  # variant tokens per row of a batched pass (a lightly spun window has a few) ...
 ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention weights stay under
@@ -124,23 +134,81 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
     return out
 
 
-def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
-            continuation: dict[str, float], temperature: float = 1.0) -> list[list[dict]]:
-    """Suggestions for each marked site (indices into scored.sites): up to `limit` wordings, best
-    first, as {"text", "score"} with score the softmax probability over the re-scored candidates
-    at `temperature` (the model's, fitted on dev so that a score is the chance of being the
-    original: `unspin train`). Sites not restored during the scoring pass are restored here
-    (their windows passed again)."""
-    missing = [scored.sites[k] for k in marked if scored.sites[k].restored is None]
-    by_window: dict[int, list[Site]] = {}
-    for site in missing:
-        by_window.setdefault(site.window, []).append(site)
-    for batch in lm_passes(lm, scored.windows, sorted(by_window), keep=True):
-        restore_sites(lm, [s for w in batch.windows for s in by_window[w]], batch, continuation)
-    results = []
+@dataclass
+class Mark:
+    """One marked span: `sites` (indices into Scored.sites, adjacent, in text order), the site
+    whose wording it is (`site`: the one site, or their `merge`), and its suggestions, best first,
+    as {"text", "score"}."""
+
+    sites: tuple[int, ...]
+    site: Site
+    suggestions: list[dict]
+
+
+def runs(paragraphs: list[str], sites: list[Site], marked: list[int]) -> list[tuple[int, ...]]:
+    """The marked sites (indices into `sites`, in text order) grouped into runs: one-word sites
+    of one window whose words follow each other with a single space between, MAX_RUN at most (a
+    phrase site is already restored as one wording; a word beside it is left alone)."""
+    out: list[tuple[int, ...]] = []
     for k in marked:
-        restored = scored.sites[k].restored
+        site = sites[k]
+        if out and len(out[-1]) < MAX_RUN and site.words[1] - site.words[0] == 1:
+            last = sites[out[-1][-1]]
+            follows = (site.paragraph, site.window, site.words[0]) == (last.paragraph, last.window, last.words[1])
+            if last.words[1] - last.words[0] == 1 and follows and paragraphs[site.paragraph][last.end : site.start] == " ":
+                out[-1] += (k,)
+                continue
+        out.append((k,))
+    return out
+
+
+def merge(sites: list[Site], continuation: dict[str, float]) -> Site:
+    """A site spanning adjacent restored `sites`, whose candidates are the combinations of their
+    best JOINT_PER_SITE restored wordings; candidate_lp: log P of the combination's first
+    sub-token (its first part's, from the scoring pass), candidate_prior: the parts' priors summed."""
+    first, last = sites[0], sites[-1]
+    parts = []  # per site: [(wording, log P of its first sub-token, prior)], best restored first
+    for site in sites:
+        best = [w for w, _ in sorted(site.restored, key=lambda x: -x[1])[:JOINT_PER_SITE]]
+        known = {w: (lp, prior) for w, lp, prior in zip(site.candidates, site.candidate_lp, site.candidate_prior)}
+        parts.append([(w, known[w][0] - continuation.get(w.lower(), 0.0), known[w][1]) for w in best])
+    combos = sorted(((" ".join(w for w, _, _ in combo), combo[0][1], sum(p for _, _, p in combo))
+                     for combo in itertools.product(*parts)), key=lambda c: -(c[1] + c[2]))
+    return replace(first, words=(first.words[0], last.words[1]), end=last.end,
+                   text=" ".join(s.text for s in sites), tokens=(first.tokens[0], last.tokens[1]),
+                   candidates=[c[0] for c in combos], candidate_lp=[c[1] for c in combos],
+                   candidate_prior=[c[2] for c in combos], restored=None)
+
+
+def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
+            continuation: dict[str, float], temperature: float = 1.0) -> list[Mark]:
+    """The marks of the marked sites (indices into scored.sites, in text order): each site, or
+    each run of adjacent ones as one wording (`runs`, `merge`), with up to `limit` suggestions,
+    best first, as {"text", "score"}; score: the softmax probability over the re-scored
+    candidates at `temperature` (the model's, fitted on dev so that a score is the chance of
+    being the original: `unspin train`). What the scoring pass did not restore (sites, and runs
+    kept in `scored.merged` by their words) is restored here, their windows passed again."""
+    marks = []
+    for run in runs(scored.paragraphs, scored.sites, marked):
+        key = (scored.sites[run[0]].paragraph, scored.sites[run[0]].words[0], scored.sites[run[-1]].words[1])
+        marks.append((run, scored.merged.get(key) if len(run) > 1 else scored.sites[run[0]]))
+    todo: dict[int, list[int]] = {}  # window -> the marks to restore there
+    for n, (run, site) in enumerate(marks):
+        if site is None or site.restored is None:
+            todo.setdefault(scored.sites[run[0]].window, []).append(n)  # a run lies in one window
+    for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True):
+        here = [n for w in batch.windows for n in todo[w]]
+        # the sites first, then the runs of them, in the same pass
+        restore_sites(lm, [scored.sites[k] for n in here for k in marks[n][0] if scored.sites[k].restored is None],
+                      batch, continuation)
+        for n in here:
+            if marks[n][1] is None:
+                marks[n] = (marks[n][0], merge([scored.sites[k] for k in marks[n][0]], continuation))
+        restore_sites(lm, [marks[n][1] for n in here if marks[n][1].restored is None], batch, continuation)
+    out = []
+    for run, site in marks:
+        restored = site.restored
         probs = (torch.tensor([lp for _, lp in restored]) / temperature).softmax(0).tolist()
         ranked = sorted(zip((w for w, _ in restored), probs), key=lambda x: -x[1])[:limit]
-        results.append([{"text": t, "score": round(p, 4)} for t, p in ranked])
-    return results
+        out.append(Mark(run, site, [{"text": t, "score": round(p, 4)} for t, p in ranked]))
+    return out

@@ -20,7 +20,7 @@ same scores. Offsets are code points relative to each paragraph.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -120,6 +120,9 @@ class Scored:
     windows: list[Window]
     sites: list[Site]
     seen: list[Visible] | None = None
+    # restore.merge's sites of the runs restored during the scoring pass, by (paragraph, first
+    # word, last word + 1)
+    merged: dict = field(default_factory=dict)
 
 
 @dataclass

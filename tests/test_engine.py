@@ -10,7 +10,7 @@ import pytest
 from unspin.decide import Decision, decide
 from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
-from unspin.restore import RIGHT_TOKENS, restore, restore_sites
+from unspin.restore import RIGHT_TOKENS, merge, restore, restore_sites
 from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import INVISIBLE_RE, words
 
@@ -228,12 +228,12 @@ def test_invisible_characters_inside_words_are_read_past(engine):
               .replace("officers", "offi\u2060cers").replace("army", "ar\u200dmy"))
     expected = engine.analyze([plain], threshold=0.0)["paragraphs"][0]["spans"]
     got = engine.analyze([hidden], threshold=0.0)["paragraphs"][0]["spans"]
-    assert {"warfare", "final", "officers"} <= {s["text"] for s in expected}
+    assert {"warfare", "final", "officers"} <= {w for s in expected for w in s["text"].split()}  # runs: one mark
     assert [INVISIBLE_RE.sub("", s["text"]) for s in got] == [s["text"] for s in expected]
     assert [s["suggestions"] for s in got] == [s["suggestions"] for s in expected]
     for span in got:
         assert hidden[span["start"]:span["end"]] == span["text"]
-    assert {"war\u00adfare", "fi\u200bnal", "offi\u2060cers"} <= {s["text"] for s in got}
+    assert {"war\u00adfare", "fi\u200bnal", "offi\u2060cers"} <= {w for s in got for w in s["text"].split()}
 
 
 def test_combining_marks_stay_inside_their_word():
@@ -242,7 +242,7 @@ def test_combining_marks_stay_inside_their_word():
 
 def test_ignored_wordings_are_never_flagged(engine):
     text = "Russia requested army gear and help for the warfare final month, in accordance with officers."
-    marked = {s["text"] for s in engine.analyze([text], threshold=0.0)["paragraphs"][0]["spans"]}
+    marked = {w for s in engine.analyze([text], threshold=0.0)["paragraphs"][0]["spans"] for w in s["text"].split()}
     assert {"warfare", "officers"} <= marked
     answer = engine.analyze([text], threshold=0.0, ignore=("WARFARE", "  Officers "))
     kept = [s["text"] for s in answer["paragraphs"][0]["spans"]]
@@ -251,3 +251,40 @@ def test_ignored_wordings_are_never_flagged(engine):
     # a phrase that contains an ignored word is not flagged either
     assert not any("final" in s for s in {s["text"] for s in engine.analyze(
         [text], threshold=0.0, ignore=("final",))["paragraphs"][0]["spans"]})
+
+
+def test_adjacent_marked_words_are_restored_as_one_wording(engine):
+    """Marked one-word sites next to each other are one mark whose suggestions combine their
+    candidates (restore.runs, restore.merge); a run restored during the scoring pass and one
+    restored after it get the same scores."""
+    from dataclasses import replace
+
+    paragraph = "The army held a final warfare drill in the hills."  # final -> last, concluding; warfare -> war
+    lm, continuation = engine.loaded.lm, engine.loaded.continuation
+    scored = score(lm, engine.loaded.candidates, [paragraph])
+    run = sorted(k for k, s in enumerate(scored.sites) if s.text in ("final", "warfare"))
+    alone = [k for k, s in enumerate(scored.sites) if s.text == "army"]
+    decided = replace(engine.decide(scored), marked=sorted(run + alone))
+    marks = restore(lm, scored, decided.marked, 10, continuation)
+    assert [m.site.text for m in marks] == ["army", "final warfare"]
+    joint = marks[1]
+    assert joint.sites == tuple(run) and (joint.site.start, joint.site.end) == (16, 29)
+    final, warfare = (scored.sites[k].candidates for k in run)
+    texts = [s["text"] for s in joint.suggestions]
+    assert "last war" in texts and all(t.split()[0] in final and t.split()[1] in warfare for t in texts)
+    assert sum(s["score"] for s in joint.suggestions) == pytest.approx(1.0, abs=1e-3)
+
+    merged = {}
+
+    def on_batch(sites, batch):  # as the engine's scoring pass does for the runs it expects
+        keep = [s for s in sites if s.text in ("final", "warfare")]
+        restore_sites(lm, keep, batch, continuation)
+        site = merge(keep, continuation)
+        restore_sites(lm, [site], batch, continuation)
+        merged[(site.paragraph, *site.words)] = site
+
+    during = score(lm, engine.loaded.candidates, [paragraph], continuation, on_batch=on_batch)
+    during.merged = merged
+    again = restore(lm, during, run, 10, continuation)[0].suggestions
+    assert [s["text"] for s in again] == [s["text"] for s in joint.suggestions]
+    assert [s["score"] for s in again] == pytest.approx([s["score"] for s in joint.suggestions], abs=2e-3)

@@ -112,11 +112,11 @@ def span_original(originals: dict[int, str], a: int, b: int) -> str | None:
 def run_article(engine, records: list[dict]) -> dict:
     """One test article through the stages; what metrics and restoration checks need."""
     result = engine.run([r["text"] for r in records])
-    scored, decided, suggestions = result.scored, result.decided, result.suggestions
+    scored, decided = result.scored, result.decided
     originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
     marked, restored, scores = [], [], []
-    for k, suggested in zip(decided.marked, suggestions):
-        site = scored.sites[k]
+    for mark in result.marks:
+        site, suggested = mark.site, mark.suggestions
         marked.append((site.paragraph, *site.words))
         gold_spans = {(s["start"], s["end"]): s["original"].lower() for s in records[site.paragraph]["spans"]}
         original = gold_spans.get((site.start, site.end))
@@ -129,7 +129,7 @@ def run_article(engine, records: list[dict]) -> dict:
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
-    summary = engine.report(scored, decided, suggestions)["summary"]
+    summary = engine.report(scored, decided, result.marks)["summary"]
     return {
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(o) for o in originals],
@@ -323,7 +323,7 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
             continue
         covered += 1
         decided = replace(engine.decide(scored), marked=match)  # the span given, whatever the detector says
-        texts = [s["text"].lower() for s in engine.restore(scored, decided, 3)[0]]
+        texts = [s["text"].lower() for s in engine.restore(scored, decided, 3)[0].suggestions]
         top1 += texts[:1] == [original]
         top3 += original in texts
     n = len(pairs)

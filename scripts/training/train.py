@@ -159,8 +159,8 @@ def restoration_temperature(model: Path, data: Path, n_dev: int) -> tuple[float,
     for aid in tqdm(chosen, desc="restoration temperature", unit="article"):
         records = articles[aid]
         result = engine.run([r["text"] for r in records], max_suggestions=10)
-        for k in result.decided.marked:
-            site = result.scored.sites[k]
+        for mark in result.marks:
+            site = mark.site
             gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
             original = gold.get((site.start, site.end))
             if original is not None and site.restored:
