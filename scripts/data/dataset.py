@@ -1,8 +1,7 @@
 """Build labelled spun/clean paragraph data from clean news.
 
-    unspin dataset --corpus ../shared/data/news/bbc.jsonl ../shared/data/news/reuters21578.jsonl \\
-        --mythes ../shared/data/lexicons/th_en_US_v2.dat --ppdb ../shared/data/lexicons/ppdb-xl.txt \\
-        --tortured ../shared/data/lexicons/tortured_phrases.tsv --out data/spun-v1 --seed 1
+    unspin dataset --corpus bbc.jsonl reuters21578.jsonl --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt \\
+        --tortured tortured_phrases.tsv --out data/spun --seed 1 [--glove]
 
 Writes DIR/{train,dev,test}.jsonl (one paragraph per line, split by article, near
 duplicates kept in one split, the held-out profile only in test), DIR/summary.json and

@@ -26,8 +26,8 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
 
 def word_metrics(articles) -> dict:
     """Word P/R/F1 per profile group over spun paragraphs, and false highlights (marked spans)
-    per 1,000 words of clean articles: what a reader of an unspun article sees (the planning
-    measurement's definition; the target is MAX_FALSE_HIGHLIGHTS). Marks in the untouched
+    per 1,000 words of clean articles: what a reader of an unspun article sees (the product's
+    target is MAX_FALSE_HIGHLIGHTS). Marks in the untouched
     paragraphs of spun articles are reported on their own."""
     held = heldout_profiles()
     counts = {g: [0, 0, 0] for g in GROUPS}  # tp, predicted, gold

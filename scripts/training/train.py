@@ -44,7 +44,7 @@ FEEDBACK_ROUNDS = 50  # boosting rounds added on top of the detector to learn th
 ROUNDS = 400
 HARD_P = 0.5  # a clean article's site the first detector gives at least this is a hard negative ...
 HARD_WEIGHT = 5.0  # ... weighing this many sites in the second training
-RESTORE_ARTICLES = 150  # spun dev articles the restoration temperature is fitted on
+RESTORE_ARTICLES = 100  # spun dev articles the restoration temperature is fitted on
 TEMPERATURES = tuple(round(0.25 * k, 2) for k in range(1, 25))  # its candidates, 0.25 .. 6
 DEV_SPUN_SHARE = 0.5  # dev: half spun, half clean articles (700 articles: ~51,000 clean words to choose the
 # decision on, so that its false-highlight rate is measured on more than a few highlights)
