@@ -290,7 +290,7 @@ class Engine:
             return []
         with self._model_lock:
             return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation,
-                           self.loaded.meta.restoration_temperature)
+                           self.loaded.meta.restoration_temperature, self.loaded.meta.restoration_calibration)
 
     @staticmethod
     def summarize(paragraphs: list[dict], decided: Decided) -> dict:

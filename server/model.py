@@ -47,7 +47,8 @@ class ModelMeta:
     # isotonic calibration of the detector's P(spun), fitted on dev: {"raw": [...], "calibrated": [...]}
     # (decide.Detector interpolates between the points); {}: none
     calibration: dict = field(default_factory=dict)
-    restoration_temperature: float = 1.0  # of the suggestions' softmax (restore.restore), fitted on dev
+    restoration_temperature: float = 1.0  # of the suggestions' softmax (restore.restore), fitted on dev ...
+    restoration_calibration: dict = field(default_factory=dict)  # ... and its isotonic calibration, the same form
     metrics: dict = field(default_factory=dict)
 
     @property

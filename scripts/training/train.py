@@ -20,9 +20,9 @@ Read top to bottom, this is the whole recipe:
    kept afterwards while it still meets the false-highlight target on dev;
 4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
    profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
-5. the model folder (config, detector, candidates) and its card; then the restoration temperature:
-   the softmax temperature of the suggestions' scores that best predicts, on RESTORE_ARTICLES
-   spun dev articles run through the engine, which suggestion is the original (Brier score).
+5. the model folder (config, detector, candidates) and its card; then the calibration of the
+   suggestions' scores on RESTORE_ARTICLES spun dev articles run through the engine: a softmax
+   temperature (Brier score), then isotonic regression (`fit_restoration`).
 The language model itself is not trained: it is installed and converted once (unspin.lm).
 """
 
@@ -142,11 +142,15 @@ def fit_calibration(articles: list[dict], raw: list[np.ndarray]) -> dict:
             "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
 
 
-def restoration_temperature(model: Path, data: Path, n_dev: int) -> tuple[float, dict]:
-    """The softmax temperature (TEMPERATURES) whose suggestion scores best predict which suggestion
-    is the original (lowest Brier score) over the correctly detected spans of up to
-    RESTORE_ARTICLES spun dev articles, each run through the engine of the model at `model`;
-    returns it and the fit ({"spans", "brier"})."""
+def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, dict]:
+    """Over the correctly detected spans of up to RESTORE_ARTICLES spun dev articles, each run
+    through the engine of the model at `model`: the softmax temperature (TEMPERATURES) whose
+    suggestion scores best predict which suggestion is the original (lowest Brier score), then the
+    isotonic calibration of those scores against it (a span whose original is no candidate makes
+    every suggestion wrong: a calibrated score is the chance of being the original, and a span's
+    scores sum to less than 1). Returns (temperature, calibration points, the fit's figures)."""
+    from sklearn.isotonic import IsotonicRegression
+
     from unspin.engine import Engine
     from unspin.scripts.training.site_features import choose, read_articles
     from tqdm import tqdm
@@ -167,14 +171,19 @@ def restoration_temperature(model: Path, data: Path, n_dev: int) -> tuple[float,
                 spans.append((np.array([lp for _, lp in site.restored]),
                               np.array([w.lower() == original for w, _ in site.restored], dtype=float)))
     if not spans:
-        return 1.0, {"spans": 0}
+        return 1.0, {}, {"spans": 0}
 
     def brier(t: float) -> float:
         return float(np.mean([((np.exp((s - s.max()) / t) / np.exp((s - s.max()) / t).sum() - hit) ** 2).sum()
                               for s, hit in spans]))
 
     best = min(TEMPERATURES, key=brier)
-    return best, {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
+    scores = np.concatenate([np.exp((s - s.max()) / best) / np.exp((s - s.max()) / best).sum() for s, _ in spans])
+    hits = np.concatenate([hit for _, hit in spans])
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, hits)
+    calibration = {"raw": [round(float(v), 6) for v in iso.X_thresholds_],
+                   "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
+    return best, calibration, {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
 
 
 def main(args) -> int:
@@ -288,8 +297,8 @@ def main(args) -> int:
                  "dev": dev_metrics},
     )
     save_model(out, meta, booster.model_to_string(), table, continuation)
-    meta.restoration_temperature, fit = restoration_temperature(out, data, n_dev)
-    meta.metrics["training"]["restoration_temperature_fit"] = fit
+    meta.restoration_temperature, meta.restoration_calibration, fit = fit_restoration(out, data, n_dev)
+    meta.metrics["training"]["restoration_fit"] = fit
     meta.metrics["training"]["minutes"] = round((time.monotonic() - started) / 60, 1)
     save_model(out, meta, booster.model_to_string(), table, continuation)
     write_card(out)
