@@ -262,10 +262,10 @@ class Engine:
             share = passed[0] / sum(len(w.ids) for w in batch.document)
             spun = decision.is_spun(smoothed(len(hits), n_words * share, decision.prior_words))
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
-            restore_sites(self.loaded.lm, [sites[k] for k in taken], batch, self.loaded.continuation)
             joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in runs(texts, sites, taken)
                      if len(run) > 1]
-            restore_sites(self.loaded.lm, joint, batch, self.loaded.continuation)
+            alone = [sites[run[0]] for run in runs(texts, sites, taken) if len(run) == 1]
+            restore_sites(self.loaded.lm, alone + joint, batch, self.loaded.continuation)  # one pass
             merged.update(((s.paragraph, *s.words), s) for s in joint)
             release_memory()  # the batch's KV cache and activations, before the next pass
 

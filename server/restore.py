@@ -12,9 +12,9 @@ would have in the text). The log-probability of the first sub-token of every var
 the scoring pass computed.
 
 Adjacent marked sites (a *run*: "army gear") are one mark, restored as one wording: each
-combination of their best JOINT_PER_SITE candidates ("military equipment", "military gear", ...)
-is re-scored the same way, as the wording of a site that spans them all (`merge`), so each word
-is judged with its restored neighbours rather than their spun wording.
+combination of their first JOINT_PER_SITE candidates ("military equipment", "military gear", ...)
+is re-scored the same way, in the same pass, as the wording of a site that spans them all
+(`merge`), so each word is judged with its restored neighbours rather than their spun wording.
 
 The engine calls `restore_sites` during the scoring pass for the sites that may be marked (and
 their runs), so no KV cache outlives its batch; `restore` ranks the marks and re-runs the pass
@@ -164,15 +164,15 @@ def runs(paragraphs: list[str], sites: list[Site], marked: list[int]) -> list[tu
 
 
 def merge(sites: list[Site], continuation: dict[str, float]) -> Site:
-    """A site spanning adjacent restored `sites`, whose candidates are the combinations of their
-    best JOINT_PER_SITE restored wordings; candidate_lp: log P of the combination's first
-    sub-token (its first part's, from the scoring pass), candidate_prior: the parts' priors summed."""
+    """A site spanning adjacent `sites`, whose candidates are the combinations of their first
+    JOINT_PER_SITE candidates (as the score stage ranked them: they are restored in the same pass);
+    candidate_lp: log P of the combination's first sub-token (its first part's, from the scoring
+    pass), candidate_prior: the parts' priors summed."""
     first, last = sites[0], sites[-1]
-    parts = []  # per site: [(wording, log P of its first sub-token, prior)], best restored first
+    parts = []  # per site: [(wording, log P of its first sub-token, prior)]
     for site in sites:
-        best = [w for w, _ in sorted(site.restored, key=lambda x: -x[1])[:JOINT_PER_SITE]]
-        known = {w: (lp, prior) for w, lp, prior in zip(site.candidates, site.candidate_lp, site.candidate_prior)}
-        parts.append([(w, known[w][0] - continuation.get(w.lower(), 0.0), known[w][1]) for w in best])
+        parts.append([(w, lp - continuation.get(w.lower(), 0.0), prior) for w, lp, prior in zip(
+            site.candidates[:JOINT_PER_SITE], site.candidate_lp, site.candidate_prior)])
     combos = sorted(((" ".join(w for w, _, _ in combo), combo[0][1], sum(p for _, _, p in combo))
                      for combo in itertools.product(*parts)), key=lambda c: -(c[1] + c[2]))
     return replace(first, words=(first.words[0], last.words[1]), end=last.end,
@@ -199,9 +199,6 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
             todo.setdefault(scored.sites[run[0]].window, []).append(n)  # a run lies in one window
     for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True):
         here = [n for w in batch.windows for n in todo[w]]
-        # the sites first, then the runs of them, in the same pass
-        restore_sites(lm, [scored.sites[k] for n in here for k in marks[n][0] if scored.sites[k].restored is None],
-                      batch, continuation)
         for n in here:
             if marks[n][1] is None:
                 marks[n] = (marks[n][0], merge([scored.sites[k] for k in marks[n][0]], continuation))
