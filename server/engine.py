@@ -262,9 +262,9 @@ class Engine:
             share = passed[0] / sum(len(w.ids) for w in batch.document)
             spun = decision.is_spun(smoothed(len(hits), n_words * share, decision.prior_words))
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
-            joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in runs(texts, sites, taken)
-                     if len(run) > 1]
-            alone = [sites[run[0]] for run in runs(texts, sites, taken) if len(run) == 1]
+            grouped = runs(texts, sites, taken, ignore)
+            joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1]
+            alone = [sites[run[0]] for run in grouped if len(run) == 1]
             restore_sites(self.loaded.lm, alone + joint, batch, self.loaded.continuation)  # one pass
             merged.update(((s.paragraph, *s.words), s) for s in joint)
             release_memory()  # the batch's KV cache and activations, before the next pass
@@ -283,14 +283,14 @@ class Engine:
         marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
         return Decided(p, marked, used, ev, decision.is_spun(ev))
 
-    def restore(self, scored: Scored, decided: Decided, limit: int) -> list[Mark]:
-        """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording) with their
-        suggestions, best first."""
+    def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset()) -> list[Mark]:
+        """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording, never one
+        covering an `ignore` wording) with their suggestions, best first."""
         if not decided.marked:
             return []
         with self._model_lock:
             return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation,
-                           self.loaded.meta.restoration_temperature, self.loaded.meta.restoration_calibration)
+                           self.loaded.meta.restoration_temperature, self.loaded.meta.restoration_calibration, ignore)
 
     @staticmethod
     def summarize(paragraphs: list[dict], decided: Decided) -> dict:
@@ -328,7 +328,7 @@ class Engine:
 
         scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check)
         decided = self.decide(scored, threshold, ignore)
-        return Result(scored, decided, self.restore(scored, decided, max_suggestions))
+        return Result(scored, decided, self.restore(scored, decided, max_suggestions, ignore))
 
     def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
                 caller: str = "", ignore: tuple[str, ...] = (), deadline: float | None = None,

@@ -32,6 +32,7 @@ import torch
 from .decide import calibrated
 from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
+from .text import covers_ignored
 
 RESTORE_MARGIN = 6.0  # a site's kept candidates within this many nats of its best are re-scored
 MAX_RUN = 3  # adjacent marked sites restored as one wording, at most (a longer run is cut) ...
@@ -146,17 +147,21 @@ class Mark:
     suggestions: list[dict]
 
 
-def runs(paragraphs: list[str], sites: list[Site], marked: list[int]) -> list[tuple[int, ...]]:
+def runs(paragraphs: list[str], sites: list[Site], marked: list[int],
+         ignore: frozenset[str] = frozenset()) -> list[tuple[int, ...]]:
     """The marked sites (indices into `sites`, in text order) grouped into runs: one-word sites
     of one window whose words follow each other with a single space between, MAX_RUN at most (a
-    phrase site is already restored as one wording; a word beside it is left alone)."""
+    phrase site is already restored as one wording; a word beside it is left alone), never a
+    run whose wording covers one the reader ignores (`ignore`, text.covers_ignored)."""
     out: list[tuple[int, ...]] = []
     for k in marked:
         site = sites[k]
         if out and len(out[-1]) < MAX_RUN and site.words[1] - site.words[0] == 1:
             last = sites[out[-1][-1]]
             follows = (site.paragraph, site.window, site.words[0]) == (last.paragraph, last.window, last.words[1])
-            if last.words[1] - last.words[0] == 1 and follows and paragraphs[site.paragraph][last.end : site.start] == " ":
+            joined = " ".join(sites[j].text for j in (*out[-1], k))
+            if last.words[1] - last.words[0] == 1 and follows and paragraphs[site.paragraph][last.end : site.start] == " " \
+                    and not covers_ignored(joined, ignore):
                 out[-1] += (k,)
                 continue
         out.append((k,))
@@ -182,7 +187,8 @@ def merge(sites: list[Site], continuation: dict[str, float]) -> Site:
 
 
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
-            continuation: dict[str, float], temperature: float = 1.0, calibration: dict | None = None) -> list[Mark]:
+            continuation: dict[str, float], temperature: float = 1.0, calibration: dict | None = None,
+            ignore: frozenset[str] = frozenset()) -> list[Mark]:
     """The marks of the marked sites (indices into scored.sites, in text order): each site, or
     each run of adjacent ones as one wording (`runs`, `merge`), with up to `limit` suggestions,
     best first, as {"text", "score"}; score: the softmax probability over the re-scored
@@ -190,7 +196,7 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     on dev so that a score is the chance of being the original: `unspin train`). What the scoring pass did not restore (sites, and runs
     kept in `scored.merged` by their words) is restored here, their windows passed again."""
     marks = []
-    for run in runs(scored.paragraphs, scored.sites, marked):
+    for run in runs(scored.paragraphs, scored.sites, marked, ignore):
         key = (scored.sites[run[0]].paragraph, scored.sites[run[0]].words[0], scored.sites[run[-1]].words[1])
         marks.append((run, scored.merged.get(key) if len(run) > 1 else scored.sites[run[0]]))
     todo: dict[int, list[int]] = {}  # window -> the marks to restore there

@@ -15,7 +15,8 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SPUN = "Russia requested China to provide it army gear in the warfare, in accordance with U.S. officers."
+SPUN = ("WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
+        "President Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers.")
 
 
 def free_port() -> int:
