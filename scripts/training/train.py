@@ -130,14 +130,20 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray]) -> tu
 def fit_calibration(articles: list[dict], raw: list[np.ndarray]) -> dict:
     """Isotonic regression of the labelled sites' spun label on the detector's raw P(spun) (dev),
     as the points decide.Detector interpolates: {"raw": [...], "calibrated": [...]}."""
-    from sklearn.isotonic import IsotonicRegression
-
     labels = np.array([s["y"] for a in articles for s in a["sites"]])
     scores = np.concatenate(raw) if raw else np.zeros(0)
     keep = labels >= 0
     if keep.sum() < 2 or len(set(labels[keep])) < 2:
         return {}
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores[keep], labels[keep])
+    return isotonic_points(scores[keep], labels[keep])
+
+
+def isotonic_points(scores: np.ndarray, outcomes: np.ndarray) -> dict:
+    """scikit-learn's isotonic regression of outcomes (0/1) on scores, as the increasing points
+    decide.calibrated interpolates: {"raw": [...], "calibrated": [...]}."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, outcomes)
     return {"raw": [round(float(v), 6) for v in iso.X_thresholds_],
             "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
 
@@ -149,8 +155,6 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, d
     isotonic calibration of those scores against it (a span whose original is no candidate makes
     every suggestion wrong: a calibrated score is the chance of being the original, and a span's
     scores sum to less than 1). Returns (temperature, calibration points, the fit's figures)."""
-    from sklearn.isotonic import IsotonicRegression
-
     from unspin.engine import Engine
     from unspin.scripts.training.site_features import choose, read_articles
     from tqdm import tqdm
@@ -180,10 +184,8 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, d
     best = min(TEMPERATURES, key=brier)
     scores = np.concatenate([np.exp((s - s.max()) / best) / np.exp((s - s.max()) / best).sum() for s, _ in spans])
     hits = np.concatenate([hit for _, hit in spans])
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, hits)
-    calibration = {"raw": [round(float(v), 6) for v in iso.X_thresholds_],
-                   "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
-    return best, calibration, {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
+    fit = {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
+    return best, isotonic_points(scores, hits), fit
 
 
 def main(args) -> int:
