@@ -396,12 +396,12 @@ def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float
     return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
 
 
-MARK_LEVELS = json.loads((ROOT / "extension" / "src" / "shared" / "mark-levels.json").read_text())
+MARK_LEVELS = json.loads((ROOT / "server" / "mark-levels.json").read_text())
 
 
 def mark_level(score: float) -> str:
     """The shade the extension gives a span of this score (its cut-offs: the extension's
-    shared/mark-levels.json, their one owner)."""
+    server/mark-levels.json, their one owner)."""
     return next((level["name"] for level in MARK_LEVELS["levels"] if score >= level["min"]), MARK_LEVELS["otherwise"])
 
 

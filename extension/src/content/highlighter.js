@@ -7,13 +7,13 @@
 // to select, and a Range over removed text collapses, so removed content leaves no mark.
 // Keyboard and pointer access live in hovercard.js.
 
-import SHADES from "../shared/mark-levels.json";
+import SHADES from "../../../server/mark-levels.json" with { type: "json" };
 import { styleShadowRootOf } from "./shadow-styles.js";
 
 export const LEVELS = [SHADES.otherwise, ...SHADES.levels.map((level) => level.name)];
 const NAME = (level) => `unspin-${level}`;
 
-/** Confidence shade of a span score (cut-offs: shared/mark-levels.json). */
+/** Confidence shade of a span score (cut-offs: server/mark-levels.json, shared with the scan report). */
 export function levelOf(score) {
   return SHADES.levels.find((level) => score >= level.min)?.name ?? SHADES.otherwise;
 }

@@ -1,0 +1,175 @@
+"""The documents of a scan, read lazily from its inputs (memory does not grow with their size).
+
+Inputs, by name:
+- `*.jsonl` (optionally `.gz`): one JSON object per line with a `text` field and optional `id`,
+  `url`, `title`, `date`;
+- `*.warc`, `*.warc.gz`: every `response` record with status 200 and an HTML content type (the
+  page's article text is extracted later, rows.extract); its WARC-Target-URI and WARC-Date kept;
+  other records (requests, metadata, images, redirects) are not documents;
+- a folder: its `.html`/`.htm` and `.txt` files, recursively, in name order; or one such file.
+
+A document that cannot be read (not UTF-8, not JSON, no text, a page over MAX_PAGE_BYTES) is
+still yielded, with its `error`: the scan records it and goes on. Each document has a `key`
+(input file and position: line number, byte offset of the record, path in the folder) that
+stays the same when the same inputs are read again, which is what makes a scan resumable.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+MAX_PAGE_BYTES = 5 << 20  # an HTML page or text file larger than this is recorded as an error
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+
+
+class InputError(ValueError):
+    """An input that is not a file or folder the scan can read (the message says why)."""
+
+
+@dataclass
+class Document:
+    """One document of the inputs. `text` is the article text (paragraphs separated by blank
+    lines) or None when `html` still needs extracting; `error` says why it cannot be analysed."""
+
+    key: str  # "<input file>:<position>", stable across runs
+    seq: int  # position among all documents of this scan's inputs, from 0
+    id: str
+    source: str  # the input file (absolute path)
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    text: str | None = None
+    html: bytes | None = None
+    error: str | None = None
+
+
+def kind_of(path: Path) -> str:
+    """'jsonl', 'warc', 'folder', 'html' or 'text'. Raises InputError for anything else."""
+    name = path.name.lower()
+    if path.is_dir():
+        return "folder"
+    if not path.is_file():
+        raise InputError(f"{path}: no such file or folder")
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return "jsonl"
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(TEXT_SUFFIXES):
+        return "text"
+    raise InputError(f"{path}: not JSONL, WARC, .html, .txt or a folder")
+
+
+def check_inputs(paths: list[str]) -> list[Path]:
+    """The inputs as absolute paths, each checked (raises InputError)."""
+    resolved = [Path(p).resolve() for p in paths]
+    for path in resolved:
+        kind_of(path)
+    return resolved
+
+
+def read_documents(paths: list[Path]) -> Iterator[Document]:
+    """Every document of the inputs, in order (`seq` counts from 0 across them)."""
+    seq = 0
+    for path in paths:
+        readers = {"jsonl": _jsonl, "warc": _warc, "folder": _folder, "html": _file, "text": _file}
+        for document in readers[kind_of(path)](path):
+            document.seq = seq
+            seq += 1
+            yield document
+
+
+def _decoded(data: bytes) -> tuple[str | None, str | None]:
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start})"
+
+
+def _jsonl(path: Path) -> Iterator[Document]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for line_number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            document = Document(f"{path}:{line_number}", 0, f"{path.name}:{line_number}", str(path))
+            line, document.error = _decoded(raw)
+            if line is None:
+                yield document
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                document.error = f"not JSON: {exc}"
+                yield document
+                continue
+            if not isinstance(record, dict):
+                document.error = "not a JSON object"
+                yield document
+                continue
+            if record.get("id") is not None:
+                document.id = str(record["id"])
+            for name in ("url", "title", "date"):
+                if isinstance(record.get(name), str):
+                    setattr(document, name, record[name])
+            text = record.get("text")
+            if isinstance(text, str) and text.strip():
+                document.text = text
+            else:
+                document.error = "no `text` field with text"
+            yield document
+
+
+def _warc(path: Path) -> Iterator[Document]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as handle:
+        records = ArchiveIterator(handle)
+        for record in records:
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+            if record.http_headers.get_statuscode() != "200" or content_type not in HTML_TYPES:
+                continue
+            headers = record.rec_headers
+            document = Document(f"{path}:{records.get_record_offset()}", 0, headers.get_header("WARC-Record-ID") or
+                                f"{path.name}@{records.get_record_offset()}", str(path),
+                                url=headers.get_header("WARC-Target-URI"), date=headers.get_header("WARC-Date"))
+            page = record.content_stream().read(MAX_PAGE_BYTES + 1)
+            if len(page) > MAX_PAGE_BYTES:
+                document.error = f"page larger than {MAX_PAGE_BYTES >> 20} MB"
+            else:
+                document.html = page
+            yield document
+
+
+def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
+    name = str(path.relative_to(root)) if root else path.name
+    document = Document(str(path), 0, name, str(path))
+    if path.stat().st_size > MAX_PAGE_BYTES:
+        document.error = f"file larger than {MAX_PAGE_BYTES >> 20} MB"
+    elif path.name.lower().endswith(HTML_SUFFIXES):
+        document.html = path.read_bytes()
+    else:
+        text, document.error = _decoded(path.read_bytes())
+        if text is not None and not text.strip():
+            document.error = "empty file"
+        elif text is not None:
+            document.text = text
+    yield document
+
+
+def _folder(root: Path) -> Iterator[Document]:
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        for name in sorted(files):
+            if name.lower().endswith(HTML_SUFFIXES + TEXT_SUFFIXES):
+                yield from _file(Path(folder) / name, root)
