@@ -22,6 +22,8 @@ COMMANDS = {
     "analyze": ("unspin.analyze", "mark spun wording in a text file (or stdin) and suggest originals"),
     "scan": ("unspin.scan.command", "scan a crawl (WARC), JSONL or folders of pages: Parquet results and a report"),
     "feedback": ("unspin.feedback", "export, count or delete the corrections readers made (kept locally)"),
+    "crawl": ("unspin.scripts.data.crawl", "make a test crawl for scan: stories spun several times among other pages"),
+    "grouping": ("unspin.scripts.evaluation.grouping", "measure how scan grouped a test crawl's copies"),
     "dataset": ("unspin.scripts.data.dataset", "make training data: spin clean news articles"),
     "train": ("unspin.scripts.training.train", "train a model on that data (resumable)"),
     "evaluate": ("unspin.scripts.evaluation.evaluate", "measure a model on articles it never saw"),

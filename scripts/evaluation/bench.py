@@ -2,6 +2,7 @@
 
     unspin bench --model models/unspin-lm [--text FILE] [--runs 5] [--precision PATH]
                  [--long-words 5000] [--soak 300] [--update-card]
+    unspin bench --model models/unspin-lm --write-spun spun.jsonl --runs 30
 
 In one run, each engine measurement in a fresh server-like child process (caches off):
 - cold start: wall time from process start to a loaded engine (after the one-time conversion),
@@ -62,6 +63,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--token-limit", action="store_true",
                         help="also analyse a request at the server's token limit in each script (time, peak RSS)")
     parser.add_argument("--update-card", action="store_true", help="store the figures in the model folder and card")
+    parser.add_argument("--write-spun", metavar="FILE", help="only write --runs spun versions of the article as JSONL "
+                                                             "(the input of `unspin scan`'s speed measurement) and stop")
     parser.add_argument("--child", choices=("speed", "long", "soak", "limit"), help=argparse.SUPPRESS)  # engine side
     parser.add_argument("--documents", help=argparse.SUPPRESS)  # the child's texts (JSON), made by the parent
 
@@ -236,6 +239,11 @@ def main(args) -> int:
     from unspin.text import words
 
     text = Path(args.text).read_text(encoding="utf-8")
+    if args.write_spun:
+        with open(args.write_spun, "w", encoding="utf-8") as handle:
+            for k, doc in enumerate(documents(text, "spun", args.runs)):
+                handle.write(json.dumps({"id": f"spun-{k}", "text": "\n\n".join(doc)}, ensure_ascii=False) + "\n")
+        return 0
     docs = {kind: documents(text, kind, args.runs + 1) for kind in ("article", "spun")}
     speed = run_child(args, "speed", docs)
     print(f"speed: {json.dumps(speed)}", flush=True)

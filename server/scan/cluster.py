@@ -69,16 +69,21 @@ def scan_on_ray(documents: Iterator[Document], parts: Parts, progress, *, model_
     if not _queue(documents, queue):
         shutil.rmtree(queue)
         return
-    ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             ignore_reinit_error=True)
+    # A local instance gets a CPU more than the actors take, for Ray Data's reading tasks (with
+    # exactly the actors' CPUs, the reading waits for a free CPU forever).
+    ray.init(address=address, num_cpus=None if address else workers * threads + 1, include_dashboard=False,
+             log_to_driver=False, configure_logging=False, ignore_reinit_error=True)
     try:
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False
-        rows = ray.data.read_parquet(str(queue)).map_batches(
+        # blocks of one actor call each (streaming), so that every actor gets work
+        documents = ray.data.read_parquet(str(queue)).repartition(target_num_rows_per_block=batch_size)
+        rows = documents.map_batches(
             Worker, fn_constructor_kwargs={"model_dir": str(model_dir), "max_tokens": max_tokens, "threads": threads,
                                            "precision": precision},
-            batch_size=batch_size, batch_format="pyarrow", concurrency=workers, num_cpus=threads)
+            batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
+            num_cpus=threads)
         for batch in rows.iter_batches(batch_size=None, batch_format="pyarrow"):
             parts.add(batch.to_pylist())
             progress.update(batch.num_rows)

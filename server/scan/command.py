@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", choices=("fp32", "bf16", "autocast", "int8"), default=None,
                         help="the LM's numeric path (default: chosen by measurement at start, as the server does)")
     parser.add_argument("--no-report", action="store_true", help="write articles.parquet only")
-    ray = parser.add_argument_group("Ray (needs `pip install unspin[ray]`)")
+    ray = parser.add_argument_group("Ray (needs the scan and ray extras: pip install 'unspin[scan,ray]')")
     ray.add_argument("--ray", action="store_true", help="run on Ray Data: a local Ray instance, or --ray-address's")
     ray.add_argument("--ray-address", metavar="ADDR", default=None,
                      help="a running Ray cluster (e.g. ray://head:10001 or auto); implies --ray")

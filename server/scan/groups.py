@@ -5,11 +5,13 @@ but much of their restored text, which is what they are compared on. Each articl
 (`signature`, NUM_PERM MinHash values over its word SHINGLE-grams, lower-cased) is made with its
 row; `group_articles` then joins every pair whose estimated Jaccard similarity reaches
 THRESHOLD (candidates from LSH, each pair checked on the signatures) into groups (connected
-components). In a group, an article with no sign of spinning is the likely source of the others:
-each spun member names the unspun one it overlaps most, with that overlap.
+components). A group's likely source is its least spun member (lowest article score) among
+those not judged "likely spun"; every other member names it, with their estimated overlap. A
+group of likely spun pages only has no source in the collection.
 
-SHINGLE, THRESHOLD and MIN_WORDS were chosen on a test crawl (`unspin crawl`: sources spun 3-5
-times by different profiles plus unrelated news; see docs/scan.md for the figures).
+SHINGLE, THRESHOLD and MIN_WORDS were chosen on one test crawl and measured on another
+(`unspin crawl`: sources spun 3-5 times by different profiles among unrelated news; the figures
+are in docs/scan.md).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch's hashing scheme: a stored signature is read back with the same
 SHINGLE = 2  # words per shingle
-THRESHOLD = 0.5  # estimated Jaccard similarity of restored texts that joins two articles
+THRESHOLD = 0.3  # estimated Jaccard similarity of restored texts that joins two articles
 MIN_WORDS = 40  # shorter texts (captions, teasers) are not grouped: they match too easily
 _WORD_RE = re.compile(r"\w+(?:['’.-]\w+)*")
 
@@ -57,10 +59,12 @@ class Grouping:
     source_overlap: list[float | None]
 
 
-def group_articles(ids: list[str], signatures: list[bytes | None], unspun: list[bool]) -> Grouping:
+def group_articles(ids: list[str], signatures: list[bytes | None], scores: list[float | None],
+                   can_be_source: list[bool]) -> Grouping:
     """Groups of near-duplicate restored texts. ids: article ids; signatures: `signature`
-    values; unspun: the article shows no sign of spinning (a candidate source). Groups are
-    numbered from 0 in the order of their first article. Memory: O(articles x NUM_PERM)."""
+    values; scores: article scores (share of words likely spun); can_be_source: the article was
+    not judged likely spun. Groups are numbered from 0 in the order of their first article.
+    Memory: O(articles x NUM_PERM)."""
     from datasketch import MinHash, MinHashLSH
 
     n = len(ids)
@@ -92,12 +96,11 @@ def group_articles(ids: list[str], signatures: list[bytes | None], unspun: list[
             members.setdefault(root(i), []).append(i)
     grouping = Grouping([None] * n, [None] * n, [None] * n)
     for number, group in enumerate(sorted((g for g in members.values() if len(g) > 1), key=min)):
-        sources = [j for j in group if unspun[j]]
+        sources = [j for j in group if can_be_source[j]]
+        source = min(sources, key=lambda j: (scores[j], j)) if sources else None
         for i in group:
             grouping.group[i] = number
-            if unspun[i] or not sources:
-                continue
-            best = max(sources, key=lambda j: similarity(i, j))
-            grouping.likely_source[i] = ids[best]
-            grouping.source_overlap[i] = round(similarity(i, best), 4)
+            if source is not None and i != source:
+                grouping.likely_source[i] = ids[source]
+                grouping.source_overlap[i] = round(similarity(i, source), 4)
     return grouping

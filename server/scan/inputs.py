@@ -139,11 +139,10 @@ def _warc(path: Path) -> Iterator[Document]:
             content_type = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
             if record.http_headers.get_statuscode() != "200" or content_type not in HTML_TYPES:
                 continue
-            headers = record.rec_headers
-            document = Document(f"{path}:{records.get_record_offset()}", 0, headers.get_header("WARC-Record-ID") or
-                                f"{path.name}@{records.get_record_offset()}", str(path),
-                                url=headers.get_header("WARC-Target-URI"), date=headers.get_header("WARC-Date"))
-            page = record.content_stream().read(MAX_PAGE_BYTES + 1)
+            page = record.content_stream().read(MAX_PAGE_BYTES + 1)  # before the offset: asking it reads on
+            offset, headers = records.get_record_offset(), record.rec_headers
+            document = Document(f"{path}:{offset}", 0, headers.get_header("WARC-Record-ID") or f"{path.name}@{offset}",
+                                str(path), url=headers.get_header("WARC-Target-URI"), date=headers.get_header("WARC-Date"))
             if len(page) > MAX_PAGE_BYTES:
                 document.error = f"page larger than {MAX_PAGE_BYTES >> 20} MB"
             else:

@@ -1,8 +1,8 @@
 """One document in, one result row out: article extraction, the engine, the restored text.
 
 The same `RowMaker` runs in the single-process scan and in each Ray worker (cluster.py), so both
-give the same rows. A row is a dict with the columns of store.SCHEMA plus two timings the
-scan totals and does not store (TIMING_FIELDS).
+give the same rows. A row is a dict with the columns of store.PART_SCHEMA: those of the final
+articles.parquet but its groups, plus the text's MinHash signature and two timings.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from pathlib import Path
 from .groups import signature
 from .inputs import Document
 
-TIMING_FIELDS = ("analysis_ms", "lm_ms")  # wall time of the analysis, and of it in the LM
+MIN_PAGE_WORDS = 20  # a page whose main text is shorter is a menu, a gallery or an error page
 
 
 def extract(document: Document) -> None:
     """Fill `document.text` (paragraphs separated by blank lines) and its title and date from its
     `html`, with trafilatura (main text only: no navigation, comments or tables); sets `error`
-    when the page holds no article text."""
+    when the page holds no article text (under MIN_PAGE_WORDS words)."""
     import trafilatura
 
     page = document.html
@@ -31,8 +31,8 @@ def extract(document: Document) -> None:
     except Exception as exc:  # noqa: BLE001 - a page the extractor cannot parse is that page's error
         document.error = f"the page could not be parsed: {type(exc).__name__}"
         return
-    text = found.text if found is not None else None
-    if not text or not text.strip():
+    text = found.text if found is not None else ""
+    if len(text.split()) < MIN_PAGE_WORDS:
         document.error = "no article text found in the page"
         return
     document.text = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())

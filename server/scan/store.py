@@ -21,11 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ..engine import VERDICTS
 from .groups import group_articles
 
+LIKELY_SPUN = VERDICTS[0]  # an article with this verdict is never named a source
 PART_ROWS = 32  # rows per part; a part is also written when PART_SECONDS have passed
 PART_SECONDS = 60.0
-UNSPUN_VERDICT = "no sign of spinning"  # engine.VERDICTS[-1]: an article that can be a source
 
 SUGGESTION = pa.struct([("text", pa.string()), ("score", pa.float64())])
 SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()), ("score", pa.float64()),
@@ -130,11 +131,11 @@ def finish(folder: Path) -> Path:
     signatures of all rows, then one part at a time."""
     parts = Parts(folder)
     paths = parts.paths()
-    needed = ["id", "verdict", "minhash"]
+    needed = ["id", "verdict", "score", "minhash"]
     index = pa.concat_tables([pq.read_table(p, columns=needed) for p in paths]) if paths \
         else pa.table({c: pa.array([], PART_SCHEMA.field(c).type) for c in needed})
-    grouping = group_articles(index["id"].to_pylist(), index["minhash"].to_pylist(),
-                              [v == UNSPUN_VERDICT for v in index["verdict"].to_pylist()])
+    grouping = group_articles(index["id"].to_pylist(), index["minhash"].to_pylist(), index["score"].to_pylist(),
+                              [v != LIKELY_SPUN for v in index["verdict"].to_pylist()])
     out = folder / "articles.parquet"
     temporary = out.with_suffix(".tmp")
     with pq.ParquetWriter(temporary, SCHEMA) as writer:
