@@ -22,7 +22,6 @@ answer for the same article at that threshold.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -37,6 +36,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from unspin.scan.report import level
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -396,13 +397,9 @@ def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float
     return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
 
 
-MARK_LEVELS = json.loads((ROOT / "server" / "mark-levels.json").read_text())
-
-
-def mark_level(score: float) -> str:
-    """The shade the extension gives a span of this score (its cut-offs: the extension's
-    server/mark-levels.json, their one owner)."""
-    return next((level["name"] for level in MARK_LEVELS["levels"] if score >= level["min"]), MARK_LEVELS["otherwise"])
+# The shade the extension gives a span of a score: server/mark-levels.json's cut-offs, read by
+# the extension and by the scan report's `level`.
+mark_level = level
 
 
 def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
