@@ -3,9 +3,10 @@
 The documents still to scan are first written to DIR/queue as Parquet (QUEUE_ROWS a file, so
 memory stays bounded), read back by Ray Data (`read_parquet`, order preserved) and mapped by
 `Worker` actors, each holding one engine (the model loaded once per actor) and analysing a
-batch at a time; the rows stream back to this process, which stores them as parts exactly as
-the single-process scan does (store.Parts). On a cluster, DIR must be on storage that every
-node reads (docs/scan.md).
+batch of documents a call (the engine analyses one article at a time, using its threads; a
+batch of a few articles makes Ray's cost per call small beside theirs); the rows stream back to
+this process, which stores them as parts exactly as the single-process scan does (store.Parts).
+On a cluster, DIR must be on storage that every node reads (docs/scan.md).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def scan_on_ray(documents: Iterator[Document], parts: Parts, progress, *, model_
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False
         # blocks of one actor call each (streaming), so that every actor gets work
-        documents = ray.data.read_parquet(str(queue)).repartition(target_num_rows_per_block=batch_size)
-        rows = documents.map_batches(
+        queued = ray.data.read_parquet(str(queue)).repartition(target_num_rows_per_block=batch_size)
+        rows = queued.map_batches(
             Worker, fn_constructor_kwargs={"model_dir": str(model_dir), "max_tokens": max_tokens, "threads": threads,
                                            "precision": precision},
             batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),

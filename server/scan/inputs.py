@@ -8,10 +8,11 @@ Inputs, by name:
   other records (requests, metadata, images, redirects) are not documents;
 - a folder: its `.html`/`.htm` and `.txt` files, recursively, in name order; or one such file.
 
-A document that cannot be read (not UTF-8, not JSON, no text, a page over MAX_PAGE_BYTES) is
-still yielded, with its `error`: the scan records it and goes on. Each document has a `key`
-(input file and position: line number, byte offset of the record, path in the folder) that
-stays the same when the same inputs are read again, which is what makes a scan resumable.
+A document that cannot be read (not UTF-8, not JSON, no text, a page, file or JSONL line over
+MAX_PAGE_BYTES) is still yielded, with its `error`: the scan records it and goes on. Each
+document has a `key` (input file and position: line number, byte offset of the record, path in
+the folder) that stays the same when the same inputs are read again, which is what makes a scan
+resumable.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-MAX_PAGE_BYTES = 5 << 20  # an HTML page or text file larger than this is recorded as an error
+MAX_PAGE_BYTES = 5 << 20  # a larger page, file or JSONL line is recorded as an error
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -101,6 +102,10 @@ def _jsonl(path: Path) -> Iterator[Document]:
             if not raw.strip():
                 continue
             document = Document(f"{path}:{line_number}", 0, f"{path.name}:{line_number}", str(path))
+            if len(raw) > MAX_PAGE_BYTES:
+                document.error = f"line larger than {MAX_PAGE_BYTES >> 20} MB"
+                yield document
+                continue
             line, document.error = _decoded(raw)
             if line is None:
                 yield document
