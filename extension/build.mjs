@@ -38,8 +38,10 @@ const statics = [
   "shared/page.css",
 ];
 
+// The Firefox id: server/openapi.json owns it (the browser host lets exactly this id in).
+const openapi = JSON.parse(readFileSync(join(root, "..", "server", "openapi.json"), "utf8"));
 const GECKO = {
-  id: "unspin@unspin.invalid",
+  id: openapi.info["x-browser-host"].firefox_extension_id,
   strict_min_version: "140.0", // CSS Custom Highlight API
   data_collection_permissions: { required: ["none"] },
 };

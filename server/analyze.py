@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import hmac
 import urllib.error
-import urllib.parse
 import urllib.request
 
-from .secret import bearer, new_nonce, proof
+from .secret import bearer, server_knows
 from .secret import read as read_secret
 from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 
@@ -84,21 +82,6 @@ def render_text(response: dict, paragraphs: list[str]) -> str:
 
 class ServerError(Exception):
     """The server answered with an API error (its message is the exception's)."""
-
-
-def server_knows(url: str, secret: str) -> bool | None:
-    """Whether the server at `url` proves it knows `secret` (secret.py: its HMAC of a fresh nonce,
-    asked without the secret); None when nothing answers there as an Unspin server would."""
-    nonce = new_nonce()
-    try:
-        with urllib.request.urlopen(f"{url}/api/v1/health?nonce={nonce}", timeout=HEALTH_TIMEOUT) as response:
-            answer = json.load(response)
-    except (OSError, ValueError):  # refused, timed out, not JSON
-        return None
-    if not isinstance(answer, dict) or answer.get("status") != "ok":
-        return None
-    want = proof(secret, urllib.parse.urlsplit(url).netloc, nonce)
-    return isinstance(answer.get("proof"), str) and hmac.compare_digest(answer["proof"], want)
 
 
 def read_ignore_list(path: str) -> list[str]:
@@ -173,7 +156,7 @@ def main(args: argparse.Namespace) -> int:
     url = server_url().rstrip("/")
     response = None
     secret = None if args.local or args.model else read_secret(default_data_dir())
-    known = secret and server_knows(url, secret)
+    known = secret and server_knows(url, secret, HEALTH_TIMEOUT)
     if known is False:
         print(f"note: the server at {url} does not know this user's secret (another user's server, or "
               "not Unspin): nothing is sent there; loading the model here", file=sys.stderr)

@@ -19,8 +19,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import json
 import os
 import secrets
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from .config import openapi_spec
@@ -83,6 +86,22 @@ def proof(secret: str, host: str, nonce: str) -> str:
 def new_nonce() -> str:
     """A fresh nonce for one proof (URL-safe, within NONCE_PATTERN)."""
     return secrets.token_urlsafe(24)
+
+
+def server_knows(url: str, secret: str, timeout: float) -> bool | None:
+    """Whether the server at `url` proves it knows `secret` (secret.py: its HMAC of a fresh nonce,
+    asked without the secret); None when nothing answers there as an Unspin server would within
+    `timeout` seconds."""
+    nonce = new_nonce()
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/health?nonce={nonce}", timeout=timeout) as response:
+            answer = json.load(response)
+    except (OSError, ValueError):  # refused, timed out, not JSON
+        return None
+    if not isinstance(answer, dict) or answer.get("status") != "ok":
+        return None
+    want = proof(secret, urllib.parse.urlsplit(url).netloc, nonce)
+    return isinstance(answer.get("proof"), str) and hmac.compare_digest(answer["proof"], want)
 
 
 # --- `unspin token` ---------------------------------------------------------------------------
