@@ -6,7 +6,8 @@ Fixtures, outermost first:
   state), built when missing or stale.
 - `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
 - `server_url`: a real `unspin serve --port 0 --model models/unspin-lm` process (the shipped
-  model; the tests fail when it is missing).
+  model; the tests fail when it is missing), with a data folder of its own and so a secret of its
+  own (`SECRETS`, `auth`: every request to it carries it; `ext` gives it to the extension).
 - `browser`: one persistent Chromium context with the extension loaded (the recipe in
   shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
 
@@ -28,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from functools import partial
@@ -146,16 +148,26 @@ def model_path() -> Path:
     return SHIPPED_MODEL
 
 
+# Base URL of each server start_server started -> its secret (server/secret.py).
+SECRETS: dict[str, str] = {}
+
+
+def auth(url: str) -> dict:
+    """The Authorization header for the server at `url` (started by start_server)."""
+    return {"Authorization": f"Bearer {SECRETS[url]}"}
+
+
 def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool = True):
-    """Start `unspin serve --port 0` (readers' corrections kept in `data_dir`, when given; the
-    pinned Firefox extension origin allowed with --allow-origin unless allow_firefox is False);
-    returns (process, base URL)."""
+    """Start `unspin serve --port 0` (its secret and readers' corrections in `data_dir`, else in a
+    new temporary folder, never the user's; the pinned Firefox extension origin allowed with
+    --allow-origin unless allow_firefox is False); returns (process, base URL)."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="unspin-data-"))
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
         [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2",
          *(["--allow-origin", FIREFOX_EXTENSION_ORIGIN] if allow_firefox else []),
-         *(["--data-dir", str(data_dir)] if data_dir else [])],
+         "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 180
@@ -168,7 +180,8 @@ def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool 
         match = re.search(r"Listening on (http://\S+)", line)
         if match:
             url = match.group(1)
-            requests.get(f"{url}/api/v1/health", timeout=10).raise_for_status()
+            SECRETS[url] = (data_dir / "secret").read_text().strip()
+            requests.get(f"{url}/api/v1/health", headers=auth(url), timeout=10).raise_for_status()
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
             return proc, url
     proc.kill()
@@ -203,14 +216,14 @@ def analyze(server_url: str, paragraphs: list[str], threshold: float | None = No
     body = {"paragraphs": paragraphs, "offset_unit": "utf16"}
     if threshold is not None:
         body["threshold"] = threshold
-    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, timeout=120)
+    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, headers=auth(server_url), timeout=120)
     answer.raise_for_status()
     return answer.json()
 
 
 def model_threshold(server_url: str) -> float:
     """The model's own (default) threshold, as the server reports it."""
-    answer = requests.get(f"{server_url}/api/v1/health", timeout=10)
+    answer = requests.get(f"{server_url}/api/v1/health", headers=auth(server_url), timeout=10)
     answer.raise_for_status()
     return answer.json()["model"]["threshold"]
 
@@ -336,7 +349,7 @@ def browser(extension_dir, tmp_path_factory):
 def ext(browser, server_url):
     """The browser with default settings pointing at the test server; extra tabs closed afterwards."""
     browser.sw("() => chrome.storage.local.clear()")
-    browser.set_storage({"serverUrl": server_url})
+    browser.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
     yield browser
     for page in browser.context.pages[1:]:
         page.close()
