@@ -159,7 +159,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     assert popup.locator("#threshold").is_disabled()
     popup.screenshot(path=str(ARTIFACTS / "popup-server-down.png"))
     # The server is back (here: the session's server): Retry analyses the page.
-    ext.set_storage({"serverUrl": server_url})
+    ext.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
     popup.locator("#retry").click()
     ext.wait_status(page, timeout=60)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
