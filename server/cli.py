@@ -22,6 +22,7 @@ COMMANDS = {
     "analyze": ("unspin.analyze", "mark spun wording in a text file (or stdin) and suggest originals"),
     "token": ("unspin.secret", "print the secret programs send to the server (Authorization: Bearer)"),
     "browser-host": ("unspin.browser_host", "let the browser extension start the server (install, uninstall, status)"),
+    "service": ("unspin.service", "start the server at login (systemd user unit, launchd agent): install, uninstall"),
     "feedback": ("unspin.feedback", "export, count or delete the corrections readers made (kept locally)"),
     "dataset": ("unspin.scripts.data.dataset", "make training data: spin clean news articles"),
     "train": ("unspin.scripts.training.train", "train a model on that data (resumable)"),
