@@ -89,8 +89,8 @@ def new_nonce() -> str:
 
 
 def server_knows(url: str, secret: str, timeout: float) -> bool | None:
-    """Whether the server at `url` proves it knows `secret` (secret.py: its HMAC of a fresh nonce,
-    asked without the secret); None when nothing answers there as an Unspin server would within
+    """Whether the server at `url` proves it knows `secret` (its `proof` of a fresh nonce, asked
+    without the secret); None when nothing answers there as an Unspin server would within
     `timeout` seconds."""
     nonce = new_nonce()
     try:
@@ -101,7 +101,8 @@ def server_knows(url: str, secret: str, timeout: float) -> bool | None:
     if not isinstance(answer, dict) or answer.get("status") != "ok":
         return None
     want = proof(secret, urllib.parse.urlsplit(url).netloc, nonce)
-    return isinstance(answer.get("proof"), str) and hmac.compare_digest(answer["proof"], want)
+    given = answer.get("proof")  # bytes: compare_digest refuses non-ASCII text with TypeError
+    return isinstance(given, str) and hmac.compare_digest(given.encode(), want.encode())
 
 
 # --- `unspin token` ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from schemathesis.config import SchemathesisConfig
 
 from unspin.app import create_app
 from unspin.config import openapi_spec
+from unspin.secret import bearer
 
 EXAMPLES = 150  # per operation and kind
 # Invalid requests must be refused with a documented 4xx; over a size limit that is 413.
@@ -42,13 +43,14 @@ CASES = [
 @pytest.mark.parametrize("path,method,mode", CASES, ids=lambda v: getattr(v, "value", v))
 def test_every_operation_keeps_the_contract(engine, path, method, mode):
     app = create_app(engine=engine)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
+    auth = {"Authorization": bearer(app.config["SECRET"])}  # every call carries the secret (test_secret.py: without it)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG, headers=auth)
     operation = schema[path][method]
 
     @given(case=operation.as_strategy(mode))
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def keeps_the_contract(case):
-        case.call_and_validate()
+        case.call_and_validate(headers=auth)
 
     keeps_the_contract()

@@ -136,9 +136,10 @@ class Squatter(BaseHTTPRequestHandler):
     Unspin (with a made-up proof) and records every body it receives."""
 
     received: list = []
+    proof = "0" * 64
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        self._json({"status": "ok", "version": "1", "proof": "0" * 64})
+        self._json({"status": "ok", "version": "1", "proof": self.proof})
 
     def do_POST(self):  # noqa: N802
         self.received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
@@ -156,8 +157,10 @@ class Squatter(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.parametrize("made_up", ["0" * 64, "é" * 64, None])  # non-ASCII once made the check raise
 def test_analyze_sends_no_text_to_a_server_that_does_not_know_the_secret(tiny_model, data_dir, tmp_path, capsys,
-                                                                         monkeypatch):
+                                                                         monkeypatch, made_up):
+    monkeypatch.setattr(Squatter, "proof", made_up)
     secrets_module.load_or_create(data_dir)  # this user has a secret: a server of theirs would know it
     squatter = ThreadingHTTPServer(("127.0.0.1", 0), Squatter)
     threading.Thread(target=squatter.serve_forever, daemon=True).start()
