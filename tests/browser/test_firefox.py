@@ -30,6 +30,7 @@ import pytest
 import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
                       MARKS_JS, ROOT, SECRETS, analyze, mark_level, start_server, stop_server)
+from load_proxy import LoadProxy
 from test_browser_host import free_port, stop_processes_using
 from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
@@ -106,6 +107,15 @@ def refusing_server_url(model_path):
 
 
 @pytest.fixture(scope="module")
+def reading_proxy(server_url):
+    """The session server behind the load tests' proxy, which holds each analysis 4 s."""
+    proxy = LoadProxy(server_url, SECRETS[server_url])
+    proxy.hold_s = 4.0
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
 def host_home(tmp_path_factory):
     """A temporary home with the browser host installed (`unspin browser-host install`), which
     Firefox runs with; the server the host starts is stopped afterwards."""
@@ -118,7 +128,7 @@ def host_home(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shown(extension_dir, pages_url, server_url, refusing_server_url, host_home, tmp_path_factory) -> dict:
+def shown(extension_dir, pages_url, server_url, refusing_server_url, reading_proxy, host_home, tmp_path_factory) -> dict:
     """What Firefox showed on the spun page at LOW_THRESHOLD (see driver.mjs for the fields)."""
     if not Path(FIREFOX).exists():
         pytest.fail(f"{FIREFOX} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install firefox-esr")
@@ -139,6 +149,7 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, host_home, 
         ],
         "refused": {"serverUrl": refusing_server_url, "secret": SECRETS[refusing_server_url],
                     "pageUrl": f"{pages_url}/astral.html"},
+        "reading": {"serverUrl": reading_proxy.url, "secret": SECRETS[server_url], "pageUrl": f"{pages_url}/spun.html?reading"},
         "home": str(host_home),
         "host": {"serverUrl": f"http://127.0.0.1:{free_port()}", "pageUrl": f"{pages_url}/spun.html?host"},
         "timeoutS": RUN_TIMEOUT_S,
@@ -312,3 +323,10 @@ def test_firefox_starts_the_server_through_the_browser_host(shown, host_home):
     assert host["marks"]
     assert host["indicatorAfter"] is False
     assert host["secretKept"] == (host_home / ".local/share/unspin/secret").read_text().strip()
+
+
+def test_firefox_page_says_unspin_is_reading_until_the_marks_arrive(shown):
+    reading = section(shown, "reading")
+    assert reading["state"]["status"] == "done", reading["state"]
+    assert ["analysing", True] in reading["statuses"], reading["statuses"]
+    assert reading["marks"] and reading["indicatorAfter"] is False

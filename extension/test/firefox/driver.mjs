@@ -38,6 +38,8 @@
 // serverUrl and no secret known, pageUrl opened: the browser host starts the server; reported:
 // {statuses: [status, indicator shown] as polled, state, marks, indicatorAfter (the indicator
 // still on the page once the marks arrived), secretKept}.
+// reading (optional) is {serverUrl, secret, pageUrl}: a server that holds each analysis a while;
+// reported: {statuses (as for host), state, indicatorAfter}.
 // framePages (optional) lists more pages whose article is in a frame or a shadow root:
 // [{name, url, frameUrl}]: the marks are read in the frame whose address is frameUrl (the page
 // itself when absent); `painted` says whether the first mark's pixels change when the
@@ -243,13 +245,14 @@ async function run(browser, job, report) {
     report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), SECTION_TIMEOUT_MS);
   }
   if (job.refused) report.refused = await step("a server that refuses this origin", () => refused(browser, job, ext, origin), SECTION_TIMEOUT_MS);
-  if (job.host) report.host = await section("the browser host starts the server", () => hostStarts(browser, job, ext), 2 * SECTION_TIMEOUT_MS);
+  if (job.reading) report.reading = await section("the page says Unspin is reading", () => watchReading(browser, job, ext, job.reading));
+  if (job.host) report.host = await section("the browser host starts the server", () => watchReading(browser, job, ext, { ...job.host, secret: "" }), 2 * SECTION_TIMEOUT_MS);
 }
 
-/** job.host: no server at host.serverUrl, no secret known; host.pageUrl opened (see the top). */
-async function hostStarts(browser, job, ext) {
-  const { serverUrl, pageUrl } = job.host;
-  await ext.evaluate((url) => browser.storage.local.set({ serverUrl: url, secret: "" }), serverUrl);
+/** With these settings ({serverUrl, secret}), `pageUrl` opened: the statuses and indicator seen
+ *  until it is answered (job.host, job.reading; see the top). */
+async function watchReading(browser, job, ext, { serverUrl, secret, pageUrl }) {
+  await ext.evaluate((settings) => browser.storage.local.set(settings), { serverUrl, secret });
   const page = await browser.newPage();
   await page.setViewport(PAGE_VIEWPORT);
   await page.goto(pageUrl);
