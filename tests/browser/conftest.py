@@ -9,7 +9,8 @@ Fixtures, outermost first:
   model; the tests fail when it is missing), with a data folder of its own and so a secret of its
   own (`SECRETS`, `auth`: every request to it carries it; `ext` gives it to the extension).
 - `browser`: one persistent Chromium context with the extension loaded (the recipe in
-  shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
+  shared/notes/browser-testing.md; `launch_chromium`, on the session's one `playwright`); `ext`:
+  that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule.
@@ -319,30 +320,44 @@ class Browser:
 
 
 @pytest.fixture(scope="session")
-def browser(extension_dir, tmp_path_factory):
+def playwright():
+    """The one Playwright of the session (a second one cannot start beside it)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=False,
-            args=[
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                # example.com and its subdomains are the local test pages too (test_where_when.py).
-                "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",
-                f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
-            ],
-            ignore_default_args=["--disable-extensions"],
-            viewport={"width": 1100, "height": 800},
-        )
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-        yield Browser(context, worker.url.split("/")[2])
-        context.close()
+        yield p
+
+
+def launch_chromium(playwright, profile: Path, extension_dir: Path, env: dict | None = None) -> Browser:
+    """Chromium with the extension in a persistent context whose profile folder is `profile`
+    (`env`: the browser's environment, default this process's)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=False,
+        env=env,
+        args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            # example.com and its subdomains are the local test pages too (test_where_when.py).
+            "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",
+            f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
+        ],
+        ignore_default_args=["--disable-extensions"],
+        viewport={"width": 1100, "height": 800},
+    )
+    worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+    return Browser(context, worker.url.split("/")[2])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, extension_dir, tmp_path_factory):
+    ARTIFACTS.mkdir(exist_ok=True)
+    launched = launch_chromium(playwright, tmp_path_factory.mktemp("chromium-profile"), extension_dir)
+    yield launched
+    launched.context.close()
 
 
 @pytest.fixture

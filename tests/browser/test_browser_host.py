@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, LOW_THRESHOLD, SECRETS, Browser, marks, wait_for, wait_marks
+from conftest import ARTIFACTS, LOW_THRESHOLD, SECRETS, launch_chromium, marks, wait_for, wait_marks
 from load_proxy import LoadProxy
 
 INDICATOR_JS = "() => !!document.querySelector('unspin-indicator')"
@@ -69,23 +69,12 @@ def home(tmp_path) -> Path:
 
 
 @pytest.fixture
-def host_browser(extension_dir, home):
+def host_browser(playwright, extension_dir, home):
     """Chromium with the extension, its profile in the temporary home (where the host is)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_") and k != "UNSPIN_DATA_DIR"}
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(home / ".config" / "chromium"), executable_path=CHROMIUM, headless=False, env={**env, "HOME": str(home)},
-            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}"],
-            ignore_default_args=["--disable-extensions"], viewport={"width": 1100, "height": 800})
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-        yield Browser(context, worker.url.split("/")[2])
-        context.close()
+    launched = launch_chromium(playwright, home / ".config" / "chromium", extension_dir, {**env, "HOME": str(home)})
+    yield launched
+    launched.context.close()
 
 
 def test_opening_a_page_starts_the_server_and_the_marks_appear(host_browser, home, pages_url):
