@@ -35,8 +35,9 @@ async function startServer(serverUrl) {
 }
 
 /**
- * The address and secret of a server that proved it knows the secret; when none answers, it is
- * started through the browser host (onStarting() is called first). Throws ServerError: the
+ * The address and secret of a server that proved it knows the secret; when none answers (or not
+ * with the secret kept here), the browser host is asked: it starts the server, or hands over the
+ * secret of the one running (onStarting() is called first). Throws ServerError: the
  * first check's error when the host cannot help ("down", "no-secret", "impostor", ...).
  * @param {() => void} onStarting
  * @returns {Promise<{serverUrl: string, secret: string}>}
@@ -47,7 +48,9 @@ export async function connect(onStarting = () => {}) {
     await api.verify(serverUrl, secret);
     return { serverUrl, secret };
   } catch (error) {
-    if (!["down", "no-secret"].includes(error.kind) || !(await mayStart())) throw error;
+    // "impostor" too: the secret kept here may be an old one (the file was deleted); the host
+    // checks what answers against the file's secret and never hands it to anything else.
+    if (!["down", "no-secret", "impostor"].includes(error.kind) || !(await mayStart())) throw error;
     onStarting();
     starting ??= startServer(serverUrl).finally(() => (starting = null));
     const fresh = await starting;
