@@ -3,7 +3,8 @@
 - With the browser host installed (`unspin browser-host install`) into a temporary home, and no
   server running: opening a spun page starts `unspin serve` through the host, the page and the
   popup say "Starting Unspin…", then "Unspin is reading this article…" (the page's indicator),
-  and the marks appear; the indicator is then gone. Chromium reads per-user host manifests from
+  and the marks appear; the indicator is then gone; a stale secret kept by the extension is
+  replaced by the host with the running server's. Chromium reads per-user host manifests from
   its profile folder, which here is that home's ~/.config/chromium, as a reader's would be.
 - Without the host: the popup shows today's instructions (start the server yourself).
 - A program squatting the server's port, which does not know the secret, receives no page text
@@ -115,6 +116,12 @@ def test_opening_a_page_starts_the_server_and_the_marks_appear(host_browser, hom
     secret = (home / ".local/share/unspin/secret").read_text().strip()
     wait_for(lambda: ext.stored("secret") == secret, message="the secret kept")
     assert ext.sw("() => unspin.serverStatus()")["ok"] is True
+    # A stale secret kept by the extension (say the file was replaced): the running server does not
+    # know it, and the host, which checks against the file, hands over the right one.
+    ext.set_storage({"secret": "a-stale-secret"})
+    page.reload()
+    assert ext.wait_status(page, want=("done", "error"), timeout=120)["status"] == "done"
+    wait_for(lambda: ext.stored("secret") == secret, message="the right secret again")
 
 
 def test_without_the_host_the_popup_says_how_to_start_the_server(ext, pages_url):
