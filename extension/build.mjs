@@ -2,7 +2,8 @@
 //   npm ci && npm run build        (or ./build.sh, which skips the work when dist is fresh)
 // With --test it builds dist/test/chromium and dist/test/firefox instead: the same extension plus
 // the hooks the browser tests read (__TEST_BUILD__: the hovercard's description in the page state,
-// content/describe-overlay.js); the shipped build leaves them out.
+// content/describe-overlay.js; the nativeMessaging permission granted at install); the shipped
+// build leaves them out.
 // Chromium gets a service worker and a fixed "key" (stable extension id);
 // Firefox MV3 gets background.scripts and browser_specific_settings.gecko instead.
 import { build } from "esbuild";
@@ -38,14 +39,22 @@ const statics = [
   "shared/page.css",
 ];
 
+// The Firefox id: server/openapi.json owns it (the browser host lets exactly this id in).
+const openapi = JSON.parse(readFileSync(join(root, "..", "server", "openapi.json"), "utf8"));
 const GECKO = {
-  id: "unspin@unspin.invalid",
+  id: openapi.info["x-browser-host"].firefox_extension_id,
   strict_min_version: "140.0", // CSS Custom Highlight API
   data_collection_permissions: { required: ["none"] },
 };
 
 function manifestFor(browser) {
   const manifest = JSON.parse(readFileSync(join(src, "manifest.json"), "utf8"));
+  // The test build holds the browser host's permission from the start: a driven browser cannot
+  // answer the prompt the first-run page's button brings up.
+  if (testBuild) {
+    manifest.permissions.push(...manifest.optional_permissions);
+    delete manifest.optional_permissions;
+  }
   if (browser === "firefox") {
     delete manifest.key;
     delete manifest.minimum_chrome_version;

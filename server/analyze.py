@@ -1,8 +1,11 @@
 """Analyse a text file (or stdin) from the terminal: spun spans and their likely originals.
 
-When an Unspin server answers at $UNSPIN_SERVER (default: config.DEFAULT_SERVER), the text is
-sent there, which saves loading the model (several seconds); otherwise, or with --local or
---model, the model is loaded in this process. Either way the answer is the same.
+When an Unspin server answers at $UNSPIN_SERVER (default: config.DEFAULT_SERVER) and proves it
+knows this user's secret (the file `secret` in the data folder, $UNSPIN_DATA_DIR, else
+~/.local/share/unspin), the text is sent there with that secret, which saves loading the model
+(several seconds); otherwise (no server, another user's server, or a program squatting its port:
+none of them gets the text), or with --local or --model, the model is loaded in this process.
+Either way the answer is the same.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import sys
 import urllib.error
 import urllib.request
 
+from .secret import bearer, server_knows
+from .secret import read as read_secret
 from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 
 HEALTH_TIMEOUT = 0.5  # seconds to wait for a running server's health answer
@@ -79,14 +84,6 @@ class ServerError(Exception):
     """The server answered with an API error (its message is the exception's)."""
 
 
-def _server_answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=HEALTH_TIMEOUT) as response:
-            return json.load(response).get("status") == "ok"
-    except (OSError, ValueError):  # refused, timed out, not JSON, not Unspin
-        return False
-
-
 def read_ignore_list(path: str) -> list[str]:
     """Wordings of an allow-list file: one per line, blank lines and # comments skipped."""
     with open(path, encoding="utf-8") as handle:
@@ -103,11 +100,11 @@ def request_body(text: str, args: argparse.Namespace, ignore: list[str]) -> dict
     return body
 
 
-def analyze_on_server(url: str, body: dict) -> dict:
-    """POST an analyze request to a running server; its v1 response. Raises ServerError for an
-    API error and OSError when the server cannot be reached."""
+def analyze_on_server(url: str, body: dict, secret: str) -> dict:
+    """POST an analyze request, with the secret, to a running server; its v1 response. Raises
+    ServerError for an API error and OSError when the server cannot be reached."""
     request = urllib.request.Request(f"{url}/api/v1/analyze", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "Authorization": bearer(secret)})
     try:
         with urllib.request.urlopen(request, timeout=ANALYZE_TIMEOUT) as response:
             return json.load(response)
@@ -135,6 +132,7 @@ def analyze_here(args: argparse.Namespace, body: dict) -> dict:
 def main(args: argparse.Namespace) -> int:
     from .config import default_model_path, server_url
     from .errors import ApiError
+    from .feedback import default_data_dir
     from .text import has_lone_surrogate, split_paragraphs
 
     try:
@@ -157,10 +155,15 @@ def main(args: argparse.Namespace) -> int:
     body = request_body(text, args, ignore)
     url = server_url().rstrip("/")
     response = None
-    if not (args.local or args.model) and _server_answers(url):
+    secret = None if args.local or args.model else read_secret(default_data_dir())
+    known = secret and server_knows(url, secret, HEALTH_TIMEOUT)
+    if known is False:
+        print(f"note: the server at {url} does not know this user's secret (another user's server, or "
+              "not Unspin): nothing is sent there; loading the model here", file=sys.stderr)
+    if known:
         print(f"using the Unspin server at {url} (--local analyses in this process)", file=sys.stderr)
         try:
-            response = analyze_on_server(url, body)
+            response = analyze_on_server(url, body, secret)
         except ServerError as exc:
             print(f"error: the server refused the text: {exc}", file=sys.stderr)
             return 2

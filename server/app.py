@@ -3,22 +3,25 @@
     create_app(config=None, engine=None) -> Flask
 
 Routes (the contract is written down in openapi.json, served at /api/v1/openapi.json):
-    GET  /api/v1/health        status, package version, model card summary
+    GET  /api/v1/health        status, package version, model card summary; without the secret
+                               only its public part (status, version, and the proof for a nonce)
     POST /api/v1/analyze       spun spans and suggested originals for paragraphs or text
     POST /api/v1/feedback      keep one reader's correction on this machine (feedback.py)
     GET  /api/v1/openapi.json  the OpenAPI 3.1 document
 
 The model is loaded once per application (or passed in as `engine`); the engine is
-thread-safe, so one app serves concurrent requests. Request text is never logged.
+thread-safe, so one app serves concurrent requests. Request text is never logged. Every call
+but health's public part needs the per-user secret (secret.py, checked in security.py).
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 from flask import Flask, Response, jsonify, request
 
-from . import __version__, errors, security
+from . import __version__, errors, secret, security
 from .admission import Abandoned, Admission, RateLimit
 from .config import DEFAULTS, body_limit, default_model_path, openapi_document
 from .errors import ApiError
@@ -50,6 +53,8 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     app.config.update(config or {})
     if "MAX_CONTENT_LENGTH" not in (config or {}):
         app.config["MAX_CONTENT_LENGTH"] = body_limit(app.config["MAX_CHARS"])
+    if app.config["SECRET"] is None:
+        app.config["SECRET"] = secret.load_or_create(app.config["DATA_DIR"] or default_data_dir())
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
@@ -60,10 +65,17 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
 
     @app.get("/api/v1/health")
     def health():  # never queued behind analyses
+        public = {"status": "ok", "version": __version__}
+        nonce = request.args.get("nonce")
+        if nonce is not None:  # the caller checks that this server knows the secret (secret.py)
+            if not re.fullmatch(secret.NONCE_PATTERN, nonce):
+                raise ApiError(400, "nonce: 16 to 128 characters of A-Z, a-z, 0-9, _ and -.")
+            public["proof"] = secret.proof(app.config["SECRET"], request.host, nonce)
+        if "Authorization" not in request.headers:  # a wrong one was refused (security.py)
+            return jsonify(public)
         engine = get_engine(app)
         return jsonify({
-            "status": "ok",
-            "version": __version__,
+            **public,
             "model": model_info(engine),
             "precision": {k: engine.precision.get(k) for k in ("path", "why")},
             "limits": {"max_tokens": app.config["MAX_TOKENS"], "max_paragraphs": app.config["MAX_PARAGRAPHS"]},

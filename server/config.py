@@ -62,7 +62,9 @@ DEFAULTS = {
     "PORT": None,
     "ENGINE_THREADS": None,  # torch threads; None lets the engine choose
     "PRECISION": None,  # the LM's numeric path (lm.load_lm); None: chosen by measurement
-    "DATA_DIR": None,  # where the reader's corrections are kept; None: feedback.default_data_dir()
+    "DATA_DIR": None,  # where the reader's corrections and the secret are kept; None: feedback.default_data_dir()
+    # The per-user secret every API call carries (secret.py); None: DATA_DIR/secret, created at start.
+    "SECRET": None,
     "CACHE_SIZE": 64,  # articles kept in the engine's LRU caches (scores and answers)
 }
 

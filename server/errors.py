@@ -13,6 +13,7 @@ log = logging.getLogger("unspin.api")
 # HTTP status -> machine-readable code used in the error body (documented in openapi.json).
 CODES = {
     400: "bad_request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",

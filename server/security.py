@@ -1,4 +1,5 @@
-"""Who may talk to the local server: peer, Host (DNS rebinding), Origin, Sec-Fetch-Site, size.
+"""Who may talk to the local server: peer, Host (DNS rebinding), Origin, Sec-Fetch-Site, the
+per-user secret, size.
 
 The server runs on a user's machine while they browse, so any web page could try to call
 it, and with `--host 0.0.0.0` so could other machines. `refusal()` is the one owner of the
@@ -17,6 +18,11 @@ The rules, in order:
 - Sec-Fetch-Site: a cross-site or same-site request that carries no allowed Origin (an
   <img> or <form> on a web page) is refused. Requests without either header (curl,
   scripts) do not come from a web page.
+- Secret: every request but the public part of GET /api/v1/health (no Authorization header) and
+  CORS preflights (which browsers send without credentials, and which carry no data) must carry
+  `Authorization: Bearer <secret>` (secret.py), else 401 naming the secret's file. Any local
+  program or other user of the machine passes the checks above; only the reader's own account
+  can read the secret.
 - Content-Length: bodies over the limit are refused before they are read.
 
 CORS headers for allowed origins come from flask-cors (`register`).
@@ -31,6 +37,8 @@ from flask import Flask, request
 from flask_cors import CORS
 
 from .errors import ApiError
+from .feedback import default_data_dir
+from .secret import authorized, secret_path
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # The id Chromium derives from the "key" in extension/src/manifest.json (a test checks this).
@@ -38,6 +46,10 @@ CHROMIUM_EXTENSION_ID = "mgliidhaeigednddmlmlfonidhegphej"
 EXTENSION_ORIGINS = (f"chrome-extension://{CHROMIUM_EXTENSION_ID}",)
 FOREIGN_FETCH_SITES = ("cross-site", "same-site")
 CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight answer
+HEALTH_PATH = "/api/v1/health"  # its public part answers without the secret
+PUBLIC_METHODS = ("GET", "HEAD")
+# A 401 says which scheme it wants (RFC 9110).
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="unspin"'}
 
 
 def split_host(host: str) -> tuple[str, int | None]:
@@ -92,12 +104,22 @@ def allowed_origins(config: Mapping) -> tuple[str, ...]:
     return EXTENSION_ORIGINS + tuple(config["ALLOWED_ORIGINS"])
 
 
+def needs_secret(method: str, path: str, authorization: str | None) -> bool:
+    """False only for the public part of health (GET or HEAD without Authorization) and for CORS
+    preflights (OPTIONS); a wrong secret is refused on health too, so a client learns it is wrong."""
+    if method == "OPTIONS":
+        return False
+    return not (path == HEALTH_PATH and method in PUBLIC_METHODS and authorization is None)
+
+
 def refusal(config: Mapping, *, peer: str | None, host: str | None, origin: str | None,
-            fetch_site: str | None, content_length: int | None) -> tuple[int, str] | None:
+            fetch_site: str | None, content_length: int | None, method: str = "GET", path: str = "/",
+            authorization: str | None = None) -> tuple[int, str] | None:
     """(HTTP status, message) when a request with these headers must be refused, else None.
 
-    `config` is the app's config (PORT, ALLOWED_HOSTS, ALLOWED_ORIGINS, ALLOW_REMOTE,
-    MAX_CONTENT_LENGTH in bytes); `peer` is the client's IP address."""
+    `config` is the app's config (PORT, ALLOWED_HOSTS, ALLOWED_ORIGINS, ALLOW_REMOTE, SECRET,
+    DATA_DIR, MAX_CONTENT_LENGTH in bytes); `peer` is the client's IP address; `method`,
+    `path` and `authorization` (the header's value) are the request's."""
     if peer is not None and not config["ALLOW_REMOTE"] and not is_loopback(peer):
         return 403, ("Only programs on this computer may call this server (start it with "
                      "--allow-remote to let other machines in).")
@@ -110,6 +132,10 @@ def refusal(config: Mapping, *, peer: str | None, host: str | None, origin: str 
         return 403, "Origin not allowed: only the Unspin browser extension may call this server." + hint
     if origin is None and (fetch_site or "").strip().lower() in FOREIGN_FETCH_SITES:  # header values: any case
         return 403, "Cross-site requests without an allowed Origin are refused."
+    if needs_secret(method, path, authorization) and not authorized(config["SECRET"], authorization):
+        return 401, (f"This server answers only with its secret: send `Authorization: Bearer <secret>`, the "
+                     f"secret in {secret_path(config['DATA_DIR'] or default_data_dir())} (`unspin token` prints it; the browser "
+                     "extension gets it from `unspin browser-host install`, or paste it in its options).")
     limit = config.get("MAX_CONTENT_LENGTH")
     if content_length is not None and limit is not None and content_length > limit:
         return 413, f"Request body too large: {content_length} bytes, at most {limit}."
@@ -124,12 +150,13 @@ def register(app: Flask) -> None:
         refused = refusal(app.config, peer=request.remote_addr, host=request.host,
                           origin=request.headers.get("Origin"),
                           fetch_site=request.headers.get("Sec-Fetch-Site"),
-                          content_length=request.content_length)
+                          content_length=request.content_length, method=request.method,
+                          path=request.path, authorization=request.headers.get("Authorization"))
         if refused:
-            raise ApiError(*refused)
+            raise ApiError(*refused, headers=UNAUTHORIZED_HEADERS if refused[0] == 401 else None)
 
     CORS(app, origins=list(allowed_origins(app.config)), methods=["GET", "POST", "OPTIONS"],
-         allow_headers=["Content-Type"], max_age=CORS_MAX_AGE, allow_private_network=True,
+         allow_headers=["Content-Type", "Authorization"], max_age=CORS_MAX_AGE, allow_private_network=True,
          always_send=False)
 
     @app.after_request

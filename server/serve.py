@@ -21,7 +21,7 @@ from waitress.utilities import Error, RequestEntityTooLarge
 
 from .config import DEFAULT_HOST, DEFAULT_PORT
 from .errors import error_body
-from .security import is_loopback, refusal
+from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
 # Connections served at once: analyses queue one at a time (admission.py), so the other threads
 # keep answering health checks and refusals. Each thread reads ahead on its connection to see
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "~/.local/share/unspin)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="answer clients on other machines too (anyone who can reach the port "
-                             "can then use the server: there is no password)")
+                             "and knows the secret, `unspin token`, can then use the server)")
 
 
 class Refused(Error):
@@ -66,6 +66,8 @@ class Refused(Error):
     def to_response(self, ident=None):
         body = json.dumps(error_body(self.code, self.body)).encode()
         headers = [("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff")]
+        if self.code == 401:
+            headers += list(UNAUTHORIZED_HEADERS.items())
         return f"{self.code} {self.reason}", headers, body
 
 
@@ -86,7 +88,8 @@ class CheckedParser(HTTPRequestParser):
             length = headers.get("CONTENT_LENGTH", "")
             refused = refusal(self.config, peer=self.peer, host=headers.get("HOST"),
                               origin=headers.get("ORIGIN"), fetch_site=headers.get("SEC_FETCH_SITE"),
-                              content_length=int(length) if length.isdigit() else None)
+                              content_length=int(length) if length.isdigit() else None,
+                              method=self.command, path=self.path, authorization=headers.get("AUTHORIZATION"))
             if refused:
                 self.error = Refused(*refused)
                 self.completed = True  # answer now; the body is never read

@@ -15,6 +15,7 @@ import pytest
 from unspin.app import create_app
 from unspin.config import openapi_spec
 from unspin.engine import Engine
+from unspin.secret import bearer, load_or_create
 from unspin.serve import make_server
 
 from tiny_model import build_tiny_model
@@ -45,6 +46,27 @@ def engine(tiny_model):
     return Engine.load(tiny_model, threads=1)
 
 
+@pytest.fixture(scope="session")
+def auth(data_dir) -> dict:
+    """The header that carries the per-user secret (the one every app of the session reads from
+    `data_dir`), for requests to a live server."""
+    return {"Authorization": bearer(load_or_create(data_dir))}
+
+
+def signed_in(app):
+    """A Flask test client for `app` whose requests carry its secret (a test of the secret's
+    check passes its own Authorization header, which overrides this one)."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = bearer(app.config["SECRET"])
+    return client
+
+
+@pytest.fixture(scope="session")
+def sign_in():
+    """signed_in, for tests that build their own app."""
+    return signed_in
+
+
 @pytest.fixture
 def app(engine):
     """An app with default settings around the shared engine."""
@@ -53,16 +75,17 @@ def app(engine):
 
 @pytest.fixture
 def client(app):
-    """A Flask test client for the default app."""
-    return app.test_client()
+    """A Flask test client for the default app, with its secret."""
+    return signed_in(app)
 
 
 @pytest.fixture
 def make_client(engine):
-    """Build a test client for an app with config overrides: make_client(MAX_CHARS=10)."""
+    """Build a test client (with the app's secret) for an app with config overrides:
+    make_client(MAX_CHARS=10)."""
 
     def make(**overrides):
-        return create_app(overrides, engine=engine).test_client()
+        return signed_in(create_app(overrides, engine=engine))
 
     return make
 

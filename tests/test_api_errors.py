@@ -149,7 +149,7 @@ def test_escaped_emoji_at_the_char_limit_fit_in_the_byte_limit(client):
 
 # --- 500 ----------------------------------------------------------------------------------
 
-def test_unexpected_failure_is_json_500_without_trace_or_text(app, caplog):
+def test_unexpected_failure_is_json_500_without_trace_or_text(app, sign_in, caplog):
     # A failing route stands in for any bug: the caller gets JSON, the log gets no request text.
     @app.post("/api/v1/boom")
     def boom():
@@ -157,7 +157,7 @@ def test_unexpected_failure_is_json_500_without_trace_or_text(app, caplog):
         raise RuntimeError(f"cannot handle {request.get_json()['text']}")
 
     with caplog.at_level(logging.DEBUG):
-        response = app.test_client().post("/api/v1/boom", json={"text": "SECRET-ARTICLE-TEXT"})
+        response = sign_in(app).post("/api/v1/boom", json={"text": "SECRET-ARTICLE-TEXT"})
     assert response.status_code == 500
     assert response.json["error"]["code"] == "internal_error"
     assert "SECRET" not in response.get_data(as_text=True)

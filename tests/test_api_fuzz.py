@@ -16,14 +16,16 @@ from schemathesis.config import SchemathesisConfig
 
 from unspin.app import create_app
 from unspin.config import openapi_spec
+from unspin.secret import bearer
 
 EXAMPLES = 150  # per operation and kind
-# Invalid requests must be refused with a documented 4xx; over a size limit that is 413.
+# Invalid requests must be refused with a documented 4xx; over a size limit that is 413, without
+# the secret (schemathesis leaves out the Authorization header the contract requires) 401.
 # A correction's span must lie inside its paragraph, which a schema cannot say: schema-valid
 # corrections may get a 400 (and only that).
 CONFIG = SchemathesisConfig.from_str("""
 [checks.negative_data_rejection]
-expected-statuses = [400, 413, 415]
+expected-statuses = [400, 401, 413, 415]
 
 [[operations]]
 include-path = "/api/v1/feedback"
@@ -42,13 +44,14 @@ CASES = [
 @pytest.mark.parametrize("path,method,mode", CASES, ids=lambda v: getattr(v, "value", v))
 def test_every_operation_keeps_the_contract(engine, path, method, mode):
     app = create_app(engine=engine)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
+    auth = {"Authorization": bearer(app.config["SECRET"])}  # every call carries the secret (test_secret.py: without it)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG, headers=auth)
     operation = schema[path][method]
 
     @given(case=operation.as_strategy(mode))
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def keeps_the_contract(case):
-        case.call_and_validate()
+        case.call_and_validate(headers=auth)
 
     keeps_the_contract()

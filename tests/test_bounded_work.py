@@ -104,27 +104,27 @@ def serve(engine, run_in_thread):
         server.close()
 
 
-def test_under_load_health_answers_at_once_and_extra_analyses_get_503(serve):
+def test_under_load_health_answers_at_once_and_extra_analyses_get_503(serve, auth):
     url, _ = serve(MAX_QUEUE_WAIT_S=1.0)
     results = []
 
     def analyse():
-        results.append(requests.post(url + ANALYZE, json={"text": long_text("load"), "threshold": 1.0}, timeout=120))
+        results.append(requests.post(url + ANALYZE, json={"text": long_text("load"), "threshold": 1.0}, headers=auth, timeout=120))
 
     first = threading.Thread(target=analyse)
     first.start()
     deadline = time.monotonic() + 10
-    while requests.get(url + "/api/v1/health", timeout=5).json()["queue"]["waiting_s"] == 0:
+    while requests.get(url + "/api/v1/health", headers=auth, timeout=5).json()["queue"]["waiting_s"] == 0:
         assert time.monotonic() < deadline, "the first analysis never started"
     started = time.monotonic()
-    health = requests.get(url + "/api/v1/health", timeout=5)
+    health = requests.get(url + "/api/v1/health", headers=auth, timeout=5)
     assert health.status_code == 200 and time.monotonic() - started < 1.0
-    busy = requests.post(url + ANALYZE, json={"text": "The officers left."}, timeout=30)
+    busy = requests.post(url + ANALYZE, json={"text": "The officers left."}, headers=auth, timeout=30)
     assert busy.status_code == 503 and busy.json()["error"]["code"] == "busy"
     assert int(busy.headers["Retry-After"]) >= 1
     first.join(120)
     assert results[0].status_code == 200
-    assert requests.post(url + ANALYZE, json={"text": "The officers left."}, timeout=30).status_code == 200
+    assert requests.post(url + ANALYZE, json={"text": "The officers left."}, headers=auth, timeout=30).status_code == 200
 
 
 def test_an_analysis_past_its_deadline_is_abandoned(make_client):
@@ -150,6 +150,7 @@ def test_work_stops_when_the_client_has_gone(serve, engine, monkeypatch):
     body = json.dumps({"text": long_text("gone"), "threshold": 1.0}).encode()
     with socket.create_connection(("127.0.0.1", app.config["PORT"])) as sock:
         sock.sendall(f"POST {ANALYZE} HTTP/1.1\r\nHost: 127.0.0.1:{app.config['PORT']}\r\n"
+                     f"Authorization: Bearer {app.config['SECRET']}\r\n"
                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
         time.sleep(0.2)
     deadline = time.monotonic() + 30

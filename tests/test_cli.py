@@ -162,7 +162,7 @@ def wait_for_line(lines: queue.Queue, pattern: str, seconds: float) -> str:
     raise AssertionError(f"no line matching {pattern!r} in {seen!r}")
 
 
-def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path):
+def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path, auth):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # stderr goes to a file: an unread pipe that fills up would block the server.
     stderr = open(tmp_path / "stderr.txt", "w")
@@ -171,10 +171,10 @@ def test_serve_answers_and_stops_cleanly_on_ctrl_c(tiny_model, tmp_path):
     try:
         lines = stdout_lines(process)
         url = re.search(r"http://127\.0\.0\.1:\d+", wait_for_line(lines, r"Listening on", 120)).group()
-        health = requests.get(f"{url}/api/v1/health", timeout=30)
+        health = requests.get(f"{url}/api/v1/health", headers=auth, timeout=30)
         assert health.status_code == 200
         assert health.json()["model"]["name"] == "unspin-tiny-random"
-        analysis = requests.post(f"{url}/api/v1/analyze", json={"text": TEXT}, timeout=60)
+        analysis = requests.post(f"{url}/api/v1/analyze", json={"text": TEXT}, headers=auth, timeout=60)
         assert analysis.status_code == 200
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         process.wait(timeout=60)

@@ -24,13 +24,13 @@ def request_body(i: int) -> dict:
             "offset_unit": "utf16" if i % 2 else "codepoint"}
 
 
-def test_parallel_requests_are_all_correct(live_server, tiny_model):
+def test_parallel_requests_are_all_correct(live_server, auth, sign_in, tiny_model):
     # Expected answers from a separate engine (own cache), one request at a time.
-    reference = create_app(engine=Engine.load(tiny_model, threads=1)).test_client()
+    reference = sign_in(create_app(engine=Engine.load(tiny_model, threads=1)))
     expected = [reference.post("/api/v1/analyze", json=request_body(i)).json for i in range(N)]
 
     def call(i: int):
-        response = requests.post(f"{live_server}/api/v1/analyze", json=request_body(i), timeout=120)
+        response = requests.post(f"{live_server}/api/v1/analyze", json=request_body(i), headers=auth, timeout=120)
         return response.status_code, response.json()
 
     with ThreadPoolExecutor(max_workers=N) as pool:
@@ -50,12 +50,12 @@ def test_parallel_requests_are_all_correct(live_server, tiny_model):
         assert any("officers" in own[s["start"]:s["end"]].split() for s in data["paragraphs"][0]["spans"])
 
 
-def test_parallel_health_and_analyze_mix(live_server):
+def test_parallel_health_and_analyze_mix(live_server, auth):
     def call(i: int) -> int:
         if i % 2:
-            return requests.get(f"{live_server}/api/v1/health", timeout=60).status_code
+            return requests.get(f"{live_server}/api/v1/health", headers=auth, timeout=60).status_code
         body = {"text": "One page that every request shares, final month after final month."}
-        return requests.post(f"{live_server}/api/v1/analyze", json=body, timeout=60).status_code
+        return requests.post(f"{live_server}/api/v1/analyze", json=body, headers=auth, timeout=60).status_code
 
     with ThreadPoolExecutor(max_workers=N) as pool:
         assert list(pool.map(call, range(N))) == [200] * N

@@ -1,11 +1,13 @@
 """The extension's own checks, run by the same test command: unit tests of its pure helpers
-(node --test) and `web-ext lint` of the Firefox package (errors fail; the two warnings are
-Readability's own innerHTML use on its detached document clone)."""
+(node --test), `web-ext lint` of the Firefox package (errors fail; the two warnings are
+Readability's own innerHTML use on its detached document clone), and the packages build.sh makes."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,18 @@ def test_test_hooks_stay_out_of_the_shipped_build(built):
     for browser in ("chromium", "firefox"):
         assert "function describeOverlay" not in (built / browser / "content.js").read_text(encoding="utf-8")
         assert "function describeOverlay" in (built / "test" / browser / "content.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_build_packages_what_a_reader_installs(built, browser):
+    """dist/packages holds each browser's zip of its shipped build: the browser host's permission
+    optional (asked on the first-run page), the test hooks left out."""
+    version = json.loads((EXTENSION / "src" / "manifest.json").read_text())["version"]
+    with zipfile.ZipFile(built / "packages" / f"unspin-{browser}-{version}.zip") as package:
+        names = {name for name in package.namelist() if not name.endswith("/")}
+        assert names == {str(p.relative_to(built / browser)) for p in (built / browser).rglob("*") if p.is_file()}
+        manifest = json.loads(package.read("manifest.json"))
+        assert "function describeOverlay" not in package.read("content.js").decode()
+    assert manifest["optional_permissions"] == ["nativeMessaging"]
+    assert "nativeMessaging" not in manifest["permissions"]
+    assert ("key" in manifest) == (browser == "chromium")  # the fixed Chromium id the server allows

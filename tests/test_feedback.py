@@ -57,11 +57,11 @@ def test_bad_corrections_are_refused_and_not_stored(store_client, body):
     assert store.records() == []
 
 
-def test_concurrent_corrections_are_all_kept(make_client, tmp_path):
+def test_concurrent_corrections_are_all_kept(make_client, sign_in, tmp_path):
     app, store = make_client(DATA_DIR=str(tmp_path), FEEDBACK_PER_MINUTE=100).application, FeedbackStore(tmp_path)
 
     def send(k):
-        local = app.test_client()
+        local = sign_in(app)
         for i in range(10):
             body = {"paragraph": f"Paragraph {k}-{i} of the war.", "start": 0, "end": 9, "label": "not_spun"}
             assert local.post(FEEDBACK, json=body).status_code == 201

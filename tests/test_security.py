@@ -192,14 +192,14 @@ def test_live_server_checks_the_raw_host_header(live_server, host, status):
     connection.close()
 
 
-def test_request_text_is_not_logged(live_server, caplog, capfd):
+def test_request_text_is_not_logged(live_server, auth, caplog, capfd):
     import requests
 
     secret = "SECRET-ARTICLE-TEXT-7731"
     with caplog.at_level(logging.DEBUG):
-        requests.post(f"{live_server}{ANALYZE}", json={"paragraphs": [secret]}, timeout=60).raise_for_status()
-        requests.post(f"{live_server}{ANALYZE}", json={"paragraphs": [secret], "threshold": 7}, timeout=60)
-        requests.post(f"{live_server}{ANALYZE}", data=secret, timeout=60)
+        requests.post(f"{live_server}{ANALYZE}", json={"paragraphs": [secret]}, headers=auth, timeout=60).raise_for_status()
+        requests.post(f"{live_server}{ANALYZE}", json={"paragraphs": [secret], "threshold": 7}, headers=auth, timeout=60)
+        requests.post(f"{live_server}{ANALYZE}", data=secret, headers=auth, timeout=60)
     out, err = capfd.readouterr()
     assert secret not in caplog.text
     assert secret not in out + err
@@ -220,21 +220,22 @@ def _raw_exchange(url: str, head: str, timeout: float = 10) -> tuple[str, dict]:
 @pytest.mark.parametrize("headers,status", [
     ("Origin: https://news.example\r\n", "403"),
     ("Sec-Fetch-Site: cross-site\r\n", "403"),
-    ("", "413"),  # allowed caller, but the announced body is over the limit
+    ("", "401"),  # no secret
+    ("Authorization: Bearer {secret}\r\n", "413"),  # allowed caller, but the announced body is over the limit
 ])
-def test_live_server_refuses_before_reading_the_body(live_server, headers, status):
+def test_live_server_refuses_before_reading_the_body(live_server, auth, headers, status):
     # 40 MB announced, none sent: the answer comes at once, from the headers alone.
     port = urlsplit(live_server).port
     head = (f"POST {ANALYZE} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-            f"{headers}Content-Length: 40000000\r\n\r\n")
+            f"{headers.format(secret=auth['Authorization'].split()[1])}Content-Length: 40000000\r\n\r\n")
     started = time.monotonic()
     line, body = _raw_exchange(live_server, head)
     assert line.split()[1] == status
-    assert body["error"]["code"] in ("forbidden", "too_large")
+    assert body["error"]["code"] in ("forbidden", "unauthorized", "too_large")
     assert time.monotonic() - started < 5
 
 
-def test_live_server_keeps_request_bodies_in_memory(live_server, monkeypatch):
+def test_live_server_keeps_request_bodies_in_memory(live_server, auth, monkeypatch):
     # waitress spools bodies over its buffer size to a temporary file unless told otherwise;
     # a body within the limit must not be written to disk (docs/privacy-and-security.md: text is never written).
     spooled = []
@@ -244,7 +245,7 @@ def test_live_server_keeps_request_bodies_in_memory(live_server, monkeypatch):
 
     body = json.dumps({"paragraphs": ["a"], "threshold": "x" * 1_500_000})
     response = requests.post(f"{live_server}{ANALYZE}", data=body, timeout=60,
-                             headers={"Content-Type": "application/json"})
+                             headers={"Content-Type": "application/json", **auth})
     assert response.status_code == 400  # read whole, refused by validation, never spooled
     assert spooled == []
 

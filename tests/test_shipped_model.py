@@ -13,6 +13,7 @@ from unspin.app import create_app
 from unspin.config import SHIPPED_MODEL
 from unspin.scripts.evaluation.evaluate import CLEAN_SENTENCES, REAL_PAIRS, REAL_PARAGRAPH
 from unspin.score import sentences
+from unspin.secret import bearer
 from unspin.scripts.evaluation.bench import DEFAULT_TEXT
 
 ARTICLE = DEFAULT_TEXT.read_text()
@@ -24,15 +25,21 @@ def shipped_app():
     return create_app({"MODEL_PATH": SHIPPED_MODEL})
 
 
+def auth(app) -> dict:
+    """The header with the app's secret."""
+    return {"Authorization": bearer(app.config["SECRET"])}
+
+
 def analyze(app, paragraphs, **options):
     response = app.test_client().post("/api/v1/analyze", json={"paragraphs": paragraphs, "offset_unit": "codepoint",
-                                                                **options})
+                                                                **options}, headers=auth(app))
     assert response.status_code == 200
     return response.json
 
 
 def test_default_answer_follows_the_contract(shipped_app, check_contract):
-    response = shipped_app.test_client().post("/api/v1/analyze", json={"paragraphs": [REAL_PARAGRAPH]})
+    response = shipped_app.test_client().post("/api/v1/analyze", json={"paragraphs": [REAL_PARAGRAPH]},
+                                              headers=auth(shipped_app))
     assert response.status_code == 200
     check_contract("POST", "/api/v1/analyze", 200, response.json)
     assert response.json["model"]["name"] == "unspin-lm"

@@ -55,6 +55,9 @@ def test_an_installed_wheel_serves_and_analyses_the_shipped_model(tmp_path):
     answer = json.loads(analysed.stdout)
     assert answer["summary"]["spans"] >= 1
 
+    # `unspin token` prints the secret the server reads (created by whichever comes first).
+    token = subprocess.run([str(env_dir / "bin" / "unspin"), "token"], cwd=empty, env=env, capture_output=True,
+                           text=True, timeout=60, check=True).stdout.strip()
     port = free_port()
     server = subprocess.Popen([str(env_dir / "bin" / "unspin"), "serve", "--port", str(port)], cwd=empty, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -62,7 +65,9 @@ def test_an_installed_wheel_serves_and_analyses_the_shipped_model(tmp_path):
         deadline, health = time.monotonic() + 120, None
         while time.monotonic() < deadline and health is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as response:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/health",
+                                                 headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=5) as response:
                     health = json.load(response)
             except OSError:
                 assert server.poll() is None, "the server stopped"

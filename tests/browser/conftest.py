@@ -6,9 +6,11 @@ Fixtures, outermost first:
   state), built when missing or stale.
 - `pages_url`: a local web server for tests/browser/pages (plus a generated 5,000-word page).
 - `server_url`: a real `unspin serve --port 0 --model models/unspin-lm` process (the shipped
-  model; the tests fail when it is missing).
+  model; the tests fail when it is missing), with a data folder of its own and so a secret of its
+  own (`SECRETS`, `auth`: every request to it carries it; `ext` gives it to the extension).
 - `browser`: one persistent Chromium context with the extension loaded (the recipe in
-  shared/notes/browser-testing.md); `ext`: that browser with storage reset for one test.
+  shared/notes/browser-testing.md; `launch_chromium`, on the session's one `playwright`); `ext`:
+  that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule.
@@ -27,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from functools import partial
@@ -147,16 +150,26 @@ def model_path() -> Path:
     return SHIPPED_MODEL
 
 
+# Base URL of each server start_server started -> its secret (server/secret.py).
+SECRETS: dict[str, str] = {}
+
+
+def auth(url: str) -> dict:
+    """The Authorization header for the server at `url` (started by start_server)."""
+    return {"Authorization": f"Bearer {SECRETS[url]}"}
+
+
 def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool = True):
-    """Start `unspin serve --port 0` (readers' corrections kept in `data_dir`, when given; the
-    pinned Firefox extension origin allowed with --allow-origin unless allow_firefox is False);
-    returns (process, base URL)."""
+    """Start `unspin serve --port 0` (its secret and readers' corrections in `data_dir`, else in a
+    new temporary folder, never the user's; the pinned Firefox extension origin allowed with
+    --allow-origin unless allow_firefox is False); returns (process, base URL)."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="unspin-data-"))
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
         [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2",
          *(["--allow-origin", FIREFOX_EXTENSION_ORIGIN] if allow_firefox else []),
-         *(["--data-dir", str(data_dir)] if data_dir else [])],
+         "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 180
@@ -169,7 +182,8 @@ def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool 
         match = re.search(r"Listening on (http://\S+)", line)
         if match:
             url = match.group(1)
-            requests.get(f"{url}/api/v1/health", timeout=10).raise_for_status()
+            SECRETS[url] = (data_dir / "secret").read_text().strip()
+            requests.get(f"{url}/api/v1/health", headers=auth(url), timeout=10).raise_for_status()
             threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
             return proc, url
     proc.kill()
@@ -204,14 +218,14 @@ def analyze(server_url: str, paragraphs: list[str], threshold: float | None = No
     body = {"paragraphs": paragraphs, "offset_unit": "utf16"}
     if threshold is not None:
         body["threshold"] = threshold
-    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, timeout=120)
+    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, headers=auth(server_url), timeout=120)
     answer.raise_for_status()
     return answer.json()
 
 
 def model_threshold(server_url: str) -> float:
     """The model's own (default) threshold, as the server reports it."""
-    answer = requests.get(f"{server_url}/api/v1/health", timeout=10)
+    answer = requests.get(f"{server_url}/api/v1/health", headers=auth(server_url), timeout=10)
     answer.raise_for_status()
     return answer.json()["model"]["threshold"]
 
@@ -307,37 +321,51 @@ class Browser:
 
 
 @pytest.fixture(scope="session")
-def browser(extension_dir, tmp_path_factory):
+def playwright():
+    """The one Playwright of the session (a second one cannot start beside it)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=False,
-            args=[
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                # example.com and its subdomains are the local test pages too (test_where_when.py).
-                "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",
-                f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
-            ],
-            ignore_default_args=["--disable-extensions"],
-            viewport={"width": 1100, "height": 800},
-        )
-        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
-        yield Browser(context, worker.url.split("/")[2])
-        context.close()
+        yield p
+
+
+def launch_chromium(playwright, profile: Path, extension_dir: Path, env: dict | None = None) -> Browser:
+    """Chromium with the extension in a persistent context whose profile folder is `profile`
+    (`env`: the browser's environment, default this process's)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=False,
+        env=env,
+        args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            # example.com and its subdomains are the local test pages too (test_where_when.py).
+            "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",
+            f"--disable-extensions-except={extension_dir}", f"--load-extension={extension_dir}",
+        ],
+        ignore_default_args=["--disable-extensions"],
+        viewport={"width": 1100, "height": 800},
+    )
+    worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+    return Browser(context, worker.url.split("/")[2])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, extension_dir, tmp_path_factory):
+    ARTIFACTS.mkdir(exist_ok=True)
+    launched = launch_chromium(playwright, tmp_path_factory.mktemp("chromium-profile"), extension_dir)
+    yield launched
+    launched.context.close()
 
 
 @pytest.fixture
 def ext(browser, server_url):
     """The browser with default settings pointing at the test server; extra tabs closed afterwards."""
     browser.sw("() => chrome.storage.local.clear()")
-    browser.set_storage({"serverUrl": server_url})
+    browser.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
     yield browser
     for page in browser.context.pages[1:]:
         page.close()

@@ -13,6 +13,10 @@ server's side):
   "tokens": N, "limit": M}}: (N, M) = too_large(paragraphs) (over the server's token limit);
 - `limits`: GET /api/v1/health reports these `limits` ({max_tokens, max_paragraphs}).
 
+It knows the real server's secret: the extension checks that what answers at the proxy's own
+address knows it (the proof covers the Host, so a relayed proof would not do), so the proxy
+answers a nonce with its own proof.
+
 It records what reached it: each analyze body (`bodies`), the 503 and 413 answers it gave.
 """
 
@@ -25,10 +29,14 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from urllib.parse import parse_qs, urlsplit
+
 import requests
 
+from unspin.secret import proof
+
 # Request headers the real server's checks read (security.py); Host is the real server's own.
-FORWARDED = ("Content-Type", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "User-Agent",
+FORWARDED = ("Content-Type", "Authorization", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "User-Agent",
              "Access-Control-Request-Method", "Access-Control-Request-Headers")
 # Answer headers passed back (the CORS ones among them).
 RETURNED = ("Content-Type", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods",
@@ -36,8 +44,9 @@ RETURNED = ("Content-Type", "Access-Control-Allow-Origin", "Access-Control-Allow
 
 
 class LoadProxy:
-    def __init__(self, upstream: str):
+    def __init__(self, upstream: str, secret: str):
         self.upstream = upstream
+        self.secret = secret
         self.hold_s = 0.0
         self.busy = 0
         self.retry_after = 1
@@ -125,8 +134,14 @@ class LoadProxy:
         headers = {k: handler.headers[k] for k in FORWARDED if handler.headers.get(k)}
         answer = requests.request(handler.command, self.upstream + handler.path, headers=headers, data=body, timeout=300)
         content = answer.content
-        if handler.path == "/api/v1/health" and self.limits is not None and answer.ok:
-            content = json.dumps({**answer.json(), "limits": self.limits}).encode()
+        if urlsplit(handler.path).path == "/api/v1/health" and answer.ok:
+            health = answer.json()
+            nonce = parse_qs(urlsplit(handler.path).query).get("nonce")
+            if nonce:
+                health["proof"] = proof(self.secret, handler.headers["Host"], nonce[0])
+            if self.limits is not None and "limits" in health:
+                health["limits"] = self.limits
+            content = json.dumps(health).encode()
         passed = {k: answer.headers[k] for k in RETURNED if k in answer.headers}
         self._send(handler, answer.status_code, content, passed)
 

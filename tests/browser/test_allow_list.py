@@ -6,7 +6,7 @@ answer without it."""
 
 from __future__ import annotations
 
-from conftest import LOW_THRESHOLD, analyze, article, card_ready, marks, overlay, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, analyze, article, auth, card_ready, marks, overlay, wait_for, wait_marks
 
 
 def span_texts(answer: dict) -> list[str]:
@@ -21,7 +21,7 @@ def with_ignore(server_url: str, texts: list[str], ignore: list[str]) -> list[st
     import requests
 
     body = {"paragraphs": texts, "offset_unit": "utf16", "threshold": LOW_THRESHOLD, "ignore": ignore}
-    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, timeout=120)
+    answer = requests.post(f"{server_url}/api/v1/analyze", json=body, headers=auth(server_url), timeout=120)
     answer.raise_for_status()
     return span_texts(answer.json())
 

@@ -7,8 +7,11 @@ and the popup, which follows its sensitivity slider while open; the keyboard com
 previous-mark) on a fresh copy of that page; the marks on a page whose words hold soft hyphens
 and zero-width characters (soft-hyphens.html); the same article in a same-origin iframe
 (iframe.html) and in an open shadow root (shadow.html); last, against a second server started
-without --allow-origin (which refuses this install's origin), a page and the popup. Each test
-compares that with the server's own answer for the same article at the same threshold.
+without --allow-origin (which refuses this install's origin), a page and the popup; and, with
+the browser host installed in Firefox's temporary home, a page opened while no server runs: the
+host starts one (with this install's origin allowed), "Starting Unspin…" shows on the page, then
+the marks. Each test compares that with the server's own answer for the same article at the same
+threshold.
 
 Without /usr/bin/firefox-esr these tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 """
@@ -20,12 +23,15 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
-                      MARKS_JS, ROOT, analyze, mark_level, start_server, stop_server)
+                      MARKS_JS, ROOT, SECRETS, analyze, mark_level, start_server, stop_server)
+from load_proxy import LoadProxy
+from test_browser_host import free_port, stop_processes_using
 from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
 from test_words import word_char
@@ -101,7 +107,28 @@ def refusing_server_url(model_path):
 
 
 @pytest.fixture(scope="module")
-def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_factory) -> dict:
+def reading_proxy(server_url):
+    """The session server behind the load tests' proxy, which holds each analysis 4 s."""
+    proxy = LoadProxy(server_url, SECRETS[server_url])
+    proxy.hold_s = 4.0
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
+def host_home(tmp_path_factory):
+    """A temporary home with the browser host installed (`unspin browser-host install`), which
+    Firefox runs with; the server the host starts is stopped afterwards."""
+    home = tmp_path_factory.mktemp("firefox-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_") and k != "UNSPIN_DATA_DIR"}
+    subprocess.run([sys.executable, "-m", "unspin.cli", "browser-host", "install"], env={**env, "HOME": str(home)},
+                   check=True, capture_output=True, timeout=60)
+    yield home
+    stop_processes_using(home)
+
+
+@pytest.fixture(scope="module")
+def shown(extension_dir, pages_url, server_url, refusing_server_url, reading_proxy, host_home, tmp_path_factory) -> dict:
     """What Firefox showed on the spun page at LOW_THRESHOLD (see driver.mjs for the fields)."""
     if not Path(FIREFOX).exists():
         pytest.fail(f"{FIREFOX} is missing and UNSPIN_REQUIRE_BROWSER=1: apt-get install firefox-esr")
@@ -110,7 +137,7 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_fa
         "firefox": FIREFOX,
         "extension": str(extension_dir.parent / "firefox"),  # build.sh builds both
         "uuid": FIREFOX_EXTENSION_UUID,  # the session server allows its origin
-        "settings": {"serverUrl": server_url, "threshold": LOW_THRESHOLD},
+        "settings": {"serverUrl": server_url, "secret": SECRETS[server_url], "threshold": LOW_THRESHOLD},
         "pageUrl": f"{pages_url}/spun.html",
         "slider": {"threshold": SLIDER_THRESHOLD},
         # The same article on a page of its own (another address: another tab).
@@ -120,7 +147,11 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, tmp_path_fa
             {"name": "iframe", "url": f"{pages_url}/iframe.html", "frameUrl": f"{pages_url}/spun.html"},
             {"name": "shadow", "url": f"{pages_url}/shadow.html"},
         ],
-        "refused": {"serverUrl": refusing_server_url, "pageUrl": f"{pages_url}/astral.html"},
+        "refused": {"serverUrl": refusing_server_url, "secret": SECRETS[refusing_server_url],
+                    "pageUrl": f"{pages_url}/astral.html"},
+        "reading": {"serverUrl": reading_proxy.url, "secret": SECRETS[server_url], "pageUrl": f"{pages_url}/spun.html?reading"},
+        "home": str(host_home),
+        "host": {"serverUrl": f"http://127.0.0.1:{free_port()}", "pageUrl": f"{pages_url}/spun.html?host"},
         "timeoutS": RUN_TIMEOUT_S,
         "artifacts": str(ARTIFACTS),
         "scripts": {"marks": MARKS_JS, "markRect": MARK_RECT_JS, "markEdges": MARK_EDGES_JS},
@@ -280,3 +311,22 @@ def test_firefox_popup_shows_the_command_when_a_server_refuses_this_browser(show
     assert popup["startHelpHidden"] is True  # it runs: "start it" would mislead
     assert not popup["allowOrigin"]["hidden"]
     assert popup["allowOrigin"]["command"] == ALLOW_ORIGIN_COMMAND
+
+
+def test_firefox_starts_the_server_through_the_browser_host(shown, host_home):
+    """No server, no secret: the host (installed in Firefox's home) starts the server with this
+    install's origin allowed; the page says "Starting Unspin…" with its indicator, then the
+    marks appear and the indicator goes."""
+    host = section(shown, "host")
+    assert host["state"]["status"] == "done", host["state"]
+    assert ["launching", True] in host["statuses"], host["statuses"]
+    assert host["marks"]
+    assert host["indicatorAfter"] is False
+    assert host["secretKept"] == (host_home / ".local/share/unspin/secret").read_text().strip()
+
+
+def test_firefox_page_says_unspin_is_reading_until_the_marks_arrive(shown):
+    reading = section(shown, "reading")
+    assert reading["state"]["status"] == "done", reading["state"]
+    assert ["analysing", True] in reading["statuses"], reading["statuses"]
+    assert reading["marks"] and reading["indicatorAfter"] is False

@@ -20,7 +20,7 @@ import time
 from html import escape
 
 import pytest
-from conftest import BIG_PARAGRAPHS, LOW_THRESHOLD, article, expected_span_texts, marks, wait_for
+from conftest import BIG_PARAGRAPHS, LOW_THRESHOLD, SECRETS, article, expected_span_texts, marks, wait_for
 from load_proxy import LoadProxy
 
 TITLE = "Russia Requested China for Army Gear, U.S. Officers Say"
@@ -30,7 +30,7 @@ TITLE = "Russia Requested China for Army Gear, U.S. Officers Say"
 def proxy(ext, server_url):
     """A LoadProxy in front of the test server, set as the extension's server address (a new
     address: nothing cached for it, its limits asked afresh)."""
-    proxy = LoadProxy(server_url)
+    proxy = LoadProxy(server_url, SECRETS[server_url])
     ext.set_storage({"serverUrl": proxy.url})
     yield proxy
     proxy.close()

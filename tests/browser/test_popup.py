@@ -3,8 +3,8 @@ nothing that leaves the computer, and a stopped server (quiet on the page, clear
 
 from __future__ import annotations
 
-from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, marks, model_threshold, overlay,
-                      start_server, stop_server, wait_for, wait_marks)
+from conftest import (ARTIFACTS, LOW_THRESHOLD, SECRETS, analyze, article, expected_span_texts, marks, model_threshold,
+                      overlay, start_server, stop_server, wait_for, wait_marks)
 
 
 def summary_text(summary: dict) -> tuple[str, str]:
@@ -133,7 +133,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     proc, url = start_server(model_path)
     try:
         ext.use_threshold(LOW_THRESHOLD)
-        ext.set_storage({"serverUrl": url})
+        ext.set_storage({"serverUrl": url, "secret": SECRETS[url]})
         page, _ = ext.open_done(f"{pages_url}/link-split.html")
         assert marks(page)
     finally:
@@ -159,7 +159,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     assert popup.locator("#threshold").is_disabled()
     popup.screenshot(path=str(ARTIFACTS / "popup-server-down.png"))
     # The server is back (here: the session's server): Retry analyses the page.
-    ext.set_storage({"serverUrl": server_url})
+    ext.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
     popup.locator("#retry").click()
     ext.wait_status(page, timeout=60)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]

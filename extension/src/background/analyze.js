@@ -8,6 +8,7 @@ import { getSettings } from "../shared/settings.js";
 import { cleanAllowList } from "../shared/wording.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
+import { connect } from "./connection.js";
 import * as limits from "./limits.js";
 import * as shared from "./shared-requests.js";
 
@@ -35,12 +36,12 @@ function share(budget, others) {
 
 /** The server's answer for exactly these paragraphs: from the cache, or one request shared with
  *  any tab that asks for the same meanwhile. */
-async function answerFor({ site, serverUrl, threshold, ignore }, texts, signal) {
+async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, signal) {
   const key = cache.cacheKey(site, serverUrl, threshold, ignore, texts);
   const hit = cache.get(key);
   if (hit) return hit;
   const start = (abort) =>
-    api.analyze(serverUrl, texts, threshold, ignore, abort, site).then((answer) => {
+    api.analyze(serverUrl, secret, texts, threshold, ignore, abort, site).then((answer) => {
       cache.set(key, answer);
       return answer;
     });
@@ -52,14 +53,16 @@ async function answerFor({ site, serverUrl, threshold, ignore }, texts, signal) 
  * paragraphs within what the tab's budget leaves this frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
  * analysed)], summary: the server's Summary of what it analysed | null (nothing analysed),
  * used: {tokens, paragraphs} of the tab's budget}; calls onBusy(seconds, attempt) before each
- * wait for a busy server. Throws ServerError.
+ * wait for a busy server, and onStarting() when the browser host starts the server. Nothing is
+ * sent before the server proved it knows the secret (connection.js). Throws ServerError.
  */
-export async function analyzeDocument(site, texts, signal, others, onBusy) {
+export async function analyzeDocument(site, texts, signal, others, onBusy, onStarting) {
   await cache.load();
   const settings = await getSettings();
-  const { serverUrl, threshold } = settings;
-  const asked = { site, serverUrl, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
-  let budget = share(await limits.budgetFor(serverUrl), others);
+  const { threshold } = settings;
+  const { serverUrl, secret } = await connect(onStarting);
+  const asked = { site, serverUrl, secret, threshold, ignore: cleanAllowList(settings.ignore) }; // storage can hold anything
+  let budget = share(await limits.budgetFor(serverUrl, secret), others);
   let shrunk = false;
   let busy = 0;
   for (;;) {

@@ -3,6 +3,10 @@
 // An analyze call can be aborted (a newer version of the tab's document): the server sees the
 // disconnect and drops the work. A busy server answers 503 with Retry-After, one over its token
 // limit 413 with its count: both come back as a ServerError the caller can act on (main.js).
+// Every call carries the per-user secret (Authorization: Bearer), and only after the server
+// proved it knows it (`verify`: its HMAC of a fresh nonce, asked without the secret), so a
+// program squatting the port gets neither the secret nor any page text.
+import { NONCE_PATTERN } from "../shared/api-contract.js";
 import { documentTokens } from "../shared/document.js";
 import { loopbackOrigin } from "../shared/loopback.js";
 import { readSummary } from "../shared/summary.js";
@@ -22,6 +26,7 @@ export const sent = { requests: 0, paragraphs: 0, chars: 0, tokens: 0, aborted: 
 
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",
+   *  "no-secret" (none is known here), "impostor" (what answers does not know the secret),
    *  "not-loopback" (the stored address is not on this computer: nothing is sent), "busy" (503:
    *  try again after `retryAfter` seconds), "too-large" (413: `tokens` over the server's `limit`),
    *  "aborted" (the caller gave up on it);
@@ -80,8 +85,41 @@ async function request(url, init, timeoutMs, abort = null) {
   return body;
 }
 
-export function health(serverUrl) {
-  return request(`${serverOrigin(serverUrl)}/api/v1/health`, { method: "GET" }, HEALTH_TIMEOUT_MS);
+/** The headers of a call with the secret. */
+function withSecret(secret, headers = {}) {
+  if (!secret) throw new ServerError("no-secret", "Unspin does not know the server's secret: paste it in Unspin's options (`unspin token` prints it)");
+  return { ...headers, Authorization: `Bearer ${secret}` };
+}
+
+function hex(bytes) {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** HMAC-SHA256(secret, "<host>\n<nonce>") in lower-case hex (server/secret.py: proof). */
+export async function proof(secret, host, nonce) {
+  const encode = (text) => new TextEncoder().encode(text);
+  const key = await crypto.subtle.importKey("raw", encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return hex(await crypto.subtle.sign("HMAC", key, encode(`${host.toLowerCase()}\n${nonce}`)));
+}
+
+/** Check that the server at `serverUrl` knows `secret` before anything is sent with it: a fresh
+ *  nonce goes to health's public part (without the secret), whose `proof` must be our own HMAC
+ *  of it. Throws ServerError ("impostor" when the answer is not that proof). */
+export async function verify(serverUrl, secret) {
+  const origin = serverOrigin(serverUrl);
+  withSecret(secret); // none: nothing to check against
+  const nonce = hex(crypto.getRandomValues(new Uint8Array(24)));
+  if (!NONCE_PATTERN.test(nonce)) throw new Error("nonce outside the contract's pattern");
+  const answer = await request(`${origin}/api/v1/health?nonce=${nonce}`, { method: "GET" }, HEALTH_TIMEOUT_MS);
+  if (answer?.proof !== (await proof(secret, new URL(origin).host, nonce))) {
+    throw new ServerError("impostor", `The program at ${origin} is not your Unspin server (it does not know your secret): nothing was sent to it`);
+  }
+}
+
+/** The server's status with the secret (verified first). */
+export async function health(serverUrl, secret) {
+  await verify(serverUrl, secret);
+  return request(`${serverOrigin(serverUrl)}/api/v1/health`, { method: "GET", headers: withSecret(secret) }, HEALTH_TIMEOUT_MS);
 }
 
 /** A lone surrogate (the server refuses it) becomes U+FFFD: same UTF-16 length, same offsets. */
@@ -98,7 +136,7 @@ function wellFormed(text) {
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
  * article: its figures and verdict, see shared/summary.js). Throws ServerError.
  */
-export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abort = null, site = "") {
+export async function analyze(serverUrl, secret, paragraphs, threshold, ignore = [], abort = null, site = "") {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16" }; // the server's number of suggestions
   if (site) body.partition = site; // the server keeps its cached answers apart per asking site
   if (threshold != null) body.threshold = threshold;
@@ -115,7 +153,7 @@ export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abo
   try {
     answer = await request(
       `${origin}/api/v1/analyze`,
-      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+      { method: "POST", headers: withSecret(secret, { "Content-Type": "application/json" }), body: JSON.stringify(body) },
       ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
       abort,
     );
@@ -135,14 +173,16 @@ export async function analyze(serverUrl, paragraphs, threshold, ignore = [], abo
   return { results, summary };
 }
 
-/** Keep one reader's correction in the server's feedback store (this computer's only).
+/** Keep one reader's correction in the server's feedback store (this computer's only), once the
+ *  server proved it knows the secret.
  *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets)
  *  @returns {Promise<{id: number}>} */
-export function feedback(serverUrl, correction) {
+export async function feedback(serverUrl, secret, correction) {
+  await verify(serverUrl, secret);
   const body = { ...correction, paragraph: wellFormed(correction.paragraph), offset_unit: "utf16" };
   return request(
     `${serverOrigin(serverUrl)}/api/v1/feedback`,
-    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+    { method: "POST", headers: withSecret(secret, { "Content-Type": "application/json" }), body: JSON.stringify(body) },
     HEALTH_TIMEOUT_MS,
   );
 }

@@ -3,6 +3,7 @@
 // Without consent nothing is sent. The store is the server's SQLite file on this computer.
 import { getSettings } from "../shared/settings.js";
 import * as api from "./api.js";
+import { connect } from "./connection.js";
 
 const LABELS = ["spun", "not_spun"];
 
@@ -30,7 +31,8 @@ export async function sendCorrection(correction, sender) {
   if (!body) return { sent: false, reason: "failed", message: "The correction does not describe a span of the paragraph" };
   body.url = settings.feedbackUrl === true ? pageAddress(sender.tab?.url ?? sender.url) : null;
   try {
-    const { id } = await api.feedback(settings.serverUrl, body);
+    const { serverUrl, secret } = await connect();
+    const { id } = await api.feedback(serverUrl, secret, body);
     return { sent: true, id };
   } catch (error) {
     return { sent: false, reason: "failed", message: error.message };

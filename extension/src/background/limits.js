@@ -9,9 +9,9 @@ const known = new Map(); // server address -> Promise<budget>
 
 /** The budget for `serverUrl`: {paragraphs, paragraphTokens, tokens}. Never throws: a server
  *  that does not answer gets the extension's own budget (and is asked again next time). */
-export function budgetFor(serverUrl) {
+export function budgetFor(serverUrl, secret) {
   if (!known.has(serverUrl)) {
-    const budget = api.health(serverUrl).then(
+    const budget = api.health(serverUrl, secret).then(
       (health) => limitBudget(health?.limits),
       () => {
         known.delete(serverUrl);

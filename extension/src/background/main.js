@@ -12,7 +12,18 @@ import { BUDGET } from "../shared/document.js";
 import { getSettings } from "../shared/settings.js";
 import { siteOf } from "../shared/sites.js";
 import { estimateTokens } from "../shared/tokens.js";
-import { listen, MESSAGES, PAGE_PORT, portListener, postAnalyzeError, postAnswer, postBusy, requestAnalyzePage, sendMoveMark } from "../shared/messages.js";
+import {
+  listen,
+  MESSAGES,
+  PAGE_PORT,
+  portListener,
+  postAnalyzeError,
+  postAnswer,
+  postBusy,
+  postServerStarting,
+  requestAnalyzePage,
+  sendMoveMark,
+} from "../shared/messages.js";
 import { analyzeDocument } from "./analyze.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
@@ -21,6 +32,7 @@ import * as shared from "./shared-requests.js";
 import * as tabs from "./tabs.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 import { sendCorrection } from "./feedback.js";
+import { mayStart } from "../shared/host-permission.js";
 import { onInstalled } from "./welcome.js";
 
 // Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
@@ -66,9 +78,10 @@ browser.runtime.onConnect.addListener((port) => {
       [MESSAGES.ANALYZE]: async ({ id, texts }) => {
         if (!isDocument(texts)) return;
         const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
+        const onStarting = () => open && postServerStarting(port, id);
         try {
           const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
-          const answer = await track(tabs.submit(tabId, port, (signal, others) => analyzeDocument(site, texts, signal, others, onBusy)));
+          const answer = await track(tabs.submit(tabId, port, (signal, others) => analyzeDocument(site, texts, signal, others, onBusy, onStarting)));
           if (open) postAnswer(port, id, answer);
         } catch (error) {
           if (error instanceof tabs.Superseded) return; // a newer document's answer will come
@@ -80,14 +93,17 @@ browser.runtime.onConnect.addListener((port) => {
   );
 });
 
+/** The server's status, for the popup and the options page; `canStart`: the reader allowed the
+ *  browser host to start it. */
 async function serverStatus() {
-  const { serverUrl } = await getSettings();
+  const { serverUrl, secret } = await getSettings();
+  const canStart = await mayStart();
   try {
-    const health = await api.health(serverUrl);
+    const health = await api.health(serverUrl, secret);
     limits.remember(serverUrl, health);
-    return { ok: true, serverUrl, health };
+    return { ok: true, serverUrl, health, canStart };
   } catch (error) {
-    return { ok: false, serverUrl, error: { kind: error.kind || "error", message: error.message, status: error.status ?? null } };
+    return { ok: false, serverUrl, canStart, error: { kind: error.kind || "error", message: error.message, status: error.status ?? null } };
   }
 }
 

@@ -10,6 +10,7 @@ import * as dismissalsFeature from "./dismissals.js";
 import * as highlighterFeature from "./highlighter.js";
 import * as hovercardFeature from "./hovercard.js";
 import * as observerFeature from "./observer.js";
+import * as indicatorFeature from "./reading-indicator.js";
 import * as sessionFeature from "./session.js";
 
 // Set on this script's own global (the isolated world, which page scripts cannot reach) by the
@@ -17,12 +18,14 @@ import * as sessionFeature from "./session.js";
 const RUNNING = "__unspinContentScript";
 
 let settings = null;
-let run = null; // {controller, highlighter, hovercard, session}
+let run = null; // {controller, highlighter, hovercard, session, indicator}
 let lastState = { status: STATUS.STARTING };
 
 function report(state) {
   lastState = state;
-  if (!frames.speaksForTab(state.status)) return; // the article is in a child frame: it reports
+  const speaks = frames.speaksForTab(state.status);
+  run?.indicator?.update(speaks ? state : { status: STATUS.NO_ARTICLE }); // shown by the frame that speaks
+  if (!speaks) return; // the article is in a child frame: it reports
   sendPageState({ ...state, hostname: location.hostname, url: location.href });
 }
 
@@ -45,11 +48,12 @@ function start() {
   const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? []));
   hovercard?.setVisible(settings.highlights);
   const dismissals = dismissalsFeature.init(signal, settings.dismissed, () => session?.refilter());
+  const indicator = safely("indicator", () => indicatorFeature.init(signal));
   session = sessionFeature.init(signal, { highlighter, hovercard, report, hides: dismissals.hides });
   safely("observer", () =>
     observerFeature.init(signal, { onRemoved: session.validate, onChanged: session.scan, onNavigated: session.reset }),
   );
-  run = { controller, highlighter, hovercard, session };
+  run = { controller, highlighter, hovercard, session, indicator };
   session.scan();
 }
 

@@ -7,9 +7,10 @@ import { connectPage, MESSAGES, portListener, postAnalyze, postCancel } from "..
 
 /**
  * @typedef {{id: number, texts: string[], answer: ?{results: object[], summary: ?object},
- *   error: ?import("../shared/messages.js").Failure, tries: number, retryAt: number}} PageDocument
+ *   error: ?import("../shared/messages.js").Failure, tries: number, retryAt: number, launching: boolean}} PageDocument
  *   texts: the paragraphs sent, in reading order (results in the same order); retryAt: when the
- *   background asks a busy server again (ms since the epoch; 0: not busy)
+ *   background asks a busy server again (ms since the epoch; 0: not busy); launching: the browser
+ *   host is starting the server for it
  */
 
 /**
@@ -27,7 +28,9 @@ export function init(signal, { onAnswer, onChange }) {
   function connect() {
     if (port) return port;
     port = connectPage();
-    port.onMessage.addListener(portListener({ [MESSAGES.ANSWER]: answered, [MESSAGES.ANALYZE_ERROR]: failed, [MESSAGES.BUSY]: busy }));
+    port.onMessage.addListener(
+      portListener({ [MESSAGES.ANSWER]: answered, [MESSAGES.ANALYZE_ERROR]: failed, [MESSAGES.BUSY]: busy, [MESSAGES.SERVER_STARTING]: launching }),
+    );
     port.onDisconnect.addListener(disconnected);
     return port;
   }
@@ -85,6 +88,12 @@ export function init(signal, { onAnswer, onChange }) {
     busyTimer = setTimeout(onChange, message.seconds * 1000); // analysing again as it asks again
   }
 
+  function launching(message) {
+    if (!current(message)) return;
+    doc.launching = true;
+    onChange();
+  }
+
   signal.addEventListener("abort", () => {
     clearTimeout(busyTimer);
     doc = null;
@@ -99,7 +108,7 @@ export function init(signal, { onAnswer, onChange }) {
     },
     /** Send these paragraph texts as the page's document (superseding the one in flight). */
     send(texts) {
-      doc = { id: ++nextId, texts, answer: null, error: null, tries: 0, retryAt: 0 };
+      doc = { id: ++nextId, texts, answer: null, error: null, tries: 0, retryAt: 0, launching: false };
       if (texts.length) post();
       else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
     },

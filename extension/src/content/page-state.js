@@ -16,7 +16,7 @@ export function pageState({ records, doc, title, summary, timing, hides }) {
   let status = STATUS.DONE;
   if (!records.length) status = STATUS.NO_ARTICLE;
   else if (doc?.error) status = STATUS.ERROR;
-  else if (!doc?.answer) status = doc?.retryAt > Date.now() ? STATUS.BUSY : STATUS.ANALYSING;
+  else if (!doc?.answer) status = doc?.retryAt > Date.now() ? STATUS.BUSY : doc?.launching ? STATUS.LAUNCHING : STATUS.ANALYSING;
   else if (!analysed.length && skipped) status = STATUS.TOO_LONG;
   return {
     status,

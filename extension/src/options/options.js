@@ -1,4 +1,5 @@
-// Options page: the server URL (loopback only).
+// Options page: the server URL (loopback only), its secret (pasted, when the browser host does not
+// hand it over) and the permission to start the server.
 import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
@@ -8,11 +9,14 @@ import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
 import { $ } from "../shared/controls.js";
+import { offerHostPermission } from "../shared/host-permission.js";
 
 async function main() {
   const settings = await getSettings();
   $("server-url").value = settings.serverUrl;
   $("server-url").placeholder = DEFAULTS.serverUrl;
+  $("secret").value = settings.secret;
+  offerHostPermission($("host-allow"), $("host-state"));
 
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -21,7 +25,7 @@ async function main() {
       $("result").textContent = `Use an http address on ${LOOPBACK_HOSTS.join(" or ")}.`;
       return;
     }
-    await setSettings({ serverUrl });
+    await setSettings({ serverUrl, secret: $("secret").value.trim() });
     $("server-url").value = serverUrl;
     $("result").textContent = "Saved.";
   });

@@ -60,11 +60,14 @@ function showState(state) {
 function showServer(status, state) {
   if (!status) return;
   const refused = refusedBrowser(status, state);
+  const launching = !status.ok && state?.status === STATUS.LAUNCHING; // the browser host is starting it
   $("server").dataset.ok = String(status.ok && !refused);
-  $("server-help").hidden = status.ok && !refused;
+  $("server-help").hidden = (status.ok && !refused) || launching;
   $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
   if (refused) {
     $("server-status").textContent = `The server at ${status.serverUrl} refused this browser.`;
+  } else if (launching) {
+    $("server-status").textContent = `Server: starting at ${status.serverUrl}…`;
   } else if (status.ok) {
     const model = status.health.model || {};
     $("server-status").textContent = `Server: running at ${status.serverUrl} · model ${model.name || "?"} ${model.version || ""}`.trim();
@@ -123,10 +126,18 @@ async function main() {
   listen({
     [MESSAGES.PAGE_STATE]: (message, sender) => {
       if (tabId != null && sender.tab?.id === tabId) {
+        const wasLaunching = state?.status === STATUS.LAUNCHING;
         state = message.state;
         showState(state);
         showCorrections(state);
         showServer(status, state);
+        // The browser host has started the server (or failed to): ask it again.
+        if (wasLaunching && state.status !== STATUS.LAUNCHING) {
+          requestServerStatus().then((now) => {
+            status = now;
+            showServer(status, state);
+          });
+        }
       }
     },
   });

@@ -1,9 +1,15 @@
 // What the extension takes from the server's API description (server/openapi.json, the one owner
 // of these rules; tests/test_shared_rules.py checks that the server agrees): where the server
-// listens by default, and the limits of an analyze request.
+// listens by default, the limits of an analyze request, the browser host's name and the nonce.
 import openapi from "../../../server/openapi.json" with { type: "json" };
 
 const request = openapi.components.schemas.AnalyzeRequest.properties;
+
+/** The native messaging host that starts the server (`unspin browser-host install`). */
+export const BROWSER_HOST = openapi.info["x-browser-host"].name;
+
+/** What a nonce sent to GET /api/v1/health may be (the server proves it knows the secret). */
+export const NONCE_PATTERN = new RegExp(openapi.paths["/api/v1/health"].get.parameters[0].schema.pattern);
 
 /** The server's default address (`unspin serve` without --host and --port). */
 export const DEFAULT_SERVER_URL = openapi.servers[0].url;

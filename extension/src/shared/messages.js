@@ -4,7 +4,8 @@
 //
 // Who talks to whom:
 //   content script  -> background  PAGE_STATE (runtime message), ANALYZE / CANCEL (on the page port)
-//   background      -> content     ANSWER / ANALYZE_ERROR / BUSY (on the page port), MOVE_MARK
+//   background      -> content     ANSWER / ANALYZE_ERROR / BUSY / SERVER_STARTING (on the page
+//                                  port), MOVE_MARK
 //   popup, options  -> background  SERVER_STATUS
 //   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
 //   popup           -> content     SET_PAUSED
@@ -28,6 +29,7 @@ export const MESSAGES = Object.freeze({
   ANSWER: "answer",
   ANALYZE_ERROR: "error",
   BUSY: "busy",
+  SERVER_STARTING: "server-starting",
   CANCEL: "cancel",
   SHOW_MARK: "show-mark",
   CORRECTION: "correction",
@@ -43,8 +45,11 @@ export const PAGE_PORT = "unspin-page";
  * @typedef {import("./summary.js").Summary} Summary
  * @typedef {{kind: string, message: string, status?: ?number}} Failure
  *   kind: "down" | "timeout" | "error" | "bad-answer" | "not-loopback" | "busy" (still busy after
- *   the retries) | "too-large" (over the server's token limit even after shrinking); status: the
- *   HTTP status of an error answer (403: the server refuses this browser, see allow-origin.js)
+ *   the retries) | "too-large" (over the server's token limit even after shrinking) | "no-secret"
+ *   (the server's secret is unknown here) | "impostor" (what answers at the address does not
+ *   know the secret: nothing was sent) | "start-failed" (the browser host could not start it);
+ *   status: the HTTP status of an error answer (403: the server refuses this browser, see
+ *   allow-origin.js; 401: the secret is wrong)
  * @typedef {{x: number, y: number, width: number, height: number}} Rect  In CSS pixels of the viewport.
  * @typedef {{tag: string, name: string, rect: Rect, ready: boolean}} CardAction
  *   A control of the card: its element name, accessible name, box, and whether a click counts now.
@@ -64,8 +69,9 @@ export const PAGE_PORT = "unspin-page";
  *   dismissed: the wordings of the server's spans that the reader dismissed on this site;
  *   overlay: test builds only (build.mjs --test); hostname and url: the frame that reports.
  * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
- * @typedef {{ok: boolean, serverUrl: string, health?: object, error?: Failure}} ServerStatus
- *   health (ok): the server's GET /api/v1/health answer; error (not ok): why it could not be had
+ * @typedef {{ok: boolean, serverUrl: string, health?: object, error?: Failure, canStart: boolean}} ServerStatus
+ *   health (ok): the server's GET /api/v1/health answer; error (not ok): why it could not be had;
+ *   canStart: the reader allowed the browser host to start the server
  * @typedef {{paragraph: string, start: number, end: number, label: "spun"|"not_spun", original: ?string}} Correction
  *   A reader's card action on one span (UTF-16 offsets within the paragraph's text as sent).
  * @typedef {{sent: boolean, id?: number, reason?: "no-consent"|"failed", message?: string}} CorrectionResult
@@ -173,6 +179,12 @@ export function postBusy(port, id, seconds, attempt) {
   port.postMessage({ type: MESSAGES.BUSY, id, seconds, attempt });
 }
 
+/** Background -> content script: no server answered; the browser host is starting it for
+ *  document `id` (the answer follows). */
+export function postServerStarting(port, id) {
+  port.postMessage({ type: MESSAGES.SERVER_STARTING, id });
+}
+
 /** Background -> content script: the answer for document `id`.
  *  @param {{results: (?ParagraphResult)[], summary: ?Summary}} answer */
 export function postAnswer(port, id, answer) {
@@ -188,7 +200,7 @@ export function postAnalyzeError(port, id, error) {
 
 /**
  * A port.onMessage listener with one handler per message type (unknown types are ignored).
- * @param {{analyze?(msg), cancel?(msg), answer?(msg), error?(msg), busy?(msg)}} handlers keyed by wire name
+ * @param {{analyze?(msg), cancel?(msg), answer?(msg), error?(msg), busy?(msg), "server-starting"?(msg)}} handlers keyed by wire name
  */
 export function portListener(handlers) {
   return (message) => {

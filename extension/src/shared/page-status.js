@@ -5,6 +5,7 @@
 /** The statuses a page reports (the content script; gate.js for a page Unspin must not work in). */
 export const STATUS = Object.freeze({
   STARTING: "starting",
+  LAUNCHING: "launching", // no server answered: the browser host is starting it
   ANALYSING: "analysing",
   BUSY: "busy", // the server is busy: asked again at retryAt
   DONE: "done",
@@ -20,7 +21,8 @@ export const STATUS = Object.freeze({
 
 const STATUS_TEXT = {
   [STATUS.STARTING]: "Checking this page…",
-  [STATUS.ANALYSING]: "Analysing…",
+  [STATUS.LAUNCHING]: "Starting Unspin…",
+  [STATUS.ANALYSING]: "Unspin is reading this article…",
   [STATUS.NO_ARTICLE]: "No article found on this page",
   [STATUS.TOO_LONG]: "This article is too long to analyse",
   [STATUS.DISABLED]: "Unspin is off on this site",

@@ -11,7 +11,8 @@ test("a busy server is a state of its own, with the seconds left before the next
 });
 
 test("the other states keep their words", () => {
-  assert.equal(statusText({ status: "analysing" }), "Analysing…");
+  assert.equal(statusText({ status: "analysing" }), "Unspin is reading this article…");
+  assert.equal(statusText({ status: "launching" }), "Starting Unspin…");
   assert.equal(statusText({ status: "something-new" }), "something-new");
   assert.equal(buttonTitle({ status: "done", summary: { verdict: "likely spun", spans: 3 } }), "Unspin: likely spun (3 spans)");
   assert.equal(buttonTitle({ status: "too-long" }), "Unspin: the article is too long to analyse");

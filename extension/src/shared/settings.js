@@ -4,6 +4,9 @@ import { DEFAULT_SERVER_URL } from "./api-contract.js";
 
 export const DEFAULTS = Object.freeze({
   serverUrl: DEFAULT_SERVER_URL,
+  // The server's per-user secret (sent as Authorization: Bearer): handed over by the browser host
+  // when it starts the server, or pasted on the options page (`unspin token` prints it).
+  secret: "",
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
   // Where and when Unspin runs (shared/sites.js, content/gate.js).

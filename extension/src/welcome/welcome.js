@@ -1,11 +1,14 @@
 // The first-run page (opened on install; linked from the options page): what Unspin does, how to
 // start the server (with a live check), the privacy promise, and the reader's consent to keep
-// corrections (settings `feedback` and `feedbackUrl`; background/feedback.js obeys them).
+// corrections (settings `feedback` and `feedbackUrl`; background/feedback.js obeys them). It also
+// asks for the optional nativeMessaging permission, with which the browser host starts the server
+// (background/connection.js; host-permission.js).
 import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { $ } from "../shared/controls.js";
+import { offerHostPermission } from "../shared/host-permission.js";
 
 const CHECK_EVERY_MS = 3000;
 
@@ -40,6 +43,7 @@ async function main() {
     await setSettings({ feedbackUrl: $("feedback-url").checked });
     showConsent(await getSettings());
   });
+  offerHostPermission($("host-allow"), $("host-state"));
   $("server-check").addEventListener("click", checkServer);
   await checkServer();
   setInterval(checkServer, CHECK_EVERY_MS);

@@ -31,12 +31,21 @@
 // slider, commands and words report {error} instead when they fail, and the run goes on.
 // refused (optional) is {serverUrl, pageUrl}: a server started without --allow-origin, which
 // refuses this install's origin; at the end the extension is pointed at it and pageUrl opened.
+// refused also takes the secret of that server (the extension checks a server knows its secret
+// before it sends any text).
+// home (optional): the home folder Firefox runs with (`unspin browser-host install` put the browser
+// host's manifest there); host (optional) is {serverUrl, pageUrl}: last, with no server at
+// serverUrl and no secret known, pageUrl opened: the browser host starts the server; reported:
+// {statuses: [status, indicator shown] as polled, state, marks, indicatorAfter (the indicator
+// still on the page once the marks arrived), secretKept}.
+// reading (optional) is {serverUrl, secret, pageUrl}: a server that holds each analysis a while;
+// reported: {statuses (as for host), state, indicatorAfter}.
 // framePages (optional) lists more pages whose article is in a frame or a shadow root:
 // [{name, url, frameUrl}]: the marks are read in the frame whose address is frameUrl (the page
 // itself when absent); `painted` says whether the first mark's pixels change when the
 // highlights setting goes off (the ::highlight() styles reach the marks).
 // Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png, firefox-<name>.png,
-// firefox-popup-refused.png).
+// firefox-popup-refused.png, firefox-starting.png, firefox-reading.png).
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
@@ -133,6 +142,7 @@ function launch(job) {
     headless: true,
     // Lets BiDi navigate a tab to moz-extension:// pages (the popup, as the Chromium tests open it).
     args: ["--remote-allow-system-access"],
+    ...(job.home ? { env: { ...process.env, HOME: job.home } } : {}),
     extraPrefsFirefox: {
       ...OFFLINE_PREFS,
       // Firefox picks a random UUID per install; the test pins it to know the extension's origin.
@@ -235,6 +245,40 @@ async function run(browser, job, report) {
     report.framePages[framePage.name] = await step(`the article in ${framePage.url}`, () => framed(browser, job, ext, framePage), SECTION_TIMEOUT_MS);
   }
   if (job.refused) report.refused = await step("a server that refuses this origin", () => refused(browser, job, ext, origin), SECTION_TIMEOUT_MS);
+  if (job.reading) report.reading = await section("the page says Unspin is reading", () => watchReading(browser, job, ext, job.reading));
+  if (job.host) report.host = await section("the browser host starts the server", () => watchReading(browser, job, ext, { ...job.host, secret: "" }), 2 * SECTION_TIMEOUT_MS);
+}
+
+/** With these settings ({serverUrl, secret}), `pageUrl` opened: the statuses and indicator seen
+ *  until it is answered (job.host, job.reading; see the top). */
+async function watchReading(browser, job, ext, { serverUrl, secret, pageUrl }) {
+  await ext.evaluate((settings) => browser.storage.local.set(settings), { serverUrl, secret });
+  const page = await browser.newPage();
+  await page.setViewport(PAGE_VIEWPORT);
+  await page.goto(pageUrl);
+  const tab = await tabOf(ext, pageUrl);
+  const indicator = () => page.evaluate(() => !!document.querySelector("unspin-indicator"));
+  const statuses = [];
+  const shot = new Set();
+  const state = await until("the page's answer through the started server", async () => {
+    const now = await sendToTab(ext, tab, { type: "get-state" }).catch(() => null);
+    const shown = await indicator();
+    statuses.push([now?.status ?? null, shown]);
+    const name = { launching: "starting", analysing: "reading" }[now?.status];
+    if (name && shown && !shot.has(name)) {
+      shot.add(name);
+      await page.screenshot({ path: join(job.artifacts, `firefox-${name}.png`) });
+    }
+    return ["done", "error"].includes(now?.status) && now;
+  }, 2 * ANALYSIS_TIMEOUT_MS);
+  const marks = state.status === "done" ? await until("the marks", async () => {
+    const found = await evaluateSource(page, job.scripts.marks);
+    return found.length && found;
+  }) : [];
+  const indicatorGone = await comesTrue("the indicator to go", async () => !(await indicator()), 10000);
+  const secretKept = await ext.evaluate(async () => (await browser.storage.local.get("secret")).secret);
+  await page.close();
+  return { statuses, state, marks, indicatorAfter: !indicatorGone, secretKept };
 }
 
 /** Open `url` in a new tab and wait until the extension analysed it: {page, tab, state, article}. */
@@ -337,8 +381,8 @@ async function popupTexts(popup, ids) {
 /** The extension pointed at job.refused.serverUrl (a server without --allow-origin): what the
  *  page at job.refused.pageUrl and its popup show. */
 async function refused(browser, job, ext, origin) {
-  const { serverUrl, pageUrl } = job.refused;
-  await ext.evaluate((url) => browser.storage.local.set({ serverUrl: url }), serverUrl);
+  const { serverUrl, pageUrl, secret } = job.refused;
+  await ext.evaluate((settings) => browser.storage.local.set(settings), { serverUrl, secret });
   const page = await browser.newPage();
   await page.setViewport(PAGE_VIEWPORT);
   await page.goto(pageUrl);

@@ -1,0 +1,27 @@
+// The button that asks for the optional nativeMessaging permission (first-run and options pages):
+// with it the browser host (`unspin browser-host install`) starts the server when none answers
+// (background/connection.js). The browser asks the reader; the button says what was decided.
+import browser from "webextension-polyfill";
+
+const PERMISSION = { permissions: ["nativeMessaging"] };
+
+/** Whether the reader allowed Unspin to start its server (the host may still be missing). */
+export function mayStart() {
+  return browser.permissions.contains(PERMISSION).catch(() => false);
+}
+
+/** Wire `button` to ask for the permission and `state` (a live region) to say whether it is held. */
+export async function offerHostPermission(button, state) {
+  const show = (held) => {
+    button.hidden = held;
+    state.textContent = held
+      ? "Unspin starts its server when it finds none (after `unspin browser-host install`)."
+      : "Not allowed yet: start the server yourself, or allow it here.";
+  };
+  show(await mayStart());
+  button.addEventListener("click", async () => {
+    // Asked from the click itself: browsers ask only in answer to a gesture.
+    const granted = await browser.permissions.request(PERMISSION).catch(() => false);
+    show(granted);
+  });
+}
