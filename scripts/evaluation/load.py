@@ -5,7 +5,7 @@
 
 Each client sends, one after another, spun articles of a random length between --min-words and
 --max-words (the data factory's spinner over the bench article, each text new), as a program
-would (no Origin); a 503 is a documented answer (the queue is full: Retry-After) and is counted,
+would (no Origin; this user's secret, from --data-dir); a 503 is a documented answer (the queue is full: Retry-After) and is counted,
 not retried. Meanwhile /api/v1/health is asked every half second. Printed: answers by status,
 errors (anything but 200 and 503), latency p50/p95/max of analyses and of health checks. The
 project's target: no errors but 503s, every health check within 1 s.
@@ -33,14 +33,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--min-words", type=int, default=300)
     parser.add_argument("--max-words", type=int, default=5000)
     parser.add_argument("--out", help="also write the figures here as JSON")
+    parser.add_argument("--data-dir", default=None,
+                        help="where the server keeps its secret (default: $UNSPIN_DATA_DIR, else ~/.local/share/unspin)")
 
 
-def call(url: str, body: dict | None = None, timeout: float = 300.0) -> tuple[int, float]:
-    """(HTTP status, seconds) of a GET, or of a JSON POST of `body`; status 0 when the
-    connection failed."""
+def call(url: str, secret: str, body: dict | None = None, timeout: float = 300.0) -> tuple[int, float]:
+    """(HTTP status, seconds) of a GET, or of a JSON POST of `body`, carrying `secret`; status 0
+    when the connection failed."""
+    from unspin.secret import bearer
+
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="GET" if body is None else "POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "Authorization": bearer(secret)})
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -82,6 +86,14 @@ def percentiles(values: list[float]) -> dict:
 
 
 def main(args) -> int:
+    from unspin.feedback import default_data_dir
+    from unspin.secret import read, secret_path
+
+    data_dir = args.data_dir or default_data_dir()
+    secret = read(data_dir)
+    if secret is None:
+        print(f"error: no secret at {secret_path(data_dir)}: start the server first (or give its --data-dir)")
+        return 2
     pool = articles(4 * args.clients, args.min_words, args.max_words)
     print(f"{len(pool)} spun articles of {min(map(len, pool))}-{max(map(len, pool))} paragraphs; "
           f"{args.clients} clients for {args.seconds:.0f} s against {args.url}", flush=True)
@@ -93,7 +105,7 @@ def main(args) -> int:
     def client(k: int) -> None:
         rng = random.Random(k)
         while time.monotonic() < stop:
-            result = call(args.url + "/api/v1/analyze", {"paragraphs": rng.choice(pool)})
+            result = call(args.url + "/api/v1/analyze", secret, {"paragraphs": rng.choice(pool)})
             with lock:
                 analyses.append(result)
             if result[0] == 503:
@@ -101,7 +113,7 @@ def main(args) -> int:
 
     def watch() -> None:
         while time.monotonic() < stop:
-            result = call(args.url + "/api/v1/health", timeout=10.0)
+            result = call(args.url + "/api/v1/health", secret, timeout=10.0)
             with lock:
                 health.append(result)
             time.sleep(0.5)
