@@ -61,7 +61,7 @@ function showServer(status, state) {
   if (!status) return;
   const refused = refusedBrowser(status, state);
   const launching = !status.ok && state?.status === STATUS.LAUNCHING; // the browser host is starting it
-  $("server").dataset.ok = String(status.ok && !refused);
+  $("server").dataset.ok = launching ? "starting" : String(status.ok && !refused); // starting: not an error
   $("server-help").hidden = (status.ok && !refused) || launching;
   $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
   if (refused) {
