@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
-import socket
 import stat
 import struct
 import subprocess
@@ -25,6 +23,7 @@ from unspin.cli import main
 from unspin.secret import load_or_create, secret_path
 from unspin.security import CHROMIUM_EXTENSION_ID
 
+from processes import free_port, stop_processes_using
 from test_secret import Squatter
 
 FIREFOX_ORIGIN = "moz-extension://3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"
@@ -104,26 +103,6 @@ def test_a_bad_message_gets_an_error_and_starts_nothing(tmp_path, tiny_model, da
 # --- a real start -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_servers_of(folder: Path) -> int:
-    """SIGTERM every process with `folder` on its command line (the server the host started, in
-    its own session); how many there were."""
-    count = 0
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
-                os.kill(int(entry.name), signal.SIGTERM)
-                count += 1
-        except OSError:
-            pass
-    return count
-
-
 def test_start_runs_the_server_and_hands_over_its_secret(tmp_path, tiny_model):
     data_dir, port = tmp_path / "data", free_port()
     env = host_env(tmp_path, data_dir, tiny_model)
@@ -142,7 +121,7 @@ def test_start_runs_the_server_and_hands_over_its_secret(tmp_path, tiny_model):
         # A second start reports the running server instead of starting another.
         assert run_host(start, env, timeout=60) == answer
     finally:
-        assert stop_servers_of(data_dir) == 1
+        assert stop_processes_using(data_dir) == 1
 
 
 def test_start_refuses_a_port_held_by_another_program(tmp_path, tiny_model):

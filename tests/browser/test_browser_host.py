@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,28 +30,9 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, LOW_THRESHOLD, SECRETS, launch_chromium, marks, wait_for, wait_marks
 from load_proxy import LoadProxy
+from processes import free_port, stop_processes_using
 
 INDICATOR_JS = "() => !!document.querySelector('unspin-indicator')"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_processes_using(folder: Path) -> int:
-    """SIGTERM every process with `folder` on its command line (the server the host started, in a
-    session of its own); how many."""
-    count = 0
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
-                os.kill(int(entry.name), signal.SIGTERM)
-                count += 1
-        except OSError:
-            pass
-    return count
 
 
 @pytest.fixture

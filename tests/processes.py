@@ -1,0 +1,29 @@
+"""Process helpers the browser-host tests share (tests/test_browser_host.py, tests/browser/)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_processes_using(folder: Path) -> int:
+    """SIGTERM every process with `folder` on its command line (the server the host started, in a
+    session of its own); how many."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGTERM)
+                count += 1
+        except OSError:
+            pass
+    return count
