@@ -1,4 +1,4 @@
-"""Process helpers the browser-host tests share (tests/test_browser_host.py, tests/browser/)."""
+"""Process helpers the browser-host tests share (tests/test_browser_host.py, tests/browser/test_host_starts_server.py)."""
 
 from __future__ import annotations
 
