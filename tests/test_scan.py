@@ -70,7 +70,10 @@ def test_inputs_read_every_kind_and_record_what_fails(tmp_path, crawl):
     (folder / "b.txt").write_bytes(b"\xff\xfe bad")
     (folder / "sub" / "a.html").write_text("<html><body><p>x</p></body></html>")
     (folder / "notes.md").write_text("ignored")
-    documents = list(read_documents([jsonl, folder, crawl[0]]))
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\n" + bytes(range(256)))
+    documents = list(read_documents([jsonl, folder, crawl[0], damaged]))
+    assert documents.pop().error.startswith("the rest of the file could not be read: ")
     assert [d.seq for d in documents] == list(range(len(documents)))
     first = documents[0]
     assert (first.id, first.text, first.url, first.error) == ("7", "Plain text.", "https://a.example/7", None)

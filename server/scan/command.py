@@ -103,6 +103,9 @@ def main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nstopped: what was scanned is kept; run the same command to go on", file=sys.stderr)
         return 130
+    except (FileNotFoundError, ValueError) as exc:  # the model (a row never raises: its error is stored)
+        print(f"error: cannot load the model from {model_dir}: {exc}", file=sys.stderr)
+        return 2
     finally:
         parts.flush()
         progress.close()

@@ -82,10 +82,25 @@ def read_documents(paths: list[Path]) -> Iterator[Document]:
     seq = 0
     for path in paths:
         readers = {"jsonl": _jsonl, "warc": _warc, "folder": _folder, "html": _file, "text": _file}
-        for document in readers[kind_of(path)](path):
+        for document in _until_damaged(readers[kind_of(path)](path), path):
             document.seq = seq
             seq += 1
             yield document
+
+
+def _until_damaged(documents: Iterator[Document], path: Path) -> Iterator[Document]:
+    """`documents`, then, when the file turns out damaged (not a WARC, a broken gzip stream), one
+    error document for the rest of it, which is skipped."""
+    while True:
+        try:
+            document = next(documents)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - whatever the reader met: recorded, the scan goes on
+            yield Document(f"{path}:unreadable", 0, f"{path.name}:unreadable", str(path),
+                           error=f"the rest of the file could not be read: {type(exc).__name__}: {exc}"[:300])
+            return
+        yield document
 
 
 def _decoded(data: bytes) -> tuple[str | None, str | None]:
@@ -158,12 +173,20 @@ def _warc(path: Path) -> Iterator[Document]:
 def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
     name = str(path.relative_to(root)) if root else path.name
     document = Document(str(path), 0, name, str(path))
-    if path.stat().st_size > MAX_PAGE_BYTES:
+    try:
+        size, data = path.stat().st_size, None
+        if size <= MAX_PAGE_BYTES:
+            data = path.read_bytes()
+    except OSError as exc:
+        document.error = f"cannot read the file: {exc.strerror or exc}"
+        yield document
+        return
+    if data is None:
         document.error = f"file larger than {MAX_PAGE_BYTES >> 20} MB"
     elif path.name.lower().endswith(HTML_SUFFIXES):
-        document.html = path.read_bytes()
+        document.html = data
     else:
-        text, document.error = _decoded(path.read_bytes())
+        text, document.error = _decoded(data)
         if text is not None and not text.strip():
             document.error = "empty file"
         elif text is not None:
