@@ -77,7 +77,7 @@ def test_inputs_read_every_kind_and_record_what_fails(tmp_path, crawl):
     assert [d.seq for d in documents] == list(range(len(documents)))
     first = documents[0]
     assert (first.id, first.text, first.url, first.error) == ("7", "Plain text.", "https://a.example/7", None)
-    assert [d.error.split(":")[0] for d in documents[1:5]] == ["not JSON", "no `text` field with text",
+    assert [d.error.split(":")[0] for d in documents[1:5]] == ["not JSON", "`text` is missing, empty or not a string",
                                                               "not a JSON object", "not UTF-8 text (byte 13)"]
     assert documents[5].id == "b.txt" and documents[5].error.startswith("not UTF-8")
     assert documents[6].id == "sub/a.html" and documents[6].html
@@ -86,6 +86,20 @@ def test_inputs_read_every_kind_and_record_what_fails(tmp_path, crawl):
     assert [d.url for d in warc] == [t["url"] for t in truth]  # responses only: no request, image, redirect
     assert all(d.html and d.date and d.id.startswith("<urn:uuid:") for d in warc)
     assert len({d.key for d in documents}) == len(documents)
+
+
+def test_hostile_documents_are_rows_with_their_error_and_the_rest_is_read(tmp_path, crawl):
+    jsonl = tmp_path / "hostile.jsonl"
+    jsonl.write_text('{"id": "s", "title": "Bad \\udc00 title", "text": "A lone \\ud800 surrogate."}\n'
+                     + "[" * 100_000 + "]" * 100_000 + "\n" + json.dumps({"id": "after", "text": "Still read."}) + "\n")
+    whole = gzip.decompress(crawl[0].read_bytes())
+    truncated = tmp_path / "truncated.warc"
+    truncated.write_bytes(whole[: whole.index(b"</article>")])  # the file ends inside the first page
+    documents = list(read_documents([jsonl, jsonl, truncated]))  # the same input twice: read once
+    assert [d.id for d in documents[:3]] == ["s", "hostile.jsonl:2", "after"]
+    assert (documents[0].title, documents[0].text) == ("Bad \ufffd title", "A lone \ufffd surrogate.")
+    assert documents[1].error == "not JSON: RecursionError"
+    assert documents[-1].error.startswith("the record is damaged")
 
 
 def test_scan_writes_one_consistent_row_per_document_and_a_report(tmp_path, crawl, tiny_model):
@@ -141,8 +155,21 @@ def test_a_scan_of_other_inputs_is_not_mixed_into_an_output_folder(tmp_path, tin
         path.write_text(json.dumps({"text": "A short text."}) + "\n")
     assert _scan([first], tmp_path / "out", tiny_model, "--no-report") == 0
     assert _scan([second], tmp_path / "out", tiny_model, "--no-report") == 2
-    assert "holds a scan with other inputs" in capsys.readouterr().err
+    assert "holds a scan with another setting of inputs" in capsys.readouterr().err
     assert _scan([tmp_path / "missing.warc"], tmp_path / "other", tiny_model) == 2
+    assert _scan([first], tmp_path / "out", tiny_model, "--max-tokens", "100", "--no-report") == 2  # other settings
+    (tmp_path / "out" / "parts" / "part-000009.parquet").write_text("not parquet")
+    assert _scan([first], tmp_path / "out", tiny_model, "--no-report") == 2
+    assert "part-000009.parquet is damaged" in capsys.readouterr().err
+    (tmp_path / "file").write_text("")
+    assert _scan([first], tmp_path / "file", tiny_model) == 2  # --out is a file: a message, no traceback
+
+
+def test_the_output_folder_inside_an_input_folder_is_not_read_back(tmp_path, tiny_model):
+    (tmp_path / "a.txt").write_text("A short text to scan twice.")
+    for _ in range(2):
+        assert _scan([tmp_path], tmp_path / "out", tiny_model) == 0
+    assert [r["id"] for r in _rows(tmp_path / "out")] == ["a.txt"]
 
 
 def test_copies_are_grouped_with_their_unspun_source():

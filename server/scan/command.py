@@ -29,6 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
+class ModelUnavailable(Exception):
+    """The model could not be loaded (the message says where from and why)."""
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -74,18 +78,23 @@ def main(args: argparse.Namespace) -> int:
         version = read_meta(model_dir).version
         out = Path(args.out)
         claim(out, {"inputs": [str(p) for p in inputs], "model": str(model_dir.resolve()), "model_version": version,
+                    "max_tokens": args.max_tokens, "precision": args.precision,
                     "started": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-    except (InputError, ScanMismatch, FileNotFoundError, ValueError) as exc:
+        parts = Parts(out)
+        done = parts.done()
+    except (InputError, ScanMismatch, OSError, ValueError) as exc:  # OSError: --out cannot be written
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    parts = Parts(out)
-    done = parts.done()
-    total = sum(1 for _ in read_documents(inputs))
-    pending = (d for d in read_documents(inputs) if d.key not in done)
-    print(f"{total} documents in {len(inputs)} input(s); {len(done)} already scanned in {out}", file=sys.stderr)
-    started = time.monotonic()
-    progress = tqdm(total=total, initial=len(done), unit="article", desc="scan", smoothing=0.1, file=sys.stderr)
+    skip = out.resolve()
+    progress = None
     try:
+        total = sum(1 for _ in read_documents(inputs, skip))
+        pending = (d for d in read_documents(inputs, skip) if d.key not in done)
+        print(f"{total} documents in {len(inputs)} input(s); {len(done)} already scanned in {out}", file=sys.stderr)
+        if not total:
+            print("note: the inputs hold no document", file=sys.stderr)
+        started = time.monotonic()
+        progress = tqdm(total=total, initial=len(done), unit="article", desc="scan", smoothing=0.1, file=sys.stderr)
         if args.ray or args.ray_address:
             from .cluster import scan_on_ray
 
@@ -97,26 +106,33 @@ def main(args: argparse.Namespace) -> int:
 
             maker = None
             for document in pending:
-                maker = maker or RowMaker(model_dir, args.max_tokens, threads=args.threads, precision=args.precision)
+                if maker is None:
+                    try:
+                        maker = RowMaker(model_dir, args.max_tokens, threads=args.threads, precision=args.precision)
+                    except (FileNotFoundError, ValueError) as exc:  # no model there, no LM package, ...
+                        raise ModelUnavailable(f"cannot load the model from {model_dir}: {exc}") from exc
                 parts.add([maker(document)])
                 progress.update(1)
-    except KeyboardInterrupt:
-        print("\nstopped: what was scanned is kept; run the same command to go on", file=sys.stderr)
-        return 130
-    except (FileNotFoundError, ValueError) as exc:  # the model (a row never raises: its error is stored)
-        print(f"error: cannot load the model from {model_dir}: {exc}", file=sys.stderr)
-        return 2
-    finally:
         parts.flush()
         progress.close()
-    wall = time.monotonic() - started
-    articles = finish(out)
-    summary = figures(parts.totals(), total - len(done), wall, version)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    if not args.no_report:
-        from .report import write_report
+        wall = time.monotonic() - started
+        articles = finish(out)
+        summary = figures(parts.totals(), total - len(done), wall, version)
+        (out / "summary.json").write_text(json.dumps(summary, indent=2))
+        if not args.no_report:
+            from .report import write_report
 
-        write_report(articles, out / "report.html", summary)
+            write_report(articles, out / "report.html", summary)
+    except KeyboardInterrupt:
+        parts.flush()
+        print("\nstopped: what was scanned is kept; run the same command to go on", file=sys.stderr)
+        return 130
+    except ModelUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if progress is not None:
+            progress.close()
     print(json.dumps(summary, indent=2))
     print(f"results: {articles}" + ("" if args.no_report else f"\nreport:  {out / 'report.html'}"), file=sys.stderr)
     return 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -28,6 +29,7 @@ MAX_PAGE_BYTES = 5 << 20  # a larger page, file or JSONL line is recorded as an 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InputError(ValueError):
@@ -77,12 +79,17 @@ def check_inputs(paths: list[str]) -> list[Path]:
     return resolved
 
 
-def read_documents(paths: list[Path]) -> Iterator[Document]:
-    """Every document of the inputs, in order (`seq` counts from 0 across them)."""
-    seq = 0
+def read_documents(paths: list[Path], skip: Path | None = None) -> Iterator[Document]:
+    """Every document of the inputs once, in order (`seq` counts from 0 across them): a document
+    met again (an input given twice, a file and its folder) is left out, and so is the folder
+    `skip` (the scan's own output) inside an input folder."""
+    seq, seen = 0, set()
     for path in paths:
-        readers = {"jsonl": _jsonl, "warc": _warc, "folder": _folder, "html": _file, "text": _file}
+        readers = {"jsonl": _jsonl, "warc": _warc, "folder": lambda p: _folder(p, skip), "html": _file, "text": _file}
         for document in _until_damaged(readers[kind_of(path)](path), path):
+            if document.key in seen:
+                continue
+            seen.add(document.key)
             document.seq = seq
             seq += 1
             yield document
@@ -103,9 +110,15 @@ def _until_damaged(documents: Iterator[Document], path: Path) -> Iterator[Docume
         yield document
 
 
+def well_formed(text: str) -> str:
+    """`text` with each unpaired surrogate (JSON may escape one: "\\ud800") replaced by U+FFFD:
+    such text has no UTF-8 form to store, nor exact offsets."""
+    return _SURROGATE.sub("\ufffd", text)  # a paired one was joined into its code point by the parser
+
+
 def _decoded(data: bytes) -> tuple[str | None, str | None]:
     try:
-        return data.decode("utf-8"), None
+        return data.decode("utf-8-sig"), None  # a leading byte-order mark is not text
     except UnicodeDecodeError as exc:
         return None, f"not UTF-8 text (byte {exc.start})"
 
@@ -127,8 +140,8 @@ def _jsonl(path: Path) -> Iterator[Document]:
                 continue
             try:
                 record = json.loads(line)
-            except ValueError as exc:
-                document.error = f"not JSON: {exc}"
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+                document.error = f"not JSON: {type(exc).__name__}" if isinstance(exc, RecursionError) else f"not JSON: {exc}"
                 yield document
                 continue
             if not isinstance(record, dict):
@@ -136,15 +149,15 @@ def _jsonl(path: Path) -> Iterator[Document]:
                 yield document
                 continue
             if record.get("id") is not None:
-                document.id = str(record["id"])
+                document.id = well_formed(str(record["id"]))
             for name in ("url", "title", "date"):
                 if isinstance(record.get(name), str):
-                    setattr(document, name, record[name])
+                    setattr(document, name, well_formed(record[name]))
             text = record.get("text")
             if isinstance(text, str) and text.strip():
-                document.text = text
+                document.text = well_formed(text)
             else:
-                document.error = "no `text` field with text"
+                document.error = "`text` is missing, empty or not a string"
             yield document
 
 
@@ -152,7 +165,7 @@ def _warc(path: Path) -> Iterator[Document]:
     from warcio.archiveiterator import ArchiveIterator
 
     with open(path, "rb") as handle:
-        records = ArchiveIterator(handle)
+        records = ArchiveIterator(handle, check_digests=True)  # a mismatch is noted on the record
         for record in records:
             if record.rec_type != "response" or record.http_headers is None:
                 continue
@@ -165,6 +178,8 @@ def _warc(path: Path) -> Iterator[Document]:
                                 str(path), url=headers.get_header("WARC-Target-URI"), date=headers.get_header("WARC-Date"))
             if len(page) > MAX_PAGE_BYTES:
                 document.error = f"page larger than {MAX_PAGE_BYTES >> 20} MB"
+            elif record.raw_stream.limit > 0 or record.digest_checker.passed is False:
+                document.error = "the record is damaged: the file ends inside it, or its digest does not match"
             else:
                 document.html = page
             yield document
@@ -194,9 +209,9 @@ def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
     yield document
 
 
-def _folder(root: Path) -> Iterator[Document]:
+def _folder(root: Path, skip: Path | None) -> Iterator[Document]:
     for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
+        subfolders[:] = sorted(d for d in subfolders if skip is None or Path(folder, d).resolve() != skip)
         for name in sorted(files):
             if name.lower().endswith(HTML_SUFFIXES + TEXT_SUFFIXES):
                 yield from _file(Path(folder) / name, root)

@@ -42,9 +42,9 @@ def link(url: str | None) -> str:
 
 
 def _site(url: str | None, extract) -> str:
-    if not url:
-        return "(no URL)"
-    found = extract(url)
+    if link(url) == "#":
+        return "(no web address)"
+    found = extract(url.lower())
     return found.top_domain_under_public_suffix or found.fqdn or found.domain or "(no site)"
 
 

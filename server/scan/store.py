@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ..engine import VERDICTS
 from .groups import group_articles
 
 LIKELY_SPUN = VERDICTS[0]  # an article with this verdict is never named a source
+PART_NAME = re.compile(r"part-\d{6}\.parquet")
 PART_ROWS = 32  # rows per part; a part is also written when PART_SECONDS have passed
 PART_SECONDS = 60.0
 
@@ -55,22 +57,30 @@ SCHEMA = pa.schema(_ARTICLE + GROUP_COLUMNS + _END)
 
 
 class ScanMismatch(ValueError):
-    """DIR holds a scan of other inputs or another model (the message says which)."""
+    """DIR holds another scan (other inputs, model or settings) or a damaged one (the message
+    says which and what to do)."""
 
 
 def claim(folder: Path, manifest: dict) -> None:
-    """Start a scan in `folder`, or resume the one there. Raises ScanMismatch when that one was
-    of other inputs or with another model."""
+    """Start a scan in `folder`, or resume the one there. manifest: what the rows depend on
+    (inputs, model, settings), plus `started`. Raises ScanMismatch when the scan there differs
+    in any of them or its scan.json is damaged, OSError when the folder cannot be written."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "scan.json"
     if path.exists():
-        before = json.loads(path.read_text())
-        for field in ("inputs", "model_version"):
+        try:
+            before = json.loads(path.read_text())
+        except ValueError:
+            raise ScanMismatch(f"{path} is damaged; delete {folder} to start again") from None
+        for field in manifest.keys() - {"started"}:
             if before.get(field) != manifest[field]:
-                raise ScanMismatch(f"{folder} holds a scan with other {field.replace('_', ' ')} ({before.get(field)}); "
+                raise ScanMismatch(f"{folder} holds a scan with another setting of {field.replace('_', ' ')} "
+                                   f"({before.get(field)}); "
                                    "choose another --out folder, or delete it to start again")
         return
-    path.write_text(json.dumps(manifest, indent=2))
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest, indent=2))
+    os.replace(temporary, path)
 
 
 class Parts:
@@ -86,11 +96,18 @@ class Parts:
         self._next = 1 + max((int(p.stem.split("-")[1]) for p in self.paths()), default=-1)
 
     def paths(self) -> list[Path]:
-        return sorted(self.folder.glob("part-*.parquet"))
+        return sorted(p for p in self.folder.glob("part-*.parquet") if PART_NAME.fullmatch(p.name))
 
     def done(self) -> set[str]:
-        """Keys of the documents whose rows are stored."""
-        return {key for path in self.paths() for key in pq.read_table(path, columns=["key"])["key"].to_pylist()}
+        """Keys of the documents whose rows are stored. Raises ScanMismatch for a part that is not
+        one this scan wrote."""
+        keys = set()
+        for path in self.paths():
+            try:
+                keys.update(pq.read_table(path, columns=["key"])["key"].to_pylist())
+            except (pa.ArrowException, OSError):
+                raise ScanMismatch(f"{path} is damaged: delete it (its rows are scanned again)") from None
+        return keys
 
     def add(self, rows: list[dict]) -> None:
         self._rows.extend(rows)
