@@ -9,8 +9,6 @@ import { mayStart } from "../shared/host-permission.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import * as api from "./api.js";
 
-/** The optional permission the browser host needs. */
-
 let starting = null; // Promise<secret> of the start in flight
 
 /** Ask the browser host to start the server at `serverUrl`; resolves to its secret (kept in
