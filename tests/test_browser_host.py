@@ -11,8 +11,6 @@ import stat
 import struct
 import subprocess
 import sys
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from unspin.secret import load_or_create, secret_path
 from unspin.security import CHROMIUM_EXTENSION_ID
 
 from processes import free_port, stop_processes_using
-from test_secret import Squatter
+from squatter import squatting
 
 FIREFOX_ORIGIN = "moz-extension://3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"
 
@@ -125,15 +123,9 @@ def test_start_runs_the_server_and_hands_over_its_secret(tmp_path, tiny_model):
 
 
 def test_start_refuses_a_port_held_by_another_program(tmp_path, tiny_model):
-    squatter = ThreadingHTTPServer(("127.0.0.1", 0), Squatter)
-    threading.Thread(target=squatter.serve_forever, daemon=True).start()
-    try:
-        port = squatter.server_address[1]
+    with squatting() as port:
         answer = run_host(frame(json.dumps({"type": "start", "port": port}).encode()),
                           host_env(tmp_path, tmp_path / "data", tiny_model), timeout=60)
-    finally:
-        squatter.shutdown()
-        squatter.server_close()
     assert answer["type"] == "error" and "another program" in answer["message"]
     assert "secret" not in answer
 

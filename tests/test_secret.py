@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import stat
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -22,6 +19,8 @@ from unspin import secret as secrets_module
 from unspin.app import create_app
 from unspin.cli import main
 from unspin.config import openapi_spec
+
+from squatter import Squatter, squatting
 
 NONCE = "n0nce-of-sixteen-or-more"
 # A request for every operation of the contract, and for a path it does not have.
@@ -131,48 +130,18 @@ def test_the_live_server_refuses_a_call_without_the_secret(live_server, auth):
     assert requests.get(f"{live_server}/api/v1/health", headers=auth, timeout=30).json()["model"]
 
 
-class Squatter(BaseHTTPRequestHandler):
-    """A program on the server's port that does not know the secret: it answers health like
-    Unspin (with a made-up proof) and records every body it receives."""
-
-    received: list = []
-    proof = "0" * 64
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        self._json({"status": "ok", "version": "1", "proof": self.proof})
-
-    def do_POST(self):  # noqa: N802
-        self.received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        self._json({})
-
-    def _json(self, body):
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.mark.parametrize("made_up", ["0" * 64, "é" * 64, None])  # non-ASCII once made the check raise
 def test_analyze_sends_no_text_to_a_server_that_does_not_know_the_secret(tiny_model, data_dir, tmp_path, capsys,
                                                                          monkeypatch, made_up):
     monkeypatch.setattr(Squatter, "proof", made_up)
     secrets_module.load_or_create(data_dir)  # this user has a secret: a server of theirs would know it
-    squatter = ThreadingHTTPServer(("127.0.0.1", 0), Squatter)
-    threading.Thread(target=squatter.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("UNSPIN_SERVER", f"http://127.0.0.1:{squatter.server_address[1]}")
+    with squatting() as port:
+        monkeypatch.setenv("UNSPIN_SERVER", f"http://127.0.0.1:{port}")
         monkeypatch.setenv("UNSPIN_MODEL", str(tiny_model))
         article = tmp_path / "a.txt"
         article.write_text("A private article about the officers.", encoding="utf-8")
         assert main(["analyze", str(article), "--json"]) == 0
-    finally:
-        squatter.shutdown()
-        squatter.server_close()
-    assert Squatter.received == []
+    assert [body for method, _, _, body in Squatter.requests if method == "POST"] == []
     err = capsys.readouterr().err
     assert "does not know this user's secret" in err and "using the Unspin server" not in err

@@ -22,15 +22,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, LOW_THRESHOLD, SECRETS, launch_chromium, marks, wait_for, wait_marks
 from load_proxy import LoadProxy
 from processes import free_port, stop_processes_using
+from squatter import Squatter, squatting
 
 INDICATOR_JS = "() => !!document.querySelector('unspin-indicator')"
 
@@ -117,53 +116,16 @@ def test_without_the_host_the_popup_says_how_to_start_the_server(ext, pages_url)
     assert popup.locator("#verdict").inner_text() == "Could not analyse this page"
 
 
-class Squatter(BaseHTTPRequestHandler):
-    """A program on the server's port that does not know the secret: it answers health as Unspin
-    would (with a made-up proof) and records what reaches it."""
-
-    requests: list = []
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        self.requests.append(("GET", self.path, dict(self.headers), b""))
-        self._json({"status": "ok", "version": "1", "proof": "0" * 64,
-                    "limits": {"max_tokens": 16384, "max_paragraphs": 2000}})
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.requests.append(("POST", self.path, dict(self.headers), body))
-        self._json({})
-
-    def do_OPTIONS(self):  # noqa: N802
-        self.requests.append(("OPTIONS", self.path, dict(self.headers), b""))
-        self._json({})
-
-    def _json(self, body):
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
 
 def test_a_squatting_server_receives_no_page_text(ext, pages_url, server_url):
-    squatter = ThreadingHTTPServer(("127.0.0.1", 0), Squatter)
-    threading.Thread(target=squatter.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{squatter.server_address[1]}"
+    with squatting() as port:
+        url = f"http://127.0.0.1:{port}"
         secret = ext.stored("secret")
         assert secret  # the session server's, which the squatter does not know
         ext.set_storage({"serverUrl": url})
         page = ext.context.new_page()
         page.goto(f"{pages_url}/spun.html")
         state = ext.wait_status(page, want=("error",), timeout=60)
-    finally:
-        squatter.shutdown()
-        squatter.server_close()
     assert "is not your Unspin server" in state["error"]["message"], state
     assert not marks(page)
     assert Squatter.requests, "the extension never asked the squatter to prove itself"
