@@ -26,6 +26,8 @@ SCHEME = "affine32"  # datasketch's hashing scheme: a stored signature is read b
 SHINGLE = 2  # words per shingle
 THRESHOLD = 0.3  # estimated Jaccard similarity of restored texts that joins two articles
 MIN_WORDS = 40  # shorter texts (captions, teasers) are not grouped: they match too easily
+# Tokens of shingles: runs of word characters joined by ' ’ . - ("U.S.", "1.9", "full-scale"). Not
+# the engine's words (text.WORD_RE): with those, crawl 1 grouped 3.5 % of its pages wrongly, not 1 %.
 _WORD_RE = re.compile(r"\w+(?:['’.-]\w+)*")
 
 

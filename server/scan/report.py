@@ -144,12 +144,12 @@ def _described(groups: dict[int, list[dict]]) -> list[dict]:
 
 
 def _worst_articles(articles: Path, worst: list[tuple[float, int]]) -> list[dict]:
-    wanted = {-seq for _, seq in worst}
-    found = {}
-    for batch in pq.ParquetFile(articles).iter_batches(columns=["seq", "id", "url", "title", "score", "verdict",
-                                                                "text", "spans"], batch_size=256):
-        for row in batch.to_pylist():
-            if row["seq"] in wanted:
-                row["segments"] = segments(row.pop("text"), row.pop("spans"))
-                found[row["seq"]] = row
+    """The rows of `worst` ((score, -seq), worst first) with their text cut into `segments`."""
+    if not worst:
+        return []
+    rows = pq.read_table(articles, columns=["seq", "id", "url", "title", "score", "verdict", "text", "spans"],
+                         filters=[("seq", "in", [-seq for _, seq in worst])]).to_pylist()
+    for row in rows:
+        row["segments"] = segments(row.pop("text"), row.pop("spans"))
+    found = {row["seq"]: row for row in rows}
     return [found[-seq] for _, seq in worst]
