@@ -69,7 +69,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         nonce = request.args.get("nonce")
         if nonce is not None:  # the caller checks that this server knows the secret (secret.py)
             if not re.fullmatch(secret.NONCE_PATTERN, nonce):
-                raise ApiError(400, "nonce: 16 to 128 characters of A-Z, a-z, 0-9, _ and -.")
+                raise ApiError(400, f"nonce: it must match {secret.NONCE_PATTERN} (openapi.json)")
             public["proof"] = secret.proof(app.config["SECRET"], request.host, nonce)
         if "Authorization" not in request.headers:  # a wrong one was refused (security.py)
             return jsonify(public)
