@@ -234,7 +234,7 @@ class Engine:
         on_batch = self._restore_likely(seen, decision, ignore, merged) if decision is not None else None
         with self._model_lock:
             scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
-                           on_batch, check)
+                           on_batch, check, self.loaded.ranker)
         scored.seen, scored.merged = seen, merged
         self._scored.put(key, scored)
         return scored

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .decide import Decision, Detector
 from .lm import LanguageModel, load_lm
+from .ranking import CandidateRanker
 from .score import FEATURES
 from .text import hidden_characters, zipf_table
 
@@ -49,6 +50,7 @@ class ModelMeta:
     calibration: dict = field(default_factory=dict)
     restoration_temperature: float = 1.0  # of the suggestions' softmax (restore.restore), fitted on dev ...
     restoration_calibration: dict = field(default_factory=dict)  # ... and its isotonic calibration, the same form
+    ranker_weight: float = 0.0  # nats per unit of the candidate ranker's score (ranking.py), fitted on dev
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -143,6 +145,7 @@ class LoadedModel:
     detector: Detector
     meta: ModelMeta
     path: Path
+    ranker: CandidateRanker | None = None  # None: restoration ranks by log P alone
 
     @property
     def decision(self) -> Decision:
@@ -168,6 +171,7 @@ def load_model(path: str | Path, precision: str | None = None, threads: int | No
     path = Path(path)
     meta = read_meta(path)
     own_lm = path / "lm"
+    ranker_file = path / "ranker.txt"
     candidates = CandidateTable.read(path / "candidates.tsv.gz")  # before the LM: its unzipping peak stays low
     continuation = read_continuations(path / "continuations.tsv.gz")
     zipf_table()  # word frequencies of the site features, loaded now rather than by the first analysis
@@ -178,6 +182,7 @@ def load_model(path: str | Path, precision: str | None = None, threads: int | No
         detector=Detector((path / "detector.txt").read_text(), meta.calibration),
         meta=meta,
         path=path,
+        ranker=CandidateRanker(ranker_file.read_text(), meta.ranker_weight) if ranker_file.exists() else None,
     )
 
 
@@ -205,12 +210,15 @@ def candidate_wordings(table: CandidateTable) -> list[str]:
 
 
 def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable,
-               continuation: dict[str, float]) -> Path:
-    """Write a model folder (the LM itself is not copied: it is installed, see lm.py)."""
+               continuation: dict[str, float], ranker_text: str | None = None) -> Path:
+    """Write a model folder (the LM itself is not copied: it is installed, see lm.py); ranker_text:
+    the candidate ranker (ranking.py), if any."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps({"unspin": asdict(meta)}, indent=2) + "\n")
     (out / "detector.txt").write_text(detector_text)
+    if ranker_text is not None:
+        (out / "ranker.txt").write_text(ranker_text)
     candidates.save(out / "candidates.tsv.gz")
     save_continuations(out / "continuations.tsv.gz", continuation)
     return out

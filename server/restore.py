@@ -1,9 +1,9 @@
 """Stage 3, restore: rank the likely originals of marked spans with context on both sides.
 
-For each site, a shortlist of its candidates chosen by the `score` stage (the KEPT_CANDIDATES it
-keeps, those within RESTORE_MARGIN nats of its best by first sub-token and continuation)
-is re-scored with each candidate's *full* wording followed by the next RIGHT_TOKENS tokens of
-the text: log P(candidate's sub-tokens + right context | left context), summed, in nats. The
+For each site, the candidates the `score` stage kept (its KEPT_CANDIDATES best ranked by the
+model's candidate ranker: ranking.py) are re-scored with each candidate's *full* wording
+followed by the next RIGHT_TOKENS tokens of the text: log P(candidate's sub-tokens + right
+context | left context), summed, in nats, plus the ranker's prior. The
 left context is not run again: the KV cache of the scoring pass is reused, and the variants of
 all sites of a batch of windows go through the LM in one batched pass, packed into rows after
 the batch's cached keys and values (a 4-D attention mask lets each variant token see its own
@@ -34,7 +34,6 @@ from .lm import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
 from .text import covers_ignored
 
-RESTORE_MARGIN = 6.0  # a site's kept candidates within this many nats of its best are re-scored
 MAX_RUN = 3  # adjacent marked sites restored as one wording, at most (a longer run is cut) ...
 JOINT_PER_SITE = 2  # ... combining each one's best this many candidates (8 wordings for 3 sites)
 RIGHT_TOKENS = 4
@@ -43,19 +42,10 @@ ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention we
 # 8 x 9 heads x 32 x 544 fp32 (5 MB)
 
 
-def shortlist(site: Site) -> list[str]:
-    """The kept candidates within RESTORE_MARGIN nats of the site's best ([] when it has none: an
-    open site whose open candidates are all unrelated to its word)."""
-    if not site.candidates:
-        return []
-    ranks = [lp + prior for lp, prior in zip(site.candidate_lp, site.candidate_prior)]
-    return [c for c, r in zip(site.candidates, ranks) if r >= ranks[0] - RESTORE_MARGIN]
-
-
 def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float]) -> None:
     """Set `site.restored` = [(wording, log P(wording + right context | left context) + its prior
-    (score.COSINE_WEIGHT, score.OPEN_PENALTY))], nats, for the
-    shortlist of each of `sites` (all in `batch`'s windows, whose KV cache the batch kept).
+    (the candidate ranker's: ranking.py)], nats, for the kept candidates of each of `sites` (all in
+    `batch`'s windows, whose KV cache the batch kept).
     continuation: the model's (score.continuations), to recover each candidate's first sub-token
     log-probability from its `candidate_lp`."""
     variants = []  # (site, wording, token ids: wording's then the right context's)
@@ -63,7 +53,7 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
     for site in sites:
         t0, t1 = site.tokens
         right = batch.document[site.window].ids[t1 : t1 + RIGHT_TOKENS]
-        words = shortlist(site)
+        words = site.candidates
         if len(words) <= 1:  # nothing to rank: its one suggestion needs no second pass
             site.restored = [(words[0], site.candidate_lp[0] + site.candidate_prior[0])] if words else []
             continue

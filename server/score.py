@@ -27,12 +27,13 @@ import numpy as np
 import torch
 
 from .lm import LanguageModel
+from .ranking import RANK_FEATURES, inflection
 from .text import Visible, Word, match_case, protected_ranges, words, zipf
 
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4
 MAX_CANDIDATES = 50  # per site, best prior first (as many as the candidate table keeps), scored ...
-KEPT_CANDIDATES = 3  # ... and the likeliest full wordings kept on the site, for restoration (the
+KEPT_CANDIDATES = 3  # ... and the best ranked kept on the site, for restoration (the
 # rest would hold 40 MB of strings for a request at the token limit)
 # Open candidates: the LM's own likeliest next words at a site, beside the table's.
 OPEN_K = 50  # the top_k whole words of the LM's next-token distribution before every one-word site
@@ -40,10 +41,6 @@ OPEN_MIN_ZIPF = 2.5  # a token is an open candidate when it is a space and a who
 OPEN_SITE_MAX_ZIPF = 6.0  # a word that is no table key is an open site unless it is this frequent (the, of)
 RELATED_COSINE = 0.3  # an open candidate is *related* to a site's word when the thesaurus links them
 # or their LM input embeddings' cosine reaches this (a feature: relatedness is not a filter)
-# Restoration ranks a site's candidates by log P(wording in context) plus a prior, nats:
-COSINE_WEIGHT = 6.0  # x the embedding cosine of the wording and the candidate, plus ...
-OPEN_PENALTY = -8.0  # ... this for an open candidate (chosen on 60 dev articles, top-1 of 947 one-word
-# spun spans: 0.146 by log P alone, 0.447 with this penalty, 0.484 with the cosine too)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit or
 # opening quote, unless the word before the stop is an initial or a known abbreviation.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -94,11 +91,14 @@ class Site:
     tokens: tuple[int, int]  # [first, last) token position of the wording in the window
     candidates: list[str]  # the KEPT_CANDIDATES case-matched original wordings ranked first, best first
     candidate_lp: list[float]  # their estimated log P(full wording | left context), nats
-    candidate_prior: list[float]  # and the prior restoration adds to it (COSINE_WEIGHT, OPEN_PENALTY), nats
+    candidate_prior: list[float]  # and the prior restoration adds to it (the model's ranker: ranking.py), nats
     features: np.ndarray  # [len(FEATURES)] float32
-    # restore.py's re-scored shortlist, (wording, log P(wording + right context | left) + prior, nats),
+    # restore.py's re-scored candidates, (wording, log P(wording + right context | left) + prior, nats),
     # once computed (during the scoring pass for sites that may be marked, else on demand)
     restored: list[tuple[str, float]] | None = None
+    # with score(keep_all=True) (training the ranker): every candidate (lower case), best ranked
+    # first, and its ranking.RANK_FEATURES [n, len(RANK_FEATURES)]
+    ranking: tuple[list[str], np.ndarray] | None = None
 
 
 @dataclass
@@ -301,10 +301,13 @@ def continuations(lm: LanguageModel, wordings: list[str], batch: int = 256, prog
 
 
 def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[str, float] | None = None,
-          on_batch=None, check=None) -> Scored:
+          on_batch=None, check=None, ranker=None, keep_all: bool = False) -> Scored:
     """Run the LM over a document (list of paragraphs) and compute every site's features.
 
     continuation: `continuations` of the table's candidates (lower case), 0 where missing.
+    ranker: the model's ranking.CandidateRanker, which chooses each site's KEPT_CANDIDATES and
+    their priors (None: the likeliest by log P, prior 0); keep_all: also keep every candidate
+    and its ranking features on the site (`Site.ranking`: training the ranker).
     on_batch(sites, batch): called after each batched pass with the sites of its windows and the
     Batch with its KV cache kept (the engine restores likely-marked sites there, so no KV cache
     outlives its batch); without it no KV cache is kept. check(): called before each pass (the
@@ -319,7 +322,8 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     sites: list[Site] = []
     for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
-        new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {}, table)
+        new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {}, table,
+                        ranker, keep_all)
         if on_batch is not None and new:
             on_batch(new, batch)
         sites += new
@@ -453,7 +457,7 @@ def cosines(lm: LanguageModel, a: list[int], b: list[int]) -> np.ndarray:
 
 
 def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw: list[Located], continuation,
-              table) -> list[Site]:
+              table, ranker=None, keep_all: bool = False) -> list[Site]:
     """Sites and features of the `raw` sites of one batch, as array operations over all of them.
 
     Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
@@ -560,17 +564,28 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     related_max = np.fmax(top_full, per_site(np.where(open_related, open_lp, -np.inf), open_site_, n_sites, np.maximum))
     related_max[~np.isfinite(related_max)] = np.nan
     entropy_before = head_out.entropy[before_t].numpy()
-    # per site, the candidates kept for restoration: the table's and the related open ones,
-    # ranked by log P of the full wording plus their prior
-    kept_lp = np.concatenate([lp_full, open_lp[open_related]])
-    kept_prior = np.concatenate([COSINE_WEIGHT * cos_table,
-                                 COSINE_WEIGHT * open_cos[open_related] + OPEN_PENALTY])
-    kept_site = np.concatenate([cand_site, open_site_[open_related]])
-    kept_word = [c for cands in all_cands for c in cands] + [  # open ones case-matched once kept
-        word for word, r in zip(open_word, open_related) if r]
-    order = np.lexsort((-(kept_lp + kept_prior), kept_site))
-    kept_starts = np.searchsorted(kept_site[order], np.arange(n_sites))
-    kept_counts = np.bincount(kept_site, minlength=n_sites)
+    # 5. Per site, the candidates kept for restoration: all of them (the table's and the open
+    # ones) ranked by the model's ranker (ranking.py; without one, by log P alone).
+    # Two tokens can be one open word ("Ġwar", "ĠWar"): its likelier one only.
+    once = np.ones(len(open_word), dtype=bool)
+    seen_open: set[tuple[int, str]] = set()
+    for m, key in enumerate(zip(open_site_.tolist(), open_word)):
+        once[m] = key not in seen_open
+        seen_open.add(key)
+    all_site = np.concatenate([cand_site, open_site_[once]])
+    all_lp = np.concatenate([lp_full, open_lp[once]])
+    all_word = [c for cands in all_cands for c in cands] + [w for w, o in zip(open_word, once) if o]  # open ones
+    # case-matched once kept
+    rank_x = _rank_features(table, wordings, lp_text, all_site, all_lp, all_word, len(cand_site),
+                            np.concatenate([cos_table, open_cos[once]]),
+                            np.concatenate([priors, np.full(int(once.sum()), np.nan)]),
+                            np.concatenate([np.zeros(len(cand_site), bool), open_linked[once]]),
+                            [r.last - r.first for r in raw])
+    rank_score = ranker.scores(rank_x) if ranker is not None else all_lp
+    all_prior = ranker.weight * rank_score if ranker is not None else np.zeros(len(all_lp))
+    order = np.lexsort((-rank_score, all_site))
+    kept_starts = np.searchsorted(all_site[order], np.arange(n_sites))
+    kept_counts = np.bincount(all_site, minlength=n_sites)
     sites = []
     for k, (p, i, j, _, w, t0, t1) in enumerate(raw):
         first, wording = firsts[p][i], wordings[k]
@@ -607,10 +622,52 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             "cosine_best": cos_table[b] if has[k] else np.nan,
         }
         features = np.array([values[name] for name in FEATURES], dtype=np.float32)
-        ranked = order[kept_starts[k] : kept_starts[k] + min(kept_counts[k], KEPT_CANDIDATES)]
+        mine = order[kept_starts[k] : kept_starts[k] + kept_counts[k]]
+        ranked = mine[:KEPT_CANDIDATES]
         start, end = spans[k]
-        sites.append(Site(p, (i, j), start, end, wording, w, (t0, t1),
-                          [kept_word[m] if m < len(cand_site) else match_case(wording, kept_word[m]) for m in ranked],
-                          [round(float(kept_lp[m]), 4) for m in ranked],
-                          [round(float(kept_prior[m]), 4) for m in ranked], features))
+        site = Site(p, (i, j), start, end, wording, w, (t0, t1),
+                    [all_word[m] if m < len(cand_site) else match_case(wording, all_word[m]) for m in ranked],
+                    [round(float(all_lp[m]), 4) for m in ranked],
+                    [round(float(all_prior[m]), 4) for m in ranked], features)
+        if keep_all:
+            site.ranking = ([all_word[m].lower() for m in mine], rank_x[mine])
+        sites.append(site)
     return sites
+
+
+def _rank_features(table, wordings: list[str], lp_text: np.ndarray, site: np.ndarray, lp: np.ndarray,
+                   word: list[str], n_table: int, cosine: np.ndarray, prior: np.ndarray, open_linked: np.ndarray,
+                   n_words: list[int]) -> np.ndarray:
+    """ranking.RANK_FEATURES of every candidate [len(lp), len(RANK_FEATURES)]: `site` (each one's
+    site index), `lp` (its log P, nats), `word`, the first `n_table` of them the table's, the rest
+    open (`open_linked`: their thesaurus link back, already known)."""
+    n_sites = len(wordings)
+    if not len(lp):
+        return np.zeros((0, len(RANK_FEATURES)))
+    best = np.full(n_sites, -np.inf)
+    np.maximum.at(best, site, lp)  # `site` is not sorted (the table's candidates, then the open ones)
+    order = np.lexsort((-lp, site))
+    rank = np.empty(len(lp))
+    rank[order] = np.arange(len(lp)) - np.searchsorted(site[order], site[order])
+    counts = np.bincount(site, minlength=n_sites)
+    zipf_word = np.array([zipf(w) for w in word])
+    zipf_text = np.array([zipf(w) for w in wordings])
+    suffix = [inflection(w) for w in wordings]
+    values = {
+        "lp": lp,
+        "lp_gap": lp - best[site],
+        "lp_rank": rank,
+        "ratio": lp - lp_text[site],
+        "open": np.arange(len(lp)) >= n_table,
+        "cosine": cosine,
+        "prior": prior,
+        "zipf": zipf_word,
+        "zipf_gap": zipf_word - zipf_text[site],
+        "same_suffix": [inflection(w) == suffix[k] for w, k in zip(word, site)],
+        "length_ratio": [len(w) / max(len(wordings[k]), 1) for w, k in zip(word, site)],
+        "linked": [bool(linked) if m >= n_table else wordings[k].lower() in table.originals(w)
+                   for m, (w, k, linked) in enumerate(zip(word, site, open_linked))],
+        "n_candidates": counts[site],
+        "n_words": np.array(n_words)[site],
+    }
+    return np.column_stack([np.asarray(values[name], dtype=np.float64) for name in RANK_FEATURES]).astype(np.float32)

@@ -9,7 +9,7 @@ from pathlib import Path
 def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     """A tiny model in the shipped format for fast structural tests: a randomly initialised
     2-layer LM with SmolLM2's tokenizer (the LM package must be installed), a small candidate
-    table and a detector fitted on random features. Its detections are arbitrary."""
+    table, and a detector and a candidate ranker fitted on random features. Its detections are arbitrary."""
     import lightgbm
     import numpy as np
     import shutil
@@ -19,6 +19,7 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     from unspin.llama import Llama
     from unspin.lm import convert, load_lm
     from unspin.model import CandidateTable, ModelMeta, candidate_wordings, save_model
+    from unspin.ranking import RANK_FEATURES, train_ranker
     from unspin.score import FEATURES
 
     out = Path(out)
@@ -52,4 +53,7 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     tiny_lm = load_lm(out / "lm", precision="fp32")
     from unspin.score import continuations
 
-    return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)))
+    groups = [(rng.normal(size=(n, len(RANK_FEATURES))), np.eye(n, dtype=int)[rng.integers(n)]) for n in rng.integers(2, 8, 60)]
+    meta.ranker_weight = 1.0
+    return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)),
+                      train_ranker(groups, rounds=10, threads=1))

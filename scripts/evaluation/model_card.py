@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from unspin.model import PROFILE_GROUPS as GROUPS
+from unspin.score import KEPT_CANDIDATES
 
 LIMITS = """\
 - A spun phrase is judged as a phrase only when it is a key of the candidate table; other words
@@ -120,9 +121,11 @@ def write_card(model_dir: Path) -> None:
         f"  (words with P >= 0.5 / (words + {d['prior_words']})) reaches {d['evidence']}, else at",
         f"  P >= {d['threshold']} (chosen on dev: best word F1 with <= 0.5 false highlights per 1,000",
         "  words of clean articles).",
-        "- Restore: the three best candidates (log P of the full wording plus a prior for the",
-        "  embedding cosine, less for an open candidate) re-scored with their full wording plus the",
-        "  next four tokens, reusing the scoring pass's KV cache; the scores are a softmax at the",
+        "- Restore: a learning-to-rank model (LightGBM lambdarank, `ranker.txt`, trained on the spun",
+        "  sites of train articles) ranks every candidate of a site; the best ranked"
+        f" {KEPT_CANDIDATES} are re-scored",
+        "  with their full wording plus the next four tokens, reusing the scoring pass's KV cache, plus",
+        f"  {meta.get('ranker_weight', 0.0)} x the ranker's score (fitted on dev); the scores are a softmax at the",
         f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}), then calibrated on dev by isotonic",
         "  regression: a score is the chance that the suggestion is the original.",
         "",

@@ -143,6 +143,49 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     return path
 
 
+def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1) -> Path:
+    """The candidate ranker's training groups, from the spun sites of the chosen articles of a
+    split, scored by the serving `score` stage with every candidate kept: one JSON line per
+    article in OUT/ranking-SPLIT.jsonl, {"article", "groups": [{"x": [[RANK_FEATURES] per
+    candidate], "y": [1 for the original, else 0]}]}, a group per site whose words are exactly a
+    gold span and whose original is among its candidates (resumable, like `extract`)."""
+    from unspin.model import CandidateTable, read_continuations
+    from unspin.score import score
+
+    articles = read_articles(data / f"{split}.jsonl")
+    chosen = [a for a in choose(articles, len(articles), seed, None) if any(r["spans"] for r in articles[a])][:n_articles]
+    path = out / f"ranking-{split}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
+    todo = [a for a in chosen if a not in done]
+    print(f"ranking {split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
+    if not todo:
+        return path
+    table, continuation = CandidateTable.read(candidates), read_continuations(continuations_file(candidates))
+    with open(path, "a", encoding="utf-8") as f:
+        for aid in tqdm(todo, unit="article", desc=f"ranking {split}"):
+            records = articles[aid]
+            groups = []
+            for site in score(serving_lm(), table, [r["text"] for r in records], continuation, keep_all=True).sites:
+                gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
+                words, x = site.ranking
+                relevance = [int(w == gold.get((site.start, site.end))) for w in words]
+                if any(relevance):
+                    groups.append({"x": [[round(float(v), 4) for v in row] for row in x], "y": relevance})
+            f.write(json.dumps({"article": aid, "groups": groups}) + "\n")
+            f.flush()
+    return path
+
+
+def read_ranking(path: Path, limit: int) -> list[tuple]:
+    """The (features, relevance) groups of the first `limit` articles of a ranking file."""
+    import numpy as np
+
+    with open(path, encoding="utf-8") as f:
+        articles = [json.loads(line) for _, line in zip(range(limit), f)]
+    return [(np.array(g["x"], dtype=np.float32), np.array(g["y"])) for a in articles for g in a["groups"]]
+
+
 def feedback_rows(records: list[dict], table, continuation: dict[str, float]) -> list[dict]:
     """Site rows ({"x", "y"}) from readers' corrections (unspin.feedback): each paragraph is scored
     by the serving `score` stage; a site inside a span the reader confirmed as spun is labelled 1,

@@ -20,9 +20,13 @@ Read top to bottom, this is the whole recipe:
    kept afterwards while it still meets the false-highlight target on dev;
 4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
    profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
-5. the model folder (config, detector, candidates) and its card; then the calibration of the
-   suggestions' scores on RESTORE_ARTICLES spun dev articles run through the engine: a softmax
-   temperature (Brier score), then isotonic regression (`fit_restoration`).
+5. the candidate ranker (unspin.ranking): a lambdarank model over every candidate of the sites of
+   RANK_ARTICLES spun train articles whose original is among them (DATA/features/ranking-train.jsonl,
+   resumable), which chooses the candidates restoration re-scores and gives each a prior;
+6. the model folder (config, detector, ranker, candidates) and its card; then, on RESTORE_ARTICLES
+   spun dev articles run through the engine, the weight of the ranker's prior (top-1 of the
+   restored spans) and the calibration of the suggestions' scores: a softmax temperature (Brier
+   score), then isotonic regression (`fit_restoration`).
 The language model itself is not trained: it is installed and converted once (unspin.lm).
 """
 
@@ -38,7 +42,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-QUICK = {"articles": 12, "dev_articles": 8, "rounds": 30}
+QUICK = {"articles": 12, "dev_articles": 8, "rounds": 30, "rank_articles": 12}
 FEEDBACK_WEIGHT = 50.0  # one reader's correction counts as this many sites of spun training data
 FEEDBACK_ROUNDS = 50  # boosting rounds added on top of the detector to learn the corrections
 ROUNDS = 400
@@ -46,6 +50,8 @@ HARD_P = 0.5  # a clean article's site the first detector gives at least this is
 HARD_WEIGHT = 5.0  # ... weighing this many sites in the second training
 RESTORE_ARTICLES = 100  # spun dev articles the restoration temperature is fitted on
 TEMPERATURES = tuple(round(0.25 * k, 2) for k in range(1, 25))  # its candidates, 0.25 .. 6
+RANKER_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)  # nats per unit of the candidate ranker's score
+RANK_ARTICLES = 500  # spun train articles whose sites train the candidate ranker
 DEV_SPUN_SHARE = 0.5  # dev: half spun, half clean articles (700 articles: ~51,000 clean words to choose the
 # decision on, so that its false-highlight rate is measured on more than a few highlights)
 PARAMS = {  # LightGBM; bagging keeps one corpus' quirks from dominating
@@ -66,6 +72,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--articles", type=int, default=1000, help="train articles to score (default 1000, as shipped)")
     parser.add_argument("--dev-articles", type=int, default=700)
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="boosting rounds")
+    parser.add_argument("--rank-articles", type=int, default=RANK_ARTICLES,
+                        help=f"spun train articles that train the candidate ranker (default {RANK_ARTICLES})")
     parser.add_argument("--candidates", help="candidate table to use (default: DATA/candidates.tsv.gz, built there once)")
     parser.add_argument("--mythes", help="MyThes .dat for the candidate table (default: Debian's, if present)")
     parser.add_argument("--tortured", help="tortured_phrases.tsv: real pairs for the candidate table")
@@ -148,13 +156,15 @@ def isotonic_points(scores: np.ndarray, outcomes: np.ndarray) -> dict:
             "calibrated": [round(float(v), 6) for v in iso.y_thresholds_]}
 
 
-def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, dict]:
+def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, float, dict, dict]:
     """Over the correctly detected spans of up to RESTORE_ARTICLES spun dev articles, each run
-    through the engine of the model at `model`: the softmax temperature (TEMPERATURES) whose
-    suggestion scores best predict which suggestion is the original (lowest Brier score), then the
-    isotonic calibration of those scores against it (a span whose original is no candidate makes
-    every suggestion wrong: a calibrated score is the chance of being the original, and a span's
-    scores sum to less than 1). Returns (temperature, calibration points, the fit's figures)."""
+    through the engine of the model at `model` (its ranker at weight 1): the weight of the
+    ranker's prior (RANKER_WEIGHTS) that ranks the original first most often, then the softmax
+    temperature (TEMPERATURES) whose suggestion scores best predict which suggestion is the
+    original (lowest Brier score), then the isotonic calibration of those scores against it (a
+    span whose original is no candidate makes every suggestion wrong: a calibrated score is the
+    chance of being the original, and a span's scores sum to less than 1). Returns (weight,
+    temperature, calibration points, the fit's figures)."""
     from unspin.engine import Engine
     from unspin.scripts.training.site_features import choose, read_articles
     from tqdm import tqdm
@@ -163,8 +173,8 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, d
     articles = read_articles(data / "dev.jsonl")
     chosen = [a for a in choose(articles, n_dev, 1, DEV_SPUN_SHARE)
               if any(r["profile"] != "clean" for r in articles[a])][:RESTORE_ARTICLES]
-    spans = []  # per correctly detected span: (its candidates' scores, which is the original)
-    for aid in tqdm(chosen, desc="restoration temperature", unit="article"):
+    spans = []  # per correctly detected span: (log P with context, the ranker's score, which is the original)
+    for aid in tqdm(chosen, desc="restoration weight and temperature", unit="article"):
         records = articles[aid]
         result = engine.run([r["text"] for r in records], max_suggestions=10)
         for mark in result.marks:
@@ -172,20 +182,32 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, dict, d
             gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
             original = gold.get((site.start, site.end))
             if original is not None and site.restored:
-                spans.append((np.array([lp for _, lp in site.restored]),
+                prior = dict(zip(site.candidates, site.candidate_prior))
+                score = np.array([prior[w] for w, _ in site.restored])
+                spans.append((np.array([total for _, total in site.restored]) - score, score,
                               np.array([w.lower() == original for w, _ in site.restored], dtype=float)))
     if not spans:
-        return 1.0, {}, {"spans": 0}
+        return 1.0, 1.0, {}, {"spans": 0}
+
+    def top1(weight: float) -> float:
+        return float(np.mean([hit[np.argmax(lp + weight * score)] for lp, score, hit in spans]))
+
+    weight = max(RANKER_WEIGHTS, key=top1)
+    ranked = [(lp + weight * score, hit) for lp, score, hit in spans]
+
+    def softmax(s: np.ndarray, t: float) -> np.ndarray:
+        e = np.exp((s - s.max()) / t)
+        return e / e.sum()
 
     def brier(t: float) -> float:
-        return float(np.mean([((np.exp((s - s.max()) / t) / np.exp((s - s.max()) / t).sum() - hit) ** 2).sum()
-                              for s, hit in spans]))
+        return float(np.mean([((softmax(s, t) - hit) ** 2).sum() for s, hit in ranked]))
 
     best = min(TEMPERATURES, key=brier)
-    scores = np.concatenate([np.exp((s - s.max()) / best) / np.exp((s - s.max()) / best).sum() for s, _ in spans])
-    hits = np.concatenate([hit for _, hit in spans])
-    fit = {"spans": len(spans), "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
-    return best, isotonic_points(scores, hits), fit
+    scores = np.concatenate([softmax(s, best) for s, _ in ranked])
+    hits = np.concatenate([hit for _, hit in ranked])
+    fit = {"spans": len(spans), "top1_by_weight": {w: round(top1(w), 4) for w in RANKER_WEIGHTS},
+           "brier": round(brier(best), 4), "brier_at_1": round(brier(1.0), 4)}
+    return weight, best, isotonic_points(scores, hits), fit
 
 
 def main(args) -> int:
@@ -199,14 +221,15 @@ def main(args) -> int:
     from unspin.scripts.data.candidates import load_or_build, with_readers_originals
     from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, word_metrics
     from unspin.scripts.evaluation.model_card import write_card
-    from unspin.scripts.training.site_features import (build_continuations, extract, feedback_rows, read_features,
-                                                       serving_lm)
+    from unspin.ranking import train_ranker
+    from unspin.scripts.training.site_features import (build_continuations, extract, extract_ranking, feedback_rows,
+                                                       read_features, read_ranking, serving_lm)
     from unspin.text import wording_key
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    n_train, n_dev, rounds = (
-        (QUICK["articles"], QUICK["dev_articles"], QUICK["rounds"]) if args.quick else (args.articles, args.dev_articles, args.rounds)
+    n_train, n_dev, rounds, n_rank = (
+        tuple(QUICK.values()) if args.quick else (args.articles, args.dev_articles, args.rounds, args.rank_articles)
     )
     data, out = Path(args.data), Path(args.out)
     started = time.monotonic()
@@ -286,7 +309,12 @@ def main(args) -> int:
             decision, dev_metrics = choose_decision(dev, on_dev(booster))
     print(f"decision on dev: {decision}\ndev: {json.dumps(dev_metrics)}")
 
-    # 5. the model folder and card
+    # 5. the candidate ranker: which candidates restoration re-scores, and their prior
+    ranking = read_ranking(extract_ranking(data, "train", n_rank, table_file, features), n_rank)
+    print(f"candidate ranker: {len(ranking):,} spun train sites with their original among the candidates")
+    ranker = train_ranker(ranking, threads=args.threads or 0)
+
+    # 6. the model folder and card
     importance = dict(zip(FEATURES, (round(float(g), 1) for g in booster.feature_importance("gain"))))
     meta = ModelMeta(
         version=args.version,
@@ -298,11 +326,12 @@ def main(args) -> int:
                               "feature_gain": importance},
                  "dev": dev_metrics},
     )
-    save_model(out, meta, booster.model_to_string(), table, continuation)
-    meta.restoration_temperature, meta.restoration_calibration, fit = fit_restoration(out, data, n_dev)
+    save_model(out, meta, booster.model_to_string(), table, continuation, ranker)
+    meta.ranker_weight, meta.restoration_temperature, meta.restoration_calibration, fit = fit_restoration(
+        out, data, n_dev)
     meta.metrics["training"]["restoration_fit"] = fit
     meta.metrics["training"]["minutes"] = round((time.monotonic() - started) / 60, 1)
-    save_model(out, meta, booster.model_to_string(), table, continuation)
+    save_model(out, meta, booster.model_to_string(), table, continuation, ranker)
     write_card(out)
     print(f"wrote {out} in {(time.monotonic() - started) / 60:.1f} min")
     return 0
