@@ -37,12 +37,16 @@ RANK_FEATURES = (
     "n_words",  # words of the site
 )
 INFLECTIONS = ("ing", "ed", "est", "er", "ly", "s")  # the last letters `same_suffix` compares, longest first
-RANK_PARAMS = {  # LightGBM
-    "objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 20,
+RANK_PARAMS = {  # LightGBM. Few trees: every candidate of every site is ranked (tens of thousands in
+    # a 1,000-word article). On the 5,986 spun sites of 500 train articles (the first 4/5 to train,
+    # the rest to measure), 300 trees at rate 0.05 ranked the original first for 0.662 and in the
+    # top 3 (what restoration re-scores) for 0.816, at 9.3 us per candidate; 60 trees at rate 0.15,
+    # 0.637 and 0.817 at 1.7 us.
+    "objective": "lambdarank", "learning_rate": 0.15, "num_leaves": 31, "min_data_in_leaf": 20,
     "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambdarank_truncation_level": 10,
     "verbose": -1, "seed": 1,
 }
-RANK_ROUNDS = 300
+RANK_ROUNDS = 60
 
 
 def inflection(word: str) -> str:

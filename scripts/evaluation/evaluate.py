@@ -124,8 +124,13 @@ def run_article(engine, records: list[dict]) -> dict:
             texts = [s["text"].lower() for s in suggested]
             restored.append((records[site.paragraph]["heldout"], texts[:1] == [original], original in texts))
             scores += [(s["score"], float(t == original)) for s, t in zip(suggested, texts)]
+    kept = []  # (held-out profile, original among the kept candidates) of every site that is a gold span
     sites = []  # (P(spun), label, profile) of every site whose words were all or none substituted
     for k, site in enumerate(scored.sites):
+        gold_spans = {(s["start"], s["end"]): s["original"].lower() for s in records[site.paragraph]["spans"]}
+        if (site.start, site.end) in gold_spans:
+            kept.append((records[site.paragraph]["heldout"],
+                         gold_spans[(site.start, site.end)] in {c.lower() for c in site.candidates}))
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
@@ -138,6 +143,7 @@ def run_article(engine, records: list[dict]) -> dict:
         "restored": restored,
         "suggestion_scores": scores,
         "sites": sites,
+        "kept": kept,
         "verdict": summary["verdict"],
         "spun": any(r["spans"] for r in records),
     }
@@ -392,6 +398,9 @@ def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articl
     m["verdicts"] = {("spun" if s else "clean") + f" articles: {v}": n for (s, v), n in sorted(verdicts.items())}
     held_out = [articles[a] for a in chosen if any(r["heldout"] for r in articles[a])]
     m["coverage"] = {GROUPS[1]: coverage(engine, held_out)}
+    # of the gold spans that are sites, the share whose original the ranker kept for restoration
+    kept = [hit for a in results for held, hit in a["kept"] if held]
+    m["coverage"][GROUPS[1]]["original_among_kept_at_sites"] = round(sum(kept) / len(kept), 4) if kept else None
     m["articles"] = len(results)
     return m, results
 

@@ -320,6 +320,7 @@ def main(args) -> int:
         version=args.version,
         decision=decision,
         calibration=calibration,
+        ranker_weight=1.0,  # the priors are the ranker's scores until fit_restoration weighs them
         metrics={"training": {"train_articles": len(train), "train_sites": int(len(y)), "dev_articles": len(dev),
                               "rounds": rounds, "minutes": round((time.monotonic() - started) / 60, 1),
                               "feedback_corrections": len(corrections), "feedback_sites": len(feedback),
