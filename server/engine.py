@@ -186,12 +186,12 @@ class Engine:
         return cls(load_model(model_dir, precision=precision, threads=threads), cache_size)
 
     @classmethod
-    def scorer(cls, lm, candidates, continuation: dict[str, float]) -> "Engine":
+    def scorer(cls, lm, candidates, continuation: dict[str, float], ranker=None) -> "Engine":
         """An engine with the `score` stage only (no detector yet: training scores its data
-        with it), caches off."""
+        with it; ranker: the candidate ranker, if there is one yet), caches off."""
         from .model import ModelMeta
 
-        return cls(LoadedModel(lm, candidates, continuation, None, ModelMeta(), Path()), cache_size=0)
+        return cls(LoadedModel(lm, candidates, continuation, None, ModelMeta(), Path(), ranker), cache_size=0)
 
     @property
     def info(self) -> dict:

@@ -75,6 +75,8 @@ FEATURES = (
     "open_linked",  # the thesaurus links the best open candidate and the wording
     "related_ratio",  # best related candidate (table, or open and linked or cosine >= RELATED_COSINE) - log P(text)
     "cosine_best",  # embedding cosine of the text and the best table candidate
+    "ranked_ratio",  # the best ranked candidate's log P - log P(text wording) (ranking.py), nats
+    "ranked_score",  # the candidate ranker's score of it (NaN: no ranker, as when training the ranker)
 )
 
 
@@ -621,9 +623,12 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             "related_ratio": related_max[k] - lp_text[k],
             "cosine_best": cos_table[b] if has[k] else np.nan,
         }
-        features = np.array([values[name] for name in FEATURES], dtype=np.float32)
         mine = order[kept_starts[k] : kept_starts[k] + kept_counts[k]]
         ranked = mine[:KEPT_CANDIDATES]
+        top = ranked[0] if len(ranked) else None
+        values["ranked_ratio"] = all_lp[top] - lp_text[k] if top is not None else np.nan
+        values["ranked_score"] = rank_score[top] if top is not None and ranker is not None else np.nan
+        features = np.array([values[name] for name in FEATURES], dtype=np.float32)
         start, end = spans[k]
         site = Site(p, (i, j), start, end, wording, w, (t0, t1),
                     [all_word[m] if m < len(cand_site) else match_case(wording, all_word[m]) for m in ranked],

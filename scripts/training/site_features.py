@@ -29,6 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--candidates", required=True, help="candidates.tsv.gz of the model")
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ranker", help="the model's ranker.txt (the features of the best ranked candidate need it)")
 
 
 def read_articles(path: Path) -> dict[str, list[dict]]:
@@ -92,12 +93,14 @@ def serving_lm():
     return load_lm()
 
 
-def scorer(table, continuation: dict[str, float]):
+def scorer(table, continuation: dict[str, float], ranker: str | None = None):
     """An engine that scores as the server does (its `score` stage, with the serving LM), for a
-    candidate table that has no detector yet."""
+    candidate table that has no detector yet; ranker: the candidate ranker's text (ranking.py),
+    None before it is trained."""
     from unspin.engine import Engine
+    from unspin.ranking import CandidateRanker
 
-    return Engine.scorer(serving_lm(), table, continuation)
+    return Engine.scorer(serving_lm(), table, continuation, CandidateRanker(ranker, 1.0) if ranker else None)
 
 
 def build_continuations(candidates: Path) -> dict[str, float]:
@@ -118,8 +121,9 @@ def build_continuations(candidates: Path) -> dict[str, float]:
 
 
 def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
-            spun_share: float | None = None) -> Path:
-    """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable); returns that path."""
+            spun_share: float | None = None, ranker: str | None = None) -> Path:
+    """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable), with the candidate
+    ranker whose text is `ranker` (its features depend on it); returns that path."""
     from unspin.model import CandidateTable, read_continuations
 
     articles = read_articles(data / f"{split}.jsonl")
@@ -131,7 +135,7 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     print(f"{split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
     if not todo:
         return path
-    engine = scorer(CandidateTable.read(candidates), read_continuations(continuations_file(candidates)))
+    engine = scorer(CandidateTable.read(candidates), read_continuations(continuations_file(candidates)), ranker)
     started = time.monotonic()
     with open(path, "a", encoding="utf-8") as f:
         for aid in tqdm(todo, unit="article", desc=f"scoring {split}"):
@@ -186,14 +190,14 @@ def read_ranking(path: Path, limit: int) -> list[tuple]:
     return [(np.array(g["x"], dtype=np.float32), np.array(g["y"])) for a in articles for g in a["groups"]]
 
 
-def feedback_rows(records: list[dict], table, continuation: dict[str, float]) -> list[dict]:
+def feedback_rows(records: list[dict], table, continuation: dict[str, float], ranker: str | None = None) -> list[dict]:
     """Site rows ({"x", "y"}) from readers' corrections (unspin.feedback): each paragraph is scored
     by the serving `score` stage; a site inside a span the reader confirmed as spun is labelled 1,
     a site overlapping a span the reader dismissed 0 (a hard negative)."""
     from unspin.text import visible
 
     rows = []
-    engine = scorer(table, continuation)
+    engine = scorer(table, continuation, ranker)
     scored_paragraphs = {}  # a paragraph often carries several corrections: scored once
     for record in tqdm(records, unit="correction", desc="scoring corrections"):
         seen = visible(record["paragraph"])
@@ -223,7 +227,7 @@ def read_features(path: Path, limit: int | None = None) -> list[dict]:
 def main(args) -> int:
     build_continuations(Path(args.candidates))
     extract(Path(args.data), args.split, args.articles, Path(args.candidates), Path(args.out), args.seed,
-            args.spun_share)
+            args.spun_share, Path(args.ranker).read_text() if args.ranker else None)
     return 0
 
 

@@ -6,9 +6,13 @@
 Read top to bottom, this is the whole recipe:
 1. the candidate table (DATA/candidates.tsv.gz, built once from Moby, MyThes, mined real pairs) and
    how its multi-token candidates continue once begun (DATA/continuations.tsv.gz, LM, once);
-2. site features of train and dev articles, computed by the serving `score` stage
-   (DATA/features/*.jsonl; appended article by article, so a stopped run resumes there);
-3. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site, trained
+2. the candidate ranker (unspin.ranking): a lambdarank model over every candidate of the sites of
+   RANK_ARTICLES spun train articles whose original is among them (DATA/features/ranking-train.jsonl,
+   resumable), which chooses the candidates restoration re-scores and gives each a prior;
+3. site features of train and dev articles, computed by the serving `score` stage with that
+   ranker (DATA/features/ranker-HASH/*.jsonl, one folder per ranker: two of the features are its
+   best ranked candidate's; appended article by article, so a stopped run resumes there);
+4. the detector: gradient-boosted trees (LightGBM) over the features, P(spun) per site, trained
    twice: the second time the sites of clean articles that the first marked (P >= HARD_P: the
    words the model gets wrong on clean text) weigh HARD_WEIGHT sites each, as hard negatives;
    then its isotonic calibration on dev (scikit-learn), so that P(spun) = 0.56 means 56 % spun;
@@ -16,13 +20,10 @@ Read top to bottom, this is the whole recipe:
    into the candidate table first for their wording, their confirmed spans become positive sites
    and their dismissed ones hard negatives, each weighing FEEDBACK_WEIGHT ordinary sites, learnt
    by FEEDBACK_ROUNDS more trees on top of the detector; one in five corrections is held out for
-   `unspin evaluate --feedback` (feedback.split_feedback). The detector's decision (step 4) is
+   `unspin evaluate --feedback` (feedback.split_feedback). The detector's decision (step 5) is
    kept afterwards while it still meets the false-highlight target on dev;
-4. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
+5. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
    profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
-5. the candidate ranker (unspin.ranking): a lambdarank model over every candidate of the sites of
-   RANK_ARTICLES spun train articles whose original is among them (DATA/features/ranking-train.jsonl,
-   resumable), which chooses the candidates restoration re-scores and gives each a prior;
 6. the model folder (config, detector, ranker, candidates) and its card; then, on RESTORE_ARTICLES
    spun dev articles run through the engine, the weight of the ranker's prior (top-1 of the
    restored spans) and the calibration of the suggestions' scores: a softmax temperature (Brier
@@ -32,6 +33,7 @@ The language model itself is not trained: it is installed and converted once (un
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import time
@@ -254,14 +256,21 @@ def main(args) -> int:
         print(f"feedback: {len(corrections)} corrections to learn from ({len(held)} held out), "
               f"{len(confirmed)} wordings with confirmed originals")
 
-    # 2. features (the serving score stage), resumable
+    # 2. the candidate ranker: which candidates restoration re-scores, and their prior
     features = data / ("features-quick" if args.quick else "features")
-    train = read_features(extract(data, "train", n_train, table_file, features), n_train)
-    dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE), n_dev)
+    ranking = read_ranking(extract_ranking(data, "train", n_rank, table_file, features), n_rank)
+    print(f"candidate ranker: {len(ranking):,} spun train sites with their original among the candidates")
+    ranker = train_ranker(ranking, threads=args.threads or 0)
 
-    feedback = feedback_rows(corrections, table, continuation) if corrections else []
+    # 3. site features (the serving score stage, with that ranker), resumable; kept per ranker
+    features = features / f"ranker-{hashlib.sha256(ranker.encode()).hexdigest()[:12]}"
+    train = read_features(extract(data, "train", n_train, table_file, features, ranker=ranker), n_train)
+    dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE, ranker=ranker),
+                        n_dev)
 
-    # 3. the detector: trees over the training articles' sites; with corrections, FEEDBACK_ROUNDS
+    feedback = feedback_rows(corrections, table, continuation, ranker) if corrections else []
+
+    # 4. the detector: trees over the training articles' sites; with corrections, FEEDBACK_ROUNDS
     # more trees on top, fitted to the same sites plus the corrections (weighted), so that the
     # corrections change what they touch and the rest of the detector stays as it was.
     def matrix(rows):
@@ -282,7 +291,7 @@ def main(args) -> int:
     booster = lightgbm.train(params, lightgbm.Dataset(x, y, weight=weight, feature_name=list(FEATURES)),
                              num_boost_round=rounds)
 
-    # 4. the article-level decision, on dev
+    # 5. the article-level decision, on dev
     def dev_raw(model):
         return [model.predict(np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES)))
                 for a in dev]
@@ -309,10 +318,6 @@ def main(args) -> int:
             decision, dev_metrics = choose_decision(dev, on_dev(booster))
     print(f"decision on dev: {decision}\ndev: {json.dumps(dev_metrics)}")
 
-    # 5. the candidate ranker: which candidates restoration re-scores, and their prior
-    ranking = read_ranking(extract_ranking(data, "train", n_rank, table_file, features), n_rank)
-    print(f"candidate ranker: {len(ranking):,} spun train sites with their original among the candidates")
-    ranker = train_ranker(ranking, threads=args.threads or 0)
 
     # 6. the model folder and card
     importance = dict(zip(FEATURES, (round(float(g), 1) for g in booster.feature_importance("gain"))))
