@@ -68,6 +68,7 @@ def test_a_ranker_learns_to_put_the_relevant_candidate_first():
     ranker = CandidateRanker(train_ranker([group() for _ in range(300)], rounds=50, threads=1), weight=2.0)
     test = [group() for _ in range(200)]
     first = np.mean([y[np.argmax(ranker.scores(x))] for x, y in test])
-    assert first > 0.8
+    chance = np.mean([1 / len(y) for _, y in test])  # about 0.2
+    assert first > 3 * chance
     x, _ = test[0]
     assert ranker.priors(x) == pytest.approx(2.0 * ranker.scores(x))

@@ -111,7 +111,7 @@ def write_card(model_dir: Path) -> None:
         "  of the candidate table, or any other word but the most frequent ones; its candidates are the",
         "  table's and, for one word, the LM's own likeliest next words there (*open* candidates);",
         "  log-likelihood ratios of the candidates against the text's own wording, their relatedness",
-        "  (thesaurus link, LM embedding cosine) and",
+        "  (thesaurus link, LM embedding cosine), the candidate ranker's best ranked candidate and",
         f"  {len(meta['features'])} features in all: {', '.join(meta['features'])}.",
         "- Decide: gradient-boosted trees (LightGBM, `detector.txt`, trained with the sites of clean",
         "  articles it got wrong as hard negatives) give P(spun) per site, calibrated on dev by",

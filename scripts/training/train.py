@@ -260,10 +260,10 @@ def main(args) -> int:
     features = data / ("features-quick" if args.quick else "features")
     ranking = read_ranking(extract_ranking(data, "train", n_rank, table_file, features), n_rank)
     print(f"candidate ranker: {len(ranking):,} spun train sites with their original among the candidates")
-    ranker = train_ranker(ranking, threads=args.threads or 0)
+    ranker = train_ranker(ranking, threads=args.threads or 0) if ranking else None  # none: ranked by log P
 
     # 3. site features (the serving score stage, with that ranker), resumable; kept per ranker
-    features = features / f"ranker-{hashlib.sha256(ranker.encode()).hexdigest()[:12]}"
+    features = features / f"ranker-{hashlib.sha256(ranker.encode()).hexdigest()[:12] if ranker else 'none'}"
     train = read_features(extract(data, "train", n_train, table_file, features, ranker=ranker), n_train)
     dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE, ranker=ranker),
                         n_dev)
