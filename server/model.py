@@ -98,22 +98,24 @@ class CandidateTable:
         start = self._starts[index]
         return self._text[start : self._text.index("\t", start)]
 
-    def lookup(self, spun: str) -> list[tuple[str, float]]:
-        key = spun.lower()
+    def _fields(self, key: str) -> list[str]:
+        """The "wording|prior" fields of a (lower-case) key's line, [] when it is no key."""
         i = bisect_left(range(len(self._starts)), key, key=self._key)
         if i == len(self._starts) or self._key(i) != key:
             return []
         start = self._starts[i]
-        _, *cands = self._text[start : self._text.index("\n", start)].split("\t")
-        return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in cands)]
+        return self._text[start : self._text.index("\n", start)].split("\t")[1:]
+
+    def lookup(self, spun: str) -> list[tuple[str, float]]:
+        return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in self._fields(spun.lower()))]
 
     def originals(self, spun: str) -> frozenset[str]:
         """The candidate wordings of `spun` (lower case), memoised for the ORIGINALS_CACHE most
-        recently asked: the thesaurus link test of open candidates (score.py)."""
+        recently asked: the thesaurus link test of candidates (score.py)."""
         key = spun.lower()
         found = self._originals.pop(key, None)
         if found is None:
-            found = frozenset(c for c, _ in self.lookup(key))
+            found = frozenset(x[: x.rindex("|")] for x in self._fields(key))
             if len(self._originals) >= ORIGINALS_CACHE:
                 del self._originals[next(iter(self._originals))]
         self._originals[key] = found

@@ -21,6 +21,8 @@ word vectors.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 RANK_FEATURES = (
@@ -52,6 +54,7 @@ RANK_PARAMS = {  # LightGBM. Few trees: every candidate of every site is ranked 
 RANK_ROUNDS = 60
 
 
+@lru_cache(maxsize=1 << 16)
 def inflection(word: str) -> str:
     """The INFLECTIONS ending of a word ("" for none)."""
     word = word.lower()

@@ -16,6 +16,7 @@ from unspin.feedback import FeedbackStore
 from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
 from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
 from unspin.scripts.evaluation.metrics import GROUPS
+from unspin.scripts.training.train import RANKER_WEIGHTS
 
 DATA = Path(__file__).parent / "fixtures" / "data"
 
@@ -60,8 +61,10 @@ def test_candidate_table_reverses_thesauri_inflects_and_keeps_real_pairs(table):
 
 def test_quick_training_writes_a_servable_model(trained):
     _, model, _ = trained
-    assert {"config.json", "detector.txt", "candidates.tsv.gz", "README.md"} <= {p.name for p in model.iterdir()}
+    assert {"config.json", "detector.txt", "ranker.txt", "candidates.tsv.gz", "README.md"} <= {
+        p.name for p in model.iterdir()}
     config = json.loads((model / "config.json").read_text())["unspin"]
+    assert config["ranker_weight"] in RANKER_WEIGHTS and Engine.load(model).loaded.ranker is not None
     decision = config["decision"]
     assert 0 < decision["spun_threshold"] <= decision["threshold"] < 1 and decision["evidence"] > 0
     assert "dev" in config["metrics"] and "training" in config["metrics"]

@@ -29,9 +29,9 @@ unspin dataset --corpus bbc.jsonl reuters21578.jsonl --out data/spun --seed 1 --
     --mythes th_en_US_v2.dat --ppdb ppdb-xl.txt --tortured tortured_phrases.tsv
 UNSPIN_PRECISION={precision} unspin train --data data/spun --out models/unspin-lm \\
     --articles {train_articles} --dev-articles {dev_articles} --mythes th_en_US_v2.dat --tortured tortured_phrases.tsv
-unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
+UNSPIN_PRECISION={precision} unspin evaluate --data data/spun --model models/unspin-lm --articles 300 \\
     --tortured tortured_phrases.tsv --update-card
-unspin bench --model models/unspin-lm --runs 5 --soak 300 --token-limit --update-card
+unspin bench --model models/unspin-lm --runs 5 --soak 100 --token-limit --update-card
 ```"""
 
 LICENCES = """\
