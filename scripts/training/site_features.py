@@ -120,6 +120,16 @@ def build_continuations(candidates: Path) -> dict[str, float]:
     return continuation
 
 
+def pending(path: Path, chosen: list[str], label: str) -> list[str]:
+    """The chosen article ids not yet in the JSONL file at `path` (its folder made if needed),
+    with a line saying how many are done and to go."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
+    todo = [a for a in chosen if a not in done]
+    print(f"{label}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
+    return todo
+
+
 def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1,
             spun_share: float | None = None, ranker: str | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable), with the candidate
@@ -129,10 +139,7 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     articles = read_articles(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, seed, spun_share)
     path = out / f"{split}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
-    todo = [a for a in chosen if a not in done]
-    print(f"{split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
+    todo = pending(path, chosen, split)
     if not todo:
         return path
     engine = scorer(CandidateTable.read(candidates), read_continuations(continuations_file(candidates)), ranker)
@@ -159,10 +166,7 @@ def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, o
     articles = read_articles(data / f"{split}.jsonl")
     chosen = [a for a in choose(articles, len(articles), seed, None) if any(r["spans"] for r in articles[a])][:n_articles]
     path = out / f"ranking-{split}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
-    todo = [a for a in chosen if a not in done]
-    print(f"ranking {split}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
+    todo = pending(path, chosen, f"ranking {split}")
     if not todo:
         return path
     table, continuation = CandidateTable.read(candidates), read_continuations(continuations_file(candidates))
