@@ -9,7 +9,8 @@ from pathlib import Path
 def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     """A tiny model in the shipped format for fast structural tests: a randomly initialised
     2-layer LM with SmolLM2's tokenizer (the LM package must be installed), a small candidate
-    table, and a detector and a candidate ranker fitted on random features. Its detections are arbitrary."""
+    table, a detector fitted on random features and a candidate ranker that puts the table's
+    candidates first. Its detections are arbitrary."""
     import lightgbm
     import numpy as np
     import shutil
@@ -53,7 +54,13 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     tiny_lm = load_lm(out / "lm", precision="fp32")
     from unspin.score import continuations
 
-    groups = [(rng.normal(size=(n, len(RANK_FEATURES))), np.eye(n, dtype=int)[rng.integers(n)]) for n in rng.integers(2, 8, 60)]
-    meta.ranker_weight = 1.0
+    # A ranker that learnt one thing: the candidate table's candidates before open ones (as the
+    # shipped ranker mostly does), so the tiny model's suggestions are its table's.
+    groups = []
+    for n in rng.integers(2, 8, 200):
+        x = rng.normal(size=(n, len(RANK_FEATURES)))
+        x[:, RANK_FEATURES.index("open")] = np.arange(n) > 0  # the first is the table's
+        groups.append((x, np.eye(n, dtype=int)[0]))
+    meta.ranker_weight = 5.0
     return save_model(out, meta, booster.model_to_string(), table, continuations(tiny_lm, candidate_wordings(table)),
                       train_ranker(groups, rounds=10, threads=1))
