@@ -30,6 +30,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -96,15 +97,29 @@ class FeedbackStore:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # never created with the umask's mode
         os.chmod(self.path, 0o600)
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
-        connection.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
-        connection.execute(SCHEMA)
-        return connection
+        # IMMEDIATE: a write takes the write lock when it begins, waiting BUSY_TIMEOUT for it. A
+        # deferred one that read first fails at once when another writer got in between.
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level="IMMEDIATE")
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                # WAL (readers never block the one writer) stays set in the file. Switching a new
+                # file to it needs a lock that SQLite does not wait for: another connection
+                # creating the file at the same moment makes it fail at once, hence the retry.
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(SCHEMA)
+                return connection
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    connection.close()
+                    raise
+                time.sleep(0.01)
 
     def _check_room(self, adding: int) -> None:
         """Raise Full when `adding` more bytes would pass MAX_BYTES or MIN_FREE_BYTES, or the store
         holds MAX_ROWS corrections."""
-        used = sum(p.stat().st_size for p in (self.path, self.path.with_name(FILE_NAME + "-wal")) if p.exists())
+        used = sum(_size(p) for p in (self.path, self.path.with_name(FILE_NAME + "-wal")))
         if used and self._count() >= MAX_ROWS:
             raise Full(f"the corrections store holds {MAX_ROWS:,} corrections, its limit "
                        "(unspin feedback export, then clear)")
@@ -197,6 +212,15 @@ def unsafe(record: dict) -> list[str]:
         if not isinstance(value, str) or hidden_characters(INVISIBLE_RE.sub("", value) if name == "span" else value):
             fields.append(name)
     return fields
+
+
+def _size(path: Path) -> int:
+    """Bytes in a file, 0 when there is none (a write-ahead log goes when its last writer closes,
+    so it may go between a check and a stat)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _read(path: Path) -> list[dict]:

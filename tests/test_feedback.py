@@ -76,6 +76,30 @@ def test_concurrent_corrections_are_all_kept(make_client, sign_in, tmp_path):
     assert sqlite3.connect(store.path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_writers_racing_to_create_the_store_all_succeed(tmp_path):
+    """Writers racing on a new store once failed in three ways, each about one store in thirty:
+    switching the file to WAL and upgrading a deferred transaction to a write both fail at once
+    ('database is locked') instead of waiting, and the write-ahead log can go between the room
+    check's exists() and stat() (FileNotFoundError)."""
+    failures = []
+
+    def send(folder, k):
+        for i in range(5):
+            try:
+                FeedbackStore(folder).add(f"Paragraph {k}-{i} of the war.", 0, 9, "not_spun")
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                failures.append(exc)
+
+    for trial in range(40):
+        folder = tmp_path / str(trial)
+        threads = [threading.Thread(target=send, args=(folder, k)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures and len(FeedbackStore(folder).records()) == 40
+
+
 def test_feedback_command_exports_counts_and_clears(tmp_path, capsys):
     store = FeedbackStore(tmp_path)
     final, officers = PARAGRAPH.index("final month"), PARAGRAPH.index("officers")
