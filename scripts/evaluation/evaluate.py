@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from unspin.scripts.training.site_features import choose, read_articles, span_originals
+
 # A real spun news paragraph (spun -> originals), the acceptance check of the model.
 REAL_PARAGRAPH = (
     "WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
@@ -114,12 +116,12 @@ def run_article(engine, records: list[dict]) -> dict:
     result = engine.run([r["text"] for r in records])
     scored, decided = result.scored, result.decided
     originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
+    gold_spans = span_originals(records)
     marked, restored, scores = [], [], []
     for mark in result.marks:
         site, suggested = mark.site, mark.suggestions
         marked.append((site.paragraph, *site.words))
-        gold_spans = {(s["start"], s["end"]): s["original"].lower() for s in records[site.paragraph]["spans"]}
-        original = gold_spans.get((site.start, site.end))
+        original = gold_spans[site.paragraph].get((site.start, site.end))
         if original is not None:  # a correctly detected span
             texts = [s["text"].lower() for s in suggested]
             restored.append((records[site.paragraph]["heldout"], texts[:1] == [original], original in texts))
@@ -127,10 +129,9 @@ def run_article(engine, records: list[dict]) -> dict:
     kept = []  # (held-out profile, original among the kept candidates) of every site that is a gold span
     sites = []  # (P(spun), label, profile) of every site whose words were all or none substituted
     for k, site in enumerate(scored.sites):
-        gold_spans = {(s["start"], s["end"]): s["original"].lower() for s in records[site.paragraph]["spans"]}
-        if (site.start, site.end) in gold_spans:
-            kept.append((records[site.paragraph]["heldout"],
-                         gold_spans[(site.start, site.end)] in {c.lower() for c in site.candidates}))
+        original = gold_spans[site.paragraph].get((site.start, site.end))
+        if original is not None:
+            kept.append((records[site.paragraph]["heldout"], original in {c.lower() for c in site.candidates}))
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
@@ -371,7 +372,6 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
 def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articles: int) -> tuple[dict, list[dict]]:
     """The test figures, and the per-article results they come from (for write_plots)."""
     from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
-    from unspin.scripts.training.site_features import choose, read_articles
 
     articles = read_articles(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, 1, 0.5)

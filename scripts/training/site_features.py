@@ -41,6 +41,12 @@ def read_articles(path: Path) -> dict[str, list[dict]]:
     return articles
 
 
+def span_originals(records: list[dict]) -> list[dict[tuple[int, int], str]]:
+    """Per paragraph of an article: (start, end) of each gold span (code points) -> its original,
+    lower-cased."""
+    return [{(g["start"], g["end"]): g["original"].lower() for g in r["spans"]} for r in records]
+
+
 def choose(articles: dict[str, list[dict]], n: int, seed: int, spun_share: float | None) -> list[str]:
     """A seeded choice of n article ids; with spun_share, that share of them spun (by the held-out
     profile in a split that has one, the test split; else by any profile) and the rest clean."""
@@ -173,11 +179,10 @@ def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, o
     with open(path, "a", encoding="utf-8") as f:
         for aid in tqdm(todo, unit="article", desc=f"ranking {split}"):
             records = articles[aid]
-            groups = []
+            groups, gold = [], span_originals(records)
             for site in score(serving_lm(), table, [r["text"] for r in records], continuation, keep_all=True).sites:
-                gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
                 words, x = site.ranking
-                relevance = [int(w == gold.get((site.start, site.end))) for w in words]
+                relevance = [int(w == gold[site.paragraph].get((site.start, site.end))) for w in words]
                 if any(relevance):
                     groups.append({"x": [[round(float(v), 4) for v in row] for row in x], "y": relevance})
             f.write(json.dumps({"article": aid, "groups": groups}) + "\n")

@@ -168,7 +168,7 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, float, 
     chance of being the original, and a span's scores sum to less than 1). Returns (weight,
     temperature, calibration points, the fit's figures)."""
     from unspin.engine import Engine
-    from unspin.scripts.training.site_features import choose, read_articles
+    from unspin.scripts.training.site_features import choose, read_articles, span_originals
     from tqdm import tqdm
 
     engine = Engine.load(model, cache_size=0)
@@ -178,11 +178,10 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, float, 
     spans = []  # per correctly detected span: (log P with context, the ranker's score, which is the original)
     for aid in tqdm(chosen, desc="restoration weight and temperature", unit="article"):
         records = articles[aid]
-        result = engine.run([r["text"] for r in records], max_suggestions=10)
+        result, gold = engine.run([r["text"] for r in records], max_suggestions=10), span_originals(records)
         for mark in result.marks:
             site = mark.site
-            gold = {(g["start"], g["end"]): g["original"].lower() for g in records[site.paragraph]["spans"]}
-            original = gold.get((site.start, site.end))
+            original = gold[site.paragraph].get((site.start, site.end))
             if original is not None and site.restored:
                 prior = dict(zip(site.candidates, site.candidate_prior))
                 score = np.array([prior[w] for w, _ in site.restored])
