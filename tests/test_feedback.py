@@ -77,7 +77,7 @@ def test_concurrent_corrections_are_all_kept(make_client, sign_in, tmp_path):
 
 
 def test_writers_racing_to_create_the_store_all_succeed(tmp_path):
-    """Writers racing on a new store once failed in three ways, each about one store in thirty:
+    """Writers racing on a new store once failed, about one store in thirty, in three ways:
     switching the file to WAL and upgrading a deferred transaction to a write both fail at once
     ('database is locked') instead of waiting, and the write-ahead log can go between the room
     check's exists() and stat() (FileNotFoundError)."""
