@@ -13,7 +13,7 @@ on how it was split.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,24 +23,31 @@ EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site rea
 @dataclass(frozen=True)
 class Decision:
     """Settings of the article-level decision: chosen on dev by `unspin train` and stored in the
-    model folder's config.json, their only source (no defaults here)."""
+    model folder's config.json, their only source (min_hits: 1 in models before 1.4, where the
+    rule had no count)."""
 
     threshold: float  # calibrated P(spun) that marks a site in an article without evidence
-    spun_threshold: float  # ... in an article whose evidence reaches `evidence`
+    spun_threshold: float  # ... in an article whose evidence reaches `evidence` with `min_hits` words
     evidence: float
     prior_words: int  # evidence = evidence words / (words + prior_words): short texts need more
+    min_hits: int = 1  # ... and at least this many evidence words: a page is not spun on one word
 
     def scaled(self, threshold: float | None) -> "Decision":
         """The decision at a user-chosen sensitivity: `threshold` replaces the default one and
         the spun-article threshold keeps its ratio to it."""
         if threshold is None:
             return self
-        return Decision(threshold, min(threshold, self.spun_threshold * threshold / self.threshold), self.evidence,
-                        self.prior_words)
+        return replace(self, threshold=threshold,
+                       spun_threshold=min(threshold, self.spun_threshold * threshold / self.threshold))
 
-    def is_spun(self, evidence: float) -> bool:
-        """The article-level rule: an article whose evidence reaches `evidence` is spun."""
-        return evidence >= self.evidence
+    def evidence_of(self, hits: float, words: float) -> float:
+        """The evidence of `hits` evidence words (best site P >= EVIDENCE_P) among `words`: their
+        share, smoothed by prior_words (short texts need more)."""
+        return hits / (words + self.prior_words)
+
+    def is_spun(self, hits: float, words: float) -> bool:
+        """The article-level rule, its one owner: enough evidence words, and a large enough share."""
+        return hits >= self.min_hits and self.evidence_of(hits, words) >= self.evidence
 
 
 class Detector:
@@ -83,16 +90,9 @@ def word_scores(n_words: list[int], sites, p: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def evidence(scores: list[np.ndarray], prior_words: int) -> float:
-    """Share of the article's words whose best site reaches EVIDENCE_P, smoothed by prior_words."""
-    total = sum(len(s) for s in scores)
-    hits = sum(int((s >= EVIDENCE_P).sum()) for s in scores)
-    return smoothed(hits, total, prior_words)
-
-
-def smoothed(hits: float, words: float, prior_words: int) -> float:
-    """The evidence of `hits` words likely spun among `words`: short texts need more."""
-    return hits / (words + prior_words)
+def evidence_counts(scores: list[np.ndarray]) -> tuple[int, int]:
+    """(evidence words: words whose best site reaches EVIDENCE_P, words) of an article."""
+    return sum(int((x >= EVIDENCE_P).sum()) for x in scores), sum(len(x) for x in scores)
 
 
 def select(sites, p: np.ndarray, threshold: float, skip=frozenset()) -> list[int]:
@@ -117,8 +117,10 @@ def select(sites, p: np.ndarray, threshold: float, skip=frozenset()) -> list[int
 
 
 def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
-           skip: set[int] = frozenset()) -> tuple[list[int], float, float]:
-    """Choose the sites to mark (`select`): (indices into `sites`, the threshold used, the evidence)."""
-    ev = evidence(word_scores(n_words, sites, p), decision.prior_words)
-    threshold = decision.spun_threshold if decision.is_spun(ev) else decision.threshold
-    return select(sites, p, threshold, skip), threshold, ev
+           skip: set[int] = frozenset()) -> tuple[list[int], float, float, bool]:
+    """Choose the sites to mark (`select`): (indices into `sites`, the threshold used, the
+    evidence, whether the article is spun by the article-level rule)."""
+    hits, total = evidence_counts(word_scores(n_words, sites, p))
+    spun = decision.is_spun(hits, total)
+    threshold = decision.spun_threshold if spun else decision.threshold
+    return select(sites, p, threshold, skip), threshold, decision.evidence_of(hits, total), spun

@@ -4,13 +4,15 @@ Every caller (the HTTP API, `unspin analyze`, evaluation, training's dev check, 
 goes through the same four stages, run in order by `Engine.run`:
 
     score      the LM pass and each site's features (score.py; cacheable, no threshold)
-    decide     P(spun) per site and the article-level decision -> marked sites (decide.py)
+    decide     P(spun) per site (decide.py; second_look.py for unsure sites) and the article-level
+               decision -> marked sites
     restore    ranked originals for the marked sites, both sides of context (restore.py)
     summarize  the article's figures and verdict (this module owns the verdict)
 
 The stages are pipelined by batch of LM windows: after each batched pass the detector scores
-that batch's sites, and the sites the decision will likely mark are restored while the batch's
-KV cache is alive (`Engine._restore_likely`), so memory does not grow with the article's length.
+that batch's sites, the sites it is unsure of get their second look (second_look.py), and the
+sites the decision will likely mark are restored, all while the batch's KV cache is alive
+(`Engine._on_batch`), so memory does not grow with the article's length.
 
 The paragraphs of one call are one article: its marks depend on the whole article and on
 nothing else (not on how it is split into paragraphs, nor on other calls). Offsets are code
@@ -32,10 +34,11 @@ from pathlib import Path
 import numpy as np
 
 from .admission import Abandoned
-from .decide import EVIDENCE_P, Decision, decide, select, smoothed, word_scores
+from .decide import EVIDENCE_P, Decision, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs
 from .score import Scored, score
+from .second_look import in_band, look
 from .text import covers_ignored, visible, wording_key, words
 from .validation import DEFAULT_SUGGESTIONS
 
@@ -172,6 +175,9 @@ class Engine:
 
     def __init__(self, loaded: LoadedModel, cache_size: int = 64):
         self.loaded = loaded
+        # the second look at unsure sites (second_look.py): when the model has one (training turns
+        # it on to fit one)
+        self.looks = bool(loaded.second_look)
         self.cache_size = cache_size
         self._scored = _Cache(cache_size, SCORED_CACHE_BYTES)
         self._answers = _Cache(cache_size, ANSWER_CACHE_BYTES)
@@ -222,29 +228,31 @@ class Engine:
               ignore: frozenset[str] = frozenset(), check=None) -> Scored:
         """Stage 1 (cached per article and caller): the paragraphs as read (soft hyphens and
         zero-width characters inside words read past: text.visible; `Scored.seen` maps offsets
-        back), scored. decision: the call's (Decision.scaled); with it, the sites it is likely to
-        mark are restored during the pass (`_restore_likely`), except those covering an `ignore`
-        wording. check: see score.score. caller: see `analyze`."""
+        back), scored. With `looks`, the sites the detector is unsure of get their second look
+        during the pass (second_look.look). decision: the call's (Decision.scaled); with it, the
+        sites it is likely to mark are restored during the pass (`_on_batch`), except those
+        covering an `ignore` wording. check: see score.score. caller: see `analyze`."""
         key = (caller, tuple(paragraphs))
         cached = self._scored.get(key)
         if cached is not None:
             return cached
         seen = [visible(p) for p in paragraphs]
         merged: dict = {}
-        on_batch = self._restore_likely(seen, decision, ignore, merged) if decision is not None else None
+        on_batch = self._on_batch(seen, decision, ignore, merged) if decision is not None or self.looks else None
         with self._model_lock:
             scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
-                           on_batch, check, self.loaded.ranker)
+                           on_batch, check, self.loaded.ranker, related=self.loaded.related)
         scored.seen, scored.merged = seen, merged
         self._scored.put(key, scored)
         return scored
 
-    def _restore_likely(self, seen, decision: Decision, ignore: frozenset[str], merged: dict):
-        """The scoring pass's on_batch: restore, while the batch's KV cache is alive, the sites
-        that `decide` would mark there (`select`: a batch holds whole sentences, so its choice
-        among overlapping sites is the article's), and their runs (restore.runs, into `merged`
-        by (paragraph, first word, last word + 1)), at the threshold the article will likely get:
-        the spun-article one once the evidence so far (the share of words likely spun, words
+    def _on_batch(self, seen, decision: Decision | None, ignore: frozenset[str], merged: dict):
+        """The scoring pass's on_batch, while the batch's KV cache is alive: with `looks`, the second
+        look at the batch's sites whose P(spun) is in second_look.BAND; with a decision, restore
+        the sites that `decide` would mark there (`select`: a batch holds whole sentences, so its
+        choice among overlapping sites is the article's), and their runs (restore.runs, into
+        `merged` by (paragraph, first word, last word + 1)), at the threshold the article will
+        likely get: the spun-article one once the evidence so far (the words likely spun, words
         counted in proportion to the tokens passed) reaches the cut-off, else the plain one. A
         marked site this guess left out is restored after the decision (its window passed again):
         the guess costs time when wrong, never a different answer."""
@@ -255,16 +263,21 @@ class Engine:
 
         def on_batch(sites, batch):
             p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
+            if self.looks:
+                look(self.loaded.lm, [s for s, band in zip(sites, in_band(p)) if band], batch, self.loaded.continuation)
+                p = self.loaded.second_look.apply(sites, p)
+            if decision is None:
+                return
             skip = {k for k, s in enumerate(sites) if covers_ignored(s.text, ignore)}
             hits.update((s.paragraph, w) for k, s in enumerate(sites) if p[k] >= EVIDENCE_P and k not in skip
                         for w in range(*s.words))
             passed[0] += sum(len(batch.document[w].ids) for w in batch.windows)
             share = passed[0] / sum(len(w.ids) for w in batch.document)
-            spun = decision.is_spun(smoothed(len(hits), n_words * share, decision.prior_words))
+            spun = decision.is_spun(len(hits), n_words * share)
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
             grouped = runs(texts, sites, taken, ignore)
             joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1]
-            alone = [sites[run[0]] for run in grouped if len(run) == 1]
+            alone = [sites[k] for run in grouped for k in run]  # a run's sites too (restore.joined)
             restore_sites(self.loaded.lm, alone + joint, batch, self.loaded.continuation)  # one pass
             merged.update(((s.paragraph, *s.words), s) for s in joint)
             release_memory()  # the batch's KV cache and activations, before the next pass
@@ -277,11 +290,11 @@ class Engine:
         or contains one gets P(spun) 0, so it is neither marked nor counted as evidence."""
         decision = self.loaded.decision.scaled(threshold)
         features = np.stack([s.features for s in scored.sites]) if scored.sites else np.zeros((0, 0))
-        p = self.loaded.detector.predict(features)
+        p = self.loaded.second_look.apply(scored.sites, self.loaded.detector.predict(features))
         skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
         p[list(skip)] = 0.0
-        marked, used, ev = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
-        return Decided(p, marked, used, ev, decision.is_spun(ev))
+        marked, used, ev, spun = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
+        return Decided(p, marked, used, ev, spun)
 
     def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset()) -> list[Mark]:
         """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording, never one
@@ -289,8 +302,10 @@ class Engine:
         if not decided.marked:
             return []
         with self._model_lock:
+            meta = self.loaded.meta
             return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation,
-                           self.loaded.meta.restoration_temperature, self.loaded.meta.restoration_calibration, ignore)
+                           self.loaded.candidates, meta.restoration_temperature, meta.restoration_calibration, ignore,
+                           meta.min_suggestion_chance)
 
     @staticmethod
     def summarize(paragraphs: list[dict], decided: Decided) -> dict:

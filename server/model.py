@@ -8,6 +8,8 @@ The model is a language model that judges wording in context plus what Unspin tr
 - `continuations.tsv.gz`: how each multi-token candidate wording continues once begun
   (score.continuations; computed once with the LM when the model is trained);
 - `detector.txt`: the LightGBM model that turns a site's LM features into P(spun) (`decide.py`);
+- `ranker.txt`: the candidate ranker (`ranking.py`); `vectors.npz`: word vectors that tell which
+  of the language model's own candidates are related enough to suggest (`vectors.py`);
 - `config.json`: name, version, the article-level decision settings, feature names, metrics;
 - `README.md`: the model card.
 
@@ -27,12 +29,15 @@ from .decide import Decision, Detector
 from .lm import LanguageModel, load_lm
 from .ranking import CandidateRanker
 from .score import FEATURES
+from .second_look import SecondLook
 from .text import hidden_characters, zipf_table
+from .vectors import FILE as VECTORS_FILE
+from .vectors import Relatedness, WordVectors
 
 NAME = "unspin-lm"
 # The word figures of a model's metrics are reported per group of spinner profiles: those it was
-# trained on, and the held-out one (a dictionary never used in training). Owner of the names.
-PROFILE_GROUPS = ("training profiles", "held-out profile")
+# trained on, and the held-out ones (a dictionary or a style never used in training). Owner of the names.
+PROFILE_GROUPS = ("training profiles", "held-out profiles")
 ORIGINALS_CACHE = 8192  # wordings whose candidate sets CandidateTable.originals keeps
 
 
@@ -51,6 +56,14 @@ class ModelMeta:
     restoration_temperature: float = 1.0  # of the suggestions' softmax (restore.restore), fitted on dev ...
     restoration_calibration: dict = field(default_factory=dict)  # ... and its isotonic calibration, the same form
     ranker_weight: float = 0.0  # nats per unit of the candidate ranker's score (ranking.py), fitted on dev
+    # An open candidate is suggested only when related to the wording (vectors.Relatedness): a
+    # thesaurus link or a word-vector cosine of at least this, chosen on dev (None: every one, as
+    # before 1.4) ...
+    suggestion_cosine: float | None = None
+    # ... and a suggestion only when its calibrated chance of being the original reaches this
+    # (restore.restore; 0: every one, as before 1.4)
+    min_suggestion_chance: float = 0.0
+    second_look: dict = field(default_factory=dict)  # second_look.SecondLook's settings ({}: none, before 1.4)
     metrics: dict = field(default_factory=dict)
 
     @property
@@ -148,10 +161,22 @@ class LoadedModel:
     meta: ModelMeta
     path: Path
     ranker: CandidateRanker | None = None  # None: restoration ranks by log P alone
+    vectors: WordVectors | None = None  # for the suggestions' relatedness (vectors.py)
 
     @property
     def decision(self) -> Decision:
         return Decision(**self.meta.decision)
+
+    @property
+    def second_look(self) -> SecondLook:
+        return SecondLook(**self.meta.second_look)
+
+    @property
+    def related(self) -> Relatedness | None:
+        """Which open candidates may be suggested (None: all, in models before 1.4)."""
+        if self.meta.suggestion_cosine is None:
+            return None
+        return Relatedness(self.vectors, self.meta.suggestion_cosine)
 
 
 def read_meta(path: Path) -> ModelMeta:
@@ -185,6 +210,7 @@ def load_model(path: str | Path, precision: str | None = None, threads: int | No
         meta=meta,
         path=path,
         ranker=CandidateRanker(ranker_file.read_text(), meta.ranker_weight) if ranker_file.exists() else None,
+        vectors=WordVectors.read(path / VECTORS_FILE),
     )
 
 
@@ -212,11 +238,14 @@ def candidate_wordings(table: CandidateTable) -> list[str]:
 
 
 def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable,
-               continuation: dict[str, float], ranker_text: str | None = None) -> Path:
+               continuation: dict[str, float], ranker_text: str | None = None,
+               vectors: WordVectors | None = None) -> Path:
     """Write a model folder (the LM itself is not copied: it is installed, see lm.py); ranker_text:
-    the candidate ranker (ranking.py), if any."""
+    the candidate ranker (ranking.py), if any; vectors: the word vectors (vectors.py), if any."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if vectors is not None:
+        vectors.save(out / VECTORS_FILE)
     (out / "config.json").write_text(json.dumps({"unspin": asdict(meta)}, indent=2) + "\n")
     (out / "detector.txt").write_text(detector_text)
     if ranker_text is not None:

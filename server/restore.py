@@ -11,10 +11,14 @@ window before its site and the earlier tokens of its own variant only, at the po
 would have in the text). The log-probability of the first sub-token of every variant is the one
 the scoring pass computed.
 
-Adjacent marked sites (a *run*: "army gear") are one mark, restored as one wording: each
-combination of their first JOINT_PER_SITE candidates ("military equipment", "military gear", ...)
-is re-scored the same way, in the same pass, as the wording of a site that spans them all
-(`merge`), so each word is judged with its restored neighbours rather than their spun wording.
+Adjacent marked sites (a *run*: "army gear") are restored both one by one and as one wording:
+each combination of their first JOINT_PER_SITE candidates ("military equipment", "military
+gear", ...) is re-scored the same way, in the same pass, as the wording of a site that spans them
+all (`merge`), so each word is judged with its restored neighbours rather than their spun wording.
+The run becomes one mark only when its wording is a key of the candidate table or its joint
+restoration reads better than the words restored one by one (`joined`); else each site is a mark
+of its own (a joint wording of words restored alone was seen to turn "following binary digit"
+into "after double number").
 
 The engine calls `restore_sites` during the scoring pass for the sites that may be marked (and
 their runs), so no KV cache outlives its batch; `restore` ranks the marks and re-runs the pass
@@ -42,10 +46,12 @@ ROWS_PER_PASS = 8  # ... and rows per pass, padded to 1, 2, 4 or 8: attention we
 # 8 x 9 heads x 32 x 544 fp32 (5 MB)
 
 
-def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float]) -> None:
+def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuation: dict[str, float],
+                  single: bool = False) -> None:
     """Set `site.restored` = [(wording, log P(wording + right context | left context) + its prior
     (the candidate ranker's: ranking.py)], nats, for the kept candidates of each of `sites` (all in
-    `batch`'s windows, whose KV cache the batch kept).
+    `batch`'s windows, whose KV cache the batch kept). A site with one candidate is re-scored only
+    when `single` (second_look.py); else it is its one suggestion as the scoring pass estimated it.
     continuation: the model's (score.continuations), to recover each candidate's first sub-token
     log-probability from its `candidate_lp`."""
     variants = []  # (site, wording, token ids: wording's then the right context's)
@@ -54,7 +60,7 @@ def restore_sites(lm: LanguageModel, sites: list[Site], batch: Batch, continuati
         t0, t1 = site.tokens
         right = batch.document[site.window].ids[t1 : t1 + RIGHT_TOKENS]
         words = site.candidates
-        if len(words) <= 1:  # nothing to rank: its one suggestion needs no second pass
+        if len(words) == 0 or len(words) == 1 and not single:  # nothing to rank: no second pass
             site.restored = [(words[0], site.candidate_lp[0] + site.candidate_prior[0])] if words else []
             continue
         for wording, lp, prior in zip(words, site.candidate_lp, site.candidate_prior):
@@ -176,34 +182,59 @@ def merge(sites: list[Site], continuation: dict[str, float]) -> Site:
                    candidate_prior=[c[2] for c in combos], restored=None)
 
 
+def joined(table, run: list[Site], whole: Site) -> bool:
+    """Whether a run of restored sites is one mark with the restored wording of `whole` (their
+    `merge`): its wording is a key of the candidate `table`, or the best joint wording differs from
+    the sites' best wordings put together and so scores better than that combination does."""
+    if table.lookup(whole.text):
+        return True
+    if not whole.restored or any(not site.restored for site in run):
+        return bool(whole.restored)
+    one_by_one = " ".join(max(site.restored, key=lambda r: r[1])[0] for site in run).lower()
+    scores = {wording.lower(): lp for wording, lp in whole.restored}
+    best = max(scores, key=scores.get)
+    return best != one_by_one and scores[best] > scores.get(one_by_one, -float("inf"))
+
+
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
-            continuation: dict[str, float], temperature: float = 1.0, calibration: dict | None = None,
-            ignore: frozenset[str] = frozenset()) -> list[Mark]:
+            continuation: dict[str, float], table, temperature: float = 1.0, calibration: dict | None = None,
+            ignore: frozenset[str] = frozenset(), min_chance: float = 0.0) -> list[Mark]:
     """The marks of the marked sites (indices into scored.sites, in text order): each site, or
-    each run of adjacent ones as one wording (`runs`, `merge`), with up to `limit` suggestions,
+    each run of adjacent ones as one wording (`runs`, `merge`, when `joined`: `table` is the
+    model's candidate table), with up to `limit` suggestions,
     best first, as {"text", "score"}; score: the softmax probability over the re-scored
     candidates at `temperature`, then `calibration` (decide.calibrated; the model's, both fitted
-    on dev so that a score is the chance of being the original: `unspin train`). What the scoring pass did not restore (sites, and runs
-    kept in `scored.merged` by their words) is restored here, their windows passed again."""
+    on dev so that a score is the chance of being the original: `unspin train`). A suggestion
+    whose score is below `min_chance` is not given: a mark may have none (its original unknown).
+    What the scoring pass did not restore (sites, and runs kept in `scored.merged` by their
+    words) is restored here, their windows passed again."""
     marks = []
     for run in runs(scored.paragraphs, scored.sites, marked, ignore):
         key = (scored.sites[run[0]].paragraph, scored.sites[run[0]].words[0], scored.sites[run[-1]].words[1])
         marks.append((run, scored.merged.get(key) if len(run) > 1 else scored.sites[run[0]]))
     todo: dict[int, list[int]] = {}  # window -> the marks to restore there
     for n, (run, site) in enumerate(marks):
-        if site is None or site.restored is None:
+        if site is None or site.restored is None or any(scored.sites[k].restored is None for k in run):
             todo.setdefault(scored.sites[run[0]].window, []).append(n)  # a run lies in one window
     for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True):
         here = [n for w in batch.windows for n in todo[w]]
         for n in here:
             if marks[n][1] is None:
                 marks[n] = (marks[n][0], merge([scored.sites[k] for k in marks[n][0]], continuation))
-        restore_sites(lm, [marks[n][1] for n in here if marks[n][1].restored is None], batch, continuation)
-    out = []
+        pending = [marks[n][1] for n in here] + [scored.sites[k] for n in here if len(marks[n][0]) > 1
+                                                  for k in marks[n][0]]
+        restore_sites(lm, [site for site in pending if site.restored is None], batch, continuation)
+    split = []  # a run that is not `joined` is a mark per site
     for run, site in marks:
+        if len(run) > 1 and not joined(table, [scored.sites[k] for k in run], site):
+            split += [((k,), scored.sites[k]) for k in run]
+        else:
+            split.append((run, site))
+    out = []
+    for run, site in split:
         restored = site.restored
         probs = (torch.tensor([lp for _, lp in restored]) / temperature).softmax(0).numpy()
         chances = calibrated(probs, calibration or {})
         ranked = sorted(zip((w for w, _ in restored), probs, chances), key=lambda x: -x[1])[:limit]  # calibration ties
-        out.append(Mark(run, site, [{"text": t, "score": round(float(c), 4)} for t, _, c in ranked]))
+        out.append(Mark(run, site, [{"text": t, "score": round(float(c), 4)} for t, _, c in ranked if c >= min_chance]))
     return out

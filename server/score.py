@@ -40,7 +40,8 @@ OPEN_K = 50  # the top_k whole words of the LM's next-token distribution before 
 OPEN_MIN_ZIPF = 2.5  # a token is an open candidate when it is a space and a whole word at least this frequent
 OPEN_SITE_MAX_ZIPF = 6.0  # a word that is no table key is an open site unless it is this frequent (the, of)
 RELATED_COSINE = 0.3  # an open candidate is *related* to a site's word when the thesaurus links them
-# or their LM input embeddings' cosine reaches this (a feature: relatedness is not a filter)
+# or their LM input embeddings' cosine reaches this (a detector feature; which candidates a reader is
+# shown is vectors.Relatedness's rule)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit or
 # opening quote, unless the word before the stop is an initial or a known abbreviation.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
@@ -98,6 +99,8 @@ class Site:
     # restore.py's re-scored candidates, (wording, log P(wording + right context | left) + prior, nats),
     # once computed (during the scoring pass for sites that may be marked, else on demand)
     restored: list[tuple[str, float]] | None = None
+    # second_look.py's both-sides log-likelihood ratio, nats, for a site the detector is unsure of
+    both_sides: float | None = None
     # with score(keep_all=True) (training the ranker): every candidate (lower case), best ranked
     # first, and its ranking.RANK_FEATURES [n, len(RANK_FEATURES)]
     ranking: tuple[list[str], np.ndarray] | None = None
@@ -303,13 +306,14 @@ def continuations(lm: LanguageModel, wordings: list[str], batch: int = 256, prog
 
 
 def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[str, float] | None = None,
-          on_batch=None, check=None, ranker=None, keep_all: bool = False) -> Scored:
+          on_batch=None, check=None, ranker=None, keep_all: bool = False, related=None) -> Scored:
     """Run the LM over a document (list of paragraphs) and compute every site's features.
 
     continuation: `continuations` of the table's candidates (lower case), 0 where missing.
     ranker: the model's ranking.CandidateRanker, which chooses each site's KEPT_CANDIDATES and
     their priors (None: the likeliest by log P, prior 0); keep_all: also keep every candidate
-    and its ranking features on the site (`Site.ranking`: training the ranker).
+    and its ranking features on the site (`Site.ranking`: training the ranker); related: the
+    model's vectors.Relatedness, which open candidates may be kept as suggestions (None: all).
     on_batch(sites, batch): called after each batched pass with the sites of its windows and the
     Batch with its KV cache kept (the engine restores likely-marked sites there, so no KV cache
     outlives its batch); without it no KV cache is kept. check(): called before each pass (the
@@ -325,7 +329,7 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
         new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {}, table,
-                        ranker, keep_all)
+                        ranker, keep_all, related)
         if on_batch is not None and new:
             on_batch(new, batch)
         sites += new
@@ -459,7 +463,7 @@ def cosines(lm: LanguageModel, a: list[int], b: list[int]) -> np.ndarray:
 
 
 def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw: list[Located], continuation,
-              table, ranker=None, keep_all: bool = False) -> list[Site]:
+              table, ranker=None, keep_all: bool = False, related=None) -> list[Site]:
     """Sites and features of the `raw` sites of one batch, as array operations over all of them.
 
     Log-probabilities (nats) are a token's logit, as an fp32 dot product of its hidden state and
@@ -585,6 +589,11 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
                             [r.last - r.first for r in raw])
     rank_score = ranker.scores(rank_x) if ranker is not None else all_lp
     all_prior = ranker.weight * rank_score if ranker is not None else np.zeros(len(all_lp))
+    # Only candidates related to the wording are kept as suggestions: every table candidate (the
+    # thesaurus links it), an open one when `related` says so (vectors.Relatedness; None: all).
+    open_kept = np.ones(int(once.sum()), dtype=bool) if related is None else related(
+        [wordings[k] for k in open_site_[once]], [w for w, o in zip(open_word, once) if o], open_linked[once])
+    all_related = np.concatenate([np.ones(len(cand_site), bool), open_kept])
     order = np.lexsort((-rank_score, all_site))
     kept_starts = np.searchsorted(all_site[order], np.arange(n_sites))
     kept_counts = np.bincount(all_site, minlength=n_sites)
@@ -624,8 +633,8 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
             "cosine_best": cos_table[b] if has[k] else np.nan,
         }
         mine = order[kept_starts[k] : kept_starts[k] + kept_counts[k]]
-        ranked = mine[:KEPT_CANDIDATES]
-        top = ranked[0] if len(ranked) else None
+        ranked = mine[all_related[mine]][:KEPT_CANDIDATES]
+        top = mine[0] if len(mine) else None  # the features read the best ranked of all
         values["ranked_ratio"] = all_lp[top] - lp_text[k] if top is not None else np.nan
         values["ranked_score"] = rank_score[top] if top is not None and ranker is not None else np.nan
         features = np.array([values[name] for name in FEATURES], dtype=np.float32)

@@ -9,7 +9,7 @@ import pytest
 from unspin.scripts.data import dataset
 
 DATA = Path(__file__).parent / "fixtures" / "data"
-FIELDS = {"id", "article", "source", "profile", "heldout", "text", "original", "spans"}
+FIELDS = {"id", "article", "source", "profile", "heldout", "short", "density", "text", "original", "spans"}
 
 
 def build(out: Path, seed: int = 1, *extra: str) -> dict[str, list[dict]]:
@@ -92,9 +92,33 @@ def test_heldout_profile_only_in_test():
     seen = {split: {r["profile"] for i in range(200)
                     for r in dataset.spin_article(f"a-{i}", "a", paras, split, spinners, 1, 1.0)}
             for split in ("train", "test")}
-    assert "ppdb-heldout" in seen["test"] and "ppdb-heldout" not in seen["train"]
-    assert all(r["heldout"] == (r["profile"] == "ppdb-heldout")
+    held = {"ppdb-heldout", "moby-phrases-heldout"}
+    assert held <= seen["test"] and not held & seen["train"]
+    assert all(r["heldout"] == (r["profile"] in held)
                for i in range(50) for r in dataset.spin_article(f"a-{i}", "a", paras, "test", spinners, 1, 1.0))
+
+
+def test_pages_are_shaped_like_real_ones():
+    """Short pages (their first paragraphs, SHORT_WORDS), light and partial spinning: strata on every record."""
+    lex = {"moby": {"said": ["stated"], "plan": ["scheme"], "work": ["function"], "well": ["nicely"]}}
+    spinners = dataset.make_spinners(lex)
+    paras = [f"The minister said the plan number {k} would work well for everyone involved in it." for k in range(40)]
+    pages = [dataset.spin_article(f"a-{i}", "a", paras, "train", spinners, 1) for i in range(300)]
+    for page in pages:
+        assert len({(r["short"], r["density"]) for r in page}) == 1
+        short = page[0]["short"]
+        assert short == (len(page) * 15 <= dataset.SHORT_WORDS[1]) and (short or len(page) == 40)
+        assert (page[0]["density"] == "none") == all(r["profile"] == "clean" for r in page)
+    by = {d: [p for p in pages if p[0]["density"] == d] for d in ("none", *dataset.DENSITIES)}
+    assert all(by.values()) and any(p[0]["short"] for p in pages) and any(not p[0]["short"] for p in pages)
+
+    def changed(group):  # share of words substituted
+        return sum(len(sp["original"].split()) for p in group for r in p for sp in r["spans"]) / sum(
+            len(r["original"].split()) for p in group for r in p)
+
+    assert changed(by["light"]) < changed(by["normal"])
+    untouched = [sum(r["profile"] == "clean" for r in p) / len(p) for p in by["partial"] if len(p) > 5]
+    assert untouched and min(untouched) >= 0.2
 
 
 def test_can_produce_real_pairs():

@@ -10,7 +10,7 @@ import pytest
 from unspin.decide import Decision, decide
 from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
-from unspin.restore import JOINT_PER_SITE, RIGHT_TOKENS, merge, restore, restore_sites
+from unspin.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
 from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import INVISIBLE_RE, words
 
@@ -91,18 +91,31 @@ def test_article_level_decision_marks_the_same_score_only_in_a_spun_article():
     decision = Decision(threshold=0.9, spun_threshold=0.4, evidence=0.05, prior_words=100)
     site = lambda p, w: SimpleNamespace(paragraph=p, words=(w, w + 1))  # noqa: E731
     # A clean article: one site at 0.6 among 100 words -> no evidence, nothing marked.
-    marked, used, ev = decide([100], [site(0, 3)], np.array([0.6]), decision)
-    assert marked == [] and used == 0.9 and ev < 0.05
+    marked, used, ev, spun = decide([100], [site(0, 3)], np.array([0.6]), decision)
+    assert marked == [] and used == 0.9 and ev < 0.05 and not spun
     # A spun article: 15 sites at 0.7 and the same 0.6 site -> evidence; the 0.6 site is marked too.
     sites = [site(0, k) for k in range(0, 30, 2)] + [site(0, 31)]
     p = np.array([0.7] * 15 + [0.6])
-    marked, used, ev = decide([100], sites, p, decision)
-    assert used == 0.4 and ev >= 0.05 and 15 in marked and len(marked) == 16
+    marked, used, ev, spun = decide([100], sites, p, decision)
+    assert used == 0.4 and ev >= 0.05 and spun and 15 in marked and len(marked) == 16
+
+
+def test_a_short_text_is_spun_on_enough_evidence_words_and_share():
+    """decide.Decision.is_spun: at least min_hits evidence words, and their smoothed share."""
+    decision = Decision(threshold=0.95, spun_threshold=0.3, evidence=0.03, prior_words=0, min_hits=3)
+    site = lambda w: SimpleNamespace(paragraph=0, words=(w, w + 1))  # noqa: E731
+    # 40 words, two evidence words: 5 % of the text, but fewer than 3 words -> not spun
+    assert decide([40], [site(0), site(5)], np.array([0.9, 0.9]), decision)[3] is False
+    # three evidence words: spun, and the 0.4 site is marked at the spun-article threshold
+    marked, used, _, spun = decide([40], [site(0), site(5), site(9), site(20)], np.array([0.9, 0.9, 0.9, 0.4]), decision)
+    assert spun and used == 0.3 and len(marked) == 4
+    # the same three words among 2,000: too small a share
+    assert decide([2000], [site(0), site(5), site(9)], np.array([0.9, 0.9, 0.9]), decision)[3] is False
 
 
 def test_overlapping_sites_keep_the_likelier_one():
     sites = [SimpleNamespace(paragraph=0, words=(0, 2)), SimpleNamespace(paragraph=0, words=(1, 2))]
-    marked, _, _ = decide([10], sites, np.array([0.95, 0.99]), Decision(0.9, 0.5, 0.5, 100))
+    marked = decide([10], sites, np.array([0.95, 0.99]), Decision(0.9, 0.5, 0.5, 100))[0]
     assert marked == [1]
 
 
@@ -138,7 +151,7 @@ def test_restore_reuses_the_kv_cache_exactly(engine):
         assert own == site.text and own_lp == pytest.approx(expected, abs=2e-3)
         site.restored = None  # as for a site the pass did not restore: its window is passed again
         k = scored.sites.index(site)
-        restore(lm, scored, [k], 3, {})
+        restore(lm, scored, [k], 3, {}, engine.loaded.candidates)
         assert [lp for _, lp in site.restored] == pytest.approx([own_lp, other_lp], abs=2e-3)
 
 
@@ -253,26 +266,35 @@ def test_ignored_wordings_are_never_flagged(engine):
         [text], threshold=0.0, ignore=("final",))["paragraphs"][0]["spans"]})
 
 
-def test_adjacent_marked_words_are_restored_as_one_wording(engine):
-    """Marked one-word sites next to each other are one mark whose suggestions combine their
-    candidates (restore.runs, restore.merge); a run restored during the scoring pass and one
-    restored after it get the same scores."""
+def test_adjacent_marked_words_are_one_mark_when_joined(engine):
+    """Marked one-word sites next to each other are restored one by one and together (restore.runs,
+    restore.merge); they are one mark, whose suggestions combine their candidates, exactly when
+    restore.joined says so, else a mark each; a run restored during the scoring pass and one
+    restored after it get the same marks and scores."""
     from dataclasses import replace
 
     paragraph = "The army held a final warfare drill in the hills."  # table: final -> last, concluding; warfare -> war
-    lm, continuation = engine.loaded.lm, engine.loaded.continuation
-    scored = score(lm, engine.loaded.candidates, [paragraph])
+    lm, continuation, table = engine.loaded.lm, engine.loaded.continuation, engine.loaded.candidates
+    scored = score(lm, table, [paragraph])
     run = sorted(k for k, s in enumerate(scored.sites) if s.text in ("final", "warfare"))
     alone = [k for k, s in enumerate(scored.sites) if s.text == "army"]
     decided = replace(engine.decide(scored), marked=sorted(run + alone))
-    marks = restore(lm, scored, decided.marked, 10, continuation)
-    assert [m.site.text for m in marks] == ["army", "final warfare"]
-    joint = marks[1]
-    assert joint.sites == tuple(run) and (joint.site.start, joint.site.end) == (16, 29)
-    final, warfare = (scored.sites[k].candidates for k in run)
-    texts = [s["text"] for s in joint.suggestions]
-    assert set(texts) == {f"{a} {b}" for a in final[:JOINT_PER_SITE] for b in warfare[:JOINT_PER_SITE]}
-    assert sum(s["score"] for s in joint.suggestions) == pytest.approx(1.0, abs=1e-3)
+    marks = restore(lm, scored, decided.marked, 10, continuation, table)
+    members = [scored.sites[k] for k in run]
+    assert all(site.restored for site in members), "a run's sites are restored one by one too"
+    final, warfare = (site.candidates for site in members)
+    if any(m.site.text == "final warfare" for m in marks):
+        assert [m.site.text for m in marks] == ["army", "final warfare"]
+        joint = marks[1]
+        assert joint.sites == tuple(run) and (joint.site.start, joint.site.end) == (16, 29)
+        assert joined(table, members, joint.site)
+        texts = [s["text"] for s in joint.suggestions]
+        assert set(texts) <= {f"{a} {b}" for a in final[:JOINT_PER_SITE] for b in warfare[:JOINT_PER_SITE]}
+    else:
+        assert [m.site.text for m in marks] == ["army", "final", "warfare"]
+        whole = merge(members, continuation)
+        marks_again = restore(lm, replace(scored, merged={(0, *whole.words): whole}), run, 10, continuation, table)
+        assert not joined(table, members, whole) and len(marks_again) == 2
 
     merged = {}
 
@@ -283,8 +305,28 @@ def test_adjacent_marked_words_are_restored_as_one_wording(engine):
         restore_sites(lm, [site], batch, continuation)
         merged[(site.paragraph, *site.words)] = site
 
-    during = score(lm, engine.loaded.candidates, [paragraph], continuation, on_batch=on_batch)
+    during = score(lm, table, [paragraph], continuation, on_batch=on_batch)
     during.merged = merged
-    again = restore(lm, during, run, 10, continuation)[0].suggestions
-    assert [s["text"] for s in again] == [s["text"] for s in joint.suggestions]
-    assert [s["score"] for s in again] == pytest.approx([s["score"] for s in joint.suggestions], abs=2e-3)
+    again = restore(lm, during, run, 10, continuation, table)
+    before = [m for m in marks if m.site.text != "army"]
+    assert [m.site.text for m in again] == [m.site.text for m in before]
+    for a, b in zip(again, before):
+        assert [s["text"] for s in a.suggestions] == [s["text"] for s in b.suggestions]
+        assert [s["score"] for s in a.suggestions] == pytest.approx([s["score"] for s in b.suggestions], abs=2e-3)
+
+
+def test_a_run_is_joined_when_its_wording_is_a_key_or_reads_better_together():
+    """restore.joined: a table key, or a joint best wording other than the words' own best ones."""
+    from unspin.score import Site
+
+    def site(text, restored):
+        return Site(0, (0, 1), 0, len(text), text, 0, (0, 1), [], [], [], np.zeros(0), restored)
+
+    table = CandidateTable({"army gear": [("military equipment", -1.0)]})
+    following, binary = site("following", [("after", -1.0), ("next", -2.0)]), site("binary", [("double", -1.0)])
+    together = site("following binary", [("after double", -5.0), ("next double", -6.0)])
+    assert not joined(table, [following, binary], together)  # the same words either way: a mark each
+    together.restored = [("after double", -5.0), ("next double", -4.0)]
+    assert joined(table, [following, binary], together)  # together, another wording reads better
+    army, gear = site("army", [("military", -1.0)]), site("gear", [("equipment", -1.0)])
+    assert joined(table, [army, gear], site("army gear", [("military equipment", -9.0)]))  # a key

@@ -131,7 +131,8 @@ def test_apply_edits_merges_adjacent_words():
 
 def test_profiles():
     heldout = [p for p in PROFILES if p.heldout]
-    assert len(heldout) == 1 and heldout[0].sources != ("tortured",)
+    assert len(heldout) == 2 and all(p.sources != ("tortured",) for p in heldout)
+    assert any(p.phrases for p in heldout) and any(p.phrases for p in PROFILES if not p.heldout)
     assert all(0.05 <= lo <= hi <= 0.5 for lo, hi in (p.rate for p in PROFILES))
 
 

@@ -4,7 +4,7 @@
         --tortured tortured_phrases.tsv --out data/spun --seed 1 [--glove]
 
 Writes DIR/{train,dev,test}.jsonl (one paragraph per line, split by article, near
-duplicates kept in one split, the held-out profile only in test), DIR/summary.json and
+duplicates kept in one split, the held-out profiles only in test), DIR/summary.json and
 DIR/realism.json (how closely each profile's substitutions resemble real spinner output).
 The output folder is written as DIR.tmp and renamed when complete.
 """
@@ -23,6 +23,12 @@ from random import Random
 SPLITS = ("train", "dev", "test")
 CLEAN_ARTICLE_SHARE = 0.30  # most real pages are not spun
 CLEAN_PARAGRAPH_SHARE = 0.10  # spun pages keep some paragraphs untouched
+# Pages shaped like real ones, not only long articles spun at one density (each drawn per article):
+SHORT_PAGE_SHARE = 0.35  # briefs and short pages: the article cut to its first SHORT_WORDS words
+SHORT_WORDS = (60, 300)  # ... a length drawn in this range, whole paragraphs; the `short` stratum
+DENSITIES = {"normal": 0.5, "light": 0.3, "partial": 0.2}  # how a spun page is spun:
+LIGHT_RATE = (0.05, 0.15)  # light: this share of content words (about 3-10 % of all words)
+PARTIAL_SPUN = (0.3, 0.7)  # partial: this share of its paragraphs spun at the profile's rate, the rest untouched
 MIN_WORDS = 8  # shorter paragraphs are datelines, tables and sign-offs
 _DEFAULT_MYTHES = Path("/usr/share/mythes/th_en_US_v2.dat")
 _SIGNOFF_RE = re.compile(r"\s*\b(Reuter|REUTER)\b\s*$")
@@ -160,27 +166,52 @@ def make_spinners(lex: dict) -> dict:
     return out
 
 
+def short_page(paras: list[str], rng: Random) -> list[str]:
+    """The article's first whole paragraphs up to a length drawn in SHORT_WORDS (at least one)."""
+    from unspin.text import words
+
+    budget, out = rng.randint(*SHORT_WORDS), []
+    for para in paras:
+        n = len(words(para))
+        if out and budget < n:
+            break
+        out.append(para)
+        budget -= n
+    return out
+
+
 def spin_article(aid: str, source: str, paras: list[str], split: str, spinners: dict, seed: int,
                  rate: float | None = None) -> list[dict]:
-    """Records for one article. One spinner per article (a page goes through one tool);
-    the choice depends only on the seed and the article id, so output is reproducible."""
+    """Records for one article. One spinner per article (a page goes through one tool), one
+    page shape (a short page: its first paragraphs, SHORT_WORDS) and one density (DENSITIES);
+    every choice depends only on the seed and the article id, so output is reproducible.
+    `short` and `density` ("none" for a clean page) are the article's strata, on every record."""
     from unspin.scripts.data.spinner import proper_nouns
+    from unspin.text import words
 
     rng = Random(f"{seed}:{aid}")
     pool = [s for s in spinners.values() if split == "test" or not s.profile.heldout]
     weights = [s.profile.weight * (3 if s.profile.heldout else 1) for s in pool]
     spinner = None if not pool or rng.random() < CLEAN_ARTICLE_SHARE else rng.choices(pool, weights)[0]
-    article_rate = rate if rate is not None else spinner and rng.uniform(*spinner.profile.rate)
+    if rng.random() < SHORT_PAGE_SHARE:
+        paras = short_page(paras, rng)
+    short = sum(len(words(p)) for p in paras) <= SHORT_WORDS[1]
+    density = "none" if spinner is None else rng.choices(list(DENSITIES), list(DENSITIES.values()))[0]
+    article_rate = rate if rate is not None else spinner and rng.uniform(
+        *(LIGHT_RATE if density == "light" else spinner.profile.rate))
+    untouched = CLEAN_PARAGRAPH_SHARE if density != "partial" else 1.0 - rng.uniform(*PARTIAL_SPUN)
     proper = proper_nouns(paras)
     records = []
     for k, para in enumerate(paras):
         text, spans = para, []
-        if spinner and rng.random() >= CLEAN_PARAGRAPH_SHARE:
+        if spinner and rng.random() >= untouched:
             text, spans = spinner.spin(para, rng, article_rate, proper)
         records.append({"id": f"{aid}-p{k}", "article": aid, "source": source,
                         "profile": spinner.profile.name if spans else "clean",
-                        "heldout": bool(spans and spinner.profile.heldout),
+                        "heldout": bool(spans and spinner.profile.heldout), "short": short, "density": density,
                         "text": text, "original": para, "spans": spans})
+    if not any(r["spans"] for r in records):  # nothing the spinner could change: a clean page
+        records = [{**r, "density": "none"} for r in records]
     return records
 
 

@@ -36,6 +36,7 @@ class Profile:
     mutual: bool = False  # keep a synonym only when its own entry lists the headword back
     weight: float = 1.0  # share among spun articles
     heldout: bool = False  # never in train/dev: measures generalisation to a new spinner
+    phrases: bool = False  # phrase-heavy: multi-word synonyms favoured, not penalised ("in accordance with")
 
 
 PROFILES = (
@@ -46,13 +47,18 @@ PROFILES = (
     Profile("tortured-mined", ("tortured",), (0.30, 0.50), 3, choice="uniform", min_zipf=2.0),
     # word vectors, a dictionary the candidate table does not hold: teaches the open candidates
     Profile("glove-common", ("glove",), (0.10, 0.35), 1, weight=2.0),
+    # phrase-heavy spinners, after real ones built on Moby-like thesauri ("according to" -> "in
+    # accordance with"): one in training, and Moby's phrases held out (a style never trained on)
+    Profile("mythes-phrases", ("mythes",), (0.10, 0.35), 4, phrases=True, weight=1.5),
     Profile("ppdb-heldout", ("ppdb",), (0.10, 0.40), 1, heldout=True, weight=1.5),
+    Profile("moby-phrases-heldout", ("moby",), (0.10, 0.35), 4, phrases=True, heldout=True, weight=1.0),
 )
 
 _MAX_CANDIDATES = 15  # real spinner dictionaries list a handful of synonyms per entry
 _TORTURED_BOOST = 8.0  # a pair seen in real spinner output is that much likelier
 _CONFIRMED_BOOST = 4.0  # a Moby pair MyThes lists too is a closer synonym ("say" -> "state")
 _MULTIWORD_PENALTY = 0.3  # one word -> phrase ("be a part of") happens, but less often
+_MULTIWORD_BOOST = 4.0  # ... and in a phrase-heavy profile, more often
 _ARTICLES = frozenset(("a", "an", "the"))
 _MIN_INFLECTED_ZIPF = 1.5  # an inflected synonym must exist ("readed", "say-soed" do not)
 _QUOTE_RE = re.compile(r'"[^"]*"?|“[^”]*”?|«[^»]*»?')
@@ -110,7 +116,10 @@ def build_table(profile: Profile, lex: dict) -> dict[str, Entry]:
                 if z < profile.min_zipf:
                     continue
                 w = (z - profile.min_zipf + 0.5) ** 2 if profile.choice == "common" else 1.0
-                w *= _MULTIWORD_PENALTY if " " in syn and " " not in head else 1.0
+                if profile.phrases:
+                    w *= _MULTIWORD_BOOST if " " in syn else 1.0
+                else:
+                    w *= _MULTIWORD_PENALTY if " " in syn and " " not in head else 1.0
                 w *= _CONFIRMED_BOOST if syn in other.get(head, ()) else 1.0
                 scored.append((w * (_TORTURED_BOOST if is_real else 1.0), syn, pos))
             if not scored:

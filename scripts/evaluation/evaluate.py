@@ -5,7 +5,7 @@
 
 Every article goes through the engine's stages (score -> decide -> restore) as one document,
 exactly as the server runs it. Printed and stored:
-- word precision / recall / F1 over the training spinner profiles and the held-out profile
+- word precision / recall / F1 over the training spinner profiles and the held-out profiles
   (a spinner whose dictionary was never used in training), false highlights (marked spans) per
   1,000 words of clean paragraphs, and the share of clean / spun articles given each verdict;
 - restoration top-1 / top-3 over correctly detected spans (a mark equal to a gold span);
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from unspin.scripts.training.site_features import choose, read_articles, span_originals
+from unspin.scripts.training.site_features import choose, read_articles, span_originals, strata
 
 # A real spun news paragraph (spun -> originals), the acceptance check of the model.
 REAL_PARAGRAPH = (
@@ -111,16 +111,37 @@ def span_original(originals: dict[int, str], a: int, b: int) -> str | None:
     return " ".join(dict.fromkeys(parts)) if len(set(parts)) < len(parts) else " ".join(parts)
 
 
+def unrelated(engine, wording: str, suggestion: str) -> bool:
+    """Whether a suggestion is unrelated to the spun wording it is shown for: some word of it
+    (word by word when both have as many words, else the whole) has no thesaurus link to its
+    wording either way (the candidate table's) and a word-vector cosine below the model's
+    `suggestion_cosine` (vectors.Relatedness; a model without one: linked only)."""
+    from unspin.vectors import Relatedness
+
+    table, meta = engine.loaded.candidates, engine.loaded.meta
+
+    def linked(a: str, b: str) -> bool:
+        return a == b or b in {c.lower() for c, _ in table.lookup(a)} or a in {c.lower() for c, _ in table.lookup(b)}
+
+    a, b = wording.lower(), suggestion.lower()
+    if linked(a, b):
+        return False
+    pairs = list(zip(a.split(), b.split())) if len(a.split()) == len(b.split()) > 1 else [(a, b)]
+    rule = engine.loaded.related or Relatedness(engine.loaded.vectors, meta.suggestion_cosine or 0.0)
+    return not rule([x for x, _ in pairs], [y for _, y in pairs], [linked(x, y) for x, y in pairs]).all()
+
+
 def run_article(engine, records: list[dict]) -> dict:
     """One test article through the stages; what metrics and restoration checks need."""
     result = engine.run([r["text"] for r in records])
     scored, decided = result.scored, result.decided
     originals = [gold_originals(r, ws) for r, ws in zip(records, scored.words)]
     gold_spans = span_originals(records)
-    marked, restored, scores = [], [], []
+    marked, restored, scores, shown = [], [], [], []
     for mark in result.marks:
         site, suggested = mark.site, mark.suggestions
         marked.append((site.paragraph, *site.words))
+        shown.append([unrelated(engine, site.text, s["text"]) for s in suggested])
         original = gold_spans[site.paragraph].get((site.start, site.end))
         if original is not None:  # a correctly detected span
             texts = [s["text"].lower() for s in suggested]
@@ -140,9 +161,11 @@ def run_article(engine, records: list[dict]) -> dict:
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(o) for o in originals],
         "profiles": [r["profile"] for r in records],
+        **strata(records),
         "marked": marked,
         "restored": restored,
         "suggestion_scores": scores,
+        "shown": shown,
         "sites": sites,
         "kept": kept,
         "verdict": summary["verdict"],
@@ -337,6 +360,55 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     return {"n": n, "coverage": round(covered / n, 4), "top1": round(top1 / n, 4), "top3": round(top3 / n, 4)}
 
 
+def tortured_in_sentences(engine, data: Path, split: str, path: Path, limit: int = 500) -> dict:
+    """Detection of real tortured phrases in real clean news: for each of the first `limit` real
+    pairs whose original wording occurs in a sentence of the split's clean text (the originals of
+    its paragraphs, first occurrence, not at the sentence's start), that sentence with the
+    original replaced by the tortured phrase, analysed alone at the model's default settings.
+    Returns the share of those sentences in which a mark touches the phrase, the share whose mark
+    is the phrase with the original among its first 3 suggestions, and the marks elsewhere (false
+    marks) per 1,000 of their other words. The candidate table and the tortured-mined training
+    profile come from the same list of pairs: this measures detection in context, not new pairs."""
+    import re
+
+    from unspin.score import sentences
+    from unspin.scripts.data.thesauri import read_tortured
+    from unspin.text import match_case, words
+
+    where: dict[str, tuple[str, int]] = {}  # lower-case n-gram (1-4 words) -> (sentence, its offset there)
+    for records in read_articles(data / f"{split}.jsonl").values():
+        for r in records:
+            for a, b in sentences(r["original"]):
+                sentence = r["original"][a:b]
+                ws = words(sentence)
+                for i in range(1, len(ws)):
+                    for n in range(1, 5):
+                        if i + n <= len(ws):
+                            key = sentence[ws[i].start:ws[i + n - 1].end].lower()
+                            where.setdefault(key, (sentence, ws[i].start))
+    cases = []
+    for original, tortured in read_tortured(path):
+        if original in where and len(cases) < limit:
+            sentence, start = where[original]
+            end = start + len(original)
+            if re.fullmatch(r"[\w' -]+", original) and sentence[start:end].lower() == original:
+                spun = match_case(sentence[start:end], tortured)
+                cases.append((sentence[:start] + spun + sentence[end:], start, start + len(spun), original))
+    marked = restored = false_marks = other_words = 0
+    for text, start, end, original in tqdm(cases, desc="tortured phrases in sentences", unit="sentence"):
+        spans = engine.analyze([text])["paragraphs"][0]["spans"]
+        over = [s for s in spans if s["start"] < end and start < s["end"]]
+        marked += bool(over)
+        restored += any((s["start"], s["end"]) == (start, end) and original in
+                        [x["text"].lower() for x in s["suggestions"][:3]] for s in over)
+        false_marks += len(spans) - len(over)
+        other_words += len(words(text)) - len(words(text[start:end]))
+    n = len(cases)
+    return {"sentences": n, "marked": round(marked / n, 4) if n else None,
+            "restored_top3": round(restored / n, 4) if n else None,
+            "false_marks_per_1000_other_words": round(1000 * false_marks / other_words, 3) if other_words else None}
+
+
 def feedback_metrics(engine, records: list[dict]) -> dict:
     """How a model answers readers' corrections it was not trained on: the share of dismissed
     spans it still marks (lower is better), of confirmed spans it marks, and of those whose
@@ -394,6 +466,11 @@ def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articl
     scores = np.array([x for a in results for x in a["suggestion_scores"]]).reshape(-1, 2)
     m["calibration"] = {"sites": len(sites), "sites_ece": ece(sites[:, 0], sites[:, 1]),
                         "suggestions": len(scores), "suggestions_ece": ece(scores[:, 0], scores[:, 1])}
+    shown = [mark for a in results for mark in a["shown"]]
+    suggestions = sum(map(len, shown))
+    m["suggestions"] = {"marks": len(shown), "marks_without_suggestion": round(
+        sum(not s for s in shown) / len(shown), 4) if shown else None, "shown": suggestions,
+        "unrelated": round(sum(map(sum, shown)) / suggestions, 4) if suggestions else None}
     verdicts = Counter((a["spun"], a["verdict"]) for a in results)
     m["verdicts"] = {("spun" if s else "clean") + f" articles: {v}": n for (s, v), n in sorted(verdicts.items())}
     held_out = [articles[a] for a in chosen if any(r["heldout"] for r in articles[a])]
@@ -433,6 +510,9 @@ def measure(engine, args, held: list[dict] | None, plots: Path | None = None) ->
     figures["real_inputs"] = real_inputs(engine)
     if args.tortured:
         figures["tortured_pairs"] = tortured_pairs(engine, Path(args.tortured))
+        if args.data:
+            figures["tortured_in_sentences"] = tortured_in_sentences(engine, Path(args.data), args.split,
+                                                                     Path(args.tortured))
     if held is not None:
         figures["feedback"] = feedback_metrics(engine, held)
     return figures

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from unspin.model import PROFILE_GROUPS as GROUPS
 from unspin.score import KEPT_CANDIDATES
+from unspin.second_look import BAND
+from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, MAX_SHORT_FALSE_MARKS, SHORT_TEXTS
+from unspin.scripts.training.train import MIN_STRATUM_PRECISION
 
 LIMITS = """\
 - A spun phrase is judged as a phrase only when it is a key of the candidate table; other words
@@ -54,12 +57,22 @@ def _figures(metrics: dict) -> list[str]:
         m = metrics[split]
         lines += [f"### {split}", "", "| words of | precision | recall | F1 |", "|---|---|---|---|"]
         lines += [_prf_row(g, m[g]) for g in (*GROUPS, "all profiles") if g in m]
+        lines += [_prf_row(f"profile {name}", p) for name, p in m.get("profiles", {}).items()]
+        if m.get("strata"):
+            lines += ["", "| spun articles (all their words), stratum | precision | recall | F1 |", "|---|---|---|---|"]
+            lines += [_prf_row(name, p) for name, p in m["strata"].items()]
+        short = m.get(f"false_marks_per_{SHORT_TEXTS}_clean_short_texts")
         lines += ["", f"False highlights: {m['false_highlights_per_1000_words']} per 1,000 words of clean articles "
-                      f"({m['clean_words']:,} words); marks in the untouched paragraphs of spun articles: "
+                      f"({m['clean_words']:,} words)"
+                      + (f"; {short} false marks per {SHORT_TEXTS} clean short texts ({m['clean_short_texts']} texts)"
+                         if short is not None else "")
+                      + "; marks in the untouched paragraphs of spun articles: "
                       f"{m.get('marks_per_1000_untouched_words_of_spun_articles')} per 1,000 of their words."]
         for key, title in (("restoration", "Restoration of correctly detected spans"),
                            ("calibration", "Calibration (expected calibration error)"),
-                           ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage")):
+                           ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage"),
+                           ("suggestions", "Suggestions shown (unrelated: no thesaurus link either way and an "
+                                           "embedding cosine below the model's)")):
             if key in m:
                 lines += ["", f"{title}: `{json.dumps(m[key])}`"]
         lines += ["", *(f"![{name[:-4]}]({name})" for name in m.get("plots", []))]
@@ -73,6 +86,13 @@ def _figures(metrics: dict) -> list[str]:
         t = metrics["tortured_pairs"]
         lines += [f"Real tortured-phrase pairs put in a neutral sentence ({t['n']}, span given): original "
                   f"among the candidates {t['coverage']}, ranked first {t['top1']}, in the top 3 {t['top3']}.", ""]
+    if "tortured_in_sentences" in metrics:
+        t = metrics["tortured_in_sentences"]
+        lines += [f"Real tortured phrases in real clean news sentences of the test split ({t['sentences']} "
+                  f"sentences, each analysed alone, nothing given): phrase marked {t['marked']}, marked exactly "
+                  f"with the original in the top 3 {t['restored_top3']}; other marks "
+                  f"{t['false_marks_per_1000_other_words']} per 1,000 of the sentences' other words.", ""]
+
     if "designs" in metrics:
         lines += ["### detector designs compared", "",
                   "Same site features; each design's decision chosen on dev, then measured on the test articles "
@@ -116,18 +136,32 @@ def write_card(model_dir: Path) -> None:
         "- Decide: gradient-boosted trees (LightGBM, `detector.txt`, trained with the sites of clean",
         "  articles it got wrong as hard negatives) give P(spun) per site, calibrated on dev by",
         "  isotonic regression"
-        f" ({len(meta.get('calibration', {}).get('raw', []))} points in config.json); the",
-        f"  article-level decision marks at P >= {d['spun_threshold']} in an article whose evidence",
-        f"  (words with P >= 0.5 / (words + {d['prior_words']})) reaches {d['evidence']}, else at",
-        f"  P >= {d['threshold']} (chosen on dev: best word F1 with <= 0.5 false highlights per 1,000",
-        "  words of clean articles).",
+        f" ({len(meta.get('calibration', {}).get('raw', []))} points in config.json);"
+        + (" a site whose P(spun) is unsure (second look: from"
+           f" {BAND[0]} to {BAND[1]}) is read again with the context on both sides: its best ranked candidate and its own"
+           " wording followed by the next four tokens, a logistic regression over (logit P, their log-likelihood"
+           f" ratio: coefficients {look['coef']}, intercept {look['intercept']}; fitted on the unsure sites of train"
+           " articles the detector was not trained on, calibrated on dev)" if (look := meta.get("second_look")) else "")
+        + "; the",
+        f"  article-level decision marks at P >= {d['spun_threshold']} in an article with at least"
+        f" {d.get('min_hits', 1)} evidence",
+        f"  words (P >= 0.5) whose share (evidence words / (words + {d['prior_words']})) reaches {d['evidence']},"
+        " else at",
+        f"  P >= {d['threshold']} (chosen on dev: the best recall on short or lightly spun pages at",
+        f"  precision >= {MIN_STRATUM_PRECISION} there, with <= {MAX_FALSE_HIGHLIGHTS} false highlights per 1,000"
+        " words of clean",
+        f"  articles and <= {MAX_SHORT_FALSE_MARKS:g} false mark per {SHORT_TEXTS} clean short texts).",
         "- Restore: a learning-to-rank model (LightGBM lambdarank, `ranker.txt`, trained on the spun",
         "  sites of train articles) ranks every candidate of a site; the best ranked"
         f" {KEPT_CANDIDATES} are re-scored",
         "  with their full wording plus the next four tokens, reusing the scoring pass's KV cache, plus",
         f"  {meta.get('ranker_weight', 0.0)} x the ranker's score (fitted on dev); the scores are a softmax at the",
         f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}), then calibrated on dev by isotonic",
-        "  regression: a score is the chance that the suggestion is the original.",
+        "  regression: a score is the chance that the suggestion is the original. Only candidates related",
+        "  to the spun wording are suggested (a thesaurus link, or for the LM's own candidates an embedding",
+        f"  cosine >= {meta.get('suggestion_cosine', -1.0)}, chosen on dev), and only at a chance >="
+        f" {meta.get('min_suggestion_chance', 0.0)}:",
+        "  a mark without one says its original is unknown.",
         "",
         "## Training",
     ]

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from random import Random
 
+import numpy as np
 from tqdm import tqdm
 
 
@@ -24,7 +25,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--split", required=True)
     parser.add_argument("--articles", type=int, default=200, help="articles to score (a seeded random choice)")
     parser.add_argument("--spun-share", type=float, default=None,
-                        help="share of the chosen articles that are spun (by the held-out profile in the test split), "
+                        help="share of the chosen articles that are spun (by the held-out profiles in the test split), "
                              "the rest clean")
     parser.add_argument("--candidates", required=True, help="candidates.tsv.gz of the model")
     parser.add_argument("--out", required=True)
@@ -82,8 +83,15 @@ def site_rows(scored, records: list[dict]) -> dict:
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(g) for g in gold],
         "profiles": [r["profile"] for r in records],
+        **strata(records),
         "sites": rows,
     }
+
+
+def strata(records: list[dict]) -> dict:
+    """The article's strata (unspin dataset): {"short": 60-300 words, "density": "normal", "light",
+    "partial" or "none" for a clean page}."""
+    return {"short": records[0]["short"], "density": records[0]["density"]}
 
 
 def continuations_file(candidates: Path) -> Path:
@@ -127,10 +135,11 @@ def build_continuations(candidates: Path) -> dict[str, float]:
 
 
 def pending(path: Path, chosen: list[str], label: str) -> list[str]:
-    """The chosen article ids not yet in the JSONL file at `path` (its folder made if needed),
+    """The chosen article ids not yet in the JSONL file at `path` (made if needed),
     with a line saying how many are done and to go."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")} if path.exists() else set()
+    path.touch()  # an empty file for none at all
+    done = {json.loads(line)["article"] for line in open(path, encoding="utf-8")}
     todo = [a for a in chosen if a not in done]
     print(f"{label}: {len(chosen) - len(todo)} articles already scored, {len(todo)} to go")
     return todo
@@ -160,12 +169,45 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
     return path
 
 
+def extract_looks(model: Path, data: Path, split: str, chosen: list[str], path: Path) -> Path:
+    """The second look (unspin.second_look) at the chosen articles of a split, through the engine of
+    the model at `model` (its detector decides which sites are looked at): one JSON line per
+    article in `path`, {"article", "looks": [[paragraph, first word, last word + 1, P(spun),
+    both-sides ratio, label (site_rows')], ...]} for its band sites (resumable, like `extract`)."""
+    from unspin.engine import Engine
+
+    articles = read_articles(data / f"{split}.jsonl")
+    todo = pending(path, chosen, f"second look {split}")
+    if not todo:
+        return path
+    engine = Engine.load(model, cache_size=0)
+    engine.looks = True
+    with open(path, "a", encoding="utf-8") as f:
+        for aid in tqdm(todo, unit="article", desc=f"second look {split}"):
+            records = articles[aid]
+            scored = engine.score([r["text"] for r in records])
+            p = engine.loaded.detector.predict(np.stack([s.features for s in scored.sites])) if scored.sites else []
+            labels = [row["y"] for row in site_rows(scored, records)["sites"]]
+            looks = [[s.paragraph, *s.words, round(float(pk), 4), s.both_sides, y]
+                     for s, pk, y in zip(scored.sites, p, labels) if s.both_sides is not None]
+            f.write(json.dumps({"article": aid, "looks": looks}) + "\n")
+            f.flush()
+    return path
+
+
+def read_looks(path: Path) -> dict[str, list]:
+    """Article id -> its band sites' looks, as `extract_looks` wrote them."""
+    with open(path, encoding="utf-8") as f:
+        return {a["article"]: a["looks"] for a in map(json.loads, f)}
+
+
 def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, out: Path, seed: int = 1) -> Path:
     """The candidate ranker's training groups, from the spun sites of the chosen articles of a
     split, scored by the serving `score` stage with every candidate kept: one JSON line per
     article in OUT/ranking-SPLIT.jsonl, {"article", "groups": [{"x": [[RANK_FEATURES] per
     candidate], "y": [1 for the original, else 0]}]}, a group per site whose words are exactly a
-    gold span and whose original is among its candidates (resumable, like `extract`)."""
+    gold span and whose original is among its candidates, with the site's wording and its
+    candidates (lower case, in the rows' order: "wording", "words"; resumable, like `extract`)."""
     from unspin.model import CandidateTable, read_continuations
     from unspin.score import score
 
@@ -184,19 +226,20 @@ def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, o
                 words, x = site.ranking
                 relevance = [int(w == gold[site.paragraph].get((site.start, site.end))) for w in words]
                 if any(relevance):
-                    groups.append({"x": [[round(float(v), 4) for v in row] for row in x], "y": relevance})
+                    groups.append({"x": [[round(float(v), 4) for v in row] for row in x], "y": relevance,
+                                   "wording": site.text.lower(), "words": words})
             f.write(json.dumps({"article": aid, "groups": groups}) + "\n")
             f.flush()
     return path
 
 
-def read_ranking(path: Path, limit: int) -> list[tuple]:
-    """The (features, relevance) groups of the first `limit` articles of a ranking file."""
-    import numpy as np
-
+def read_ranking(path: Path, limit: int, words: bool = False) -> list[tuple]:
+    """The (features, relevance) groups of the first `limit` articles of a ranking file; words:
+    (features, relevance, the site's wording, its candidates) instead."""
     with open(path, encoding="utf-8") as f:
         articles = [json.loads(line) for _, line in zip(range(limit), f)]
-    return [(np.array(g["x"], dtype=np.float32), np.array(g["y"])) for a in articles for g in a["groups"]]
+    return [(np.array(g["x"], dtype=np.float32), np.array(g["y"]), *((g["wording"], g["words"]) if words else ()))
+            for a in articles for g in a["groups"]]
 
 
 def feedback_rows(records: list[dict], table, continuation: dict[str, float], ranker: str | None = None) -> list[dict]:

@@ -75,7 +75,7 @@ def test_popup_lists_the_marks_and_takes_focus_to_one(ext, pages_url, server_url
     assert len(spans) >= 2
     popup = ext.popup(page)
     items = popup.locator("#marks li button")
-    want = [f"{s['text']} → {s['suggestions'][0]['text']}" if s["suggestions"] else f"{s['text']} (no suggestion)" for s in spans]
+    want = [f"{s['text']} → {s['suggestions'][0]['text']}" if s["suggestions"] else f"{s['text']} (original unknown)" for s in spans]
     wait_for(lambda: items.all_inner_texts() == want, message=f"the list of marks {want}")
     assert popup.get_by_role("list", name="Marks on this page").count() == 1
     items.nth(1).focus()

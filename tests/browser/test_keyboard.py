@@ -20,7 +20,7 @@ COMMAND_TOUR = [("next-mark", 0), ("next-mark", 1), ("previous-mark", 0), ("prev
 
 def announcement(span: dict) -> str:
     best = span["suggestions"][0]["text"] if span["suggestions"] else None
-    return f"Possibly spun: {span['text']}." + (f" Likely original: {best}." if best else "")
+    return f"Possibly spun: {span['text']}." + (f" Likely original: {best}." if best else " Original unknown.")
 
 
 def assert_reached(state: dict, want: dict):

@@ -7,7 +7,7 @@ export const NO_MARKS_LEFT = "No marks remain on this page.";
 /** A mark as read out: its wording and likely original. */
 export function describeMark(mark) {
   const best = mark.span.suggestions?.[0]?.text;
-  return `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : ""}`;
+  return `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : " Original unknown."}`;
 }
 
 /** The live region, added to `root` (the overlay's shadow root). */

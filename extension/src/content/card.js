@@ -21,7 +21,7 @@ function render(info, mark) {
   info.replaceChildren();
   const original = el("div", "unspin-original");
   if (best) original.append("Likely original: ", el("strong", null, best.text));
-  else original.append("Likely spun wording (no suggestion)");
+  else original.append("Original unknown: no related wording is likely enough to suggest");
   info.append(original);
   const alts = alternatives.map((s) => s.text);
   if (alts.length) info.append(el("div", "unspin-alts", `Also: ${alts.join(", ")}`));

@@ -6,7 +6,7 @@ import { $ } from "../shared/controls.js";
 
 function label(span) {
   const best = span.suggestions?.[0]?.text;
-  return best ? `${span.text} → ${best}` : `${span.text} (no suggestion)`;
+  return best ? `${span.text} → ${best}` : `${span.text} (original unknown)`;
 }
 
 /** Show the marks of the page in `tabId` (again: call on each state change).
