@@ -75,15 +75,16 @@ class SecondLook:
         return bool(self.coef)
 
     @staticmethod
-    def logit(p: np.ndarray) -> np.ndarray:
+    def inputs(p: np.ndarray, both_sides: np.ndarray) -> np.ndarray:
+        """The logistic regression's inputs [N, 2]: logit P(spun) and the ratio, both bounded."""
         p = np.clip(p, 1e-4, 1 - 1e-4)
-        return np.log(p / (1 - p))
+        return np.column_stack([np.log(p / (1 - p)), np.clip(both_sides, -30, 30)])
 
     def predict(self, p: np.ndarray, both_sides: np.ndarray) -> np.ndarray:
         """New P(spun) [N] of band sites from their P(spun) [N] and both-sides ratio [N] (nats)."""
         if not len(p):
             return np.zeros(0)
-        z = self.coef[0] * self.logit(p) + self.coef[1] * np.clip(both_sides, -30, 30) + self.intercept
+        z = self.inputs(p, both_sides) @ np.array(self.coef) + self.intercept
         return calibrated(1 / (1 + np.exp(-z)), self.calibration)
 
     def apply_rows(self, article: dict, p: np.ndarray, looks: list) -> np.ndarray:

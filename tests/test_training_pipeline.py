@@ -101,6 +101,9 @@ def test_evaluate_reports_both_profile_groups_and_the_real_inputs(trained, capsy
     assert metrics["real_inputs"]["real paragraph"]["of"] == 7
     assert metrics["real_inputs"]["real-pair sentences together"]["substituted_words"] == 15
     assert metrics["tortured_pairs"]["n"] > 0
+    assert {"strata", "profiles", "suggestions", "false_marks_per_20_clean_short_texts"} <= set(test)
+    assert test["suggestions"]["marks"] == 0 or 0 <= test["suggestions"]["unrelated"] <= 1
+    assert metrics["tortured_in_sentences"]["sentences"] >= 0
     card = (model / "README.md").read_text()
     assert "### test" in card and "real inputs" in card and "![reliability](reliability.png)" in card
 

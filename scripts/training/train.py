@@ -16,15 +16,21 @@ Read top to bottom, this is the whole recipe:
    twice: the second time the sites of clean articles that the first marked (P >= HARD_P: the
    words the model gets wrong on clean text) weigh HARD_WEIGHT sites each, as hard negatives;
    then its isotonic calibration on dev (scikit-learn), so that P(spun) = 0.56 means 56 % spun;
+   then the second look (unspin.second_look) at the sites it is unsure of: each is read again by
+   the engine with both sides of its context, on SECOND_LOOK_ARTICLES more train articles (a
+   logistic regression) and on dev (its calibration), into DATA/features/ranker-HASH/looks-HASH/;
    With --feedback, readers' corrections (unspin.feedback) join in: originals they confirmed go
    into the candidate table first for their wording, their confirmed spans become positive sites
    and their dismissed ones hard negatives, each weighing FEEDBACK_WEIGHT ordinary sites, learnt
    by FEEDBACK_ROUNDS more trees on top of the detector; one in five corrections is held out for
    `unspin evaluate --feedback` (feedback.split_feedback). The detector's decision (step 5) is
    kept afterwards while it still meets the false-highlight target on dev;
-5. the article-level decision (decide.Decision) chosen on dev: the best word F1 over the training
-   profiles whose false highlights stay <= 0.5 per 1,000 words of clean articles;
-6. the model folder (config, detector, ranker, candidates) and its card; then, on RESTORE_ARTICLES
+5. the article-level decision (decide.Decision) chosen on dev (`decision_key`): within the
+   false-highlight targets (metrics.py: per 1,000 words of clean articles and per 20 clean short
+   texts), the best recall on short or lightly spun pages at MIN_STRATUM_PRECISION there; which
+   of the LM's own candidates may be suggested (a word-vector cosine: `choose_suggestion_cosine`)
+   is chosen on the spun sites of RANK_DEV_ARTICLES dev articles;
+6. the model folder (config, detector, ranker, candidates, word vectors) and its card; then, on RESTORE_ARTICLES
    spun dev articles run through the engine, the weight of the ranker's prior (top-1 of the
    restored spans) and the calibration of the suggestions' scores: a softmax temperature (Brier
    score), then isotonic regression (`fit_restoration`).
@@ -229,8 +235,7 @@ def fit_second_look(train_looks: dict[str, list], dev_looks: dict[str, list]):
     p, ratio, y = arrays(train_looks)
     if len(set(y)) < 2:
         return SecondLook(), {"train_sites": len(y)}
-    unfitted = SecondLook([1.0, 0.0], 0.0)
-    model = LogisticRegression().fit(np.column_stack([unfitted.logit(p), np.clip(ratio, -30, 30)]), y)
+    model = LogisticRegression().fit(SecondLook.inputs(p, ratio), y)
     second = SecondLook([round(float(c), 6) for c in model.coef_[0]], round(float(model.intercept_[0]), 6))
     dp, dratio, dy = arrays(dev_looks)
     figures = {"train_sites": len(y), "dev_sites": len(dy), "coef": second.coef, "intercept": second.intercept}
