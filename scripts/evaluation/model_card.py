@@ -22,7 +22,10 @@ LIMITS = """\
 - Trained on synthetic spinning of 1987 Reuters and 2004-05 BBC news; modern vocabulary and styles
   are covered only through the language model's own knowledge.
 - English only. Spinners that rewrite whole sentences, or language-model paraphrasers, are out of reach.
-- A mark is a suspicion, not proof: legitimate but unusual wording can be marked."""
+- A mark is a suspicion, not proof: legitimate but unusual wording can be marked.
+- A lightly spun page, or a text of a sentence or two, is marked only where the detector is
+  confident unless several of its words are: it gets fewer marks than a heavily spun article
+  (the strata and real inputs below)."""
 
 REPRODUCE = """\
 ```sh
@@ -71,8 +74,8 @@ def _figures(metrics: dict) -> list[str]:
         for key, title in (("restoration", "Restoration of correctly detected spans"),
                            ("calibration", "Calibration (expected calibration error)"),
                            ("verdicts", "Article verdicts"), ("coverage", "Candidate coverage"),
-                           ("suggestions", "Suggestions shown (unrelated: no thesaurus link either way and an "
-                                           "embedding cosine below the model's)")):
+                           ("suggestions", "Suggestions shown (unrelated: no thesaurus link either way and a word-vector "
+                                           "cosine below the model's)")):
             if key in m:
                 lines += ["", f"{title}: `{json.dumps(m[key])}`"]
         lines += ["", *(f"![{name[:-4]}]({name})" for name in m.get("plots", []))]
@@ -158,8 +161,8 @@ def write_card(model_dir: Path) -> None:
         f"  {meta.get('ranker_weight', 0.0)} x the ranker's score (fitted on dev); the scores are a softmax at the",
         f"  temperature fitted on dev ({meta.get('restoration_temperature', 1.0)}), then calibrated on dev by isotonic",
         "  regression: a score is the chance that the suggestion is the original. Only candidates related",
-        "  to the spun wording are suggested (a thesaurus link, or for the LM's own candidates an embedding",
-        f"  cosine >= {meta.get('suggestion_cosine', -1.0)}, chosen on dev), and only at a chance >="
+        "  to the spun wording are suggested (a thesaurus link, or for the LM's own candidates a GloVe",
+        f"  word-vector cosine >= {meta.get('suggestion_cosine')}, chosen on dev), and only at a chance >="
         f" {meta.get('min_suggestion_chance', 0.0)}:",
         "  a mark without one says its original is unknown.",
         "",
