@@ -1,7 +1,6 @@
 """Designs for short and lightly spun pages, compared on the same site features (model 1.4).
 
-    python -m unspin.scripts.experiments.light_pages --features data/spun/features/ranker-HASH \
-        [--model models/unspin-lm]
+    python -m unspin.scripts.experiments.light_pages --features data/spun/features/ranker-HASH
 
 Every design is fitted on the train articles' sites as `unspin train` fits the detector
 (train.fit_detector: hard negatives, then isotonic calibration on dev), its article-level
@@ -14,7 +13,7 @@ test articles' sites (test.jsonl in the same folder: `python -m unspin.scripts.t
   (detector_designs.context: its window's other sites, the article's share of likely sites);
 - the article-level rule: the share of evidence words alone (min_hits 1, prior_words 20-100:
   model 1.3's rule) or with a count of evidence words (train.GRID's min_hits, prior_words from 0).
-With --model, the comparison goes into that model folder's card.
+The figures are printed (the model card's "what else was tried" quotes them).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ WEIGHTS = (1.0, 3.0)
 
 def add_arguments(parser) -> None:
     parser.add_argument("--features", required=True, help="folder with train/dev/test.jsonl from site_features")
-    parser.add_argument("--model", help="store the comparison in this model folder's card")
 
 
 def summary(m: dict) -> dict:
@@ -77,10 +75,6 @@ def main(args) -> int:
             name = f"light weight {weight:g}{', with context' if with_context else ''}, {rule}"
             results[name] = {"decision": decision, "dev": summary(dev_m), "test": summary(test_m)}
             print(name, json.dumps(results[name]), flush=True)
-    if args.model:
-        from unspin.scripts.evaluation.model_card import update_metrics
-
-        update_metrics(Path(args.model), {"light_page_designs": results})
     return 0
 
 

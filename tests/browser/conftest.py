@@ -53,8 +53,10 @@ FIREFOX_EXTENSION_UUID = "3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"
 FIREFOX_EXTENSION_ORIGIN = f"moz-extension://{FIREFOX_EXTENSION_UUID}"
 SHIPPED_MODEL = ROOT / "models" / "unspin-lm"
 # The extension setting the mark-dependent tests use: low enough that the shipped model flags
-# several words on the spun pages (see the module docstring).
-LOW_THRESHOLD = 0.2
+# several words on the spun pages (see the module docstring), whatever numeric path the server
+# chose at start (model 1.4 gives spun.html's "in accordance with" P 0.198 in autocast, 0.206 in
+# bf16 and fp32: 0.2 made a test depend on the path chosen).
+LOW_THRESHOLD = 0.15
 
 BIG_PARAGRAPHS = [
     "Russia requested China to provide it army gear and help for the warfare in Ukraine after President "
