@@ -25,6 +25,9 @@ import torch
 
 from .decide import calibrated
 from .restore import RIGHT_TOKENS, restore_sites
+from .score import FEATURES
+
+LP_TEXT = FEATURES.index("lp_text")  # log P(the text's wording | left context), nats
 
 BAND = (0.3, 0.99)  # P(spun) from which a site gets a second look, and up to which it needs one
 
@@ -55,7 +58,7 @@ def look(lm, sites: list, batch, continuation: dict[str, float]) -> None:
     if rows:
         r, c = (torch.tensor(x) for x in zip(*rows))
         np.add.at(right, np.array(owner), lm.token_log_probs(batch.hidden[r, c], torch.tensor(tokens)).numpy())
-    lp_text = np.array([float(s.features[3]) for s in sites])  # score.FEATURES[3]: lp_text
+    lp_text = np.array([float(s.features[LP_TEXT]) for s in sites])
     for site, copy, text in zip(sites, best, lp_text + right):
         (_, total), = copy.restored
         site.both_sides = round(float(total - copy.candidate_prior[0] - text), 4)
@@ -90,25 +93,20 @@ class SecondLook:
     def apply_rows(self, article: dict, p: np.ndarray, looks: list) -> np.ndarray:
         """The same as `apply` for a stored article (site_features' rows, its looks as
         site_features.extract_looks stored them): P(spun) of its sites [N]."""
-        if not self or not looks:
-            return p
         ratio = {(paragraph, a, b): value for paragraph, a, b, _, value, _ in looks}
-        at = [(k, ratio[key]) for k, s in enumerate(article["sites"])
-              if (key := (s["p"], *s["w"])) in ratio and in_band(p[k:k + 1])[0]]
-        if not at:
-            return p
-        out = p.copy()
-        out[[k for k, _ in at]] = self.predict(p[[k for k, _ in at]], np.array([v for _, v in at]))
-        return out
+        return self._applied(p, [ratio.get((s["p"], *s["w"])) for s in article["sites"]])
 
     def apply(self, sites: list, p: np.ndarray) -> np.ndarray:
         """P(spun) of `sites` [N] with the band sites that were looked at (`both_sides` set)
         given their new one."""
-        if not self:
-            return p
-        at = [k for k, s in enumerate(sites) if s.both_sides is not None and in_band(p[k:k + 1])[0]]
+        return self._applied(p, [s.both_sides for s in sites])
+
+    def _applied(self, p: np.ndarray, both_sides: list) -> np.ndarray:
+        """P(spun) [N] with each band site that has a both-sides ratio (None: not looked at) given
+        its new one."""
+        at = [k for k, value in enumerate(both_sides) if value is not None and in_band(p[k:k + 1])[0]] if self else []
         if not at:
             return p
         out = p.copy()
-        out[at] = self.predict(p[at], np.array([sites[k].both_sides for k in at]))
+        out[at] = self.predict(p[at], np.array([both_sides[k] for k in at]))
         return out
