@@ -5,7 +5,9 @@
 Routes (the contract is written down in openapi.json, served at /api/v1/openapi.json):
     GET  /api/v1/health        status, package version, model card summary; without the secret
                                only its public part (status, version, and the proof for a nonce)
-    POST /api/v1/analyze       spun spans and suggested originals for paragraphs or text
+    POST /api/v1/analyze       spun spans and suggested originals for paragraphs or text (or the
+                               spans alone, and streamed per part read: what a reader waits for)
+    POST /api/v1/suggestions   the suggested originals of some marks of an analysed article
     POST /api/v1/feedback      keep one reader's correction on this machine (feedback.py)
     GET  /api/v1/openapi.json  the OpenAPI 3.1 document
 
@@ -16,18 +18,21 @@ but health's public part needs the per-user secret (secret.py, checked in securi
 
 from __future__ import annotations
 
+import json
+import queue
 import re
+import threading
 import time
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, copy_current_request_context, jsonify, request
 
 from . import __version__, errors, secret, security
 from .admission import Abandoned, Admission, RateLimit
 from .config import DEFAULTS, body_limit, default_model_path, openapi_document
 from .errors import ApiError
 from .feedback import FeedbackStore, Full, default_data_dir
-from .validation import parse_analyze, parse_feedback, read_json
-from .report import analysis_response, model_info
+from .validation import parse_analyze, parse_feedback, parse_suggest, read_json
+from .report import analysis_response, model_info, suggestions_response
 
 ENGINE_KEY = "unspin.engine"
 START_MS_PER_TOKEN = 3.0  # the queue's first estimate of an analysis's cost, until one is measured
@@ -82,27 +87,78 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             "queue": {"waiting_s": round(admission.waiting_s(), 1)},
         })
 
-    @app.post("/api/v1/analyze")
-    def analyze():
-        body = read_json(request)
-        checked = parse_analyze(body, app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
-        engine = get_engine(app)
-        tokens = engine.count_tokens(checked.paragraphs)
+    def admitted(article, work):
+        """Run work(caller, deadline, cancelled) for a checked article in the queue (413 over the
+        token limit, 503 when busy or abandoned): its answer."""
+        tokens = get_engine(app).count_tokens(article.paragraphs)
         if tokens > app.config["MAX_TOKENS"]:
             raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
                            details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
+        # Cached answers are kept apart per Origin ("" for local programs) and per the partition
+        # the caller names (the extension: the asking page's site); see Engine.analyze.
+        caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
+        deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
+        cancelled = request.environ.get("waitress.client_disconnected")
         with admission.slot(tokens):
             try:
-                # Cached answers are kept apart per Origin ("" for local programs) and per the
-                # partition the caller names (the extension: the asking page's site); see Engine.analyze.
-                answer = analysis_response(
-                    engine, checked, caller=f"{request.headers.get('Origin', '')}\n{checked.partition}",
-                    deadline=time.monotonic() + app.config["ANALYSIS_DEADLINE_S"],
-                    cancelled=request.environ.get("waitress.client_disconnected"))
+                return work(caller, deadline, cancelled)
             except Abandoned as exc:  # past its deadline (or nobody is left to answer)
                 raise ApiError(503, f"The analysis was abandoned: {exc.reason}.",
                                headers={"Retry-After": str(max(1, round(admission.waiting_s())))}) from None
-        return jsonify(answer)
+
+    @app.post("/api/v1/analyze")
+    def analyze():
+        checked = parse_analyze(read_json(request), app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
+        engine = get_engine(app)
+        if checked.stream:
+            return streamed(checked)
+        return jsonify(admitted(checked, lambda caller, deadline, cancelled: analysis_response(
+            engine, checked, caller, deadline, cancelled)))
+
+    def streamed(checked):
+        """An analysis answered as NDJSON (openapi.json: StreamEvent): a worker thread runs it in
+        its turn and hands each event to the response as it comes; a 413 or 503 before the turn
+        is an ordinary error answer, an error after it the last line."""
+        events: queue.Queue = queue.Queue()
+        turn = threading.Event()
+        failure: list[ApiError] = []
+
+        def work(caller, deadline, cancelled):
+            turn.set()
+            return analysis_response(get_engine(app), checked, caller, deadline, cancelled, progress=events.put)
+
+        @copy_current_request_context  # the worker reads the request's headers (admitted)
+        def run():
+            try:
+                events.put({"event": "answer", **admitted(checked, work)})
+            except ApiError as exc:
+                if not turn.is_set():
+                    failure.append(exc)
+                events.put({"event": "error", **errors.error_body(exc.status, exc.message, exc.details)})
+            except Exception as exc:  # as errors.py's handler: the type and place logged, no text
+                errors.log_unexpected(exc)
+                events.put({"event": "error", **errors.error_body(500, errors.INTERNAL_MESSAGE)})
+            finally:
+                turn.set()
+                events.put(None)
+
+        threading.Thread(target=run, name="unspin-stream", daemon=True).start()
+        turn.wait()
+        if failure:  # refused before its turn: an ordinary error answer
+            raise failure[0]
+
+        def lines():
+            while (event := events.get()) is not None:
+                yield json.dumps(event, ensure_ascii=False) + "\n"
+
+        return Response(lines(), mimetype="application/x-ndjson", headers={"Cache-Control": "no-store"})
+
+    @app.post("/api/v1/suggestions")
+    def suggestions():
+        checked = parse_suggest(read_json(request), app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
+        engine = get_engine(app)
+        return jsonify(admitted(checked.article, lambda caller, deadline, cancelled: suggestions_response(
+            engine, checked, caller, deadline, cancelled)))
 
     corrections = RateLimit(app.config["FEEDBACK_PER_MINUTE"])
 

@@ -36,7 +36,7 @@ import numpy as np
 from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
-from .restore import Mark, merge, restore, restore_sites, runs
+from .restore import Mark, merge, restore, restore_sites, runs, unrestored
 from .score import Scored, score
 from .second_look import in_band, look
 from .text import covers_ignored, visible, wording_key, words
@@ -133,7 +133,7 @@ def _bytes(value) -> int:
     if isinstance(value, Scored):
         return 1000 + sum(400 + 120 * len(s.candidates) for s in value.sites) + 80 * sum(map(len, value.words)) \
             + 2 * sum(map(len, value.paragraphs)) + 16 * sum(len(w.ids) for w in value.windows)
-    return 500 + sum(300 + 200 * len(s["suggestions"]) for p in value["paragraphs"] for s in p["spans"]) \
+    return 500 + sum(300 + 200 * len(s["suggestions"] or ()) for p in value["paragraphs"] for s in p["spans"]) \
         + 100 * len(value["paragraphs"])
 
 
@@ -225,37 +225,45 @@ class Engine:
     # --- the stages ---------------------------------------------------------------------------
 
     def score(self, paragraphs: list[str], caller: str = "", decision: Decision | None = None,
-              ignore: frozenset[str] = frozenset(), check=None) -> Scored:
+              ignore: frozenset[str] = frozenset(), check=None, restoring: bool = True,
+              first: frozenset[int] = frozenset(), progress=None) -> Scored:
         """Stage 1 (cached per article and caller): the paragraphs as read (soft hyphens and
         zero-width characters inside words read past: text.visible; `Scored.seen` maps offsets
         back), scored. With `looks`, the sites the detector is unsure of get their second look
-        during the pass (second_look.look). decision: the call's (Decision.scaled); with it, the
-        sites it is likely to mark are restored during the pass (`_on_batch`), except those
-        covering an `ignore` wording. check: see score.score. caller: see `analyze`."""
+        during the pass (second_look.look). decision: the call's (Decision.scaled); with it and
+        `restoring`, the sites it is likely to mark are restored during the pass (`_on_batch`),
+        except those covering an `ignore` wording. check: see score.score. caller: see `analyze`.
+        first: paragraphs read first (score.reading_order). progress(marks): with a decision,
+        called after each batched pass with that batch's provisional marks (restore.Mark, their
+        suggestions None; see `_on_batch`); not called for a cached article."""
         key = (caller, tuple(paragraphs))
         cached = self._scored.get(key)
         if cached is not None:
             return cached
         seen = [visible(p) for p in paragraphs]
         merged: dict = {}
-        on_batch = self._on_batch(seen, decision, ignore, merged) if decision is not None or self.looks else None
+        on_batch = self._on_batch(seen, decision, ignore, merged, restoring, progress) \
+            if decision is not None or self.looks else None
         with self._model_lock:
             scored = score(self.loaded.lm, self.loaded.candidates, [v.text for v in seen], self.loaded.continuation,
-                           on_batch, check, self.loaded.ranker, related=self.loaded.related)
+                           on_batch, check, self.loaded.ranker, related=self.loaded.related, first=first)
         scored.seen, scored.merged = seen, merged
         self._scored.put(key, scored)
         return scored
 
-    def _on_batch(self, seen, decision: Decision | None, ignore: frozenset[str], merged: dict):
+    def _on_batch(self, seen, decision: Decision | None, ignore: frozenset[str], merged: dict, restoring: bool,
+                  progress):
         """The scoring pass's on_batch, while the batch's KV cache is alive: with `looks`, the second
-        look at the batch's sites whose P(spun) is in second_look.BAND; with a decision, restore
-        the sites that `decide` would mark there (`select`: a batch holds whole sentences, so its
-        choice among overlapping sites is the article's), and their runs (restore.runs, into
-        `merged` by (paragraph, first word, last word + 1)), at the threshold the article will
-        likely get: the spun-article one once the evidence so far (the words likely spun, words
-        counted in proportion to the tokens passed) reaches the cut-off, else the plain one. A
+        look at the batch's sites whose P(spun) is in second_look.BAND; with a decision, the sites
+        that `decide` would mark there (`select`: a batch holds whole sentences, so its choice among
+        overlapping sites is the article's) at the threshold the article will likely get: the
+        spun-article one once the evidence so far (the words likely spun, words counted in
+        proportion to the tokens passed) reaches the cut-off, else the plain one. These are the
+        batch's provisional marks (`progress`); with `restoring`, they and their runs
+        (restore.runs, into `merged` by (paragraph, first word, last word + 1)) are restored. A
         marked site this guess left out is restored after the decision (its window passed again):
-        the guess costs time when wrong, never a different answer."""
+        the guess costs time when wrong, never a different answer, and a provisional mark the
+        article's decision drops is withdrawn by the final answer."""
         texts = [v.text for v in seen]
         n_words = sum(len(words(t)) for t in texts)
         hits: set[tuple[int, int]] = set()
@@ -276,10 +284,14 @@ class Engine:
             spun = decision.is_spun(len(hits), n_words * share)
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
             grouped = runs(texts, sites, taken, ignore)
-            joint = [merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1]
-            alone = [sites[k] for run in grouped for k in run]  # a run's sites too (restore.joined)
-            restore_sites(self.loaded.lm, alone + joint, batch, self.loaded.continuation)  # one pass
-            merged.update(((s.paragraph, *s.words), s) for s in joint)
+            joint = {run: merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1}
+            if restoring:
+                alone = [sites[k] for run in grouped for k in run]  # a run's sites too (restore.joined)
+                restore_sites(self.loaded.lm, alone + list(joint.values()), batch, self.loaded.continuation)  # one pass
+                merged.update(((s.paragraph, *s.words), s) for s in joint.values())
+            if progress is not None:
+                progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
+                          for run in grouped])
             release_memory()  # the batch's KV cache and activations, before the next pass
 
         return on_batch
@@ -296,14 +308,24 @@ class Engine:
         marked, used, ev, spun = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
         return Decided(p, marked, used, ev, spun)
 
-    def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset()) -> list[Mark]:
+    def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset(),
+                within: list[tuple[int, int, int]] | None = None) -> list[Mark]:
         """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording, never one
-        covering an `ignore` wording) with their suggestions, best first."""
-        if not decided.marked:
+        covering an `ignore` wording) with their suggestions, best first. within: (paragraph,
+        start, end) code-point ranges of the text as read; only the marks overlapping one (the
+        runs of marked sites that do, restored) are returned."""
+        marked = decided.marked
+        if within is not None:
+            def overlaps(run):
+                first, last = scored.sites[run[0]], scored.sites[run[-1]]
+                return any(p == first.paragraph and start < last.end and first.start < end for p, start, end in within)
+
+            marked = [k for run in runs(scored.paragraphs, scored.sites, marked, ignore) if overlaps(run) for k in run]
+        if not marked:
             return []
         with self._model_lock:
             meta = self.loaded.meta
-            return restore(self.loaded.lm, scored, decided.marked, limit, self.loaded.continuation,
+            return restore(self.loaded.lm, scored, marked, limit, self.loaded.continuation,
                            self.loaded.candidates, meta.restoration_temperature, meta.restoration_calibration, ignore,
                            meta.min_suggestion_chance)
 
@@ -330,68 +352,108 @@ class Engine:
 
     def run(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
             caller: str = "", ignore: frozenset[str] = frozenset(), deadline: float | None = None,
-            cancelled=None) -> Result:
+            cancelled=None, suggest: bool = True, first: frozenset[int] = frozenset(), progress=None) -> Result:
         """Score, decide and restore one article (what `analyze`, evaluation and training run).
 
-        deadline: time.monotonic() value; cancelled(): true once the caller has gone. Both are
-        checked between batched LM passes. Raises Abandoned."""
+        suggest: False for detection only (the marks' suggestions None: `suggest` gives them
+        later). first, progress: see `score`. deadline: time.monotonic() value; cancelled(): true
+        once the caller has gone. Both are checked between batched LM passes. Raises Abandoned."""
+        check = self._check(deadline, cancelled)
+        scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check,
+                            restoring=suggest, first=first, progress=progress)
+        decided = self.decide(scored, threshold, ignore)
+        marks = self.restore(scored, decided, max_suggestions, ignore) if suggest \
+            else unrestored(scored, decided.marked, self.loaded.continuation, ignore)
+        return Result(scored, decided, marks)
+
+    @staticmethod
+    def _check(deadline: float | None, cancelled):
         def check():
             if cancelled is not None and cancelled():
                 raise Abandoned("the client went away")
             if deadline is not None and time.monotonic() > deadline:
                 raise Abandoned("the analysis took longer than its deadline")
 
-        scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check)
-        decided = self.decide(scored, threshold, ignore)
-        return Result(scored, decided, self.restore(scored, decided, max_suggestions, ignore))
+        return check
 
     def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
                 caller: str = "", ignore: tuple[str, ...] = (), deadline: float | None = None,
-                cancelled=None) -> dict:
+                cancelled=None, suggest: bool = True, first: tuple[int, ...] = (), progress=None) -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
 
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
-        suggestions: [{text, score}] best first}.
+        suggestions: [{text, score}] best first, or None with `suggest` False (detection only:
+        `suggest` restores them on demand)}.
 
         caller: who asks (the HTTP API passes the request's Origin and the partition it names:
         the extension's is the asking page's site). Cached answers are only reused for the same
         caller, so one caller (or one site's page) cannot time whether another analysed a text.
-        ignore: words and phrases never to flag (see `decide`). deadline, cancelled: see `run`.
-        Raises Abandoned."""
+        ignore: words and phrases never to flag (see `decide`). first: paragraph indices read
+        first (the reader's screenful: the answer is the same). progress(spans): called after
+        each batched pass with that batch's provisional spans, [(paragraph, span)] as above
+        (suggestions None); a provisional span the article-level decision drops is not in the
+        answer. deadline, cancelled: see `run`. Raises Abandoned."""
         ignored = frozenset(filter(None, map(wording_key, ignore)))
-        key = (caller, tuple(paragraphs), threshold, max_suggestions, ignored)
+        key = (caller, tuple(paragraphs), threshold, max_suggestions, ignored, suggest)
         cached = self._answers.get(key)
         if cached is not None:
             self._hits += 1
             return cached
         self._misses += 1
+        seen = [visible(p) for p in paragraphs] if progress is not None else None
+
+        def provisional(marks: list[Mark]) -> None:
+            progress([(mark.site.paragraph, self._span(paragraphs, seen, mark, mark.score)) for mark in marks])
+
         try:
-            result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled)
+            result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled, suggest,
+                              frozenset(first), provisional if progress is not None else None)
         finally:
             release_memory()
-        answer = self.report(result.scored, result.decided, result.marks)
-        # Marks cover the whole word of the original text, invisible characters included.
-        for paragraph, seen_as, reported in zip(paragraphs, result.scored.seen, answer["paragraphs"]):
-            for span in reported["spans"]:
-                span["start"], span["end"] = seen_as.original(span["start"], span["end"])
-                span["text"] = paragraph[span["start"]:span["end"]]
+        answer = self.report(result.scored, result.decided, result.marks, paragraphs)
         self._answers.put(key, answer)
         return answer
 
-    def report(self, scored: Scored, decided: Decided, marks: list[Mark]) -> dict:
-        """Per-paragraph results and the summary of a decided, restored article. A mark's score:
-        the highest P(spun) of its sites."""
+    def suggest(self, paragraphs: list[str], within: list[tuple[int, int, int]], threshold: float | None = None,
+                max_suggestions: int = DEFAULT_SUGGESTIONS, caller: str = "", ignore: tuple[str, ...] = (),
+                deadline: float | None = None, cancelled=None) -> list[tuple[int, dict]]:
+        """Suggestions on demand: the marks of an article (as `analyze` gives them for the same
+        arguments) that overlap the (paragraph, start, end) code-point ranges `within`, restored:
+        [(paragraph, span)] in text order, spans as `analyze`'s. A run of adjacent marks that
+        `analyze` without suggestions gave as one span may come back as a span per word
+        (restore.joined). The article is scored again only when the cache no longer holds it.
+        Raises Abandoned."""
+        ignored = frozenset(filter(None, map(wording_key, ignore)))
+        check = self._check(deadline, cancelled)
+        scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignored, check, restoring=False)
+        decided = self.decide(scored, threshold, ignored)
+        read = [(p, *scored.seen[p].seen(start, end)) for p, start, end in within if 0 <= p < len(paragraphs)]
+        try:
+            marks = self.restore(scored, decided, max_suggestions, ignored, within=read)
+        finally:
+            release_memory()
+        return [(mark.site.paragraph, self._span(paragraphs, scored.seen, mark,
+                                                 max(decided.probabilities[k] for k in mark.sites)))
+                for mark in marks]
+
+    @staticmethod
+    def _span(paragraphs: list[str], seen: list, mark: Mark, score: float) -> dict:
+        """One mark as a span of the answer: offsets in the original paragraph (a mark covers the
+        whole word, invisible characters included: text.Visible), code points."""
+        site = mark.site
+        start, end = seen[site.paragraph].original(site.start, site.end)
+        return {"start": start, "end": end, "text": paragraphs[site.paragraph][start:end],
+                "score": round(float(score), 4), "suggestions": mark.suggestions}
+
+    def report(self, scored: Scored, decided: Decided, marks: list[Mark], paragraphs: list[str]) -> dict:
+        """Per-paragraph results and the summary of a decided article (spans as `analyze`'s;
+        paragraphs: the article as given). A mark's score: the highest P(spun) of its sites."""
         spans: list[list[dict]] = [[] for _ in scored.paragraphs]
         spun_words = [0] * len(scored.paragraphs)
         for mark in marks:
             site = mark.site
-            spans[site.paragraph].append({
-                "start": site.start,
-                "end": site.end,
-                "text": site.text,
-                "score": round(float(max(decided.probabilities[k] for k in mark.sites)), 4),
-                "suggestions": mark.suggestions,
-            })
+            spans[site.paragraph].append(self._span(paragraphs, scored.seen, mark,
+                                                    max(decided.probabilities[k] for k in mark.sites)))
             spun_words[site.paragraph] += site.words[1] - site.words[0]
         word_p = word_scores([len(w) for w in scored.words], scored.sites, decided.probabilities)
         results = [

@@ -76,7 +76,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        # The message may quote request text, so only the type and the code location are logged.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("internal error %s\n%s", type(exc).__name__, frames)
-        return error_response(500, "Internal error while analysing; the request was not processed.")
+        log_unexpected(exc)
+        return error_response(500, INTERNAL_MESSAGE)
+
+
+INTERNAL_MESSAGE = "Internal error while analysing; the request was not processed."
+
+
+def log_unexpected(exc: Exception) -> None:
+    """Log an unexpected error: its type and code location only (its message may quote request text)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("internal error %s\n%s", type(exc).__name__, frames)

@@ -136,11 +136,13 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
 class Mark:
     """One marked span: `sites` (indices into Scored.sites, adjacent, in text order), the site
     whose wording it is (`site`: the one site, or their `merge`), and its suggestions, best first,
-    as {"text", "score"}."""
+    as {"text", "score"} (None: not restored yet, see `unrestored`); score: its P(spun), when
+    known here (a provisional mark's: engine.py)."""
 
     sites: tuple[int, ...]
     site: Site
-    suggestions: list[dict]
+    suggestions: list[dict] | None
+    score: float | None = None
 
 
 def runs(paragraphs: list[str], sites: list[Site], marked: list[int],
@@ -196,6 +198,25 @@ def joined(table, run: list[Site], whole: Site) -> bool:
     return best != one_by_one and scores[best] > scores.get(one_by_one, -float("inf"))
 
 
+def unrestored(scored: Scored, marked: list[int], continuation: dict[str, float],
+               ignore: frozenset[str] = frozenset()) -> list[Mark]:
+    """The marks of the marked sites as they read before restoration (detection only): each
+    run of adjacent ones (`runs`) one mark, its suggestions None. Restored, a run whose joint
+    wording reads no better than its words restored one by one becomes a mark per site
+    (`restore`, `joined`)."""
+    out = []
+    for run in runs(scored.paragraphs, scored.sites, marked, ignore):
+        site = scored.sites[run[0]] if len(run) == 1 else scored.merged.get(_run_key(scored, run)) \
+            or merge([scored.sites[k] for k in run], continuation)
+        out.append(Mark(run, site, None))
+    return out
+
+
+def _run_key(scored: Scored, run: tuple[int, ...]) -> tuple[int, int, int]:
+    """A run's key in `Scored.merged`: (paragraph, first word, last word + 1)."""
+    return scored.sites[run[0]].paragraph, scored.sites[run[0]].words[0], scored.sites[run[-1]].words[1]
+
+
 def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
             continuation: dict[str, float], table, temperature: float = 1.0, calibration: dict | None = None,
             ignore: frozenset[str] = frozenset(), min_chance: float = 0.0) -> list[Mark]:
@@ -210,8 +231,7 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     words) is restored here, their windows passed again."""
     marks = []
     for run in runs(scored.paragraphs, scored.sites, marked, ignore):
-        key = (scored.sites[run[0]].paragraph, scored.sites[run[0]].words[0], scored.sites[run[-1]].words[1])
-        marks.append((run, scored.merged.get(key) if len(run) > 1 else scored.sites[run[0]]))
+        marks.append((run, scored.merged.get(_run_key(scored, run)) if len(run) > 1 else scored.sites[run[0]]))
     todo: dict[int, list[int]] = {}  # window -> the marks to restore there
     for n, (run, site) in enumerate(marks):
         if site is None or site.restored is None or any(scored.sites[k].restored is None for k in run):
@@ -221,6 +241,7 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
         for n in here:
             if marks[n][1] is None:
                 marks[n] = (marks[n][0], merge([scored.sites[k] for k in marks[n][0]], continuation))
+                scored.merged[_run_key(scored, marks[n][0])] = marks[n][1]  # restored once: kept
         pending = [marks[n][1] for n in here] + [scored.sites[k] for n in here if len(marks[n][0]) > 1
                                                   for k in marks[n][0]]
         restore_sites(lm, [site for site in pending if site.restored is None], batch, continuation)

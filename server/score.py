@@ -216,6 +216,15 @@ def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None 
             yield Batch(rows, hidden, kv, windows)
 
 
+def reading_order(windows: list[Window], first: frozenset[int] = frozenset()) -> list[int]:
+    """Window indices in the order `score` reads them: in batches of BATCH_WINDOWS consecutive
+    windows (always the same batches, so a window's pass is the same whatever is read first), the
+    batches holding a token of a `first` paragraph first, then the others in reading order."""
+    batches = [list(range(b, min(b + BATCH_WINDOWS, len(windows)))) for b in range(0, len(windows), BATCH_WINDOWS)]
+    early = [any(span is not None and span[0] in first for w in rows for span in windows[w].spans) for rows in batches]
+    return [w for wanted in (True, False) for rows, e in zip(batches, early) if e == wanted for w in rows]
+
+
 def open_site(word: str) -> bool:
     """A word that can be a site without being a table key: letters only, 3 or more, and not
     among the most frequent words (OPEN_SITE_MAX_ZIPF)."""
@@ -306,7 +315,8 @@ def continuations(lm: LanguageModel, wordings: list[str], batch: int = 256, prog
 
 
 def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[str, float] | None = None,
-          on_batch=None, check=None, ranker=None, keep_all: bool = False, related=None) -> Scored:
+          on_batch=None, check=None, ranker=None, keep_all: bool = False, related=None,
+          first: frozenset[int] = frozenset()) -> Scored:
     """Run the LM over a document (list of paragraphs) and compute every site's features.
 
     continuation: `continuations` of the table's candidates (lower case), 0 where missing.
@@ -317,7 +327,9 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     on_batch(sites, batch): called after each batched pass with the sites of its windows and the
     Batch with its KV cache kept (the engine restores likely-marked sites there, so no KV cache
     outlives its batch); without it no KV cache is kept. check(): called before each pass (the
-    engine's deadline and cancellation; whatever it raises ends the scoring)."""
+    engine's deadline and cancellation; whatever it raises ends the scoring). first: paragraph
+    indices whose windows are read first (`reading_order`: the reader's screenful); the result is
+    the same whatever is read first."""
     paragraph_words = [words(t) for t in paragraphs]
     windows = build_windows(lm, paragraphs)
     raw = _locate_sites(paragraphs, paragraph_words, windows, table)
@@ -326,13 +338,14 @@ def score(lm: LanguageModel, table, paragraphs: list[str], continuation: dict[st
     for r in raw:
         by_window.setdefault(r.window, []).append(r)
     sites: list[Site] = []
-    for batch in lm_passes(lm, windows, keep=on_batch is not None, check=check):
+    for batch in lm_passes(lm, windows, reading_order(windows, first), keep=on_batch is not None, check=check):
         found = [r for w in batch.windows for r in by_window.get(w, ())]
         new = _features(lm, paragraphs, paragraph_words, firsts, windows, batch, found, continuation or {}, table,
                         ranker, keep_all, related)
         if on_batch is not None and new:
             on_batch(new, batch)
         sites += new
+    sites.sort(key=lambda site: site.window)  # text order (stable: a window's sites are in order)
     return Scored(paragraphs, paragraph_words, windows, sites)
 
 

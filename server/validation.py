@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # the CLI reads the limits without loading Flask
     from flask import Request
 
 OFFSET_UNITS = ("utf16", "codepoint")
-FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition"}
+FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition", "suggestions",
+          "stream", "first"}
+SUGGEST_FIELDS = FIELDS - {"suggestions", "stream", "first"} | {"spans"}
 # Limits of a request as the API description states them (openapi.json: the extension reads them
 # there too).
 _REQUEST = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]
@@ -24,6 +26,7 @@ MAX_SUGGESTIONS = _REQUEST["max_suggestions"]["maximum"]
 DEFAULT_SUGGESTIONS = _REQUEST["max_suggestions"]["default"]
 MAX_IGNORE = _REQUEST["ignore"]["maxItems"]  # entries of an ignore list
 MAX_IGNORE_CHARS = _REQUEST["ignore"]["items"]["maxLength"]  # characters (code points) per entry
+MAX_SPANS = openapi_spec()["components"]["schemas"]["SuggestRequest"]["properties"]["spans"]["maxItems"]
 MAX_PARTITION_CHARS = 255  # a host name at most ...
 PARTITION_RE = re.compile(r"[0-9A-Za-z._:-]*")  # ... in its ASCII form (as openapi.json's pattern says)
 
@@ -39,6 +42,18 @@ class AnalyzeRequest:
     paragraph_starts: list[int] | None = None
     ignore: tuple[str, ...] = ()  # words and phrases never to flag
     partition: str = ""  # the caller's cache partition (the extension: the asking page's site)
+    suggest: bool = True  # False: detection only, each span's suggestions null (asked later: SuggestRequest)
+    stream: bool = False  # answer as NDJSON: provisional marks per batched pass, then the answer
+    first: tuple[int, ...] = ()  # paragraph indices read first (the reader's screenful)
+
+
+@dataclass(frozen=True)
+class SuggestRequest:
+    """An /api/v1/suggestions request: the article as an AnalyzeRequest, and the (paragraph,
+    start, end) code-point ranges whose marks are wanted with their suggestions."""
+
+    article: AnalyzeRequest
+    spans: list[tuple[int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -77,13 +92,14 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeRequest:
-    """Check the body of an analyze request against the v1 contract and the size limits."""
+def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set[str] = FIELDS) -> AnalyzeRequest:
+    """Check the body of an analyze request against the v1 contract and the size limits
+    (fields: those allowed, as the operation's schema in openapi.json says)."""
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
-    unknown = sorted(set(body) - FIELDS)
+    unknown = sorted(set(body) - fields)
     if unknown:
-        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(FIELDS))}.")
+        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(fields))}.")
     if ("paragraphs" in body) == ("text" in body):
         raise ApiError(400, "Send exactly one of 'paragraphs' (a list of strings) or 'text' (a string).")
 
@@ -137,8 +153,50 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int) -> AnalyzeR
     if not (isinstance(partition, str) and len(partition) <= MAX_PARTITION_CHARS and PARTITION_RE.fullmatch(partition)):
         raise ApiError(400, f"'partition' must be a site name: at most {MAX_PARTITION_CHARS} ASCII letters, digits "
                             "and . _ : -")
+    for flag in ("suggestions", "stream"):
+        if not isinstance(body.get(flag, False), bool):
+            raise ApiError(400, f"'{flag}' must be true or false.")
+    first = body.get("first", [])
+    if not (isinstance(first, list) and len(first) <= max_paragraphs
+            and all(_is_index(i, max_paragraphs) for i in first)):
+        raise ApiError(400, f"'first' must be a list of at most {max_paragraphs} paragraph indices (0-based).")
     return AnalyzeRequest(paragraphs, None if threshold is None else float(threshold),
-                          int(max_suggestions), offset_unit, text, starts, tuple(ignore), partition)
+                          int(max_suggestions), offset_unit, text, starts, tuple(ignore), partition,
+                          body.get("suggestions", True), body.get("stream", False),
+                          tuple(int(i) for i in first if i < len(paragraphs)))  # a hint: others mean nothing
+
+
+def _is_index(value, n: int) -> bool:
+    """An integer (JSON Schema's: 2.0 is one) from 0 to n - 1."""
+    return _is_number(value) and float(value).is_integer() and 0 <= value < n
+
+
+def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestRequest:
+    """Check the body of a suggestions request: an article as for analyze (without suggestions,
+    stream and first) and `spans`, [{paragraph, start, end}] in offset_unit, turned into code
+    points."""
+    article = parse_analyze(body, max_chars, max_paragraphs, SUGGEST_FIELDS)
+    spans = body.get("spans")
+    if not (isinstance(spans, list) and 0 < len(spans) <= MAX_SPANS):
+        raise ApiError(400, f"'spans' must be a list of 1 to {MAX_SPANS} {{paragraph, start, end}} objects.")
+    out = []
+    for span in spans:
+        if not (isinstance(span, dict) and set(span) == {"paragraph", "start", "end"}
+                and _is_index(span["paragraph"], len(article.paragraphs))):
+            raise ApiError(400, "Each of 'spans' must be {paragraph, start, end}: a paragraph index of this article "
+                                "and offsets in it.")
+        paragraph = article.paragraphs[int(span["paragraph"])]
+        try:
+            start, end = (int(span[k]) if _is_index(span[k], len(paragraph) * 2 + 1) else -1 for k in ("start", "end"))
+            if article.offset_unit == "utf16":
+                start, end = codepoint_offset(paragraph, start), codepoint_offset(paragraph, end)
+            if not 0 <= start < end <= len(paragraph):
+                raise ValueError
+        except ValueError:
+            raise ApiError(400, "'start' and 'end' of each of 'spans' must mark a non-empty span of its "
+                                "paragraph.") from None
+        out.append((int(span["paragraph"]), start, end))
+    return SuggestRequest(article, out)
 
 
 

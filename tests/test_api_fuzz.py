@@ -22,7 +22,8 @@ EXAMPLES = 150  # per operation and kind
 # Invalid requests must be refused with a documented 4xx; over a size limit that is 413, without
 # the secret (schemathesis leaves out the Authorization header the contract requires) 401.
 # A correction's span must lie inside its paragraph, which a schema cannot say: schema-valid
-# corrections may get a 400 (and only that).
+# corrections may get a 400 (and only that); so may schema-valid suggestion requests (their spans
+# must lie inside the article's paragraphs).
 CONFIG = SchemathesisConfig.from_str("""
 [checks.negative_data_rejection]
 expected-statuses = [400, 401, 413, 415]
@@ -30,6 +31,10 @@ expected-statuses = [400, 401, 413, 415]
 [[operations]]
 include-path = "/api/v1/feedback"
 checks.positive_data_acceptance.expected-statuses = [201, 400]
+
+[[operations]]
+include-path = "/api/v1/suggestions"
+checks.positive_data_acceptance.expected-statuses = [200, 400]
 """)
 # Every operation with valid requests; those that take input with invalid ones too.
 CASES = [

@@ -156,7 +156,7 @@ def run_article(engine, records: list[dict]) -> dict:
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
-    summary = engine.report(scored, decided, result.marks)["summary"]
+    summary = engine.report(scored, decided, result.marks, [r["text"] for r in records])["summary"]
     return {
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(o) for o in originals],

@@ -1,0 +1,124 @@
+"""Marks first, suggestions on demand, the reader's screenful first (the engine and the API, on
+the tiny model): the same marks and suggestions as one full analysis, whatever is read first."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from unspin.engine import Engine
+
+from test_engine import ARTICLE, split
+
+# Long enough for several batched passes (score.BATCH_WINDOWS windows each).
+PARAGRAPHS = [f"{ARTICLE} {ARTICLE}"] + split(ARTICLE, 3) * 8 + [ARTICLE]
+LAST = len(PARAGRAPHS) - 1  # in the last batched pass when read in order
+
+
+def spans(answer: dict) -> list[tuple]:
+    return [(r["index"], s["start"], s["end"], s["score"]) for r in answer["paragraphs"] for s in r["spans"]]
+
+
+def suggestions(answer: dict) -> dict:
+    return {(r["index"], s["start"], s["end"]): s["suggestions"] for r in answer["paragraphs"] for s in r["spans"]}
+
+
+@pytest.fixture
+def fresh(tiny_model):
+    """An engine of its own (its caches empty)."""
+    return Engine.load(tiny_model, threads=1)
+
+
+def test_marks_first_then_suggestions_give_the_full_answer(fresh, engine):
+    full = engine.analyze(PARAGRAPHS, threshold=0.2, caller="full")
+    assert len(spans(full)) > 10, "too few marks for the comparison to say anything"
+    marks = fresh.analyze(PARAGRAPHS, threshold=0.2, suggest=False)
+    assert all(s["suggestions"] is None for r in marks["paragraphs"] for s in r["spans"])
+    assert marks["summary"]["verdict"] == full["summary"]["verdict"]
+    # Each mark of the full answer lies in one mark of the marks-first answer (a run given as one
+    # span may be split once restored) with the same P(spun).
+    first = spans(marks)
+    for p, start, end, score in spans(full):
+        assert any(q == p and a <= start and end <= b for q, a, b, _ in first)
+    # Suggestions asked afterwards, a few marks at a time, are the full answer's.
+    got = {}
+    for k in range(0, len(first), 7):
+        for p, span in fresh.suggest(PARAGRAPHS, [(p, a, b) for p, a, b, _ in first[k : k + 7]], threshold=0.2):
+            got[(p, span["start"], span["end"])] = span["suggestions"]
+    assert got == suggestions(full)
+
+
+def test_the_screenful_first_changes_the_order_of_work_never_the_answer(fresh, engine):
+    whole = engine.analyze(PARAGRAPHS, threshold=0.2, caller="whole")
+    events = []
+    screenful = fresh.analyze(PARAGRAPHS, threshold=0.2, first=(LAST,), progress=events.append)
+    assert spans(screenful) == spans(whole)
+    assert suggestions(screenful) == suggestions(whole)
+    assert len(events) > 1, "one batched pass: nothing was read first"
+    # The first pass read the screenful: its provisional marks are there, and every provisional
+    # mark that the article keeps has its final P(spun).
+    assert LAST in {p for p, _ in events[0]} and 0 not in {p for p, _ in events[0]}
+    final = {(p, a, b): score for p, a, b, score in spans(whole)}
+    for p, span in (x for event in events for x in event):
+        key = (p, span["start"], span["end"])
+        assert span["suggestions"] is None
+        if key in final:
+            assert span["score"] == final[key]
+
+
+def test_a_stream_is_provisional_marks_then_the_answer(client, openapi):
+    body = {"paragraphs": PARAGRAPHS, "threshold": 0.2, "stream": True, "suggestions": False, "first": [LAST]}
+    response = client.post("/api/v1/analyze", json=body)
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    events = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    validator = jsonschema.Draft202012Validator({**openapi, "$ref": "#/components/schemas/StreamEvent"})
+    for event in events:
+        validator.validate(event)
+    assert [e["event"] for e in events[:-1]] == ["marks"] * (len(events) - 1) and len(events) > 2
+    assert events[-1]["event"] == "answer"
+    plain = client.post("/api/v1/analyze", json={**body, "stream": False}).json
+    assert {k: v for k, v in events[-1].items() if k != "event"} == plain
+
+
+def test_suggestions_on_demand_over_http(client, check_contract):
+    paragraphs = [ARTICLE, "😀 " + ARTICLE]
+    marks = client.post("/api/v1/analyze", json={"paragraphs": paragraphs, "threshold": 0.0, "suggestions": False}).json
+    check_contract("POST", "/api/v1/analyze", 200, marks)
+    asked = [{"paragraph": r["index"], "start": s["start"], "end": s["end"]} for r in marks["paragraphs"]
+             for s in r["spans"]][-3:]
+    assert asked, "nothing marked"
+    response = client.post("/api/v1/suggestions", json={"paragraphs": paragraphs, "threshold": 0.0, "spans": asked})
+    assert response.status_code == 200, response.json
+    check_contract("POST", "/api/v1/suggestions", 200, response.json)
+    full = client.post("/api/v1/analyze", json={"paragraphs": paragraphs, "threshold": 0.0}).json
+    expected = [{"paragraph": r["index"], **s} for r in full["paragraphs"] for s in r["spans"]
+                if any(a["paragraph"] == r["index"] and a["start"] < s["end"] and s["start"] < a["end"] for a in asked)]
+    assert response.json["spans"] == expected  # UTF-16 offsets past the emoji, suggestions and all
+
+
+@pytest.mark.parametrize("spans_field", [
+    [], [{"paragraph": 5, "start": 0, "end": 3}], [{"paragraph": 0, "start": 3, "end": 3}],
+    [{"paragraph": 0, "start": 0, "end": 10**6}], [{"paragraph": 0, "start": 0}], "all",
+    [{"paragraph": True, "start": 0, "end": 3}], [{"paragraph": 0, "start": 0, "end": 3, "x": 1}],
+])
+def test_a_bad_suggestions_request_is_refused_with_a_clear_error(client, check_contract, spans_field):
+    response = client.post("/api/v1/suggestions", json={"paragraphs": [ARTICLE], "spans": spans_field})
+    assert response.status_code == 400
+    check_contract("POST", "/api/v1/suggestions", 400, response.json)
+    assert "spans" in response.json["error"]["message"]
+
+
+def test_a_stream_refused_before_its_turn_is_an_ordinary_error(make_client):
+    client = make_client(MAX_TOKENS=10)
+    response = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], "stream": True})
+    assert response.status_code == 413 and response.json["error"]["code"] == "too_large"
+
+
+def test_a_stream_past_its_deadline_ends_with_an_error_event(make_client, openapi):
+    client = make_client(ANALYSIS_DEADLINE_S=-1)
+    response = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE + " new"], "stream": True})
+    events = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert events[-1]["event"] == "error" and events[-1]["error"]["code"] == "busy"
+    jsonschema.Draft202012Validator({**openapi, "$ref": "#/components/schemas/StreamEvent"}).validate(events[-1])
