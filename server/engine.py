@@ -259,8 +259,9 @@ class Engine:
         overlapping sites is the article's) at the threshold the article will likely get: the
         spun-article one once the evidence so far (the words likely spun, words counted in
         proportion to the tokens passed) reaches the cut-off, else the plain one. These are the
-        batch's provisional marks (`progress`); with `restoring`, they and their runs
-        (restore.runs, into `merged` by (paragraph, first word, last word + 1)) are restored. A
+        batch's provisional marks (`progress`); their runs of adjacent sites (restore.runs, into
+        `merged` by (paragraph, first word, last word + 1)) are restored, and with `restoring`
+        every one of them. A
         marked site this guess left out is restored after the decision (its window passed again):
         the guess costs time when wrong, never a different answer, and a provisional mark the
         article's decision drops is withdrawn by the final answer."""
@@ -273,7 +274,9 @@ class Engine:
             p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
             if self.looks:
                 look(self.loaded.lm, [s for s, band in zip(sites, in_band(p)) if band], batch, self.loaded.continuation)
-                p = self.loaded.second_look.apply(sites, p)
+            p = self.loaded.second_look.apply(sites, p)
+            for site, value in zip(sites, p.tolist()):
+                site.probability = value  # predicted once: `decide` reads it
             if decision is None:
                 return
             skip = {k for k, s in enumerate(sites) if covers_ignored(s.text, ignore)}
@@ -285,10 +288,12 @@ class Engine:
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
             grouped = runs(texts, sites, taken, ignore)
             joint = {run: merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1}
-            if restoring:
-                alone = [sites[k] for run in grouped for k in run]  # a run's sites too (restore.joined)
+            # a run's sites too (restore.joined); without `restoring`, the runs' only: whether a run
+            # is one mark or a mark per word depends on them, so the marks are final without the rest
+            alone = [sites[k] for run in grouped if restoring or len(run) > 1 for k in run]
+            if alone:
                 restore_sites(self.loaded.lm, alone + list(joint.values()), batch, self.loaded.continuation)  # one pass
-                merged.update(((s.paragraph, *s.words), s) for s in joint.values())
+            merged.update(((s.paragraph, *s.words), s) for s in joint.values())
             if progress is not None:
                 progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
                           for run in grouped])
@@ -301,26 +306,23 @@ class Engine:
         ignore: wordings the reader never wants flagged (text.wording_key form): a site that is
         or contains one gets P(spun) 0, so it is neither marked nor counted as evidence."""
         decision = self.loaded.decision.scaled(threshold)
-        features = np.stack([s.features for s in scored.sites]) if scored.sites else np.zeros((0, 0))
-        p = self.loaded.second_look.apply(scored.sites, self.loaded.detector.predict(features))
+        known = [site.probability for site in scored.sites]
+        if None not in known:  # the scoring pass predicted them (`_on_batch`)
+            p = np.array(known, dtype=np.float64)
+        else:
+            p = self.loaded.second_look.apply(scored.sites, self.loaded.detector.predict(np.stack(
+                [s.features for s in scored.sites])))
         skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
         p[list(skip)] = 0.0
         marked, used, ev, spun = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
         return Decided(p, marked, used, ev, spun)
 
     def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset(),
-                within: list[tuple[int, int, int]] | None = None) -> list[Mark]:
+                marked: list[int] | None = None) -> list[Mark]:
         """Stage 3: the marks (a marked site, or a run of adjacent ones as one wording, never one
-        covering an `ignore` wording) with their suggestions, best first. within: (paragraph,
-        start, end) code-point ranges of the text as read; only the marks overlapping one (the
-        runs of marked sites that do, restored) are returned."""
-        marked = decided.marked
-        if within is not None:
-            def overlaps(run):
-                first, last = scored.sites[run[0]], scored.sites[run[-1]]
-                return any(p == first.paragraph and start < last.end and first.start < end for p, start, end in within)
-
-            marked = [k for run in runs(scored.paragraphs, scored.sites, marked, ignore) if overlaps(run) for k in run]
+        covering an `ignore` wording) with their suggestions, best first. marked: those of the
+        decision's marked sites to restore, whole runs (default: all)."""
+        marked = decided.marked if marked is None else marked
         if not marked:
             return []
         with self._model_lock:
@@ -362,8 +364,15 @@ class Engine:
         scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check,
                             restoring=suggest, first=first, progress=progress)
         decided = self.decide(scored, threshold, ignore)
-        marks = self.restore(scored, decided, max_suggestions, ignore) if suggest \
-            else unrestored(scored, decided.marked, self.loaded.continuation, ignore)
+        if suggest:
+            return Result(scored, decided, self.restore(scored, decided, max_suggestions, ignore))
+        # Detection only: the runs of adjacent marks restored (one mark, or a mark per word:
+        # restore.joined), so that the marks are the full answer's; the other marks' suggestions None.
+        grouped = runs(scored.paragraphs, scored.sites, decided.marked, ignore)
+        in_runs = [k for run in grouped if len(run) > 1 for k in run]
+        marks = self.restore(scored, decided, max_suggestions, ignore, in_runs) + unrestored(
+            scored, [k for run in grouped if len(run) == 1 for k in run], self.loaded.continuation, ignore)
+        marks.sort(key=lambda mark: (mark.site.paragraph, mark.site.start))
         return Result(scored, decided, marks)
 
     @staticmethod
@@ -419,22 +428,27 @@ class Engine:
                 deadline: float | None = None, cancelled=None) -> list[tuple[int, dict]]:
         """Suggestions on demand: the marks of an article (as `analyze` gives them for the same
         arguments) that overlap the (paragraph, start, end) code-point ranges `within`, restored:
-        [(paragraph, span)] in text order, spans as `analyze`'s. A run of adjacent marks that
-        `analyze` without suggestions gave as one span may come back as a span per word
-        (restore.joined). The article is scored again only when the cache no longer holds it.
-        Raises Abandoned."""
+        [(paragraph, span)] in text order, spans as `analyze`'s. The article is scored again only
+        when the cache no longer holds it. Raises Abandoned."""
         ignored = frozenset(filter(None, map(wording_key, ignore)))
         check = self._check(deadline, cancelled)
         scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignored, check, restoring=False)
         decided = self.decide(scored, threshold, ignored)
         read = [(p, *scored.seen[p].seen(start, end)) for p, start, end in within if 0 <= p < len(paragraphs)]
+
+        def overlaps(run):
+            first, last = scored.sites[run[0]], scored.sites[run[-1]]
+            return any(p == first.paragraph and start < last.end and first.start < end for p, start, end in read)
+
+        wanted = [k for run in runs(scored.paragraphs, scored.sites, decided.marked, ignored) if overlaps(run) for k in run]
         try:
-            marks = self.restore(scored, decided, max_suggestions, ignored, within=read)
+            marks = self.restore(scored, decided, max_suggestions, ignored, wanted)
         finally:
             release_memory()
         return [(mark.site.paragraph, self._span(paragraphs, scored.seen, mark,
                                                  max(decided.probabilities[k] for k in mark.sites)))
-                for mark in marks]
+                for mark in marks if any(p == mark.site.paragraph and start < mark.site.end and mark.site.start < end
+                                         for p, start, end in read)]
 
     @staticmethod
     def _span(paragraphs: list[str], seen: list, mark: Mark, score: float) -> dict:

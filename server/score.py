@@ -101,6 +101,8 @@ class Site:
     restored: list[tuple[str, float]] | None = None
     # second_look.py's both-sides log-likelihood ratio, nats, for a site the detector is unsure of
     both_sides: float | None = None
+    # its P(spun) (the detector's, then the second look's), once the engine computed it during the pass
+    probability: float | None = None
     # with score(keep_all=True) (training the ranker): every candidate (lower case), best ranked
     # first, and its ranking.RANK_FEATURES [n, len(RANK_FEATURES)]
     ranking: tuple[list[str], np.ndarray] | None = None

@@ -70,14 +70,20 @@ BIG_PARAGRAPHS = [
 ]
 
 
-def big_article(words: int = 5000) -> str:
-    """A spun article of about `words` words, every paragraph text distinct."""
+LONG_WORDS = 1900  # /long.html: a long spun article (the reader's first marks, test_marks_first.py)
+
+
+def big_article(words: int = 5000, middle: bool = False) -> str:
+    """A spun article of about `words` words, every paragraph text distinct; `middle`: the
+    paragraph halfway down has the id "middle" (a link to #middle opens the page there)."""
     paragraphs, count, i = [], 0, 0
     while count < words:
         text = f"Update {i + 1}: {BIG_PARAGRAPHS[i % len(BIG_PARAGRAPHS)]}"
         paragraphs.append(f"<p>{text}</p>")
         count += len(text.split())
         i += 1
+    if middle:
+        paragraphs[len(paragraphs) // 2] = paragraphs[len(paragraphs) // 2].replace("<p>", '<p id="middle">', 1)
     body = "\n".join(paragraphs)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -119,6 +125,8 @@ class PagesHandler(SimpleHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/big.html":
             return self._send(big_article().encode())
+        if path == "/long.html":  # a long article, the reader part-way down (#middle)
+            return self._send(big_article(LONG_WORDS, middle=True).encode())
         if path.startswith("/spa/"):
             self.path = "/spa.html"
         return super().do_GET()
@@ -303,12 +311,17 @@ class Browser:
         page.goto(url)
         return page, self.wait_status(page)
 
-    def wait_status(self, page, want=("done",), timeout=120.0) -> dict:
+    def wait_status(self, page, want=("done",), timeout=120.0, restored: bool = True) -> dict:
+        """Wait until the page's status is one of `want`; for "done" with `restored`, also until
+        every mark has its suggestions (they follow the marks: restored_spans)."""
         deadline = time.monotonic() + timeout
         state = None
         while time.monotonic() < deadline:
             state = self.page_state(page)
             if state and state.get("status") in want:
+                if restored and state["status"] == "done":
+                    restored_spans(self, page, timeout=max(1.0, deadline - time.monotonic()))
+                    return self.page_state(page)
                 return state
             time.sleep(0.2)
         raise AssertionError(f"page state stayed {state}")
@@ -430,6 +443,16 @@ def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float
 # The shade the extension gives a span of a score: server/mark-levels.json's cut-offs, read by
 # the extension and by the scan report's `level`.
 mark_level = level
+
+
+def restored_spans(ext: Browser, page, timeout: float = 120.0) -> list[dict]:
+    """Wait until every mark of the page has its suggestions (they follow the marks: the
+    background asks for them once the answer is in); returns the spans the page shows."""
+    def spans():
+        shown = [s for p in article(ext, page)["paragraphs"] for s in p["spans"]]
+        return shown if all(s["suggestions"] is not None for s in shown) else None
+
+    return wait_for(spans, timeout=timeout, message="every mark's suggestions")
 
 
 def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):

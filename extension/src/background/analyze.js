@@ -35,13 +35,15 @@ function share(budget, others) {
 }
 
 /** The server's answer for exactly these paragraphs: from the cache, or one request shared with
- *  any tab that asks for the same meanwhile. */
-async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, signal) {
+ *  any tab that asks for the same meanwhile (`first` and `onMarks`: see api.analyze; the marks of
+ *  a shared request go to the tab that started it). Its spans' suggestions are filled in later,
+ *  in place (suggestions.js), so a later hit has them. */
+async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, signal, first, onMarks) {
   const key = cache.cacheKey(site, serverUrl, threshold, ignore, texts);
   const hit = cache.get(key);
   if (hit) return hit;
   const start = (abort) =>
-    api.analyze(serverUrl, secret, texts, threshold, ignore, abort, site).then((answer) => {
+    api.analyze(serverUrl, secret, texts, threshold, ignore, abort, site, first, onMarks).then((answer) => {
       cache.set(key, answer);
       return answer;
     });
@@ -50,13 +52,18 @@ async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, 
 
 /**
  * Ask the server about one document of a tab whose top-level page is on `site` (sites.js): the
- * paragraphs within what the tab's budget leaves this frame (its other frames use `others`). Resolves to {results: [{score, spans} | null (not
- * analysed)], summary: the server's Summary of what it analysed | null (nothing analysed),
- * used: {tokens, paragraphs} of the tab's budget}; calls onBusy(seconds, attempt) before each
- * wait for a busy server, and onStarting() when the browser host starts the server. Nothing is
- * sent before the server proved it knows the secret (connection.js). Throws ServerError.
+ * paragraphs within what the tab's budget leaves this frame (its other frames use `others`),
+ * those of `first` (indices into `texts`: what the reader sees) read first, marks first.
+ * Resolves to {results: [{score, spans} | null (not analysed)], summary: the server's Summary of
+ * what it analysed | null (nothing analysed), used: {tokens, paragraphs} of the tab's budget,
+ * article: what suggestions.js needs to ask for the spans' suggestions (null: nothing analysed)};
+ * calls onMarks(placed) with the provisional marks of each part the server read (PlacedSpan[],
+ * paragraphs indexed in `texts`), onBusy(seconds, attempt) before each wait for a busy server,
+ * and onStarting() when the browser host starts the server. Nothing is sent before the server
+ * proved it knows the secret (connection.js). Throws ServerError.
+ * @param {(placed: object[]) => void} [onMarks]
  */
-export async function analyzeDocument(site, texts, signal, others, onBusy, onStarting) {
+export async function analyzeDocument(site, texts, signal, others, onBusy, onStarting, first = [], onMarks = () => {}) {
   await cache.load();
   const settings = await getSettings();
   const { threshold } = settings;
@@ -69,11 +76,17 @@ export async function analyzeDocument(site, texts, signal, others, onBusy, onSta
     const chosen = withinBudget(texts, budget);
     const chosenTexts = chosen.map((i) => texts[i]);
     const used = { tokens: documentTokens(chosenTexts), paragraphs: chosen.length };
+    const inChosen = new Map(chosen.map((i, k) => [i, k]));
+    const firstChosen = first.filter((i) => inChosen.has(i)).map((i) => inChosen.get(i));
+    const placedInTexts = (spans) => spans.map((span) => ({ ...span, paragraph: chosen[span.paragraph] }));
     try {
-      const answer = chosen.length ? await answerFor(asked, chosenTexts, signal) : { results: [], summary: null };
+      const answer = chosen.length
+        ? await answerFor(asked, chosenTexts, signal, firstChosen, (spans) => onMarks(placedInTexts(spans)))
+        : { results: [], summary: null };
       const results = texts.map(() => null);
       chosen.forEach((i, k) => (results[i] = answer.results[k]));
-      return { results, summary: answer.summary, used };
+      const article = chosen.length ? { asked, texts: chosenTexts, answer, first: firstChosen, toTexts: placedInTexts, inChosen } : null;
+      return { results, summary: answer.summary, used, article };
     } catch (error) {
       if (error.kind === "too-large" && !shrunk && error.tokens > 0) {
         shrunk = true;

@@ -54,15 +54,29 @@ function serverOrigin(serverUrl) {
   return origin;
 }
 
-/** One request; `abort` (an AbortSignal, optional): the caller gives up on it. */
-async function request(url, init, timeoutMs, abort = null) {
+/** An `error` event of a streamed answer as the ServerError its status would have given. */
+function streamError(error) {
+  const message = typeof error?.message === "string" ? error.message : "The analysis stopped";
+  if (error?.code === "busy") return new ServerError("busy", `The server is busy: retrying in ${RETRY_AFTER_S.missing} s`, 503, { retryAfter: RETRY_AFTER_S.missing });
+  return new ServerError("error", `The server refused the request: ${message}`, 500);
+}
+
+/** One request; `abort` (an AbortSignal, optional): the caller gives up on it. `onEvent`: given,
+ *  a 200 answer in NDJSON is read line by line into it (whatever it throws ends the request)
+ *  and the request resolves to undefined. */
+async function request(url, init, timeoutMs, abort = null, onEvent = null) {
   const timeout = AbortSignal.timeout(timeoutMs);
   let response;
   let body;
   try {
     response = await fetch(url, { ...init, signal: abort ? AbortSignal.any([abort, timeout]) : timeout });
+    if (onEvent && response.ok && response.headers.get("Content-Type")?.startsWith("application/x-ndjson")) {
+      await readEvents(response, onEvent);
+      return undefined;
+    }
     body = await response.json().catch(() => undefined);
-  } catch {
+  } catch (error) {
+    if (error instanceof ServerError) throw error; // what an event said
     body = undefined;
   }
   // Given up on (by the caller or the clock) while waiting for the answer or reading it.
@@ -127,20 +141,46 @@ function wellFormed(text) {
   return typeof text.toWellFormed === "function" ? text.toWellFormed() : text;
 }
 
-/**
- * Analyse the paragraphs of one article (within the tab's budget: see shared/document.js),
- * never flagging a wording of `ignore` (the reader's allow-list); `abort`: an AbortSignal that
- * drops the request (the server sees the disconnect); `site`: the site of the tab that asks (its
- * top-level page), sent as `partition` so that the server's cache never answers one site from
- * what another site's page asked.
- * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
- * article: its figures and verdict, see shared/summary.js). Throws ServerError.
- */
-export async function analyze(serverUrl, secret, paragraphs, threshold, ignore = [], abort = null, site = "") {
+/** The article part of a request body: the paragraphs and the reader's options. `site`: the
+ *  site of the tab that asks (its top-level page), sent as `partition` so that the server's cache
+ *  never answers one site from what another site's page asked. */
+function articleBody(paragraphs, threshold, ignore, site) {
   const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16" }; // the server's number of suggestions
   if (site) body.partition = site; // the server keeps its cached answers apart per asking site
   if (threshold != null) body.threshold = threshold;
   if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
+  return body;
+}
+
+/** The lines of an NDJSON answer as they come, each parsed, to `onEvent`; resolves when it ends. */
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      onEvent(JSON.parse(buffered.slice(0, newline)));
+      buffered = buffered.slice(newline + 1);
+    }
+  }
+}
+
+/**
+ * Analyse the paragraphs of one article (within the tab's budget: see shared/document.js), marks
+ * first: the answer comes without suggestions (each span's `suggestions` null: `suggest` asks for
+ * them), streamed, the paragraphs of `first` (indices: what the reader sees) read first, and
+ * `onMarks(placed)` called with the provisional marks of each part read (PlacedSpan[]), until the
+ * whole article's answer. Never flags a wording of `ignore` (the reader's allow-list); `abort`:
+ * an AbortSignal that drops the request (the server sees the disconnect); `site`: see articleBody.
+ * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
+ * article: its figures and verdict, see shared/summary.js). Throws ServerError.
+ * @param {(placed: object[]) => void} [onMarks]
+ */
+export async function analyze(serverUrl, secret, paragraphs, threshold, ignore = [], abort = null, site = "", first = [], onMarks = () => {}) {
+  const body = { ...articleBody(paragraphs, threshold, ignore, site), suggestions: false, stream: true, first };
   const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);
   const origin = serverOrigin(serverUrl);
   sent.requests += 1;
@@ -149,13 +189,20 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   sent.tokens += documentTokens(paragraphs);
   sent.inFlight += 1;
   sent.peakInFlight = Math.max(sent.peakInFlight, sent.inFlight);
+  /** @type {any} */
   let answer;
+  const onEvent = (event) => {
+    if (event?.event === "marks" && Array.isArray(event.spans)) onMarks(event.spans);
+    else if (event?.event === "answer") answer = event;
+    else if (event?.event === "error") throw streamError(event.error);
+  };
   try {
-    answer = await request(
+    await request(
       `${origin}/api/v1/analyze`,
       { method: "POST", headers: withSecret(secret, { "Content-Type": "application/json" }), body: JSON.stringify(body) },
       ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
       abort,
+      onEvent,
     );
   } catch (error) {
     const counter = { aborted: "aborted", busy: "busy", "too-large": "tooLarge" }[error.kind];
@@ -171,6 +218,27 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   for (const p of answer.paragraphs) if (results[p?.index] === null) results[p.index] = { score: p.score, spans: p.spans };
   if (answer.paragraphs.length !== paragraphs.length || results.some((r) => !r || !Array.isArray(r.spans))) throw notV1();
   return { results, summary };
+}
+
+/**
+ * The suggestions of some marks of an article analysed with `analyze` (same paragraphs and
+ * options): `ranges` [{paragraph, start, end}] in UTF-16 units. Resolves to the marks that
+ * overlap them, PlacedSpan[] with their suggestions. Throws ServerError.
+ */
+export async function suggest(serverUrl, secret, paragraphs, threshold, ignore, site, ranges, abort = null) {
+  const body = { ...articleBody(paragraphs, threshold, ignore, site), spans: ranges };
+  const chars = paragraphs.reduce((sum, text) => sum + text.length, 0);
+  const answer = await request(
+    `${serverOrigin(serverUrl)}/api/v1/suggestions`,
+    { method: "POST", headers: withSecret(secret, { "Content-Type": "application/json" }), body: JSON.stringify(body) },
+    ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
+    abort,
+  );
+  const valid = (span) => Number.isInteger(span?.paragraph) && span.paragraph < paragraphs.length && Array.isArray(span.suggestions);
+  if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.spans) || !answer.spans.every(valid)) {
+    throw new ServerError("bad-answer", "The server's answer does not match API v1");
+  }
+  return answer.spans;
 }
 
 /** Keep one reader's correction in the server's feedback store (this computer's only), once the

@@ -1,10 +1,12 @@
 // Background (service worker in Chromium, background script in Firefox): the only place that
 // talks to the server. Content scripts connect a port per page and send the page's whole article
-// as one document (its paragraph texts in reading order) whenever it changes; the server decides
-// per article, so each document is one POST /api/v1/analyze (never split into batches) and one
-// answer back: a result per paragraph (null for what is over the tab's budget, which is decided
-// here: one budget per tab across its frames, in LM tokens, within the server's limits) and the
-// server's summary of the article. A tab has one request in flight at a time, and a frame's
+// as one document (its paragraph texts in reading order, and which of them the reader sees)
+// whenever it changes; the server decides per article, so each document is one POST
+// /api/v1/analyze (never split into batches), marks first: provisional marks per part the server
+// reads (the reader's screenful first), then the answer: a result per paragraph (null for what is
+// over the tab's budget, which is decided here: one budget per tab across its frames, in LM
+// tokens, within the server's limits) and the server's summary of the article. The marks'
+// suggestions follow (suggestions.js), the one the reader points at first. A tab has one request in flight at a time, and a frame's
 // newer document aborts its older one (tabs.js); how one document is asked: analyze.js (the
 // tab's budget, the cache, a busy server, a 413).
 import browser from "webextension-polyfill";
@@ -20,7 +22,9 @@ import {
   postAnalyzeError,
   postAnswer,
   postBusy,
+  postMarks,
   postServerStarting,
+  postSuggestions,
   requestAnalyzePage,
   sendMoveMark,
 } from "../shared/messages.js";
@@ -29,6 +33,7 @@ import * as api from "./api.js";
 import * as cache from "./cache.js";
 import * as limits from "./limits.js";
 import * as shared from "./shared-requests.js";
+import * as suggestions from "./suggestions.js";
 import * as tabs from "./tabs.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 import { sendCorrection } from "./feedback.js";
@@ -69,26 +74,48 @@ browser.runtime.onConnect.addListener((port) => {
   if (port.name !== PAGE_PORT || !port.sender?.tab) return;
   const tabId = port.sender.tab.id;
   let open = true;
+  let restoring = null; // {id, worker}: the suggestions of the page's answered document (suggestions.js)
+  const stopRestoring = () => {
+    restoring?.worker.stop();
+    restoring = null;
+  };
   port.onDisconnect.addListener(() => {
     open = false;
+    stopRestoring();
     tabs.forgetFrame(tabId, port); // its request, if any, is aborted
   });
   port.onMessage.addListener(
     portListener({
-      [MESSAGES.ANALYZE]: async ({ id, texts }) => {
+      [MESSAGES.ANALYZE]: async ({ id, texts, first }) => {
         if (!isDocument(texts)) return;
+        stopRestoring();
+        const firstRead = Array.isArray(first) ? first.filter((i) => Number.isInteger(i) && i >= 0 && i < texts.length) : [];
         const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
         const onStarting = () => open && postServerStarting(port, id);
+        const onMarks = (spans) => open && postMarks(port, id, spans);
         try {
           const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
-          const answer = await track(tabs.submit(tabId, port, (signal, others) => analyzeDocument(site, texts, signal, others, onBusy, onStarting)));
-          if (open) postAnswer(port, id, answer);
+          const answer = await track(tabs.submit(tabId, port, (signal, others) =>
+            analyzeDocument(site, texts, signal, others, onBusy, onStarting, firstRead, onMarks)));
+          if (!open) return;
+          postAnswer(port, id, answer);
+          if (answer.article) {
+            const post = (spans, error) => open && postSuggestions(port, id, spans, error);
+            restoring = { id, worker: suggestions.start(answer.article, post) };
+          }
         } catch (error) {
           if (error instanceof tabs.Superseded) return; // a newer document's answer will come
           if (open) postAnalyzeError(port, id, error);
         }
       },
-      [MESSAGES.CANCEL]: () => tabs.clearFrame(tabId, port),
+      [MESSAGES.SUGGEST]: ({ id, paragraph, start, end }) => {
+        if (restoring?.id !== id || ![paragraph, start, end].every(Number.isInteger)) return;
+        restoring.worker.urgent({ paragraph, start, end });
+      },
+      [MESSAGES.CANCEL]: () => {
+        stopRestoring();
+        tabs.clearFrame(tabId, port);
+      },
     }),
   );
 });

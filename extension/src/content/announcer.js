@@ -7,7 +7,8 @@ export const NO_MARKS_LEFT = "No marks remain on this page.";
 /** A mark as read out: its wording and likely original. */
 export function describeMark(mark) {
   const best = mark.span.suggestions?.[0]?.text;
-  return `Possibly spun: ${mark.span.text}.${best ? ` Likely original: ${best}.` : " Original unknown."}`;
+  const original = best ? ` Likely original: ${best}.` : mark.span.suggestions === null ? " Finding the original." : " Original unknown.";
+  return `Possibly spun: ${mark.span.text}.${original}`;
 }
 
 /** The live region, added to `root` (the overlay's shadow root). */

@@ -4,6 +4,7 @@
 import { renderActions } from "./card-actions.js";
 import { readiness } from "./card-guard.js";
 import { el } from "./dom.js";
+import { pending } from "../shared/suggestions.js";
 
 const HIDE_DELAY_MS = 250;
 
@@ -21,6 +22,7 @@ function render(info, mark) {
   info.replaceChildren();
   const original = el("div", "unspin-original");
   if (best) original.append("Likely original: ", el("strong", null, best.text));
+  else if (pending(span)) original.append("Finding the original…");
   else original.append("Original unknown: no related wording is likely enough to suggest");
   info.append(original);
   const alts = alternatives.map((s) => s.text);
@@ -40,9 +42,11 @@ function render(info, mark) {
 /**
  * The card, added to `root` (the overlay's shadow root). `highlighter` (highlighter.js) shows
  * which mark is active; `releaseFocus()` is called when the card closes with focus inside it
- * (mark-focus.js takes it back to the mark).
+ * (mark-focus.js takes it back to the mark); `onPending(mark)` when it opens on a mark whose
+ * suggestions are not there yet (they are asked for: `refresh` shows them).
+ * @param {(mark: object) => void} [onPending]
  */
-export function init(signal, root, highlighter, releaseFocus) {
+export function init(signal, root, highlighter, releaseFocus, onPending = () => {}) {
   const element = el("div", "unspin-card");
   element.setAttribute("role", "dialog");
   element.setAttribute("aria-label", "Unspin: spun wording");
@@ -82,6 +86,7 @@ export function init(signal, root, highlighter, releaseFocus) {
       render(info, mark);
       controls = renderActions(actions, mark, guard);
       shown = mark;
+      if (pending(mark.span)) onPending(mark);
     }
     shownBy = by;
     element.hidden = false;
@@ -116,6 +121,17 @@ export function init(signal, root, highlighter, releaseFocus) {
     hideSoon() {
       clearTimeout(hideTimer);
       hideTimer = setTimeout(hide, HIDE_DELAY_MS);
+    },
+    /** The suggestions of `marks` came: the open card shows them (its focus stays where it was
+     *  when its actions are the same). */
+    refresh(marks) {
+      if (!shown || !marks.includes(shown)) return;
+      render(info, shown);
+      const focused = controls.indexOf(root.activeElement);
+      guard.shown(); // new buttons under the pointer: a click counts only after a moment (card-guard.js)
+      controls = renderActions(actions, shown, guard);
+      if (focused >= 0) controls[Math.min(focused, controls.length - 1)]?.focus();
+      place(shown);
     },
     /** Stay open (the pointer is on the card itself). */
     keepOpen() {

@@ -29,13 +29,14 @@ const HOST_STYLE = [
  * @param {AbortSignal} signal  removes the overlay
  * @param highlighter  see highlighter.js
  * @param {() => object[]} ordered  every mark in reading order (asked only on keyboard use)
+ * @param {(mark: object) => void} onPending  the card opened on a mark still without suggestions
  */
-export function init(signal, highlighter, ordered) {
+export function init(signal, highlighter, ordered, onPending = (_mark) => {}) {
   const host = document.createElement("unspin-overlay");
   host.setAttribute("style", HOST_STYLE);
   const root = host.attachShadow({ mode: "closed" });
   root.append(el("style", null, css));
-  const card = initCard(signal, root, highlighter, () => keyboard.releaseFocus());
+  const card = initCard(signal, root, highlighter, () => keyboard.releaseFocus(), onPending);
   const announcer = initAnnouncer(root);
   const keyboard = initMarkFocus(signal, { root, card, announcer, ordered });
   initHover(signal, { host, highlighter, card });
@@ -47,6 +48,8 @@ export function init(signal, highlighter, ordered) {
     moveMark: keyboard.moveMark,
     showMark: keyboard.showMark,
     remove: keyboard.remove,
+    /** The suggestions of these marks came (marks.js): the open card shows them. */
+    refresh: (marks) => card.refresh(marks),
     setVisible(on) {
       keyboard.visible = on;
       if (!on) card.hide();

@@ -45,7 +45,8 @@ function start() {
   const highlighter = highlighterFeature.init(signal);
   highlighter.setVisible(settings.highlights);
   let session = null;
-  const hovercard = safely("hovercard", () => hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? []));
+  const hovercard = safely("hovercard", () =>
+    hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? [], (mark) => session?.needSuggestions(mark)));
   hovercard?.setVisible(settings.highlights);
   const dismissals = dismissalsFeature.init(signal, settings.dismissed, () => session?.refilter());
   const indicator = safely("indicator", () => indicatorFeature.init(signal));

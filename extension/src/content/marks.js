@@ -11,8 +11,10 @@ import { spanToPositions } from "./text-map.js";
  *   server's result for it (null: not analysed) and its marks.
  */
 
-function sameSpans(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** The same marks (offsets, wording, P(spun)), whatever their suggestions. */
+function sameMarks(a, b) {
+  const marked = (spans) => JSON.stringify(spans.map(({ start, end, text, score }) => [start, end, text, score]));
+  return marked(a) === marked(b);
 }
 
 /**
@@ -63,11 +65,19 @@ export function init({ highlighter, hovercard, hides }) {
     reconcile(records, resultOf) {
       const gone = [];
       const fresh = [];
+      const filled = [];
       for (const record of records) {
         const result = resultOf.get(record) ?? null; // null: over the page's text budget, not analysed
         if (record.result === result) continue;
-        if (record.marks && result && sameSpans(record.result.spans, result.spans)) {
-          record.result = result; // same spans: the marks stay
+        if (record.marks && result && sameMarks(record.result.spans, result.spans)) {
+          // The same marks stay; their suggestions may have come (marks first: suggestions.js).
+          const now = new Map(result.spans.map((span) => [`${span.start}:${span.end}`, span]));
+          for (const mark of record.marks) {
+            const span = now.get(`${mark.span.start}:${mark.span.end}`);
+            if (span && JSON.stringify(span.suggestions) !== JSON.stringify(mark.span.suggestions)) filled.push(mark);
+            if (span) mark.span = span;
+          }
+          record.result = result;
           continue;
         }
         if (record.marks) gone.push(...record.marks);
@@ -80,6 +90,7 @@ export function init({ highlighter, hovercard, hides }) {
         hovercard?.remove(gone);
       }
       if (fresh.length) highlighter.add(fresh);
+      if (filled.length) hovercard?.refresh(filled);
       return gone.length > 0 || fresh.length > 0;
     },
 

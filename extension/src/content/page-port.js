@@ -3,20 +3,25 @@
 // newer document supersedes one in flight (the background aborts its request), whose answer is
 // then ignored. A port that breaks (the background restarted) is opened again and the document
 // sent once more; while the server is busy, the document says when it is asked again.
-import { connectPage, MESSAGES, portListener, postAnalyze, postCancel } from "../shared/messages.js";
+import { connectPage, MESSAGES, portListener, postAnalyze, postCancel, postSuggest } from "../shared/messages.js";
+import { placeSpans } from "../shared/suggestions.js";
 
 /**
- * @typedef {{id: number, texts: string[], answer: ?{results: object[], summary: ?object},
- *   error: ?import("../shared/messages.js").Failure, tries: number, retryAt: number, launching: boolean}} PageDocument
- *   texts: the paragraphs sent, in reading order (results in the same order); retryAt: when the
- *   background asks a busy server again (ms since the epoch; 0: not busy); launching: the browser
- *   host is starting the server for it
+ * @typedef {{id: number, texts: string[], first: number[], answer: ?{results: object[], summary: ?object},
+ *   marks: ?{results: object[]}, error: ?import("../shared/messages.js").Failure,
+ *   unrestored: ?import("../shared/messages.js").Failure, tries: number, retryAt: number, launching: boolean}} PageDocument
+ *   texts: the paragraphs sent, in reading order (results in the same order); first: the indices
+ *   of those the reader saw (read first); marks: the provisional marks of the parts read so far,
+ *   until the answer; unrestored: why the last suggestions asked could not be had; retryAt: when
+ *   the background asks a busy server again (ms since the epoch; 0: not busy); launching: the
+ *   browser host is starting the server for it
  */
 
 /**
  * @param {AbortSignal} signal  disconnects the port
- * @param {{onAnswer(): void, onChange(): void}} handlers  onAnswer: the current document was
- *   answered (before onChange); onChange: its state changed (answered, failed, busy, retried)
+ * @param {{onAnswer(): void, onChange(): void}} handlers  onAnswer: the current document's marks
+ *   changed (provisional marks, the answer, suggestions; before onChange); onChange: its state
+ *   changed (answered, failed, busy, retried)
  */
 export function init(signal, { onAnswer, onChange }) {
   /** @type {?PageDocument} */
@@ -29,7 +34,14 @@ export function init(signal, { onAnswer, onChange }) {
     if (port) return port;
     port = connectPage();
     port.onMessage.addListener(
-      portListener({ [MESSAGES.ANSWER]: answered, [MESSAGES.ANALYZE_ERROR]: failed, [MESSAGES.BUSY]: busy, [MESSAGES.SERVER_STARTING]: launching }),
+      portListener({
+        [MESSAGES.ANSWER]: answered,
+        [MESSAGES.MARKS]: provisional,
+        [MESSAGES.SUGGESTIONS]: restored,
+        [MESSAGES.ANALYZE_ERROR]: failed,
+        [MESSAGES.BUSY]: busy,
+        [MESSAGES.SERVER_STARTING]: launching,
+      }),
     );
     port.onDisconnect.addListener(disconnected);
     return port;
@@ -39,11 +51,11 @@ export function init(signal, { onAnswer, onChange }) {
   function post() {
     doc.tries += 1;
     try {
-      postAnalyze(connect(), doc.id, doc.texts);
+      postAnalyze(connect(), doc.id, doc.texts, doc.first);
     } catch {
       port = null; // the background restarted; one more try on a fresh port
       try {
-        postAnalyze(connect(), doc.id, doc.texts);
+        postAnalyze(connect(), doc.id, doc.texts, doc.first);
       } catch {
         port = null; // the extension was reloaded or updated: this copy cannot reach it any more
         doc.error = { kind: "error", message: "Unspin was updated or reloaded: reload the page" };
@@ -71,6 +83,30 @@ export function init(signal, { onAnswer, onChange }) {
     } else {
       doc.error = { kind: "bad-answer", message: "The answer does not match the article" };
     }
+    onChange();
+  }
+
+  /** Provisional marks of a part the server read: shown until the answer (which decides). */
+  function provisional(message) {
+    if (!current(message) || doc.answer || !Array.isArray(message.spans)) return;
+    doc.marks ??= { results: doc.texts.map(() => ({ score: 0, spans: [] })) };
+    const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && s.paragraph >= 0 && s.paragraph < doc.texts.length);
+    for (const p of new Set(placed.map((s) => s.paragraph))) doc.marks.results[p] = { ...doc.marks.results[p] }; // changed: a new result
+    placeSpans(doc.marks.results, placed);
+    onAnswer();
+    onChange();
+  }
+
+  /** Suggestions of some marks of the answer (or why they could not be had). */
+  function restored(message) {
+    if (!current(message) || !doc.answer || !Array.isArray(message.spans)) return;
+    doc.unrestored = message.error ?? null;
+    if (!message.error) {
+      const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && doc.answer.results[s.paragraph]);
+      for (const p of new Set(placed.map((s) => s.paragraph))) doc.answer.results[p] = { ...doc.answer.results[p] };
+      placeSpans(doc.answer.results, placed);
+    }
+    onAnswer();
     onChange();
   }
 
@@ -106,11 +142,22 @@ export function init(signal, { onAnswer, onChange }) {
     get current() {
       return doc;
     },
-    /** Send these paragraph texts as the page's document (superseding the one in flight). */
-    send(texts) {
-      doc = { id: ++nextId, texts, answer: null, error: null, tries: 0, retryAt: 0, launching: false };
+    /** Send these paragraph texts as the page's document (superseding the one in flight);
+     *  `first`: the indices of those the reader sees now. */
+    send(texts, first = []) {
+      doc = { id: ++nextId, texts, first, answer: null, marks: null, error: null, unrestored: null, tries: 0, retryAt: 0, launching: false };
       if (texts.length) post();
       else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
+    },
+    /** The reader points at a mark (paragraph `index` of the document) still without
+     *  suggestions: ask for it first. */
+    suggest(index, start, end) {
+      if (!doc?.answer || !port) return;
+      try {
+        postSuggest(port, doc.id, index, start, end);
+      } catch {
+        port = null; // the background restarted: the page's next document asks again
+      }
     },
     /** The page has no document to ask about any more: the one in flight is dropped. */
     forget() {

@@ -2,9 +2,12 @@
 // paragraph's marks depend on the whole article), so whenever the paragraph list changes (first
 // scan, paragraphs added, removed or changed, a settings change) the WHOLE list of paragraph texts
 // (within the page's budget, shared/document.js; the background cuts it to the tab's share) goes
-// to the background as one document (page-port.js). An answer re-applies the marks of every
-// paragraph (marks.js); the page's state goes to the badge and the popup (page-state.js).
+// to the background as one document (page-port.js), with which paragraphs the reader sees (the
+// headline, the lede and what is in view: read first). Provisional marks of each part read, the
+// answer, then the marks' suggestions re-apply the marks of every paragraph (marks.js); the page's
+// state goes to the badge and the popup (page-state.js).
 import { sameTexts, withinBudget } from "../shared/document.js";
+import { pending } from "../shared/suggestions.js";
 import { extractArticle } from "./extract.js";
 import * as marksFeature from "./marks.js";
 import * as portFeature from "./page-port.js";
@@ -12,6 +15,19 @@ import { pageState } from "./page-state.js";
 
 function sameNodes(a, b) {
   return a.length === b.length && a.every((node, i) => node === b[i]);
+}
+
+// The first paragraphs of an article (its headline and lede) are read first, wherever the reader is.
+const LEDE_PARAGRAPHS = 2;
+
+/** Indices of the records the reader sees now, and of the first LEDE_PARAGRAPHS. */
+function inView(records) {
+  const height = window.innerHeight;
+  return records.flatMap((record, i) => {
+    if (i < LEDE_PARAGRAPHS) return [i];
+    const box = record.nodes[0]?.parentElement?.getBoundingClientRect();
+    return box && box.bottom > 0 && box.top < height ? [i] : [];
+  });
 }
 
 function measure(name, fn) {
@@ -44,19 +60,29 @@ export function init(signal, features) {
     return withinBudget(records.map((r) => r.text)).map((i) => records[i]);
   }
 
-  /** Every paragraph's marks from the current document's answer. Only while the paragraphs are
-   *  still that document's: when the page moved on, the next scan sends a new document. */
+  /** Every paragraph's marks from the current document's answer (until it comes, the
+   *  provisional marks of the parts read). Only while the paragraphs are still that document's:
+   *  when the page moved on, the next scan sends a new document. */
   function apply() {
     const doc = documents.current;
     const inDocument = budgeted();
-    if (!doc?.answer || !sameTexts(doc.texts, inDocument.map((r) => r.text))) return;
-    const resultOf = new Map(inDocument.map((record, k) => [record, doc.answer.results[k]]));
+    const answer = doc?.answer ?? doc?.marks;
+    if (!answer || !sameTexts(doc.texts, inDocument.map((r) => r.text))) return;
+    const resultOf = new Map(inDocument.map((record, k) => [record, answer.results[k]]));
     const start = performance.now();
     if (measure("unspin-highlight", () => marks.reconcile(records, resultOf))) {
       timing.highlightMs += performance.now() - start;
       timing.highlightRuns += 1;
     }
-    summary = doc.answer.summary;
+    summary = doc.answer?.summary ?? null;
+  }
+
+  /** The reader points at `mark` (its card opens): ask for its suggestions if they are not there. */
+  function needSuggestions(mark) {
+    const doc = documents.current;
+    if (!doc?.answer || !pending(mark.span)) return;
+    const index = budgeted().indexOf(mark.record);
+    if (index >= 0) documents.suggest(index, mark.span.start, mark.span.end);
   }
 
   function scan() {
@@ -75,11 +101,12 @@ export function init(signal, features) {
       return { kind: p.kind, nodes: p.nodes, snapshot: p.nodes.map((n) => n.data), map: p.map, text: p.map.text, result: null, marks: null };
     });
     for (const record of old.values()) marks.drop(record);
-    const texts = budgeted().map((r) => r.text);
+    const sent = budgeted();
+    const texts = sent.map((r) => r.text);
     const doc = documents.current;
     if (!records.length) documents.forget(); // nothing to ask about (and any answer in flight is stale)
     else if (doc && sameTexts(doc.texts, texts)) apply(); // the same article: marks for new nodes, if answered
-    else documents.send(texts); // a new version of the article: the whole of it
+    else documents.send(texts, inView(sent)); // a new version of the article: the whole of it
     changed();
   }
 
@@ -137,5 +164,5 @@ export function init(signal, features) {
     };
   }
 
-  return { scan, validate, reset, refresh, refilter, state, article, ordered: () => marks.ordered(records) };
+  return { scan, validate, reset, refresh, refilter, state, article, needSuggestions, ordered: () => marks.ordered(records) };
 }

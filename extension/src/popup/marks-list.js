@@ -6,7 +6,8 @@ import { $ } from "../shared/controls.js";
 
 function label(span) {
   const best = span.suggestions?.[0]?.text;
-  return best ? `${span.text} → ${best}` : `${span.text} (original unknown)`;
+  if (best) return `${span.text} → ${best}`;
+  return span.suggestions === null ? `${span.text} (finding the original…)` : `${span.text} (original unknown)`;
 }
 
 /** Show the marks of the page in `tabId` (again: call on each state change).

@@ -22,3 +22,6 @@ export const MAX_ALLOW_LIST = request.ignore.maxItems;
 
 /** Characters (code points) of one allow-list entry at most. */
 export const MAX_WORDING_CHARS = request.ignore.items.maxLength;
+
+/** Ranges a POST /api/v1/suggestions request may ask about at most. */
+export const MAX_SUGGESTION_SPANS = openapi.components.schemas.SuggestRequest.properties.spans.maxItems;

@@ -3,9 +3,10 @@
 // place. Receivers dispatch with `listen` (one-off messages) or `portListener` (the page port).
 //
 // Who talks to whom:
-//   content script  -> background  PAGE_STATE (runtime message), ANALYZE / CANCEL (on the page port)
-//   background      -> content     ANSWER / ANALYZE_ERROR / BUSY / SERVER_STARTING (on the page
-//                                  port), MOVE_MARK
+//   content script  -> background  PAGE_STATE (runtime message), ANALYZE / CANCEL / SUGGEST (on
+//                                  the page port)
+//   background      -> content     MARKS (provisional, per part read) / ANSWER / SUGGESTIONS /
+//                                  ANALYZE_ERROR / BUSY / SERVER_STARTING (on the page port), MOVE_MARK
 //   popup, options  -> background  SERVER_STATUS
 //   popup, restored -> content     GET_STATE, GET_ARTICLE, RESCAN
 //   popup           -> content     SET_PAUSED
@@ -27,6 +28,9 @@ export const MESSAGES = Object.freeze({
   MOVE_MARK: "move-mark",
   ANALYZE: "analyze",
   ANSWER: "answer",
+  MARKS: "marks",
+  SUGGEST: "suggest",
+  SUGGESTIONS: "suggestions",
   ANALYZE_ERROR: "error",
   BUSY: "busy",
   SERVER_STARTING: "server-starting",
@@ -39,8 +43,10 @@ export const MESSAGES = Object.freeze({
 export const PAGE_PORT = "unspin-page";
 
 /**
- * @typedef {{start: number, end: number, text: string, score: number, suggestions: {text: string}[]}} Span
- *   A marked passage of a paragraph (server/openapi.json: Span); offsets in UTF-16 units.
+ * @typedef {{start: number, end: number, text: string, score: number, suggestions: ?{text: string, score: number}[]}} Span
+ *   A marked passage of a paragraph (server/openapi.json: Span); offsets in UTF-16 units;
+ *   suggestions null: not restored yet (shared/suggestions.js)
+ * @typedef {Span & {paragraph: number}} PlacedSpan  A span and the index of its paragraph in the document.
  * @typedef {{score: number, spans: Span[]}} ParagraphResult  The server's answer for one paragraph.
  * @typedef {import("./summary.js").Summary} Summary
  * @typedef {{kind: string, message: string, status?: ?number}} Failure
@@ -162,9 +168,16 @@ export function connectPage() {
   return browser.runtime.connect({ name: PAGE_PORT });
 }
 
-/** Content script -> background: analyse this document (paragraph texts in reading order). */
-export function postAnalyze(port, id, texts) {
-  port.postMessage({ type: MESSAGES.ANALYZE, id, texts });
+/** Content script -> background: analyse this document (paragraph texts in reading order;
+ *  `first`: the indices of those the reader sees now, read first). */
+export function postAnalyze(port, id, texts, first = []) {
+  port.postMessage({ type: MESSAGES.ANALYZE, id, texts, first });
+}
+
+/** Content script -> background: the reader points at a mark of document `id` whose
+ *  suggestions are not there yet: ask for them before the others. */
+export function postSuggest(port, id, paragraph, start, end) {
+  port.postMessage({ type: MESSAGES.SUGGEST, id, paragraph, start, end });
 }
 
 /** Content script -> background: the page has no document to ask about any more (no article):
@@ -192,6 +205,20 @@ export function postAnswer(port, id, answer) {
   port.postMessage({ type: MESSAGES.ANSWER, id, results, summary });
 }
 
+/** Background -> content script: provisional marks of document `id` (a part the server has
+ *  read; the answer decides). @param {PlacedSpan[]} spans */
+export function postMarks(port, id, spans) {
+  port.postMessage({ type: MESSAGES.MARKS, id, spans });
+}
+
+/** Background -> content script: restored marks of document `id` with their suggestions, or the
+ *  ranges asked when they could not be had (`error`). @param {PlacedSpan[]} spans
+ *  @param {?Failure} error */
+export function postSuggestions(port, id, spans, error = null) {
+  const failure = error && { kind: error.kind || "error", message: error.message, status: error.status ?? null };
+  port.postMessage({ type: MESSAGES.SUGGESTIONS, id, spans, error: failure });
+}
+
 /** Background -> content script: document `id` could not be analysed. @param {Failure} error */
 export function postAnalyzeError(port, id, error) {
   const failure = { kind: error.kind || "error", message: error.message, status: error.status ?? null };
@@ -200,7 +227,7 @@ export function postAnalyzeError(port, id, error) {
 
 /**
  * A port.onMessage listener with one handler per message type (unknown types are ignored).
- * @param {{analyze?(msg), cancel?(msg), answer?(msg), error?(msg), busy?(msg), "server-starting"?(msg)}} handlers keyed by wire name
+ * @param {{analyze?(msg), cancel?(msg), suggest?(msg), answer?(msg), marks?(msg), suggestions?(msg), error?(msg), busy?(msg), "server-starting"?(msg)}} handlers keyed by wire name
  */
 export function portListener(handlers) {
   return (message) => {

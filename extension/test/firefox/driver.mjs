@@ -292,7 +292,11 @@ async function openAnalysed(browser, ext, url) {
     if (now?.status === "error") throw new Error(`${url} reports an error: ${JSON.stringify(now.error)}`);
     return now?.status === "done" && now;
   }, ANALYSIS_TIMEOUT_MS);
-  const article = await sendToTab(ext, tab, { type: "get-article" });
+  // The marks' originals follow the marks (background/suggestions.js): wait for every one.
+  const article = await until(`the originals of ${url}'s marks`, async () => {
+    const now = await sendToTab(ext, tab, { type: "get-article" });
+    return now.paragraphs.every((p) => p.spans.every((s) => s.suggestions !== null)) && now;
+  }, ANALYSIS_TIMEOUT_MS);
   return { page, tab, state, article };
 }
 
