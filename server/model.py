@@ -25,6 +25,8 @@ from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .decide import Decision, Detector
 from .lm import LanguageModel, load_lm
 from .ranking import CandidateRanker
@@ -109,9 +111,10 @@ class CandidateTable:
         # A hash index of the keys: each line's key hash, sorted, and the line it is (12 bytes a
         # key; a lookup is a C bisect, not ~20 Python key comparisons: the scoring pass looks up
         # thousands of wordings per article)
-        hashes = sorted((hash(self._key(i)), i) for i in range(len(starts)))
-        self._hashes = array("q", (h for h, _ in hashes))
-        self._lines = array("I", (i for _, i in hashes))
+        hashes = np.fromiter((hash(self._key(i)) for i in range(len(starts))), dtype=np.int64, count=len(starts))
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = array("q", hashes[order].tobytes())
+        self._lines = array("I", order.astype(np.uint32).tobytes())
 
     def _key(self, index: int) -> str:
         start = self._starts[index]

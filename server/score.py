@@ -28,7 +28,7 @@ import torch
 
 from .lm import LanguageModel
 from .ranking import RANK_FEATURES, inflection
-from .text import Visible, Word, match_case, protected_ranges, words, zipf
+from .text import Visible, Word, case_of, match_case, protected_ranges, words, zipf
 
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4
@@ -504,7 +504,8 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
         wording = text[start:end]
         spans.append((start, end))
         wordings.append(wording)
-        cands = [match_case(wording, c) for c, _ in entry[:MAX_CANDIDATES]]
+        cased = case_of(wording)
+        cands = [cased(c) for c, _ in entry[:MAX_CANDIDATES]]
         before.append(row(w, t0 - 1))
         for t in range(t0, t1):
             text_row.append(row(w, t - 1))
@@ -552,8 +553,9 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     open_site_ = np.array(open_site_, dtype=np.int64)
     open_lp = np.array(open_lp)
     open_cos = cosines(lm, [text_first[k] for k in open_site_], open_tok)
-    open_linked = np.array([wordings[k].lower() in table.originals(word) for k, word in zip(open_site_, open_word)],
-                           dtype=bool)
+    lowered = [w.lower() for w in wordings]
+    linked = linker(table)
+    open_linked = np.array([linked(lowered[k], word) for k, word in zip(open_site_, open_word)], dtype=bool)
     open_related = open_linked | (open_cos >= RELATED_COSINE)
 
     # 4. Every feature as array operations.
@@ -597,7 +599,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     all_lp = np.concatenate([lp_full, open_lp[once]])
     all_word = [c for cands in all_cands for c in cands] + [w for w, o in zip(open_word, once) if o]  # open ones
     # case-matched once kept
-    rank_x = _rank_features(table, wordings, lp_text, all_site, all_lp, all_word, len(cand_site),
+    rank_x = _rank_features(linked, wordings, lowered, lp_text, all_site, all_lp, all_word, len(cand_site),
                             np.concatenate([cos_table, open_cos[once]]),
                             np.concatenate([priors, np.full(int(once.sum()), np.nan)]),
                             np.concatenate([np.zeros(len(cand_site), bool), open_linked[once]]),
@@ -664,12 +666,28 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     return sites
 
 
-def _rank_features(table, wordings: list[str], lp_text: np.ndarray, site: np.ndarray, lp: np.ndarray,
-                   word: list[str], n_table: int, cosine: np.ndarray, prior: np.ndarray, open_linked: np.ndarray,
-                   n_words: list[int]) -> np.ndarray:
+def linker(table):
+    """linked(spun, candidate) -> whether the candidate `table` links `candidate` back to `spun`
+    (lower case): `spun` is among its own candidates. Each candidate's set is read once per call
+    of `score`'s features (thousands of pairs share a few hundred candidates)."""
+    originals: dict[str, frozenset[str]] = {}
+
+    def linked(spun: str, candidate: str) -> bool:
+        found = originals.get(candidate)
+        if found is None:
+            found = originals[candidate] = table.originals(candidate)
+        return spun in found
+
+    return linked
+
+
+def _rank_features(linked, wordings: list[str], lowered: list[str], lp_text: np.ndarray, site: np.ndarray,
+                   lp: np.ndarray, word: list[str], n_table: int, cosine: np.ndarray, prior: np.ndarray,
+                   open_linked: np.ndarray, n_words: list[int]) -> np.ndarray:
     """ranking.RANK_FEATURES of every candidate [len(lp), len(RANK_FEATURES)]: `site` (each one's
     site index), `lp` (its log P, nats), `word`, the first `n_table` of them the table's, the rest
-    open (`open_linked`: their thesaurus link back, already known)."""
+    open (`open_linked`: their thesaurus link back, already known); linked: `linker`'s, wordings
+    and `lowered` (theirs in lower case): the sites'."""
     n_sites = len(wordings)
     if not len(lp):
         return np.zeros((0, len(RANK_FEATURES)))
@@ -694,8 +712,8 @@ def _rank_features(table, wordings: list[str], lp_text: np.ndarray, site: np.nda
         "zipf_gap": zipf_word - zipf_text[site],
         "same_suffix": [inflection(w) == suffix[k] for w, k in zip(word, site)],
         "length_ratio": [len(w) / max(len(wordings[k]), 1) for w, k in zip(word, site)],
-        "linked": [bool(linked) if m >= n_table else wordings[k].lower() in table.originals(w)
-                   for m, (w, k, linked) in enumerate(zip(word, site, open_linked))],
+        "linked": [bool(known) if m >= n_table else linked(lowered[k], w)
+                   for m, (w, k, known) in enumerate(zip(word, site, open_linked))],
         "n_candidates": counts[site],
         "n_words": np.array(n_words)[site],
     }

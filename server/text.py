@@ -144,14 +144,28 @@ def has_lone_surrogate(text: str) -> bool:
 
 def match_case(template: str, replacement: str) -> str:
     """Give `replacement` the capitalisation pattern of `template` ("Final month" -> "Last month")."""
+    return case_of(template)(replacement)
+
+
+def case_of(template: str):
+    """The capitalisation pattern of `template` as a function giving it to a replacement (one
+    pattern for many candidates: `match_case`)."""
     letters = [c for c in template if c.isalpha()]
     if not letters:
-        return replacement
+        return _as_is
     if len(letters) > 1 and all(c.isupper() for c in letters):
-        return replacement.upper()
+        return str.upper
     if letters[0].isupper():
-        return replacement[:1].upper() + replacement[1:]
-    return replacement
+        return _capitalised
+    return _as_is
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def protected_ranges(text: str) -> list[tuple[int, int]]:

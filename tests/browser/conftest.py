@@ -450,9 +450,9 @@ def restored_spans(ext: Browser, page, timeout: float = 120.0) -> list[dict]:
     background asks for them once the answer is in); returns the spans the page shows."""
     def spans():
         shown = [s for p in article(ext, page)["paragraphs"] for s in p["spans"]]
-        return shown if all(s["suggestions"] is not None for s in shown) else None
+        return [shown] if all(s["suggestions"] is not None for s in shown) else None  # [[]]: true, no marks
 
-    return wait_for(spans, timeout=timeout, message="every mark's suggestions")
+    return wait_for(spans, timeout=timeout, message="every mark's suggestions")[0]
 
 
 def wait_for(predicate, timeout: float = 30.0, message: str = "condition"):
