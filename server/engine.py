@@ -435,20 +435,26 @@ class Engine:
         scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignored, check, restoring=False)
         decided = self.decide(scored, threshold, ignored)
         read = [(p, *scored.seen[p].seen(start, end)) for p, start, end in within if 0 <= p < len(paragraphs)]
-
-        def overlaps(run):
-            first, last = scored.sites[run[0]], scored.sites[run[-1]]
-            return any(p == first.paragraph and start < last.end and first.start < end for p, start, end in read)
-
-        wanted = [k for run in runs(scored.paragraphs, scored.sites, decided.marked, ignored) if overlaps(run) for k in run]
         try:
-            marks = self.restore(scored, decided, max_suggestions, ignored, wanted)
+            marks = self.restore_within(scored, decided, read, max_suggestions, ignored)
         finally:
             release_memory()
         return [(mark.site.paragraph, self._span(paragraphs, scored.seen, mark,
                                                  max(decided.probabilities[k] for k in mark.sites)))
-                for mark in marks if any(p == mark.site.paragraph and start < mark.site.end and mark.site.start < end
-                                         for p, start, end in read)]
+                for mark in marks]
+
+    def restore_within(self, scored: Scored, decided: Decided, within: list[tuple[int, int, int]], limit: int,
+                       ignore: frozenset[str] = frozenset()) -> list[Mark]:
+        """Stage 3 for some marks only: those overlapping the (paragraph, start, end) code-point
+        ranges `within` of the text as read, restored (their runs with them)."""
+        def overlaps(paragraph: int, start: int, end: int) -> bool:
+            return any(p == paragraph and a < end and start < b for p, a, b in within)
+
+        wanted = [k for run in runs(scored.paragraphs, scored.sites, decided.marked, ignore)
+                  if overlaps(scored.sites[run[0]].paragraph, scored.sites[run[0]].start, scored.sites[run[-1]].end)
+                  for k in run]
+        return [mark for mark in self.restore(scored, decided, limit, ignore, wanted)
+                if overlaps(mark.site.paragraph, mark.site.start, mark.site.end)]
 
     @staticmethod
     def _span(paragraphs: list[str], seen: list, mark: Mark, score: float) -> dict:

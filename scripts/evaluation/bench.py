@@ -224,7 +224,8 @@ def one_mark_ms(engine, doc: list[str], answer: dict) -> float | None:
     scored = engine.score(doc, decision=engine.loaded.decision, restoring=False)
     decided = engine.decide(scored)
     t = time.perf_counter()
-    engine.restore(scored, decided, 3, within=[spans[len(spans) // 2]])
+    p, start, end = spans[len(spans) // 2]
+    engine.restore_within(scored, decided, [(p, *scored.seen[p].seen(start, end))], 3)
     return 1000 * (time.perf_counter() - t)
 
 
