@@ -288,15 +288,15 @@ class Engine:
             taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
             grouped = runs(texts, sites, taken, ignore)
             joint = {run: merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1}
+            if progress is not None:  # before any restoration: what the reader waits for
+                progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
+                          for run in grouped])
             # a run's sites too (restore.joined); without `restoring`, the runs' only: whether a run
             # is one mark or a mark per word depends on them, so the marks are final without the rest
             alone = [sites[k] for run in grouped if restoring or len(run) > 1 for k in run]
             if alone:
                 restore_sites(self.loaded.lm, alone + list(joint.values()), batch, self.loaded.continuation)  # one pass
             merged.update(((s.paragraph, *s.words), s) for s in joint.values())
-            if progress is not None:
-                progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
-                          for run in grouped])
             release_memory()  # the batch's KV cache and activations, before the next pass
 
         return on_batch

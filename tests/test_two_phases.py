@@ -124,3 +124,18 @@ def test_a_stream_past_its_deadline_ends_with_an_error_event(make_client, openap
     events = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     assert events[-1]["event"] == "error" and events[-1]["error"]["code"] == "busy"
     jsonschema.Draft202012Validator({**openapi, "$ref": "#/components/schemas/StreamEvent"}).validate(events[-1])
+
+
+@pytest.mark.parametrize("field,value", [("suggestions", "no"), ("stream", 1), ("first", [-1]), ("first", ["0"]),
+                                         ("first", 3), ("first", [10**6])])
+def test_bad_phase_fields_are_refused(client, check_contract, field, value):
+    response = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], field: value})
+    assert response.status_code == 400
+    check_contract("POST", "/api/v1/analyze", 400, response.json)
+    assert f"'{field}'" in response.json["error"]["message"]
+
+
+def test_first_beyond_the_article_is_only_a_hint(client):
+    plain = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], "threshold": 0.3}).json
+    hinted = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], "threshold": 0.3, "first": [0, 7, 1999]}).json
+    assert hinted == plain
