@@ -66,9 +66,11 @@ class Admission:
         return sum(tokens for _, tokens in self._queue[:position]) * self.ms_per_token / 1000
 
     @contextmanager
-    def slot(self, tokens: int):
+    def slot(self, tokens: int, learn: bool = True):
         """Wait for this request's turn (raises Busy at once when that would take longer than
-        max_wait_s), run the body, then let the next one in."""
+        max_wait_s), run the body, then let the next one in. learn: its time updates the speed
+        estimate (not for work that is not an analysis of its `tokens`, such as suggestions on
+        demand, whose `tokens` is only an estimate)."""
         with self._lock:
             wait = self._ahead_s(len(self._queue))
             if wait > self.max_wait_s or len(self._queue) >= self.max_queued:
@@ -87,7 +89,7 @@ class Admission:
             elapsed_ms = 1000 * (time.monotonic() - started)
             with self._lock:
                 self._queue.pop(0)
-                if finished and tokens:  # an abandoned analysis says nothing of the speed
+                if finished and tokens and learn:  # an abandoned analysis says nothing of the speed
                     self.ms_per_token += self.learning * (elapsed_ms / tokens - self.ms_per_token)
                 self._turn.notify_all()
 

@@ -87,9 +87,11 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             "queue": {"waiting_s": round(admission.waiting_s(), 1)},
         })
 
-    def admitted(article, work):
+    def admitted(article, work, windows: int | None = None):
         """Run work(caller, deadline, cancelled) for a checked article in the queue (413 over the
-        token limit, 503 when busy or abandoned): its answer."""
+        token limit, 503 when busy or abandoned): its answer. windows: the work passes at most
+        this many LM windows of the article again (suggestions on demand), not the whole
+        article: its place in the queue is sized so, and its time teaches the queue nothing."""
         tokens = get_engine(app).count_tokens(article.paragraphs)
         if tokens > app.config["MAX_TOKENS"]:
             raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
@@ -99,7 +101,8 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
         deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
         cancelled = request.environ.get("waitress.client_disconnected")
-        with admission.slot(tokens):
+        cost = tokens if windows is None else min(tokens, windows * get_engine(app).window_tokens)
+        with admission.slot(cost, learn=windows is None):
             try:
                 return work(caller, deadline, cancelled)
             except Abandoned as exc:  # past its deadline (or nobody is left to answer)
@@ -158,7 +161,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         checked = parse_suggest(read_json(request), app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
         engine = get_engine(app)
         return jsonify(admitted(checked.article, lambda caller, deadline, cancelled: suggestions_response(
-            engine, checked, caller, deadline, cancelled)))
+            engine, checked, caller, deadline, cancelled), windows=len(checked.spans)))
 
     corrections = RateLimit(app.config["FEEDBACK_PER_MINUTE"])
 

@@ -37,7 +37,7 @@ from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs, unrestored
-from .score import Scored, score
+from .score import WINDOW_TOKENS, Scored, score
 from .second_look import in_band, look
 from .text import covers_ignored, visible, wording_key, words
 from .validation import DEFAULT_SUGGESTIONS
@@ -173,6 +173,8 @@ class _Cache:
 class Engine:
     """A loaded model plus the four stages and the caches."""
 
+    window_tokens = WINDOW_TOKENS  # LM tokens of a window at most: what one mark's suggestions pass again
+
     def __init__(self, loaded: LoadedModel, cache_size: int = 64):
         self.loaded = loaded
         # the second look at unsure sites (second_look.py): when the model has one (training turns
@@ -261,10 +263,9 @@ class Engine:
         proportion to the tokens passed) reaches the cut-off, else the plain one. These are the
         batch's provisional marks (`progress`); their runs of adjacent sites (restore.runs, into
         `merged` by (paragraph, first word, last word + 1)) are restored, and with `restoring`
-        every one of them. A
-        marked site this guess left out is restored after the decision (its window passed again):
-        the guess costs time when wrong, never a different answer, and a provisional mark the
-        article's decision drops is withdrawn by the final answer."""
+        every one of them. A marked site this guess left out is restored after the decision (its
+        window passed again): the guess costs time when wrong, never a different answer, and a
+        provisional mark the article's decision drops is withdrawn by the final answer."""
         texts = [v.text for v in seen]
         n_words = sum(len(words(t)) for t in texts)
         hits: set[tuple[int, int]] = set()
@@ -357,8 +358,9 @@ class Engine:
             cancelled=None, suggest: bool = True, first: frozenset[int] = frozenset(), progress=None) -> Result:
         """Score, decide and restore one article (what `analyze`, evaluation and training run).
 
-        suggest: False for detection only (the marks' suggestions None: `suggest` gives them
-        later). first, progress: see `score`. deadline: time.monotonic() value; cancelled(): true
+        suggest: False for detection only: the same marks, whose suggestions are None (`suggest`
+        gives them later) except in runs of adjacent marks (their restoration decides whether a
+        run is one mark or a mark per word). first, progress: see `score`. deadline: time.monotonic() value; cancelled(): true
         once the caller has gone. Both are checked between batched LM passes. Raises Abandoned."""
         check = self._check(deadline, cancelled)
         scored = self.score(paragraphs, caller, self.loaded.decision.scaled(threshold), ignore, check,
@@ -391,8 +393,8 @@ class Engine:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
 
         Each span: {start, end (code points in its paragraph), text, score (P(spun)),
-        suggestions: [{text, score}] best first, or None with `suggest` False (detection only:
-        `suggest` restores them on demand)}.
+        suggestions: [{text, score}] best first, or None with `suggest` False (detection only,
+        see `run`: `suggest` restores them on demand)}.
 
         caller: who asks (the HTTP API passes the request's Origin and the partition it names:
         the extension's is the asking page's site). Cached answers are only reused for the same

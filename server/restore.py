@@ -200,10 +200,9 @@ def joined(table, run: list[Site], whole: Site) -> bool:
 
 def unrestored(scored: Scored, marked: list[int], continuation: dict[str, float],
                ignore: frozenset[str] = frozenset()) -> list[Mark]:
-    """The marks of the marked sites as they read before restoration (detection only): each
-    run of adjacent ones (`runs`) one mark, its suggestions None. Restored, a run whose joint
-    wording reads no better than its words restored one by one becomes a mark per site
-    (`restore`, `joined`)."""
+    """The marks of marked sites not restored (detection only: the engine restores the runs of
+    adjacent marks at once, since `joined` decides whether a run is one mark): a mark per run
+    (`runs`), its suggestions None."""
     out = []
     for run in runs(scored.paragraphs, scored.sites, marked, ignore):
         site = scored.sites[run[0]] if len(run) == 1 else scored.merged.get(_run_key(scored, run)) \

@@ -139,3 +139,15 @@ def test_first_beyond_the_article_is_only_a_hint(client):
     plain = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], "threshold": 0.3}).json
     hinted = client.post("/api/v1/analyze", json={"paragraphs": [ARTICLE], "threshold": 0.3, "first": [0, 7, 1999]}).json
     assert hinted == plain
+
+
+def test_suggestions_on_demand_teach_the_queue_nothing():
+    from unspin.admission import Admission
+
+    queue = Admission(max_wait_s=10, ms_per_token=3.0, max_queued=4)
+    with queue.slot(1000, learn=False):
+        pass  # a fast request sized as an article would make the next estimate far too low
+    assert queue.ms_per_token == 3.0
+    with queue.slot(1000):
+        pass
+    assert queue.ms_per_token < 3.0
