@@ -100,7 +100,7 @@ browser.runtime.onConnect.addListener((port) => {
           if (!open) return;
           postAnswer(port, id, answer);
           if (answer.article) {
-            const post = (spans, error) => open && postSuggestions(port, id, spans, error);
+            const post = (spans) => open && postSuggestions(port, id, spans);
             restoring = { id, worker: suggestions.start(answer.article, post) };
           }
         } catch (error) {

@@ -22,8 +22,9 @@ function sleep(seconds, signal) {
 
 /**
  * Start asking for the suggestions of `article`'s pending marks (analyze.js's `article`);
- * `post(spans, error)` gets each restored batch (PlacedSpan[], paragraphs indexed in the page's
- * texts) or, with `error` (a ServerError), the ranges that could not be had.
+ * `post(spans)` gets each restored batch (PlacedSpan[], paragraphs indexed in the page's texts).
+ * A request that fails (after a busy server's retries) stops the worker: the marks stay pending,
+ * and the reader pointing at one asks again (`urgent`).
  * @returns {{urgent(range: {paragraph: number, start: number, end: number}): void, stop(): void}}
  *   urgent: a range (paragraph indexed in the page's texts) to ask before the others
  */
@@ -59,8 +60,7 @@ export function start(article, post) {
         let placed;
         try {
           placed = await ask(ranges);
-        } catch (error) {
-          if (!controller.signal.aborted) post(toTexts(ranges), error);
+        } catch {
           break; // the reader can point at a mark again (urgent), which asks again
         }
         if (controller.signal.aborted) break;
@@ -73,7 +73,7 @@ export function start(article, post) {
             .map((s) => ({ ...s, paragraph: range.paragraph, suggestions: [] })),
         );
         placeSpans(answer.results, unanswered);
-        post(toTexts([...placed, ...unanswered]), null);
+        post(toTexts([...placed, ...unanswered]));
       }
     } finally {
       running = false;

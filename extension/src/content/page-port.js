@@ -8,13 +8,12 @@ import { placeSpans } from "../shared/suggestions.js";
 
 /**
  * @typedef {{id: number, texts: string[], first: number[], answer: ?{results: object[], summary: ?object},
- *   marks: ?{results: object[]}, error: ?import("../shared/messages.js").Failure,
- *   unrestored: ?import("../shared/messages.js").Failure, tries: number, retryAt: number, launching: boolean}} PageDocument
+ *   marks: ?{results: object[]}, error: ?import("../shared/messages.js").Failure, tries: number,
+ *   retryAt: number, launching: boolean}} PageDocument
  *   texts: the paragraphs sent, in reading order (results in the same order); first: the indices
  *   of those the reader saw (read first); marks: the provisional marks of the parts read so far,
- *   until the answer; unrestored: why the last suggestions asked could not be had; retryAt: when
- *   the background asks a busy server again (ms since the epoch; 0: not busy); launching: the
- *   browser host is starting the server for it
+ *   until the answer; retryAt: when the background asks a busy server again (ms since the epoch;
+ *   0: not busy); launching: the browser host is starting the server for it
  */
 
 /**
@@ -78,6 +77,7 @@ export function init(signal, { onAnswer, onChange }) {
     if (!current(message)) return;
     if (Array.isArray(message.results) && message.results.length === doc.texts.length) {
       doc.answer = { results: message.results, summary: message.summary };
+      doc.marks = null; // the answer decides
       doc.error = null;
       onAnswer();
     } else {
@@ -97,15 +97,12 @@ export function init(signal, { onAnswer, onChange }) {
     onChange();
   }
 
-  /** Suggestions of some marks of the answer (or why they could not be had). */
+  /** Suggestions of some marks of the answer. */
   function restored(message) {
     if (!current(message) || !doc.answer || !Array.isArray(message.spans)) return;
-    doc.unrestored = message.error ?? null;
-    if (!message.error) {
-      const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && doc.answer.results[s.paragraph]);
-      for (const p of new Set(placed.map((s) => s.paragraph))) doc.answer.results[p] = { ...doc.answer.results[p] };
-      placeSpans(doc.answer.results, placed);
-    }
+    const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && doc.answer.results[s.paragraph]);
+    for (const p of new Set(placed.map((s) => s.paragraph))) doc.answer.results[p] = { ...doc.answer.results[p] };
+    placeSpans(doc.answer.results, placed);
     onAnswer();
     onChange();
   }
@@ -145,7 +142,7 @@ export function init(signal, { onAnswer, onChange }) {
     /** Send these paragraph texts as the page's document (superseding the one in flight);
      *  `first`: the indices of those the reader sees now. */
     send(texts, first = []) {
-      doc = { id: ++nextId, texts, first, answer: null, marks: null, error: null, unrestored: null, tries: 0, retryAt: 0, launching: false };
+      doc = { id: ++nextId, texts, first, answer: null, marks: null, error: null, tries: 0, retryAt: 0, launching: false };
       if (texts.length) post();
       else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
     },

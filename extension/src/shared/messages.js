@@ -211,12 +211,10 @@ export function postMarks(port, id, spans) {
   port.postMessage({ type: MESSAGES.MARKS, id, spans });
 }
 
-/** Background -> content script: restored marks of document `id` with their suggestions, or the
- *  ranges asked when they could not be had (`error`). @param {PlacedSpan[]} spans
- *  @param {?Failure} error */
-export function postSuggestions(port, id, spans, error = null) {
-  const failure = error && { kind: error.kind || "error", message: error.message, status: error.status ?? null };
-  port.postMessage({ type: MESSAGES.SUGGESTIONS, id, spans, error: failure });
+/** Background -> content script: restored marks of document `id` with their suggestions.
+ *  @param {PlacedSpan[]} spans */
+export function postSuggestions(port, id, spans) {
+  port.postMessage({ type: MESSAGES.SUGGESTIONS, id, spans });
 }
 
 /** Background -> content script: document `id` could not be analysed. @param {Failure} error */
