@@ -54,9 +54,9 @@ FIREFOX_EXTENSION_ORIGIN = f"moz-extension://{FIREFOX_EXTENSION_UUID}"
 SHIPPED_MODEL = ROOT / "models" / "unspin-lm"
 # The extension setting the mark-dependent tests use: low enough that the shipped model flags
 # several words on the spun pages (see the module docstring), whatever numeric path the server
-# chose at start (model 1.4 gives spun.html's "in accordance with" P 0.198 in autocast, 0.206 in
-# bf16 and fp32: 0.2 made a test depend on the path chosen).
-LOW_THRESHOLD = 0.15
+# chose at start (model 1.4 gives spun.html's "in accordance with" P 0.134 in fp32, 0.148 in
+# autocast, 0.206 in bf16: 0.15 failed on a machine whose busy start chose fp32 or autocast).
+LOW_THRESHOLD = 0.1
 
 BIG_PARAGRAPHS = [
     "Russia requested China to provide it army gear and help for the warfare in Ukraine after President "
