@@ -24,6 +24,7 @@ cancellation test, checked between batched passes (`Abandoned`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -449,8 +450,16 @@ class Engine:
                        ignore: frozenset[str] = frozenset()) -> list[Mark]:
         """Stage 3 for some marks only: those overlapping the (paragraph, start, end) code-point
         ranges `within` of the text as read, restored (their runs with them)."""
-        def overlaps(paragraph: int, start: int, end: int) -> bool:
-            return any(p == paragraph and a < end and start < b for p, a, b in within)
+        ranges: dict[int, tuple[list[int], list[int]]] = {}  # paragraph -> starts, running max of ends
+        for p, a, b in sorted(within):
+            starts, ends = ranges.setdefault(p, ([], []))
+            starts.append(a)
+            ends.append(max(b, ends[-1]) if ends else b)
+
+        def overlaps(paragraph: int, start: int, end: int) -> bool:  # a range starts before `end`, ends after `start`
+            starts, ends = ranges.get(paragraph, ((), ()))
+            before = bisect.bisect_left(starts, end)
+            return before > 0 and ends[before - 1] > start
 
         wanted = [k for run in runs(scored.paragraphs, scored.sites, decided.marked, ignore)
                   if overlaps(scored.sites[run[0]].paragraph, scored.sites[run[0]].start, scored.sites[run[-1]].end)

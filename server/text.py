@@ -108,10 +108,11 @@ def utf16_offsets(text: str) -> list[int]:
     return table
 
 
-def codepoint_offset(text: str, utf16: int) -> int:
-    """The code-point index of UTF-16 index `utf16` in `text`. Raises ValueError when it is out
-    of range or falls between the two halves of a surrogate pair."""
-    table = utf16_offsets(text)
+def codepoint_offset(text: str, utf16: int, table: list[int] | None = None) -> int:
+    """The code-point index of UTF-16 index `utf16` in `text` (table: its utf16_offsets, when
+    already made: many offsets of one text). Raises ValueError when it is out of range or falls
+    between the two halves of a surrogate pair."""
+    table = utf16_offsets(text) if table is None else table
     position = bisect.bisect_left(table, utf16)
     if position >= len(table) or table[position] != utf16:
         raise ValueError(f"UTF-16 offset {utf16} is not a character boundary of the text")

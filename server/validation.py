@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .config import openapi_spec
 from .errors import ApiError
 from .feedback import LABELS, unsafe
-from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs
+from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
 
 if TYPE_CHECKING:  # the CLI reads the limits without loading Flask
     from flask import Request
@@ -180,6 +180,7 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
     if not (isinstance(spans, list) and 0 < len(spans) <= MAX_SPANS):
         raise ApiError(400, f"'spans' must be a list of 1 to {MAX_SPANS} {{paragraph, start, end}} objects.")
     out = []
+    tables: dict[int, list[int]] = {}  # a paragraph's UTF-16 offsets, made once (2,000 spans of one long paragraph)
     for span in spans:
         if not (isinstance(span, dict) and set(span) == {"paragraph", "start", "end"}
                 and _is_index(span["paragraph"], len(article.paragraphs))):
@@ -189,7 +190,10 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
         try:
             start, end = (int(span[k]) if _is_index(span[k], len(paragraph) * 2 + 1) else -1 for k in ("start", "end"))
             if article.offset_unit == "utf16":
-                start, end = codepoint_offset(paragraph, start), codepoint_offset(paragraph, end)
+                index = int(span["paragraph"])
+                if index not in tables:
+                    tables[index] = utf16_offsets(paragraph)
+                start, end = (codepoint_offset(paragraph, x, tables[index]) for x in (start, end))
             if not 0 <= start < end <= len(paragraph):
                 raise ValueError
         except ValueError:
