@@ -133,7 +133,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         @copy_current_request_context  # the worker reads the request's headers (admitted)
         def run():
             try:
-                events.put({"event": "answer", **admitted(checked, work)})
+                events.put({"event": "answer", "answer": admitted(checked, work)})
             except ApiError as exc:
                 if not turn.is_set():
                     failure.append(exc)

@@ -193,7 +193,7 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   let answer;
   const onEvent = (event) => {
     if (event?.event === "marks" && Array.isArray(event.spans)) onMarks(event.spans);
-    else if (event?.event === "answer") answer = event;
+    else if (event?.event === "answer") answer = event.answer;
     else if (event?.event === "error") throw streamError(event.error);
   };
   try {
