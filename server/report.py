@@ -40,10 +40,15 @@ def paragraph_report(paragraph: str, result: dict, unit: str, max_suggestions: i
 
 
 def placed_spans(request, spans: list[tuple[int, dict]]) -> list[dict]:
-    """[(paragraph, span)] of the engine (code points) -> PlacedSpan objects in the request's unit."""
-    return [{"paragraph": p, **span_report(request.paragraphs[p], span, _converter(request.paragraphs[p],
-                                                                                   request.offset_unit),
-                                           request.max_suggestions)} for p, span in spans]
+    """[(paragraph, span)] of the engine (code points) -> PlacedSpan objects in the request's unit
+    (each paragraph's offset table made once, however many of its spans there are)."""
+    converters: dict[int, object] = {}
+    out = []
+    for p, span in spans:
+        if p not in converters:
+            converters[p] = _converter(request.paragraphs[p], request.offset_unit)
+        out.append({"paragraph": p, **span_report(request.paragraphs[p], span, converters[p], request.max_suggestions)})
+    return out
 
 
 def analysis_response(engine, request, caller: str = "", deadline: float | None = None, cancelled=None,
