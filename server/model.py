@@ -136,15 +136,15 @@ class CandidateTable:
         return [(c, float(p)) for c, p in (x.rsplit("|", 1) for x in self._fields(spun.lower()))]
 
     def originals(self, spun: str) -> frozenset[str]:
-        """The candidate wordings of `spun` (lower case), memoised for the ORIGINALS_CACHE most
-        recently asked: the thesaurus link test of candidates (score.py)."""
-        key = spun.lower()
-        found = self._originals.pop(key, None)
+        """The candidate wordings of `spun` (lower case), memoised for the last ORIGINALS_CACHE
+        wordings read from the table (a hit is one dict lookup: score.py asks tens of thousands
+        of times per article): the thesaurus link test of candidates (score.py)."""
+        found = self._originals.get(spun)
         if found is None:
-            found = frozenset(x[: x.rindex("|")] for x in self._fields(key))
+            found = frozenset(x[: x.rindex("|")] for x in self._fields(spun.lower()))
             if len(self._originals) >= ORIGINALS_CACHE:
                 del self._originals[next(iter(self._originals))]
-        self._originals[key] = found
+            self._originals[spun] = found
         return found
 
     def __len__(self) -> int:

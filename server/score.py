@@ -554,8 +554,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     open_lp = np.array(open_lp)
     open_cos = cosines(lm, [text_first[k] for k in open_site_], open_tok)
     lowered = [w.lower() for w in wordings]
-    linked = linker(table)
-    open_linked = np.array([linked(lowered[k], word) for k, word in zip(open_site_, open_word)], dtype=bool)
+    open_linked = np.array([lowered[k] in table.originals(word) for k, word in zip(open_site_, open_word)], dtype=bool)
     open_related = open_linked | (open_cos >= RELATED_COSINE)
 
     # 4. Every feature as array operations.
@@ -599,7 +598,7 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     all_lp = np.concatenate([lp_full, open_lp[once]])
     all_word = [c for cands in all_cands for c in cands] + [w for w, o in zip(open_word, once) if o]  # open ones
     # case-matched once kept
-    rank_x = _rank_features(linked, wordings, lowered, lp_text, all_site, all_lp, all_word, len(cand_site),
+    rank_x = _rank_features(table, wordings, lowered, lp_text, all_site, all_lp, all_word, len(cand_site),
                             np.concatenate([cos_table, open_cos[once]]),
                             np.concatenate([priors, np.full(int(once.sum()), np.nan)]),
                             np.concatenate([np.zeros(len(cand_site), bool), open_linked[once]]),
@@ -666,28 +665,13 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     return sites
 
 
-def linker(table):
-    """linked(spun, candidate) -> whether the candidate `table` links `candidate` back to `spun`
-    (lower case): `spun` is among its own candidates. Each candidate's set is read once per call
-    of `score`'s features (thousands of pairs share a few hundred candidates)."""
-    originals: dict[str, frozenset[str]] = {}
-
-    def linked(spun: str, candidate: str) -> bool:
-        found = originals.get(candidate)
-        if found is None:
-            found = originals[candidate] = table.originals(candidate)
-        return spun in found
-
-    return linked
-
-
-def _rank_features(linked, wordings: list[str], lowered: list[str], lp_text: np.ndarray, site: np.ndarray,
+def _rank_features(table, wordings: list[str], lowered: list[str], lp_text: np.ndarray, site: np.ndarray,
                    lp: np.ndarray, word: list[str], n_table: int, cosine: np.ndarray, prior: np.ndarray,
                    open_linked: np.ndarray, n_words: list[int]) -> np.ndarray:
     """ranking.RANK_FEATURES of every candidate [len(lp), len(RANK_FEATURES)]: `site` (each one's
     site index), `lp` (its log P, nats), `word`, the first `n_table` of them the table's, the rest
-    open (`open_linked`: their thesaurus link back, already known); linked: `linker`'s, wordings
-    and `lowered` (theirs in lower case): the sites'."""
+    open (`open_linked`: their thesaurus link back, already known); `table`: the candidate table
+    (the link back of the table's ones), wordings and `lowered` (theirs in lower case): the sites'."""
     n_sites = len(wordings)
     if not len(lp):
         return np.zeros((0, len(RANK_FEATURES)))
@@ -712,7 +696,7 @@ def _rank_features(linked, wordings: list[str], lowered: list[str], lp_text: np.
         "zipf_gap": zipf_word - zipf_text[site],
         "same_suffix": [inflection(w) == suffix[k] for w, k in zip(word, site)],
         "length_ratio": [len(w) / max(len(wordings[k]), 1) for w, k in zip(word, site)],
-        "linked": [bool(known) if m >= n_table else linked(lowered[k], w)
+        "linked": [bool(known) if m >= n_table else lowered[k] in table.originals(w)
                    for m, (w, k, known) in enumerate(zip(word, site, open_linked))],
         "n_candidates": counts[site],
         "n_words": np.array(n_words)[site],
