@@ -7,8 +7,10 @@ the body, and bodies are held in memory up to the size limit, never spooled to a
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -29,6 +31,15 @@ from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 WAITRESS_THREADS = 8
 REQUEST_LOOKAHEAD = 1
 RESPONSE_BUFFER = 64 * 1024 * 1024  # bytes of responses held in memory before waitress would spool
+# Open connections at once. Every client of a loopback server shares one address, so the cap is
+# on all of them: a connection beyond it closes the one idle longest (no request in service), so
+# idle or half-sent connections can never lock health out (waitress's own limit would stop
+# accepting). Idle connections are also closed after IDLE_TIMEOUT_S.
+CONNECTION_CAP = 64
+IDLE_TIMEOUT_S = 30
+# The loopback address of each family: a server on one also holds the other on its port, so no
+# other local program can listen there and relay a client that reaches "localhost" through it.
+LOOPBACK_FAMILIES = {"127.0.0.1": "::1", "localhost": "::1", "::1": "127.0.0.1"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,26 +107,79 @@ class CheckedParser(HTTPRequestParser):
         return consumed
 
 
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to `host`:`port` (0: a free port) and, for a loopback host, to the other
+    family's loopback address on the same port (LOOPBACK_FAMILIES), not yet listening. A machine
+    without that family's loopback address (no IPv6) gets the first socket alone. Raises OSError
+    when an address cannot be bound, naming a program already on the other family's address."""
+    name = host.strip("[]")
+    other = LOOPBACK_FAMILIES.get(name.lower())
+    first_address = "127.0.0.1" if name.lower() == "localhost" else name
+    sockets = [_bound(first_address, port)]
+    if other is not None:
+        port = sockets[0].getsockname()[1]
+        try:
+            sockets.append(_bound(other, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # no such loopback here: nobody can listen there
+                return sockets
+            sockets[0].close()
+            if exc.errno == errno.EADDRINUSE:
+                raise OSError(exc.errno, f"another program listens on {url_for(other, port)}, where it could relay "
+                                         "this server's clients; stop it or choose another --port") from exc
+            raise
+    return sockets
+
+
+def _bound(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does (restarts over TIME_WAIT)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((address, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def make_server(app, host: str, port: int):
-    """A waitress server for `app` (not started) whose requests are checked before their body is
-    read and whose bodies stay in memory. Raises OSError when the address cannot be bound."""
+    """A waitress server for `app` (not started) on `host`:`port` (see `bind`; port 0 picks a
+    free one), whose requests are checked before their body is read and whose bodies stay in
+    memory; the port it listens on is set as the app's PORT (the Host header must carry it).
+    Raises OSError when the address cannot be bound."""
     limit = app.config["MAX_CONTENT_LENGTH"]
-    sockets: dict = {}
-    server = create_server(app, map=sockets, host=host, port=port, threads=WAITRESS_THREADS,
+    sockets = bind(host, port)
+    app.config["PORT"] = sockets[0].getsockname()[1]
+    socket_map: dict = {}
+    server = create_server(app, map=socket_map, sockets=sockets, threads=WAITRESS_THREADS,
                            channel_request_lookahead=REQUEST_LOOKAHEAD,
                            max_request_body_size=limit + 1, inbuf_overflow=limit + 2,
-                           outbuf_overflow=RESPONSE_BUFFER)
+                           outbuf_overflow=RESPONSE_BUFFER, connection_limit=CONNECTION_CAP + 16,
+                           channel_timeout=IDLE_TIMEOUT_S, cleanup_interval=max(1, IDLE_TIMEOUT_S // 6))
 
     class Channel(HTTPChannel):
         def __init__(self, server, sock, addr, adj, map=None):
             super().__init__(server, sock, addr, adj, map)
             peer = addr[0] if isinstance(addr, tuple) else None
             self.parser_class = type("Parser", (CheckedParser,), {"config": app.config, "peer": peer})
+            _make_room(socket_map, self)
 
-    for listener in sockets.values():
+    for listener in socket_map.values():
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = Channel
     return server
+
+
+def _make_room(socket_map: dict, newcomer: HTTPChannel) -> None:
+    """Close the connections idle longest (no request in service) while more than CONNECTION_CAP
+    are open (runs in waitress's event loop, as the newcomer is accepted)."""
+    channels = [c for c in list(socket_map.values()) if isinstance(c, HTTPChannel)]
+    idle = sorted((c for c in channels if c is not newcomer and not c.requests), key=lambda c: c.last_activity)
+    for channel in idle[: max(0, len(channels) - CONNECTION_CAP)]:
+        channel.handle_close()
 
 
 def url_for(host: str, port: int) -> str:
@@ -152,8 +216,7 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    port = int(server.effective_port)  # waitress reports it as a string
-    app.config["PORT"] = port  # the Host header must carry the port we really listen on
+    port = app.config["PORT"]
     engine = get_engine(app)
     info = engine.info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}; language model in "

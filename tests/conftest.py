@@ -118,8 +118,7 @@ def live_server(engine):
     check): the tests that use it send up to 16 at once and check every answer."""
     app = create_app({"MAX_QUEUED_ANALYSES": 32}, engine=engine)
     server = make_server(app, "127.0.0.1", 0)
-    port = int(server.effective_port)  # waitress reports it as a string
-    app.config["PORT"] = port
+    port = app.config["PORT"]
     _run_in_thread(server)
     yield f"http://127.0.0.1:{port}"
     server.close()

@@ -94,7 +94,6 @@ def serve(engine, run_in_thread):
     def start(**config):
         app = create_app(config, engine=engine)
         server = make_server(app, "127.0.0.1", 0)
-        app.config["PORT"] = int(server.effective_port)
         run_in_thread(server)
         servers.append(server)
         return f"http://127.0.0.1:{app.config['PORT']}", app

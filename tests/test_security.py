@@ -265,7 +265,7 @@ def test_live_server_on_all_interfaces_refuses_other_machines(engine, run_in_thr
     assert address != "127.0.0.1"
     app = create_app({"ALLOW_REMOTE": allow_remote}, engine=engine)
     server = make_server(app, "0.0.0.0", 0)
-    app.config["PORT"] = port = int(server.effective_port)
+    port = app.config["PORT"]
     run_in_thread(server)
     try:
         connection = http.client.HTTPConnection(address, port, timeout=30)
