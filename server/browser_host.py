@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from .config import openapi_spec
-from .feedback import default_data_dir
+from .feedback import default_data_dir, private_folder
 from .security import CHROMIUM_EXTENSION_ID
 
 HOST = openapi_spec()["info"]["x-browser-host"]  # the host's name and the Firefox id (shared with the extension)
@@ -66,15 +66,34 @@ def manifest(browser: str, launcher: Path) -> dict:
 
 
 def launcher_script(data_dir: Path) -> str:
-    """The launcher: this Python running the host, with the data folder the server uses."""
+    """The launcher: this Python in isolated mode (-I) running the host from the data folder, with
+    the data folder the server uses (so neither the folder a browser starts it in nor PYTHON*
+    variables change what it imports)."""
+    folder, python = shlex.quote(str(data_dir)), shlex.quote(sys.executable)
     return ("#!/bin/sh\n# Written by `unspin browser-host install`; removed by `unspin browser-host uninstall`.\n"
-            f"UNSPIN_DATA_DIR={shlex.quote(str(data_dir))} exec {shlex.quote(sys.executable)} -m unspin.native_host\n")
+            f"cd {folder} || exit 1\n"
+            f"UNSPIN_DATA_DIR={folder} exec {python} -I -m unspin.native_host\n")
+
+
+def launcher_python(launcher: Path) -> Path | None:
+    """The interpreter a launcher runs (None when it cannot be read or holds no exec line)."""
+    try:
+        lines = launcher.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        words = shlex.split(line) if line.lstrip().startswith(("UNSPIN_DATA_DIR=", "exec ")) else []
+        if "exec" in words:
+            return Path(words[words.index("exec") + 1])
+    return None
 
 
 def install(home: Path, data_dir: Path) -> list[Path]:
-    """Write the launcher (0700) and every browser's manifest; returns what was written."""
+    """Write the launcher (0700, in folders made 0700) and every browser's manifest; returns what
+    was written."""
     launcher = data_dir / LAUNCHER
-    launcher.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(data_dir)
+    private_folder(launcher.parent)
     launcher.write_text(launcher_script(data_dir), encoding="utf-8")
     launcher.chmod(0o700)
     written = [launcher]
@@ -96,9 +115,11 @@ def uninstall(home: Path, data_dir: Path) -> list[Path]:
 
 
 def status(home: Path, data_dir: Path) -> dict[str, bool]:
-    """browser (and "launcher") -> whether it is installed, pointing at this data folder's launcher."""
+    """browser (and "launcher") -> whether it is installed, pointing at this data folder's launcher
+    (the launcher: executable, and so is the interpreter it runs)."""
     launcher = data_dir / LAUNCHER
-    found = {"launcher": os.access(launcher, os.X_OK)}
+    python = launcher_python(launcher)  # a launcher whose interpreter is gone exits 127 with no reply
+    found = {"launcher": os.access(launcher, os.X_OK) and python is not None and os.access(python, os.X_OK)}
     for browser, path in manifest_paths(home).items():
         try:
             found[browser] = json.loads(path.read_text(encoding="utf-8")) == manifest(browser, launcher)

@@ -85,6 +85,15 @@ def default_data_dir() -> Path:
     return Path(base) / "unspin"
 
 
+def private_folder(path: Path | str) -> Path:
+    """`path` created if missing and made 0700 whatever the umask (it holds the secret, readers'
+    corrections, logs); returns it. Raises OSError when it cannot be."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
 class FeedbackStore:
     """The corrections in DATA_DIR/feedback.sqlite3 (created, with its folder, on first write)."""
 

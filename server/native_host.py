@@ -32,21 +32,24 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import BinaryIO
 
-from .config import DEFAULT_PORT
-from .feedback import default_data_dir
-from .secret import load_or_create, server_knows
+from . import instance
+from .config import DEFAULT_HOST, DEFAULT_PORT
+from .feedback import default_data_dir, private_folder
+from .secret import BadSecret, fingerprint, load_or_create, server_knows
+from .service import serve_command
 
-HOST = "127.0.0.1"
+HOST = DEFAULT_HOST  # the server the host starts listens on loopback only
 LENGTH = struct.Struct("=I")  # the frame's length prefix: 4 bytes, native byte order
 MAX_MESSAGE_BYTES = 4096  # a start message is a few dozen bytes; anything longer is refused unread
 START_TIMEOUT_S = 300.0  # the first start converts the language model (about 30 s) before loading it
 POLL_S = 0.25  # between health checks while the server starts
 HEALTH_TIMEOUT_S = 2.0  # for one health check
 LOG_NAME = "server.log"  # the started server's output, in the data folder
-FIREFOX_ORIGIN = re.compile(r"^moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+FIREFOX_ORIGIN = re.compile(r"moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # fullmatch
 
 
 class BadMessage(ValueError):
@@ -69,6 +72,8 @@ def read_message(stream: BinaryIO) -> dict:
         message = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadMessage("the message is not UTF-8 JSON") from None
+    except RecursionError:  # the parser's depth limit (a 4 kB message can nest 2,000 deep)
+        raise BadMessage("the message is nested too deeply") from None
     if not isinstance(message, dict):
         raise BadMessage("the message is not a JSON object")
     return message
@@ -92,7 +97,7 @@ def parse_start(message: dict) -> tuple[int, str | None]:
     if type(port) is not int or not 1 <= port <= 65535:
         raise BadMessage("port: an integer from 1 to 65535")
     origin = message.get("origin")
-    if origin is not None and not (isinstance(origin, str) and FIREFOX_ORIGIN.match(origin)):
+    if origin is not None and not (isinstance(origin, str) and FIREFOX_ORIGIN.fullmatch(origin)):
         raise BadMessage("origin: a Firefox extension origin, moz-extension://<uuid>")
     return port, origin
 
@@ -100,21 +105,29 @@ def parse_start(message: dict) -> tuple[int, str | None]:
 def start_server(port: int, origin: str | None, data_dir: Path) -> dict:
     """Make sure this user's server answers on 127.0.0.1:`port` (starting `unspin serve` in the
     background when nothing does); the ready or error answer."""
-    secret = load_or_create(data_dir)  # the server reads the same file
+    try:
+        secret = load_or_create(private_folder(data_dir))  # the server reads the same file
+    except (BadSecret, OSError) as exc:
+        return {"type": "error", "message": f"Unspin's secret cannot be used: {exc}"}
+    stale = instance.stale_secret(data_dir, fingerprint(secret))
+    if stale:
+        return {"type": "error", "message": stale}
     url = f"http://{HOST}:{port}"
     known = server_knows(url, secret, HEALTH_TIMEOUT_S)
     if known:
+        if origin and not origin_allowed(url, origin):
+            return {"type": "error", "message": f"The Unspin server at {url} was started without this Firefox "
+                                                f"extension's origin: stop it, and the next start lets {origin} in"}
         return {"type": "ready", "url": url, "secret": secret}
     if known is False:
         return {"type": "error", "message": f"Port {port} is used by another program, not your Unspin server: "
                                             "choose another port in Unspin's options"}
     log_path = data_dir / LOG_NAME
     log = os.fdopen(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600), "w")
-    command = [sys.executable, "-m", "unspin.cli", "serve", "--host", HOST, "--port", str(port),
-               "--data-dir", str(data_dir), *(["--allow-origin", origin] if origin else [])]
+    command = serve_command(port, [origin] if origin else [], data_dir)
     with log:
         server = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True, close_fds=True)
+                                  cwd=data_dir, start_new_session=True, close_fds=True)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server_knows(url, secret, HEALTH_TIMEOUT_S):
@@ -123,6 +136,17 @@ def start_server(port: int, origin: str | None, data_dir: Path) -> dict:
             return {"type": "error", "message": f"The Unspin server stopped (exit {server.returncode}): see {log_path}"}
         time.sleep(POLL_S)
     return {"type": "error", "message": f"The Unspin server did not answer within {START_TIMEOUT_S:.0f} s: see {log_path}"}
+
+
+def origin_allowed(url: str, origin: str) -> bool:
+    """Whether the server at `url` answers a call from `origin` (its public health, with that
+    Origin: 403 when the server was started without it)."""
+    request = urllib.request.Request(f"{url}/api/v1/health", headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=HEALTH_TIMEOUT_S):
+            return True
+    except OSError:  # HTTPError 403, or no answer
+        return False
 
 
 def main() -> int:

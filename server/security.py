@@ -20,7 +20,8 @@ The rules, in order:
   scripts) do not come from a web page.
 - Secret: every request but the public part of GET /api/v1/health (no Authorization header) and
   CORS preflights (which browsers send without credentials, and which carry no data) must carry
-  `Authorization: Bearer <secret>` (secret.py), else 401 naming the secret's file. Any local
+  `Authorization: Bearer <secret>` (secret.py), else 401 naming `unspin token` (never where the
+  file is: the caller may be another user). Any local
   program or other user of the machine passes the checks above; only the reader's own account
   can read the secret.
 - Content-Length: bodies over the limit are refused before they are read.
@@ -37,8 +38,7 @@ from flask import Flask, request
 from flask_cors import CORS
 
 from .errors import ApiError
-from .feedback import default_data_dir
-from .secret import authorized, secret_path
+from .secret import authorized
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # The id Chromium derives from the "key" in extension/src/manifest.json (a test checks this).
@@ -133,9 +133,9 @@ def refusal(config: Mapping, *, peer: str | None, host: str | None, origin: str 
     if origin is None and (fetch_site or "").strip().lower() in FOREIGN_FETCH_SITES:  # header values: any case
         return 403, "Cross-site requests without an allowed Origin are refused."
     if needs_secret(method, path, authorization) and not authorized(config["SECRET"], authorization):
-        return 401, (f"This server answers only with its secret: send `Authorization: Bearer <secret>`, the "
-                     f"secret in {secret_path(config['DATA_DIR'] or default_data_dir())} (`unspin token` prints it; the browser "
-                     "extension gets it from `unspin browser-host install`, or paste it in its options).")
+        return 401, ("This server answers only with its secret: send `Authorization: Bearer <secret>` "
+                     "(`unspin token` prints it to its own user; the browser extension gets it from the browser "
+                     "host, or paste it in its options).")
     limit = config.get("MAX_CONTENT_LENGTH")
     if content_length is not None and limit is not None and content_length > limit:
         return 413, f"Request body too large: {content_length} bytes, at most {limit}."

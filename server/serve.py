@@ -14,6 +14,7 @@ import socket
 import sys
 from collections.abc import Mapping
 from http import HTTPStatus
+from pathlib import Path
 from typing import ClassVar
 
 from waitress.channel import HTTPChannel
@@ -21,8 +22,11 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import Error, RequestEntityTooLarge
 
+from . import instance
 from .config import DEFAULT_HOST, DEFAULT_PORT
 from .errors import error_body
+from .feedback import default_data_dir
+from .secret import BadSecret, fingerprint, load_or_create
 from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
 # Connections served at once: analyses queue one at a time (admission.py), so the other threads
@@ -191,11 +195,9 @@ def _interrupt(signum, frame):
 
 
 def main(args: argparse.Namespace) -> int:
-    from . import __version__
-    from .app import create_app, get_engine
     from .config import default_model_path
 
-    model = args.model or default_model_path()
+    model = Path(args.model or default_model_path())
     if not is_loopback(args.host):
         reach = ("other machines get answers from it: anyone who can reach this port can use the server"
                  if args.allow_remote else
@@ -203,11 +205,29 @@ def main(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host}, not only on loopback: {reach}. The Host and Origin "
               "checks keep web pages out; they are not access control against other machines.",
               file=sys.stderr)
+    data_dir = Path(args.data_dir or default_data_dir())
+    try:
+        secret = load_or_create(data_dir)
+    except (BadSecret, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with instance.hold(data_dir):  # one server per data folder (and so per secret)
+            return _serve(args, model, data_dir, secret)
+    except instance.AlreadyRunning as exc:
+        print(f"error: {exc}; stop it first or give this one another --data-dir", file=sys.stderr)
+        return 1
+
+
+def _serve(args: argparse.Namespace, model: Path, data_dir: Path, secret: str) -> int:
+    from . import __version__
+    from .app import create_app, get_engine
+
     try:
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads, "PRECISION": args.precision,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
                           "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote,
-                          "DATA_DIR": args.data_dir})
+                          "DATA_DIR": str(data_dir), "SECRET": secret})
     except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2
@@ -216,12 +236,13 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    port = app.config["PORT"]
+    url = url_for(args.host, app.config["PORT"])
+    instance.publish(data_dir, url, fingerprint(secret))
     engine = get_engine(app)
     info = engine.info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}; language model in "
           f"{engine.precision['path']} ({engine.precision['why']})", flush=True)
-    print(f"Listening on {url_for(args.host, port)} (Ctrl-C to stop)", flush=True)
+    print(f"Listening on {url} (Ctrl-C to stop)", flush=True)
     # Ctrl-C and `kill` both stop it cleanly. SIGINT is set explicitly: a process started from a
     # script in the background inherits SIGINT as ignored, and Python then leaves it ignored.
     signal.signal(signal.SIGINT, _interrupt)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import plistlib
-import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_PORT
-from .feedback import default_data_dir
+from .config import DEFAULT_HOST, DEFAULT_PORT
+from .feedback import default_data_dir, private_folder
 
 UNIT = Path(".config/systemd/user/unspin.service")  # under the home folder
 AGENT_LABEL = "org.unspin.server"
@@ -28,19 +27,41 @@ AGENT = Path("Library/LaunchAgents") / f"{AGENT_LABEL}.plist"
 
 
 def serve_command(port: int, origins: list[str], data_dir: Path) -> list[str]:
-    """The server's command line: this Python's unspin, on 127.0.0.1 only."""
-    return [sys.executable, "-m", "unspin.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    """The server's command line, as the unit, the agent and the browser host start it: this
+    Python in isolated mode (-I: the folder it starts in and PYTHON* variables change nothing it
+    imports), on 127.0.0.1 only."""
+    return [sys.executable, "-I", "-m", "unspin.cli", "serve", "--host", DEFAULT_HOST, "--port", str(port),
             "--data-dir", str(data_dir), *(arg for origin in origins for arg in ("--allow-origin", origin))]
 
 
-def systemd_unit(command: list[str]) -> str:
+def systemd_word(value: str) -> str:
+    """`value` as one word of a unit file's command line: double-quoted with backslash and quote
+    escaped, and % and $ doubled so that systemd expands no specifier or variable in it
+    (systemd.service, "Command lines"; systemd.unit, "Specifiers"). Raises ValueError for a control
+    character (a unit file is read line by line)."""
+    _one_line(value)
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+    return f'"{escaped}"'
+
+
+def _one_line(value: str) -> None:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"a control character in {value!r} cannot be written into a systemd unit")
+
+
+def systemd_unit(command: list[str], data_dir: Path) -> str:
+    """The user unit: `command` run from the data folder (a path, taken as it is but for
+    specifiers: % doubled). Raises ValueError (systemd_word)."""
+    _one_line(str(data_dir))
+    folder = str(data_dir).replace("%", "%%")
     return ("[Unit]\nDescription=Unspin: finds machine-spun wording for the browser extension\n\n"
-            f"[Service]\nExecStart={shlex.join(command)}\nRestart=on-failure\n\n"
-            "[Install]\nWantedBy=default.target\n")
+            f"[Service]\nWorkingDirectory={folder}\nExecStart={' '.join(map(systemd_word, command))}\n"
+            "Restart=on-failure\n\n[Install]\nWantedBy=default.target\n")
 
 
 def launchd_agent(command: list[str], data_dir: Path) -> bytes:
     return plistlib.dumps({"Label": AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True,
+                           "WorkingDirectory": str(data_dir),
                            "KeepAlive": {"SuccessfulExit": False},
                            "StandardOutPath": str(data_dir / "server.log"),
                            "StandardErrorPath": str(data_dir / "server.log")})
@@ -60,13 +81,13 @@ def install(home: Path, port: int, origins: list[str], data_dir: Path, platform:
     subprocess.CalledProcessError when systemctl or launchctl fails."""
     path = service_file(home, platform)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(data_dir)
     command = serve_command(port, origins, data_dir)
     if platform == "darwin":
         path.write_bytes(launchd_agent(command, data_dir))
         subprocess.run(["launchctl", "load", "-w", str(path)], check=True)
     else:
-        path.write_text(systemd_unit(command), encoding="utf-8")
+        path.write_text(systemd_unit(command, data_dir), encoding="utf-8")
         subprocess.run(["systemctl", "--user", "daemon-reload"], check=True)
         subprocess.run(["systemctl", "--user", "enable", "--now", path.name], check=True)
     return path
@@ -105,6 +126,9 @@ def main(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir or default_data_dir()).absolute()
     try:
         path = install(home, args.port, args.allow_origin, data_dir)
+    except ValueError as exc:  # a path no unit can hold
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"error: the service was written but could not be started: {exc}", file=sys.stderr)
         return 1

@@ -5,15 +5,28 @@ from __future__ import annotations
 
 import errno
 import http.client
+import io
 import json
+import os
+import shutil
 import socket
+import stat
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from unspin import browser_host, instance, lm, native_host, service
 from unspin.app import create_app
-from unspin.secret import load_or_create, new_nonce, proof
+from unspin.cli import main
+from unspin.secret import fingerprint, load_or_create, new_nonce, proof
 from unspin.serve import CONNECTION_CAP, make_server
+
+from processes import free_port
+from test_browser_host import FIREFOX_ORIGIN as FIREFOX
+from test_browser_host import frame, host_env, run_host
 
 
 def _ipv6_loopback() -> socket.socket | None:
@@ -109,3 +122,208 @@ def test_idle_connections_cannot_lock_health_out(live, half_sent):
     finally:
         for sock in idle:
             sock.close()
+
+
+# --- the secret file, and one server per data folder ---------------------------------------------
+
+GOOD = "A" * 43
+
+
+def _token(data_dir, capsys) -> tuple[int, str, str]:
+    code = main(["token", "--data-dir", str(data_dir)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("kind", ["short", "two lines", "non-ASCII", "folder", "fifo", "link to a file",
+                                  "link to /dev/zero", "huge"])
+def test_a_bad_secret_file_gets_one_clear_error_everywhere(tmp_path, capsys, kind):
+    # Finding 9: a 1-character or two-line file was accepted, non-ASCII gave "cannot load the
+    # model ... 'ascii' codec", a folder a traceback, a symlink had its target chmod-ed.
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "secret"
+    target = tmp_path / "elsewhere"
+    target.write_text(GOOD + "\n")
+    target.chmod(0o644)
+    make = {"short": lambda: path.write_text("x\n"), "two lines": lambda: path.write_text(f"{GOOD}\n{GOOD}\n"),
+            "non-ASCII": lambda: path.write_text("é" * 40 + "\n"), "folder": path.mkdir,
+            "fifo": lambda: os.mkfifo(path), "link to a file": lambda: path.symlink_to(target),
+            "link to /dev/zero": lambda: path.symlink_to("/dev/zero"),
+            "huge": lambda: path.write_text("A" * 100_000)}
+    make[kind]()
+    code, out, err = _token(data, capsys)
+    assert (code, out) == (2, "")
+    assert "is not an Unspin secret: delete it and start the server again" in err and "Traceback" not in err
+    assert main(["serve", "--port", "0", "--data-dir", str(data), "--model", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "not an Unspin secret" in err and "cannot load the model" not in err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # a link's target is never chmod-ed
+
+
+def test_a_good_secret_file_is_read(tmp_path, capsys):
+    (tmp_path / "secret").write_text(GOOD + "\n")
+    assert _token(tmp_path, capsys)[:2] == (0, GOOD + "\n")
+
+
+def test_the_host_answers_a_bad_secret_file_with_a_framed_error(tmp_path, tiny_model):
+    data = tmp_path / "data"
+    (data / "secret").mkdir(parents=True)
+    answer = run_host(frame(json.dumps({"type": "start", "port": free_port()}).encode()),
+                      host_env(tmp_path, data, tiny_model), timeout=60)
+    assert set(answer) == {"type", "message"} and answer["type"] == "error"
+    assert "not an Unspin secret" in answer["message"]
+
+
+def test_a_replaced_secret_file_is_reported_not_handed_out(tmp_path, tiny_model, capsys):
+    # Finding 8: after the file was replaced, the host said "port used by another program" and
+    # `unspin token` printed a secret the running server refused.
+    data = tmp_path / "data"
+    old = load_or_create(data)
+    with instance.hold(data):  # a server started with the old secret runs
+        instance.publish(data, "http://127.0.0.1:9", fingerprint(old))
+        (data / "secret").write_text(GOOD + "\n")
+        code, out, err = _token(data, capsys)
+        assert (code, out) == (1, "") and "started with another secret" in err and f"pid {os.getpid()}" in err
+        answer = run_host(frame(json.dumps({"type": "start", "port": free_port()}).encode()),
+                          host_env(tmp_path, data, tiny_model), timeout=60)
+        assert answer["type"] == "error" and "started with another secret" in answer["message"]
+        assert "secret" not in answer
+    assert _token(data, capsys)[:2] == (0, GOOD + "\n")  # no server: the file's secret is the one
+
+
+def test_a_second_start_reports_the_first_server(tmp_path, tiny_model):
+    # Finding 6: a start while another loaded spawned another server.
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "unspin.cli", "serve", "--port", "0", "--model", str(tiny_model),
+               "--threads", "1", "--data-dir", str(data)]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        line = ""
+        while "Listening on" not in line:
+            line = first.stdout.readline()
+            assert line, "the first server stopped"
+        url = line.split("Listening on ")[1].split()[0]
+        assert second.returncode == 1
+        assert "another Unspin server uses this data folder" in second.stderr
+        third = subprocess.run(command, capture_output=True, text=True, timeout=120)  # once it listens
+        assert third.returncode == 1 and f"at {url} (pid {first.pid})" in third.stderr
+    finally:
+        first.terminate()
+        first.wait(30)
+    assert instance.running(data) is None
+
+
+def test_two_first_starts_convert_the_language_model_once(tmp_path, monkeypatch):
+    # Finding 6: two first-run conversions collided and left only the .tmp folder.
+    calls = []
+
+    def slow_convert(out, log):
+        calls.append(out)
+        time.sleep(0.5)
+        out.mkdir(parents=True)
+        (out / lm.CHECKSUMS).write_text("{}")
+        return out
+
+    monkeypatch.setattr(lm, "_convert", slow_convert)
+    out = tmp_path / "cache" / "converted"
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(lambda _: lm.convert(out), range(2))) == [out, out]
+    assert calls == [out]
+
+
+# --- the browser host --------------------------------------------------------------------------
+
+
+def test_the_host_refuses_an_origin_the_running_server_does_not_let_in(live, data_dir, tiny_model, tmp_path):
+    # Finding 7: the host answered `ready` with the secret for a Firefox origin the running server
+    # was not started with; the extension then got 403.
+    port = live().config["PORT"]
+    start = {"type": "start", "port": port, "origin": FIREFOX}
+    answer = run_host(frame(json.dumps(start).encode()), host_env(tmp_path, data_dir, tiny_model), timeout=60)
+    assert answer["type"] == "error" and "started without this Firefox extension's origin" in answer["message"]
+    assert "secret" not in answer
+    allowed = live(ALLOWED_ORIGINS=(FIREFOX,)).config["PORT"]
+    answer = run_host(frame(json.dumps({**start, "port": allowed}).encode()), host_env(tmp_path, data_dir, tiny_model),
+                      timeout=60)
+    assert answer["type"] == "ready"
+
+
+@pytest.mark.parametrize("body,why", [
+    (b"[" * 2000 + b"]" * 2000, "nested too deeply"),
+    (b"[" * 4000, "nested too deeply"),
+])
+def test_the_host_refuses_deep_messages_with_a_reply(tmp_path, tiny_model, body, why):
+    # Finding 10: a message nested 2,000 deep raised RecursionError and got no reply.
+    with pytest.raises(native_host.BadMessage, match=why):
+        native_host.read_message(io.BytesIO(frame(body)))
+    answer = run_host(frame(body), host_env(tmp_path, tmp_path / "data", tiny_model), timeout=60)
+    assert answer["type"] == "error" and why in answer["message"]
+
+
+@pytest.mark.parametrize("origin", [FIREFOX + "\n", FIREFOX + "\n--allow-remote", " " + FIREFOX, FIREFOX.upper()])
+def test_the_host_matches_the_whole_origin(origin):
+    # Finding 10: "moz-extension://<uuid>\n" passed the pattern ($ matches before a final newline).
+    with pytest.raises(native_host.BadMessage, match="origin"):
+        native_host.parse_start({"type": "start", "origin": origin})
+
+
+def test_status_says_a_launcher_whose_python_is_gone_is_not_installed(tmp_path, monkeypatch, capsys):
+    # Finding 11: status said "installed" while the launcher's interpreter was gone (exit 127).
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    data = tmp_path / "data"
+    assert main(["browser-host", "install", "--data-dir", str(data)]) == 0
+    assert main(["browser-host", "status", "--data-dir", str(data)]) == 0
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "gone" / "python3"))
+    browser_host.install(tmp_path / "home", data)
+    monkeypatch.undo()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    capsys.readouterr()
+    assert main(["browser-host", "status", "--data-dir", str(data)]) == 1
+    assert "launcher: not installed" in capsys.readouterr().out
+
+
+def test_the_launcher_imports_nothing_from_the_folder_it_starts_in(tmp_path, monkeypatch):
+    # Finding 12: the launcher ran `python -m` in whatever folder it started in: a struct.py there
+    # was imported first. Finding 13: install made the data folder 0755.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    data = tmp_path / "data"
+    old_umask = os.umask(0o022)
+    try:
+        browser_host.install(tmp_path / "home", data)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    trap = tmp_path / "downloads"
+    trap.mkdir()
+    marker = tmp_path / "imported"
+    for name in ("struct.py", "json.py", "unspin.py"):
+        (trap / name).write_text(f"open({str(marker)!r}, 'w').write('{name}')\n")
+    env = {**os.environ, "PYTHONPATH": str(trap), "HOME": str(tmp_path / "home")}
+    done = subprocess.run([str(data / browser_host.LAUNCHER)], input=frame(b'{"type": "stop"}'), cwd=trap, env=env,
+                          capture_output=True, timeout=60)
+    assert native_host.read_message(io.BytesIO(done.stdout))["message"].startswith("Refused:")
+    assert not marker.exists()
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+@pytest.mark.parametrize("folder", ["with %q and %Z", "with $HOME and ${USER}", 'with "quotes" and \\ and spaces'])
+def test_the_systemd_unit_keeps_paths_literal(tmp_path, folder):
+    # Finding 14: the unit was written with shell quoting and no % escaping: %q was expanded, %Z
+    # stopped the unit.
+    data = tmp_path / folder
+    data.mkdir()
+    unit_text = service.systemd_unit(service.serve_command(8765, [FIREFOX], data), data)
+    exec_start = next(line for line in unit_text.splitlines() if line.startswith("ExecStart="))
+    assert "%q" not in exec_start.replace("%%", "") and "$HOME" not in exec_start.replace("$$", "")
+    assert f"WorkingDirectory={str(data).replace('%', '%%')}\n" in unit_text
+    unit = tmp_path / "unspin.service"
+    unit.write_text(unit_text)
+    if SYSTEMD_ANALYZE:  # where systemd is: the unit as systemd reads it
+        checked = subprocess.run([SYSTEMD_ANALYZE, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+        assert checked.returncode == 0, checked.stderr
+    with pytest.raises(ValueError, match="control character"):
+        service.systemd_unit(service.serve_command(8765, [], tmp_path / "a\nb"), tmp_path / "a\nb")

@@ -32,7 +32,7 @@ def test_linux_writes_a_systemd_user_unit_and_enables_it(tmp_path, monkeypatch, 
     unit = (tmp_path / ".config/systemd/user/unspin.service").read_text()
     exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     assert shlex.split(exec_start.removeprefix("ExecStart=")) == [
-        sys.executable, "-m", "unspin.cli", "serve", "--host", "127.0.0.1", "--port", "9123", "--data-dir", str(data),
+        sys.executable, "-I", "-m", "unspin.cli", "serve", "--host", "127.0.0.1", "--port", "9123", "--data-dir", str(data),
         "--allow-origin", FIREFOX]
     assert "WantedBy=default.target" in unit and "Restart=on-failure" in unit
     assert ran == [["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", "unspin.service"]]
