@@ -4,6 +4,7 @@ reader (a test per finding, failing on the code before its fix)."""
 from __future__ import annotations
 
 import errno
+import gzip
 import http.client
 import io
 import json
@@ -13,15 +14,20 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
+import pyarrow.parquet as pq
 import pytest
 
 from unspin import browser_host, instance, lm, native_host, service
 from unspin.app import create_app
 from unspin.cli import main
-from unspin.secret import fingerprint, load_or_create, new_nonce, proof
+from unspin.scan.inputs import MAX_PAGE_BYTES, Document, read_documents
+from unspin.scan.inputs import _unique as unique_id
+from unspin.secret import fingerprint, load_or_create, new_nonce, proof, secret_path
 from unspin.serve import CONNECTION_CAP, make_server
 
 from processes import free_port
@@ -327,3 +333,86 @@ def test_the_systemd_unit_keeps_paths_literal(tmp_path, folder):
         assert checked.returncode == 0, checked.stderr
     with pytest.raises(ValueError, match="control character"):
         service.systemd_unit(service.serve_command(8765, [], tmp_path / "a\nb"), tmp_path / "a\nb")
+
+
+# --- unspin scan on hostile inputs ---------------------------------------------------------------
+
+
+def test_a_compressed_line_bomb_is_refused_in_bounded_memory(tmp_path):
+    # Finding 2: a .jsonl.gz of one 1 GiB line with no newline took 2.4 GB before the 5 MB check.
+    bomb = tmp_path / "bomb.jsonl.gz"
+    chunk = b"a" * (1 << 20)
+    with gzip.open(bomb, "wb", compresslevel=1) as handle:
+        handle.write(json.dumps({"id": "before", "text": "Read first."}).encode() + b"\n")
+        for _ in range(256):  # a 256 MiB line
+            handle.write(chunk)
+        handle.write(b"\n" + json.dumps({"id": "after", "text": "Still read."}).encode() + b"\n")
+    tracemalloc.start()
+    try:
+        documents = list(read_documents([bomb]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(d.id, d.error) for d in documents] == [("before", None), ("bomb.jsonl.gz:2", "line larger than 5 MB"),
+                                                    ("after", None)]
+    assert peak < 8 * MAX_PAGE_BYTES  # a bounded piece of the line at a time, never the whole 256 MiB
+
+
+def test_a_folder_input_reads_regular_files_only(tmp_path, data_dir):
+    # Finding 3: a symlink to the server's secret put it into articles.parquet, one to /dev/zero
+    # ended in MemoryError (and the rest of the folder was dropped), a FIFO hung the scan.
+    folder = tmp_path / "pages"
+    (folder / "real").mkdir(parents=True)
+    (folder / "a.txt").write_text("A real page.")
+    (folder / "secret.txt").symlink_to(secret_path(data_dir))
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(folder / "fifo.txt")
+    (folder / "real" / "z.txt").write_text("Read too.")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "hidden.txt").write_text("Not part of the folder.")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    found = []
+    reader = threading.Thread(target=lambda: found.extend(read_documents([folder])), daemon=True)
+    reader.start()
+    reader.join(60)
+    assert not reader.is_alive(), "the scan hung on a special file"
+    assert {d.id: (d.text, d.error) for d in found} == {
+        "a.txt": ("A real page.", None),
+        "fifo.txt": (None, "not a regular file (a FIFO, device or socket): not read"),
+        "real/z.txt": ("Read too.", None),
+        "secret.txt": (None, "a symbolic link: not followed"),
+        "zero.txt": (None, "a symbolic link: not followed")}
+
+
+def test_repeated_ids_are_made_unique():
+    # Finding 16: duplicate ids gave wrong groups (the source shown as a copy of itself).
+    documents = [Document(f"k{i}", i, id_, "x") for i, id_ in enumerate(["a", "a", "a#2", "b", "a"])]
+    taken: set[str] = set()
+    assert [unique_id(d.id, taken) for d in documents] == ["a", "a#2", "a#2#2", "b", "a#3"]
+
+
+def test_scan_output_is_private_and_its_report_shows_bidi_controls_as_escapes(tmp_path, tiny_model):
+    # Finding 17: scan output was made with the umask (0755 / 0644) though it holds whole article
+    # texts. Finding 15: a URL with U+202E rendered reversed; titles kept bidi controls.
+    story = " ".join(["The officials said the final month was calm across the region."] * 8)
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "same", "url": "https://news.example/\u202egnp.exe", "title": "Title \u202eevil\u202c", "text": story},
+        {"id": "same", "url": "https://copy.example/\u202e1", "title": "A copy", "text": story}]))
+    out = tmp_path / "out"
+    old_umask = os.umask(0o022)
+    try:
+        assert main(["scan", str(inputs), "--out", str(out), "--model", str(tiny_model), "--threads", "1",
+                     "--precision", "fp32"]) == 0
+    finally:
+        os.umask(old_umask)
+    for path in [out, *out.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    report = (out / "report.html").read_text()
+    assert "\u202e" not in report and "\u202c" not in report
+    assert "Title \\u202eevil\\u202c" in report and "copy.example/\\u202e1" in report  # shown as escapes
+    assert 'href="https://news.example/%E2%80%AEgnp.exe"' in report  # linked percent-encoded
+    rows = pq.read_table(out / "articles.parquet", columns=["id", "likely_source"]).to_pylist()
+    assert [r["id"] for r in rows] == ["same", "same#2"]
+    assert all(r["likely_source"] != r["id"] for r in rows)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -65,6 +66,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    """The scan; its folders are made 0700 and its files 0600 whatever the umask (they hold
+    whole article texts): a folder given with --out that exists keeps its own mode."""
+    mask = os.umask(0o077)
+    try:
+        return _scan(args)
+    finally:
+        os.umask(mask)
+
+
+def _scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..config import default_model_path

@@ -6,21 +6,26 @@ Inputs, by name:
 - `*.warc`, `*.warc.gz`: every `response` record with status 200 and an HTML content type (the
   page's article text is extracted later, rows.extract); its WARC-Target-URI and WARC-Date kept;
   other records (requests, metadata, images, redirects) are not documents;
-- a folder: its `.html`/`.htm` and `.txt` files, recursively, in name order; or one such file.
+- a folder: its `.html`/`.htm` and `.txt` regular files, recursively, in name order (linked
+  folders are not entered; a linked file, FIFO, device or socket is listed with its reason and
+  never read); or one such file.
 
-A document that cannot be read (not UTF-8, not JSON, no text, a page, file or JSONL line over
-MAX_PAGE_BYTES) is still yielded, with its `error`: the scan records it and goes on. Each
-document has a `key` (input file and position: line number, byte offset of the record, path in
-the folder) that stays the same when the same inputs are read again, which is what makes a scan
-resumable.
+Every input is read a bounded number of bytes at a time, before anything is decoded. A document
+that cannot be read (not UTF-8, not JSON, no text, a page, file or JSONL line over
+MAX_PAGE_BYTES, not a regular file) is still yielded, with its `error`: the scan records it and
+goes on. Ids are made unique (a repeated one gets "#2", "#3", ...). Each document has a `key`
+(input file and position: line number, byte offset of the record, path in the folder) that stays
+the same when the same inputs are read again, which is what makes a scan resumable.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -83,7 +88,7 @@ def read_documents(paths: list[Path], skip: Path | None = None) -> Iterator[Docu
     """Every document of the inputs once, in order (`seq` counts from 0 across them): a document
     met again (an input given twice, a file and its folder) is left out, and so is the folder
     `skip` (the scan's own output) inside an input folder."""
-    seq, seen = 0, set()
+    seq, seen, ids = 0, set(), set()
     for path in paths:
         readers = {"jsonl": _jsonl, "warc": _warc, "folder": lambda p: _folder(p, skip), "html": _file, "text": _file}
         for document in _until_damaged(readers[kind_of(path)](path), path):
@@ -92,7 +97,20 @@ def read_documents(paths: list[Path], skip: Path | None = None) -> Iterator[Docu
             seen.add(document.key)
             document.seq = seq
             seq += 1
+            document.id = _unique(document.id, ids)
             yield document
+
+
+def _unique(id_: str, taken: set[str]) -> str:
+    """`id_`, or when an earlier document has it, `id_#2`, `id_#3`, ... (the first free one): an
+    id names one article in the results and in the groups (a copy must not name itself as its
+    source). The same inputs read again give the same ids."""
+    unique, n = id_, 1
+    while unique in taken:
+        n += 1
+        unique = f"{id_}#{n}"
+    taken.add(unique)
+    return unique
 
 
 def _until_damaged(documents: Iterator[Document], path: Path) -> Iterator[Document]:
@@ -123,14 +141,31 @@ def _decoded(data: bytes) -> tuple[str | None, str | None]:
         return None, f"not UTF-8 text (byte {exc.start})"
 
 
+def _lines(handle) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a binary file, reading at most MAX_PAGE_BYTES + 1 bytes at a time
+    (a compressed line of a GiB never reaches memory): a longer line is (number, None), its
+    rest read past in bounded pieces."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_PAGE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_PAGE_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(MAX_PAGE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            raw = None
+        yield number, raw
+
+
 def _jsonl(path: Path) -> Iterator[Document]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as handle:
-        for line_number, raw in enumerate(handle, 1):
-            if not raw.strip():
+        for line_number, raw in _lines(handle):
+            if raw is not None and not raw.strip():
                 continue
             document = Document(f"{path}:{line_number}", 0, f"{path.name}:{line_number}", str(path))
-            if len(raw) > MAX_PAGE_BYTES:
+            if raw is None or len(raw) > MAX_PAGE_BYTES:
                 document.error = f"line larger than {MAX_PAGE_BYTES >> 20} MB"
                 yield document
                 continue
@@ -188,16 +223,9 @@ def _warc(path: Path) -> Iterator[Document]:
 def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
     name = str(path.relative_to(root)) if root else path.name
     document = Document(str(path), 0, name, str(path))
-    try:
-        size, data = path.stat().st_size, None
-        if size <= MAX_PAGE_BYTES:
-            data = path.read_bytes()
-    except OSError as exc:
-        document.error = f"cannot read the file: {exc.strerror or exc}"
-        yield document
-        return
+    data, document.error = _regular_file_bytes(path)
     if data is None:
-        document.error = f"file larger than {MAX_PAGE_BYTES >> 20} MB"
+        pass
     elif path.name.lower().endswith(HTML_SUFFIXES):
         document.html = data
     else:
@@ -209,7 +237,27 @@ def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
     yield document
 
 
+def _regular_file_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """(the file's bytes, None), or (None, why not): a symbolic link (never followed), a FIFO,
+    device or socket (never opened for reading: one could block or never end), a file over
+    MAX_PAGE_BYTES, or one that cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "a symbolic link: not followed"
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, "not a regular file (a FIFO, device or socket): not read"
+        data = handle.read(MAX_PAGE_BYTES + 1)
+    if len(data) > MAX_PAGE_BYTES:
+        return None, f"file larger than {MAX_PAGE_BYTES >> 20} MB"
+    return data, None
+
+
 def _folder(root: Path, skip: Path | None) -> Iterator[Document]:
+    # os.walk does not enter linked folders; linked and special files are yielded with their reason
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if skip is None or Path(folder, d).resolve() != skip)
         for name in sorted(files):

@@ -2,11 +2,13 @@
 
 Sections: the figures of the scan; the distribution of article scores by verdict; the share of
 spun articles per site (registrable domain, from the Public Suffix List copy inside tldextract,
-never downloaded); the most frequent substitutions (spun wording -> first suggestion); the groups
-of copies with their likely source; the worst articles with their marks shaded as the extension
-shades them (server/mark-levels.json) and their suggestions on hover; why documents failed.
-Plots are drawn by matplotlib; the page by a Jinja2 template (report.html.j2) that escapes all
-page and model text. Reads articles.parquet one batch at a time, the worst articles' texts last.
+never downloaded); the most frequent substitutions (spun wording -> first suggestion); the
+groups of copies with their likely source; the worst articles with their marks shaded as the
+extension shades them (server/mark-levels.json) and their suggestions on hover; why documents
+failed. Plots are drawn by matplotlib; the page by a Jinja2 template (report.html.j2) that
+escapes all page and model text, and shows the hidden characters of addresses, titles and ids
+(bidi overrides, controls: text.escape_hidden) as escapes, so that none reorders what the reader
+sees. Reads articles.parquet one batch at a time, the worst articles' texts last.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import quote
 
 import pyarrow.parquet as pq
 
 from ..engine import VERDICTS
+from ..text import escape_hidden, hidden_characters
 
 WORST = 10  # articles shown with their marks
 TOP_SITES = 20
@@ -37,8 +41,12 @@ def level(score: float) -> str:
 
 
 def link(url: str | None) -> str:
-    """An http(s) URL as it may be linked; anything else (javascript:, data:, none) -> "#"."""
-    return url if url and url.lower().startswith(("http://", "https://")) else "#"
+    """An http(s) URL as it may be linked, its hidden characters (text.hidden_characters: bidi
+    overrides, controls) percent-encoded; anything else (javascript:, data:, none) -> "#"."""
+    if not (url and url.lower().startswith(("http://", "https://"))):
+        return "#"
+    hidden = set(hidden_characters(url))
+    return "".join(quote(ch, safe="") if ch in hidden else ch for ch in url)
 
 
 def _site(url: str | None, extract) -> str:
@@ -125,6 +133,7 @@ def write_report(articles: Path, out: Path, summary: dict) -> None:
     sites = sorted(((name, c[0], c[1]) for name, c in per_site.items()), key=lambda s: (-s[1], s[0]))[:TOP_SITES]
     environment = jinja2.Environment(loader=jinja2.PackageLoader("unspin.scan", "."), autoescape=True)
     environment.filters["link"] = link
+    environment.filters["shown"] = lambda value: escape_hidden(value) if isinstance(value, str) else value
     html = environment.get_template("report.html.j2").render(
         summary=summary, verdicts={v: len(scores[v]) for v in VERDICTS}, plots=_plots(scores, sites), sites=sites,
         substitutions=substitutions.most_common(TOP_SUBSTITUTIONS), errors=errors.most_common(TOP_ERRORS),
