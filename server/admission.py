@@ -17,6 +17,13 @@ from contextlib import contextmanager
 
 from .errors import ApiError
 
+FIXED_MS = 50.0  # the expected cost of any analysis beyond its tokens (a one-sentence analysis), ms
+MIN_LEARN_TOKENS = 256  # shorter analyses do not update the cost per token
+# An analysis costs about this many times the start-up estimate of one LM pass over its tokens
+# (model card 1.4, bf16: 231 ms per 512 tokens estimated; a clean 1,000-word article about 3x
+# that per token, a spun one about 7x, with its restoration).
+ANALYSIS_PASSES = 5.0
+
 
 class Abandoned(Exception):
     """An analysis stopped before its end (Engine.run): its deadline passed, or its client went away."""
@@ -38,15 +45,21 @@ class Busy(ApiError):
 class Admission:
     """A FIFO of analyses sized in LM tokens, one running at a time (thread-safe).
 
-    ms_per_token: the starting estimate of an analysis's cost, updated from every finished
-    analysis (exponential moving average, weight `learning`); max_queued: analyses running or
-    waiting at most."""
+    An analysis is expected to take `fixed_ms` + `ms_per_token` x its tokens. ms_per_token starts
+    from the engine's measurement at start (`seed_ms_per_token`) and follows every finished
+    analysis of at least `min_learn_tokens` (exponential moving average, weight `learning`): a
+    short text's time is mostly the fixed cost and says nothing of the cost per token (six
+    one-word analyses once made a 900-token article look like 397 s of work). max_queued:
+    analyses running or waiting at most."""
 
-    def __init__(self, max_wait_s: float, ms_per_token: float, max_queued: int, learning: float = 0.3):
+    def __init__(self, max_wait_s: float, ms_per_token: float, max_queued: int, fixed_ms: float = FIXED_MS,
+                 learning: float = 0.3, min_learn_tokens: int = MIN_LEARN_TOKENS):
         self.max_wait_s = max_wait_s
         self.max_queued = max_queued
         self.ms_per_token = ms_per_token
+        self.fixed_ms = fixed_ms
         self.learning = learning
+        self.min_learn_tokens = min_learn_tokens
         self._lock = threading.Lock()
         self._turn = threading.Condition(self._lock)
         self._queue: list[tuple[int, int]] = []  # (ticket, tokens) waiting or running, in order
@@ -62,13 +75,17 @@ class Admission:
         with self._lock:
             return self._ahead_s(len(self._queue))
 
+    def expected_ms(self, tokens: int) -> float:
+        """The expected time of an analysis of `tokens` LM tokens, in ms."""
+        return self.fixed_ms + tokens * self.ms_per_token
+
     def _ahead_s(self, position: int) -> float:
-        return sum(tokens for _, tokens in self._queue[:position]) * self.ms_per_token / 1000
+        return sum(self.expected_ms(tokens) for _, tokens in self._queue[:position]) / 1000
 
     @contextmanager
     def slot(self, tokens: int, learn: bool = True):
         """Wait for this request's turn (raises Busy at once when that would take longer than
-        max_wait_s), run the body, then let the next one in. learn: its time updates the speed
+        max_wait_s), run the body, then let the next one in. learn: its time may update the speed
         estimate (not for work that is not an analysis of its `tokens`, such as suggestions on
         demand, whose `tokens` is only an estimate)."""
         with self._lock:
@@ -89,9 +106,19 @@ class Admission:
             elapsed_ms = 1000 * (time.monotonic() - started)
             with self._lock:
                 self._queue.pop(0)
-                if finished and tokens and learn:  # an abandoned analysis says nothing of the speed
-                    self.ms_per_token += self.learning * (elapsed_ms / tokens - self.ms_per_token)
+                # an abandoned analysis says nothing of the speed, nor does a short one
+                if finished and learn and tokens >= self.min_learn_tokens:
+                    per_token = max(0.0, elapsed_ms - self.fixed_ms) / tokens
+                    self.ms_per_token += self.learning * (per_token - self.ms_per_token)
                 self._turn.notify_all()
+
+
+def seed_ms_per_token(precision: dict, fallback: float) -> float:
+    """The starting cost per token of an analysis: ANALYSIS_PASSES x the chosen numeric path's
+    estimated ms per token at start (precision.pass_times, in the engine's `precision`), or
+    `fallback` when the path was not timed (a forced path, a test model)."""
+    estimated = (precision.get("estimated_ms") or {}).get(precision.get("path"))
+    return ANALYSIS_PASSES * estimated / 512 if estimated else fallback
 
 
 class RateLimit:

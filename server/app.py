@@ -27,7 +27,7 @@ import time
 from flask import Flask, Response, copy_current_request_context, jsonify, request
 
 from . import __version__, errors, secret, security
-from .admission import Abandoned, Admission, RateLimit
+from .admission import Abandoned, Admission, RateLimit, seed_ms_per_token
 from .config import DEFAULTS, body_limit, default_model_path, openapi_document
 from .errors import ApiError
 from .feedback import FeedbackStore, Full, default_data_dir
@@ -35,7 +35,7 @@ from .validation import parse_analyze, parse_feedback, parse_suggest, read_json
 from .report import analysis_response, model_info, suggestions_response
 
 ENGINE_KEY = "unspin.engine"
-START_MS_PER_TOKEN = 3.0  # the queue's first estimate of an analysis's cost, until one is measured
+START_MS_PER_TOKEN = 3.0  # the queue's first cost per token when the engine's speed was not measured at start
 
 
 def load_engine(config: dict):
@@ -63,7 +63,9 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
-    admission = Admission(app.config["MAX_QUEUE_WAIT_S"], START_MS_PER_TOKEN, app.config["MAX_QUEUED_ANALYSES"])
+    admission = Admission(app.config["MAX_QUEUE_WAIT_S"],
+                          seed_ms_per_token(get_engine(app).precision, START_MS_PER_TOKEN),
+                          app.config["MAX_QUEUED_ANALYSES"])
 
     errors.register(app)
     security.register(app)

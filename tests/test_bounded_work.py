@@ -27,7 +27,7 @@ def long_text(name: str) -> str:
 
 
 def test_a_request_that_would_wait_too_long_is_told_when_to_come_back():
-    queue = Admission(max_wait_s=1.0, ms_per_token=100.0, max_queued=8)
+    queue = Admission(max_wait_s=1.0, ms_per_token=100.0, max_queued=8, fixed_ms=0, min_learn_tokens=1)
     inside, leave = threading.Event(), threading.Event()
 
     def first():

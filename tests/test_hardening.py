@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from unspin import browser_host, instance, lm, native_host, service
+from unspin.admission import ANALYSIS_PASSES, FIXED_MS, Admission, seed_ms_per_token
 from unspin.app import create_app
 from unspin.cli import main
 from unspin.scan.inputs import MAX_PAGE_BYTES, Document, read_documents
@@ -416,3 +417,40 @@ def test_scan_output_is_private_and_its_report_shows_bidi_controls_as_escapes(tm
     rows = pq.read_table(out / "articles.parquet", columns=["id", "likely_source"]).to_pylist()
     assert [r["id"] for r in rows] == ["same", "same#2"]
     assert all(r["likely_source"] != r["id"] for r in rows)
+
+
+# --- the queue's estimate ------------------------------------------------------------------------
+
+
+def test_tiny_requests_do_not_teach_the_queue_its_cost_per_token():
+    # Finding 4: after six one-word analyses the queue predicted 397 s for a 900-token article
+    # that takes 8-14 s, and answered 503 with Retry-After: 689.
+    queue = Admission(max_wait_s=60.0, ms_per_token=3.0, max_queued=4)
+    for _ in range(6):
+        with queue.slot(2):
+            time.sleep(0.12)  # a one-word analysis: all fixed cost
+    assert queue.ms_per_token == 3.0
+    assert queue.expected_ms(900) == pytest.approx(FIXED_MS + 2700)
+    inside, leave = threading.Event(), threading.Event()
+
+    def long_running():
+        with queue.slot(900):
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=long_running)
+    thread.start()
+    assert inside.wait(5)
+    threading.Timer(0.3, leave.set).start()
+    with queue.slot(900):  # queued behind it (about 2.8 s expected), not refused
+        pass
+    thread.join()
+    with queue.slot(400):  # a long enough analysis does teach it
+        time.sleep(0.05 + 400 * 0.001)
+    assert 1.0 < queue.ms_per_token < 3.0
+
+
+def test_the_queue_starts_from_the_engines_measured_speed():
+    assert seed_ms_per_token({"path": "bf16", "estimated_ms": {"bf16": 256.0, "fp32": 900.0}}, 3.0) == \
+        pytest.approx(ANALYSIS_PASSES * 0.5)
+    assert seed_ms_per_token({"path": "fp32"}, 3.0) == 3.0  # not timed (forced, or a test model)
