@@ -19,6 +19,16 @@ export default [
     },
   },
   {
+    // Content scripts run inside web pages: they never read the server's secret (settings.js).
+    files: ["src/content/**/*.js"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "../shared/settings.js", importNames: ["getConnection", "setSecret"],
+                  message: "content scripts never hold the server's secret" }],
+      }],
+    },
+  },
+  {
     files: ["src/**/*.test.js", "build.mjs", "test/**/*.mjs", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },

@@ -6,7 +6,7 @@
 import browser from "webextension-polyfill";
 import { BROWSER_HOST } from "../shared/api-contract.js";
 import { mayStart } from "../shared/host-permission.js";
-import { getSettings, setSettings } from "../shared/settings.js";
+import { getConnection, setSecret } from "../shared/settings.js";
 import * as api from "./api.js";
 
 let starting = null; // Promise<secret> of the start in flight
@@ -28,7 +28,7 @@ async function startServer(serverUrl) {
   if (answer?.type !== "ready" || typeof answer.secret !== "string") {
     throw new api.ServerError("start-failed", `Unspin could not start its server: ${answer?.message ?? "the browser host gave no answer"}`);
   }
-  await setSettings({ secret: answer.secret });
+  await setSecret(answer.secret);
   return answer.secret;
 }
 
@@ -41,7 +41,7 @@ async function startServer(serverUrl) {
  * @returns {Promise<{serverUrl: string, secret: string}>}
  */
 export async function connect(onStarting = () => {}) {
-  const { serverUrl, secret } = await getSettings();
+  const { serverUrl, secret } = await getConnection();
   try {
     await api.verify(serverUrl, secret);
     return { serverUrl, secret };

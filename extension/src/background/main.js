@@ -11,7 +11,7 @@
 // tab's budget, the cache, a busy server, a 413).
 import browser from "webextension-polyfill";
 import { BUDGET } from "../shared/document.js";
-import { getSettings } from "../shared/settings.js";
+import { getConnection } from "../shared/settings.js";
 import { siteOf } from "../shared/sites.js";
 import { estimateTokens } from "../shared/tokens.js";
 import {
@@ -123,7 +123,7 @@ browser.runtime.onConnect.addListener((port) => {
 /** The server's status, for the popup and the options page; `canStart`: the reader allowed the
  *  browser host to start it. */
 async function serverStatus() {
-  const { serverUrl, secret } = await getSettings();
+  const { serverUrl, secret } = await getConnection();
   const canStart = await mayStart();
   try {
     const health = await api.health(serverUrl, secret);

@@ -4,7 +4,7 @@ import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
-import { DEFAULTS, getSettings, setSettings } from "../shared/settings.js";
+import { DEFAULTS, getConnection, setSecret, setSettings } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
@@ -12,10 +12,10 @@ import { $ } from "../shared/controls.js";
 import { offerHostPermission } from "../shared/host-permission.js";
 
 async function main() {
-  const settings = await getSettings();
-  $("server-url").value = settings.serverUrl;
+  const { serverUrl: saved, secret } = await getConnection();
+  $("server-url").value = saved;
   $("server-url").placeholder = DEFAULTS.serverUrl;
-  $("secret").value = settings.secret;
+  $("secret").value = secret;
   offerHostPermission($("host-allow"), $("host-state"));
 
   $("form").addEventListener("submit", async (event) => {
@@ -25,7 +25,7 @@ async function main() {
       $("result").textContent = `Use an http address on ${LOOPBACK_HOSTS.join(" or ")}.`;
       return;
     }
-    await setSettings({ serverUrl, secret: $("secret").value.trim() });
+    await Promise.all([setSettings({ serverUrl }), setSecret($("secret").value.trim())]);
     $("server-url").value = serverUrl;
     $("result").textContent = "Saved.";
   });

@@ -4,9 +4,6 @@ import { DEFAULT_SERVER_URL } from "./api-contract.js";
 
 export const DEFAULTS = Object.freeze({
   serverUrl: DEFAULT_SERVER_URL,
-  // The server's per-user secret (sent as Authorization: Bearer): handed over by the browser host
-  // when it starts the server, or pasted on the options page (`unspin token` prints it).
-  secret: "",
   threshold: null, // null: the model's own threshold (from /api/v1/health)
   highlights: true,
   // Where and when Unspin runs (shared/sites.js, content/gate.js).
@@ -27,11 +24,35 @@ export const ANALYSE_ON = Object.freeze({ LOAD: "load", DEMAND: "demand" });
 // The start commands shown when the server is down (README: "Set up"; docs/extension.md).
 export const START_COMMANDS = ["make serve", "unspin serve"];
 
+// The server's per-user secret (sent as Authorization: Bearer): handed over by the browser host
+// when it starts the server, or pasted on the options page (`unspin token` prints it). It is kept
+// under its own key, which getSettings never reads: content scripts, which run inside web pages,
+// read the settings but never the secret (ESLint forbids src/content/ the two functions below).
+const SECRET_KEY = "secret";
+
+/** The settings (DEFAULTS' keys), without the secret. */
 export async function getSettings() {
   const stored = await browser.storage.local.get(Object.keys(DEFAULTS));
   return { ...DEFAULTS, ...stored };
 }
 
+/** @param {object} changes settings to change (DEFAULTS' keys) */
 export function setSettings(changes) {
   return browser.storage.local.set(changes);
+}
+
+/**
+ * The server's address and its secret ("" when none is known): the background and the options
+ * page only.
+ * @returns {Promise<{serverUrl: string, secret: string}>}
+ */
+export async function getConnection() {
+  const stored = await browser.storage.local.get(["serverUrl", SECRET_KEY]);
+  const secret = stored[SECRET_KEY];
+  return { serverUrl: stored.serverUrl ?? DEFAULTS.serverUrl, secret: typeof secret === "string" ? secret : "" };
+}
+
+/** Keep the server's secret (the background and the options page only). @param {string} secret */
+export function setSecret(secret) {
+  return browser.storage.local.set({ [SECRET_KEY]: secret });
 }
