@@ -26,7 +26,7 @@ from unspin import browser_host, instance, lm, native_host, service
 from unspin.admission import ANALYSIS_PASSES, FIXED_MS, Admission, seed_ms_per_token
 from unspin.app import create_app
 from unspin.cli import main
-from unspin.scan.inputs import MAX_PAGE_BYTES, Document, read_documents
+from unspin.scan.inputs import MAX_PAGE_BYTES, MAX_WARC_LINE_BYTES, Document, read_documents
 from unspin.scan.inputs import _unique as unique_id
 from unspin.secret import fingerprint, load_or_create, new_nonce, proof, secret_path
 from unspin.serve import CONNECTION_CAP, make_server
@@ -357,6 +357,25 @@ def test_a_compressed_line_bomb_is_refused_in_bounded_memory(tmp_path):
     assert [(d.id, d.error) for d in documents] == [("before", None), ("bomb.jsonl.gz:2", "line larger than 5 MB"),
                                                     ("after", None)]
     assert peak < 8 * MAX_PAGE_BYTES  # a bounded piece of the line at a time, never the whole 256 MiB
+
+
+def test_a_warc_header_line_bomb_is_refused_in_bounded_memory(tmp_path):
+    # Finding 2, the same in a WARC: warcio reads a record's headers line by line, a whole line in
+    # memory (a 64 MiB header line took 210 MB).
+    bomb = tmp_path / "bomb.warc.gz"
+    with gzip.open(bomb, "wb", compresslevel=1) as handle:
+        handle.write(b"WARC/1.0\r\nWARC-Type: response\r\nX-Long: ")
+        for _ in range(48):  # a 48 MiB header line
+            handle.write(b"a" * (1 << 20))
+        handle.write(b"\r\nContent-Length: 0\r\n\r\n\r\n\r\n")
+    tracemalloc.start()
+    try:
+        documents = list(read_documents([bomb]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [d.error for d in documents] == ["the rest of the file could not be read: LineTooLong: a line over 16 MB"]
+    assert peak < 3 * MAX_WARC_LINE_BYTES  # the whole line, read as warcio reads it, took 3x its 48 MiB
 
 
 def test_a_folder_input_reads_regular_files_only(tmp_path, data_dir):

@@ -10,7 +10,8 @@ Inputs, by name:
   folders are not entered; a linked file, FIFO, device or socket is listed with its reason and
   never read); or one such file.
 
-Every input is read a bounded number of bytes at a time, before anything is decoded. A document
+Every input is read a bounded number of bytes at a time, before anything is decoded (a WARC
+file's lines, which warcio holds whole, at most MAX_WARC_LINE_BYTES). A document
 that cannot be read (not UTF-8, not JSON, no text, a page, file or JSONL line over
 MAX_PAGE_BYTES, not a regular file) is still yielded, with its `error`: the scan records it and
 goes on. Ids are made unique (a repeated one gets "#2", "#3", ...). Each document has a `key`
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 MAX_PAGE_BYTES = 5 << 20  # a larger page, file or JSONL line is recorded as an error
+MAX_WARC_LINE_BYTES = 16 << 20  # a longer line ends the reading of a WARC file (the rest is one error)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -196,11 +198,33 @@ def _jsonl(path: Path) -> Iterator[Document]:
             yield document
 
 
+class LineTooLong(ValueError):
+    """A line of a WARC file (its headers are read line by line) is over MAX_WARC_LINE_BYTES."""
+
+
+class BoundedLines:
+    """A binary file read through, refusing a line over `limit` bytes (LineTooLong) before a
+    reader above it (warcio reads headers line by line, a whole line in memory) ever holds it."""
+
+    def __init__(self, raw, limit: int):
+        self.raw, self.limit, self.run = raw, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size if size is not None and size >= 0 else self.limit + 1)
+        newline = data.rfind(b"\n")
+        self.run = len(data) - newline - 1 if newline >= 0 else self.run + len(data)
+        if self.run > self.limit:
+            raise LineTooLong(f"a line over {self.limit >> 20} MB")
+        return data
+
+
 def _warc(path: Path) -> Iterator[Document]:
     from warcio.archiveiterator import ArchiveIterator
 
-    with open(path, "rb") as handle:
-        records = ArchiveIterator(handle, check_digests=True)  # a mismatch is noted on the record
+    # Decompressed here (every member of a .warc.gz, in order) so that the line bound sees the text.
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        records = ArchiveIterator(BoundedLines(handle, MAX_WARC_LINE_BYTES), check_digests=True)  # a mismatch is noted on the record
         for record in records:
             if record.rec_type != "response" or record.http_headers is None:
                 continue
