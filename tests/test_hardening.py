@@ -206,6 +206,10 @@ def test_a_second_start_reports_the_first_server(tmp_path, tiny_model):
                "--threads", "1", "--data-dir", str(data)]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
+        deadline = time.monotonic() + 120
+        while instance.running(data) is None:  # the first holds the lock (it is loading the model)
+            assert first.poll() is None and time.monotonic() < deadline, "the first server did not start"
+            time.sleep(0.05)
         second = subprocess.run(command, capture_output=True, text=True, timeout=120)
         line = ""
         while "Listening on" not in line:
