@@ -151,12 +151,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the server's data folder (default: $UNSPIN_DATA_DIR, else ~/.local/share/unspin)")
 
 
-def main(args: argparse.Namespace) -> int:
-    data_dir = Path(args.data_dir or default_data_dir())
+def load_for_command(data_dir: Path) -> str | None:
+    """`load_or_create` for a command: None once it printed why the secret cannot be used."""
     try:
-        secret = load_or_create(data_dir)
+        return load_or_create(data_dir)
     except (BadSecret, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def main(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir or default_data_dir())
+    secret = load_for_command(data_dir)
+    if secret is None:
         return 2
     stale = stale_secret(data_dir, fingerprint(secret))
     if stale:  # the running server would refuse this secret

@@ -26,7 +26,7 @@ from . import instance
 from .config import DEFAULT_HOST, DEFAULT_PORT
 from .errors import error_body
 from .feedback import default_data_dir
-from .secret import BadSecret, fingerprint, load_or_create
+from .secret import fingerprint, load_for_command
 from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
 # Connections served at once: analyses queue one at a time (admission.py), so the other threads
@@ -44,6 +44,7 @@ IDLE_TIMEOUT_S = 30
 # The loopback address of each family: a server on one also holds the other on its port, so no
 # other local program can listen there and relay a client that reaches "localhost" through it.
 LOOPBACK_FAMILIES = {"127.0.0.1": "::1", "localhost": "::1", "::1": "127.0.0.1"}
+FREE_PORT_TRIES = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,25 +115,28 @@ class CheckedParser(HTTPRequestParser):
 def bind(host: str, port: int) -> list[socket.socket]:
     """Sockets bound to `host`:`port` (0: a free port) and, for a loopback host, to the other
     family's loopback address on the same port (LOOPBACK_FAMILIES), not yet listening. A machine
-    without that family's loopback address (no IPv6) gets the first socket alone. Raises OSError
-    when an address cannot be bound, naming a program already on the other family's address."""
+    without that family's loopback address (no IPv6) gets the first socket alone; with port 0, a
+    port whose other-family address is taken is given up for another (FREE_PORT_TRIES). Raises
+    OSError when an address cannot be bound, naming a program already on the other family's address."""
     name = host.strip("[]")
     other = LOOPBACK_FAMILIES.get(name.lower())
     first_address = "127.0.0.1" if name.lower() == "localhost" else name
-    sockets = [_bound(first_address, port)]
-    if other is not None:
-        port = sockets[0].getsockname()[1]
+    for _ in range(FREE_PORT_TRIES if port == 0 else 1):
+        sockets = [_bound(first_address, port)]
+        if other is None:
+            return sockets
+        chosen = sockets[0].getsockname()[1]
         try:
-            sockets.append(_bound(other, port))
+            return [*sockets, _bound(other, chosen)]
         except OSError as exc:
             if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # no such loopback here: nobody can listen there
                 return sockets
             sockets[0].close()
-            if exc.errno == errno.EADDRINUSE:
-                raise OSError(exc.errno, f"another program listens on {url_for(other, port)}, where it could relay "
-                                         "this server's clients; stop it or choose another --port") from exc
-            raise
-    return sockets
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            taken = exc
+    raise OSError(taken.errno, f"another program listens on {url_for(other, chosen)}, where it could relay this "
+                               "server's clients; stop it or choose another --port") from taken
 
 
 def _bound(address: str, port: int) -> socket.socket:
@@ -206,10 +210,8 @@ def main(args: argparse.Namespace) -> int:
               "checks keep web pages out; they are not access control against other machines.",
               file=sys.stderr)
     data_dir = Path(args.data_dir or default_data_dir())
-    try:
-        secret = load_or_create(data_dir)
-    except (BadSecret, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    secret = load_for_command(data_dir)
+    if secret is None:
         return 2
     try:
         with instance.hold(data_dir):  # one server per data folder (and so per secret)

@@ -111,6 +111,24 @@ def run_in_thread():
     return _run_in_thread
 
 
+@pytest.fixture
+def live_app(engine):
+    """start(**config) -> the app of a new live waitress server (tiny model, config overrides)
+    on 127.0.0.1 and a free port (app.config["PORT"]); stopped after the test."""
+    servers = []
+
+    def start(**config):
+        app = create_app(config, engine=engine)
+        server = make_server(app, "127.0.0.1", 0)
+        _run_in_thread(server)
+        servers.append(server)
+        return app
+
+    yield start
+    for server in servers:
+        server.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(engine):
     """Base URL of a real waitress server on a free loopback port, serving the tiny model. Its

@@ -15,8 +15,6 @@ import requests
 
 from unspin import lm
 from unspin.admission import Admission, Busy
-from unspin.app import create_app
-from unspin.serve import make_server
 
 ANALYZE = "/api/v1/analyze"
 
@@ -87,20 +85,14 @@ def test_the_queue_keeps_server_threads_free_whatever_the_expected_wait():
 
 
 @pytest.fixture
-def serve(engine, run_in_thread):
-    """Start a live server on the tiny model with config overrides; returns its base URL."""
-    servers = []
+def serve(live_app):
+    """Start a live server on the tiny model with config overrides; returns (its base URL, its app)."""
 
     def start(**config):
-        app = create_app(config, engine=engine)
-        server = make_server(app, "127.0.0.1", 0)
-        run_in_thread(server)
-        servers.append(server)
+        app = live_app(**config)
         return f"http://127.0.0.1:{app.config['PORT']}", app
 
-    yield start
-    for server in servers:
-        server.close()
+    return start
 
 
 def test_under_load_health_answers_at_once_and_extra_analyses_get_503(serve, auth):

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from unspin import browser_host, instance, lm, native_host, service
+from unspin import serve as serve_module
 from unspin.admission import ANALYSIS_PASSES, FIXED_MS, Admission, seed_ms_per_token
 from unspin.app import create_app
 from unspin.cli import main
@@ -47,23 +48,6 @@ def _ipv6_loopback() -> socket.socket | None:
     return sock
 
 
-@pytest.fixture
-def live(engine, run_in_thread):
-    """start(**config) -> (app, server) of a live server on 127.0.0.1 and a free port."""
-    servers = []
-
-    def start(**config):
-        app = create_app(config, engine=engine)
-        server = make_server(app, "127.0.0.1", 0)
-        run_in_thread(server)
-        servers.append(server)
-        return app
-
-    yield start
-    for server in servers:
-        server.close()
-
-
 def _health(address: str, port: int, host: str, nonce: str, timeout: float = 10) -> dict:
     connection = http.client.HTTPConnection(address, port, timeout=timeout)
     try:
@@ -73,10 +57,10 @@ def _health(address: str, port: int, host: str, nonce: str, timeout: float = 10)
         connection.close()
 
 
-def test_no_relay_can_listen_on_the_other_loopback_family(live, data_dir):
+def test_no_relay_can_listen_on_the_other_loopback_family(live_app, data_dir):
     # Finding 1: the server held 127.0.0.1 only; another local program listened on [::1] at the
     # same port and relayed clients that reached "localhost" through IPv6, proof and all.
-    app = live()
+    app = live_app()
     port = app.config["PORT"]
     relay = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     try:
@@ -111,11 +95,36 @@ def test_a_server_does_not_start_beside_a_relay_on_the_other_family(engine):
         relay.close()
 
 
+def test_a_free_port_is_one_free_on_both_families(monkeypatch):
+    # Port 0 picks a port free on 127.0.0.1 only; its [::1] side may be another program's (a
+    # random test run once hit one): that port is given up for another, never refused.
+    real, refused = serve_module._bound, []
+
+    def bound(address, port):
+        if ":" in address and not refused:
+            refused.append(port)
+            raise OSError(errno.EADDRINUSE, "taken")
+        return real(address, port)
+
+    monkeypatch.setattr(serve_module, "_bound", bound)
+    sockets = serve_module.bind("127.0.0.1", 0)
+    try:
+        assert refused and sockets[0].getsockname()[1] != refused[0]
+        assert {sock.getsockname()[1] for sock in sockets} == {sockets[0].getsockname()[1]}
+        probe = _ipv6_loopback()
+        assert len(sockets) == (1 if probe is None else 2)  # both families, where this machine has both
+        if probe is not None:
+            probe.close()
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @pytest.mark.parametrize("half_sent", [False, True])
-def test_idle_connections_cannot_lock_health_out(live, half_sent):
+def test_idle_connections_cannot_lock_health_out(live_app, half_sent):
     # Finding 5: 110 idle sockets filled waitress's connection limit (100) and health timed out
     # until they closed.
-    port = live().config["PORT"]
+    port = live_app().config["PORT"]
     idle = []
     try:
         for _ in range(CONNECTION_CAP + 46):
@@ -247,15 +256,15 @@ def test_two_first_starts_convert_the_language_model_once(tmp_path, monkeypatch)
 # --- the browser host --------------------------------------------------------------------------
 
 
-def test_the_host_refuses_an_origin_the_running_server_does_not_let_in(live, data_dir, tiny_model, tmp_path):
+def test_the_host_refuses_an_origin_the_running_server_does_not_let_in(live_app, data_dir, tiny_model, tmp_path):
     # Finding 7: the host answered `ready` with the secret for a Firefox origin the running server
     # was not started with; the extension then got 403.
-    port = live().config["PORT"]
+    port = live_app().config["PORT"]
     start = {"type": "start", "port": port, "origin": FIREFOX}
     answer = run_host(frame(json.dumps(start).encode()), host_env(tmp_path, data_dir, tiny_model), timeout=60)
     assert answer["type"] == "error" and "started without this Firefox extension's origin" in answer["message"]
     assert "secret" not in answer
-    allowed = live(ALLOWED_ORIGINS=(FIREFOX,)).config["PORT"]
+    allowed = live_app(ALLOWED_ORIGINS=(FIREFOX,)).config["PORT"]
     answer = run_host(frame(json.dumps({**start, "port": allowed}).encode()), host_env(tmp_path, data_dir, tiny_model),
                       timeout=60)
     assert answer["type"] == "ready"
@@ -343,6 +352,15 @@ def test_the_systemd_unit_keeps_paths_literal(tmp_path, folder):
 # --- unspin scan on hostile inputs ---------------------------------------------------------------
 
 
+def _read_with_peak(path) -> tuple[list, int]:
+    """read_documents([path]) and the peak of Python's allocations meanwhile (bytes)."""
+    tracemalloc.start()
+    try:
+        return list(read_documents([path])), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_compressed_line_bomb_is_refused_in_bounded_memory(tmp_path):
     # Finding 2: a .jsonl.gz of one 1 GiB line with no newline took 2.4 GB before the 5 MB check.
     bomb = tmp_path / "bomb.jsonl.gz"
@@ -352,12 +370,7 @@ def test_a_compressed_line_bomb_is_refused_in_bounded_memory(tmp_path):
         for _ in range(256):  # a 256 MiB line
             handle.write(chunk)
         handle.write(b"\n" + json.dumps({"id": "after", "text": "Still read."}).encode() + b"\n")
-    tracemalloc.start()
-    try:
-        documents = list(read_documents([bomb]))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    documents, peak = _read_with_peak(bomb)
     assert [(d.id, d.error) for d in documents] == [("before", None), ("bomb.jsonl.gz:2", "line larger than 5 MB"),
                                                     ("after", None)]
     assert peak < 8 * MAX_PAGE_BYTES  # a bounded piece of the line at a time, never the whole 256 MiB
@@ -372,12 +385,7 @@ def test_a_warc_header_line_bomb_is_refused_in_bounded_memory(tmp_path):
         for _ in range(48):  # a 48 MiB header line
             handle.write(b"a" * (1 << 20))
         handle.write(b"\r\nContent-Length: 0\r\n\r\n\r\n\r\n")
-    tracemalloc.start()
-    try:
-        documents = list(read_documents([bomb]))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    documents, peak = _read_with_peak(bomb)
     assert [d.error for d in documents] == ["the rest of the file could not be read: LineTooLong: a line over 16 MB"]
     assert peak < 3 * MAX_WARC_LINE_BYTES  # the whole line, read as warcio reads it, took 3x its 48 MiB
 
