@@ -235,7 +235,10 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     for n, (run, site) in enumerate(marks):
         if site is None or site.restored is None or any(scored.sites[k].restored is None for k in run):
             todo.setdefault(scored.sites[run[0]].window, []).append(n)  # a run lies in one window
-    for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True):
+    # a window is passed again up to its last mark's first token: restoration reads the KV cache
+    # of the left context only (its right context is in the candidates' own rows)
+    lengths = {w: max(scored.sites[k].tokens[0] for n in todo[w] for k in marks[n][0]) for w in todo}
+    for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True, lengths=lengths):
         here = [n for w in batch.windows for n in todo[w]]
         for n in here:
             if marks[n][1] is None:

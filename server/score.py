@@ -194,24 +194,30 @@ def build_windows(lm: LanguageModel, paragraphs: list[str]) -> list[Window]:
 
 
 BATCH_WINDOWS = 4  # windows per LM pass (bounds activations, and the KV cache kept: 4 x 128 tokens, 24 MB in bf16)
+PASS_STEP = 32  # a pass over the first tokens of windows is this many tokens wide, or a multiple
 
 
 def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None = None, keep: bool = False,
-              check=None):
+              check=None, lengths: dict[int, int] | None = None):
     """Yield a Batch per BATCH_WINDOWS windows (`which`: their indices, default all, in order);
     keep: also keep their KV cache for restoration; check(): called before each pass. Each batch
-    is right-padded; causal attention keeps the padding out of every real token's context."""
+    is right-padded; causal attention keeps the padding out of every real token's context.
+    lengths: window -> how many of its first tokens to pass (restoration needs the KV cache
+    before its sites only), the width then rounded up to PASS_STEP tokens."""
     which = list(range(len(windows))) if which is None else which
     with torch.inference_mode():
         for b in range(0, len(which), BATCH_WINDOWS):
             if check is not None:
                 check()
             rows = which[b : b + BATCH_WINDOWS]
-            # one width for every pass: matrix kernels are compiled once per shape (bf16: ~5 ms each)
-            width = max(WINDOW_TOKENS, *(len(windows[w].ids) for w in rows))
+            taken = [windows[w].ids if lengths is None else windows[w].ids[: max(1, lengths[w])] for w in rows]
+            # few widths: matrix kernels are compiled once per shape (bf16: ~5 ms each); a whole
+            # window's pass always has the one width WINDOW_TOKENS
+            longest = max(len(t) for t in taken)
+            width = max(WINDOW_TOKENS, longest) if lengths is None else -(-longest // PASS_STEP) * PASS_STEP
             ids = torch.zeros(len(rows), width, dtype=torch.long)
-            for r, w in enumerate(rows):
-                ids[r, : len(windows[w].ids)] = torch.tensor(windows[w].ids)
+            for r, t in enumerate(taken):
+                ids[r, : len(t)] = torch.tensor(t)
             hidden, kv = lm.body(ids, keep=keep)
             for n, layer in enumerate(kv or ()):  # packed one layer at a time: never two copies of the cache
                 kv[n] = tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer)
