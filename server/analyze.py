@@ -16,7 +16,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from .secret import bearer, server_knows
+from .secret import BadSecret, bearer, server_knows
 from .secret import read as read_secret
 from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 
@@ -155,7 +155,11 @@ def main(args: argparse.Namespace) -> int:
     body = request_body(text, args, ignore)
     url = server_url().rstrip("/")
     response = None
-    secret = None if args.local or args.model else read_secret(default_data_dir())
+    try:
+        secret = None if args.local or args.model else read_secret(default_data_dir())
+    except (BadSecret, OSError) as exc:  # no usable secret: no server of this user can be trusted
+        print(f"note: {exc}; loading the model here", file=sys.stderr)
+        secret = None
     known = secret and server_knows(url, secret, HEALTH_TIMEOUT)
     if known is False:
         print(f"note: the server at {url} does not know this user's secret (another user's server, or "

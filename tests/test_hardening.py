@@ -177,6 +177,17 @@ def test_a_bad_secret_file_gets_one_clear_error_everywhere(tmp_path, capsys, kin
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # a link's target is never chmod-ed
 
 
+def test_analyze_with_a_bad_secret_file_analyses_here(tmp_path, tiny_model, monkeypatch, capsys):
+    (tmp_path / "secret").write_text("x\n")
+    monkeypatch.setenv("UNSPIN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("UNSPIN_MODEL", str(tiny_model))
+    text = tmp_path / "a.txt"
+    text.write_text("The officers said the final month was calm.")
+    assert main(["analyze", str(text)]) == 0
+    err = capsys.readouterr().err
+    assert "not an Unspin secret" in err and "loading the model here" in err and "Traceback" not in err
+
+
 def test_a_good_secret_file_is_read(tmp_path, capsys):
     (tmp_path / "secret").write_text(GOOD + "\n")
     assert _token(tmp_path, capsys)[:2] == (0, GOOD + "\n")
