@@ -80,7 +80,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     from ..config import default_model_path
     from ..model import read_meta
-    from .inputs import InputError, check_inputs, read_documents
+    from .inputs import KEYS, InputError, check_inputs, read_documents
     from .store import Parts, ScanMismatch, claim, finish
 
     model_dir = Path(args.model or default_model_path())
@@ -89,7 +89,7 @@ def _scan(args: argparse.Namespace) -> int:
         version = read_meta(model_dir).version
         out = Path(args.out)
         claim(out, {"inputs": [str(p) for p in inputs], "model": str(model_dir.resolve()), "model_version": version,
-                    "max_tokens": args.max_tokens, "precision": args.precision,
+                    "max_tokens": args.max_tokens, "precision": args.precision, "document_keys": KEYS,
                     "started": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         parts = Parts(out)
         done = parts.done()

@@ -33,6 +33,9 @@ from typing import Iterator
 
 MAX_PAGE_BYTES = 5 << 20  # a larger page, file or JSONL line is recorded as an error
 MAX_WARC_LINE_BYTES = 16 << 20  # a longer line ends the reading of a WARC file (the rest is one error)
+# How documents' keys are made (a scan resumes only with the same): 2, WARC offsets in the
+# decompressed stream (1: in the file).
+KEYS = 2
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -248,11 +251,9 @@ def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
     name = str(path.relative_to(root)) if root else path.name
     document = Document(str(path), 0, name, str(path))
     data, document.error = _regular_file_bytes(path)
-    if data is None:
-        pass
-    elif path.name.lower().endswith(HTML_SUFFIXES):
+    if data is not None and path.name.lower().endswith(HTML_SUFFIXES):
         document.html = data
-    else:
+    elif data is not None:
         text, document.error = _decoded(data)
         if text is not None and not text.strip():
             document.error = "empty file"
@@ -263,8 +264,8 @@ def _file(path: Path, root: Path | None = None) -> Iterator[Document]:
 
 def _regular_file_bytes(path: Path) -> tuple[bytes | None, str | None]:
     """(the file's bytes, None), or (None, why not): a symbolic link (never followed), a FIFO,
-    device or socket (never opened for reading: one could block or never end), a file over
-    MAX_PAGE_BYTES, or one that cannot be read."""
+    device or socket (opened without waiting, never read: one could block or never end), a file
+    over MAX_PAGE_BYTES, or one that cannot be read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
