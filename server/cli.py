@@ -1,10 +1,13 @@
 """The `unspin` command: one subcommand per module, each exposing `add_arguments` and `main`
-(the module's docstring is its `--help` text)."""
+(the module's docstring is its `--help` text). A command that needs an extra which is not
+installed says which one and how to install it (`extras_providing`), not a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
+import re
 import sys
 
 DESCRIPTION = """\
@@ -43,12 +46,44 @@ def main(argv: list[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
     command = parser.parse_args(argv[:1]).command
-    module = importlib.import_module(COMMANDS[command][0])
-    command_parser = argparse.ArgumentParser(
-        prog=f"unspin {command}", description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    module.add_arguments(command_parser)
-    return module.main(command_parser.parse_args(argv[1:])) or 0
+    try:
+        module = importlib.import_module(COMMANDS[command][0])
+        command_parser = argparse.ArgumentParser(
+            prog=f"unspin {command}", description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        module.add_arguments(command_parser)
+        return module.main(command_parser.parse_args(argv[1:])) or 0
+    except ModuleNotFoundError as exc:
+        extras = sorted(extras_providing(exc.name or ""), key=lambda extra: extra != command)  # scan's own first
+        if not extras:
+            raise
+        print(f"error: `unspin {command}` needs {exc.name}, which comes with Unspin's {extras[0]} extra: "
+              f"pip install 'unspin[{extras[0]}]' (in a checkout: .venv/bin/pip install -e '.[{extras[0]}]')",
+              file=sys.stderr)
+        return 2
+
+
+# Modules whose distribution has another name.
+DISTRIBUTIONS = {"sklearn": "scikit-learn"}
+
+
+def extras_providing(module: str) -> list[str]:
+    """The extras of the installed Unspin (its metadata: pyproject.toml's optional-dependencies)
+    that install the distribution of `module` (its top-level name), in their order there; []
+    when none does (or Unspin's metadata cannot be read)."""
+    top = module.split(".")[0]
+    wanted = DISTRIBUTIONS.get(top, top).replace("_", "-").lower()
+    try:
+        requirements = importlib.metadata.requires("unspin") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    extras = []
+    for requirement in requirements:
+        name, _, marker = requirement.partition(";")
+        extra = marker.split("extra ==")[-1].strip().strip("'\"") if "extra ==" in marker else None
+        if extra and re.split(r"[\[=<>!~ ]", name.strip(), maxsplit=1)[0].replace("_", "-").lower() == wanted:
+            extras.append(extra)
+    return list(dict.fromkeys(extras))
 
 
 if __name__ == "__main__":

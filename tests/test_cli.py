@@ -212,3 +212,19 @@ def test_analyze_takes_an_ignore_list_file(tiny_model, tmp_path, capsys):
     assert not any("final month" in t for t in after)  # nor inside a run of adjacent marks
     assert main(["analyze", str(article), *options, "--ignore", str(tmp_path / "none.txt")]) == 2
     assert "cannot read the ignore list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("hidden,command,extra", [("pyarrow", "scan", "scan"), ("ray", "scan", "ray")])
+def test_a_command_without_its_extra_says_which_to_install(tmp_path, hidden, command, extra):
+    # A reader who ran `make serve` (no extras) and then `unspin scan` got a ModuleNotFoundError
+    # traceback.
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"id": "a", "text": "The officers said."}\n')
+    args = [command, str(inputs), "--out", str(tmp_path / "out"), *(["--ray"] if hidden == "ray" else [])]
+    code = (f"import sys; sys.modules[{hidden!r}] = None\n"  # as if it were not installed
+            "from unspin.cli import main\n"
+            f"sys.exit(main({args!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert f"needs {hidden}, which comes with Unspin's {extra} extra: pip install 'unspin[{extra}]'" in done.stderr
+    assert "Traceback" not in done.stderr
