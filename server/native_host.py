@@ -38,7 +38,7 @@ from typing import BinaryIO
 
 from . import instance
 from .config import DEFAULT_HOST, DEFAULT_PORT
-from .feedback import default_data_dir, private_folder
+from .feedback import default_data_dir
 from .secret import BadSecret, fingerprint, load_or_create, server_knows
 from .service import serve_command
 
@@ -106,7 +106,7 @@ def start_server(port: int, origin: str | None, data_dir: Path) -> dict:
     """Make sure this user's server answers on 127.0.0.1:`port` (starting `unspin serve` in the
     background when nothing does); the ready or error answer."""
     try:
-        secret = load_or_create(private_folder(data_dir))  # the server reads the same file
+        secret = load_or_create(data_dir)  # the server reads the same file (its folder made 0700 there)
     except (BadSecret, OSError) as exc:
         return {"type": "error", "message": f"Unspin's secret cannot be used: {exc}"}
     stale = instance.stale_secret(data_dir, fingerprint(secret))
