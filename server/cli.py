@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
-import re
 import sys
 
 DESCRIPTION = """\
@@ -71,19 +70,19 @@ def extras_providing(module: str) -> list[str]:
     """The extras of the installed Unspin (its metadata: pyproject.toml's optional-dependencies)
     that install the distribution of `module` (its top-level name), in their order there; []
     when none does (or Unspin's metadata cannot be read)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
     top = module.split(".")[0]
-    wanted = DISTRIBUTIONS.get(top, top).replace("_", "-").lower()
+    wanted = canonicalize_name(DISTRIBUTIONS.get(top, top))
     try:
-        requirements = importlib.metadata.requires("unspin") or []
+        metadata = importlib.metadata.metadata("unspin")
     except importlib.metadata.PackageNotFoundError:
         return []
-    extras = []
-    for requirement in requirements:
-        name, _, marker = requirement.partition(";")
-        extra = marker.split("extra ==")[-1].strip().strip("'\"") if "extra ==" in marker else None
-        if extra and re.split(r"[\[=<>!~ ]", name.strip(), maxsplit=1)[0].replace("_", "-").lower() == wanted:
-            extras.append(extra)
-    return list(dict.fromkeys(extras))
+    requirements = [Requirement(r) for r in metadata.get_all("Requires-Dist") or []]
+    return [extra for extra in metadata.get_all("Provides-Extra") or []
+            if any(canonicalize_name(r.name) == wanted and r.marker is not None and r.marker.evaluate({"extra": extra})
+                   for r in requirements)]
 
 
 if __name__ == "__main__":
