@@ -17,7 +17,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .config import openapi_spec
+
 EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site reaches this
+# The sensitivity scale a reader chooses from, fewest marks first (openapi.json owns it: the
+# extension's slider offers these points; an answer counts the marks at each).
+SCALE = tuple(openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]["threshold"]["x-scale"])
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,12 @@ class Decision:
             return self
         return replace(self, threshold=threshold,
                        spun_threshold=min(threshold, self.spun_threshold * threshold / self.threshold))
+
+    def scale(self, requested: float | None = None) -> list[float]:
+        """The thresholds an answer counts marks at (`SCALE`, the default threshold and
+        `requested`), highest (fewest marks) first, each once."""
+        points = {*SCALE, self.threshold, self.threshold if requested is None else requested}
+        return sorted({round(float(t), 6) for t in points}, reverse=True)
 
     def evidence_of(self, hits: float, words: float) -> float:
         """The evidence of `hits` evidence words (best site P >= EVIDENCE_P) among `words`: their

@@ -89,6 +89,7 @@ class Decided:
     threshold: float
     evidence: float
     spun_article: bool  # the evidence reached the model's cut-off
+    spun_words_by_threshold: list[dict]  # [{threshold, spun_words}] at each point of the scale
 
 
 def paragraph_score(word_probabilities: np.ndarray) -> float:
@@ -317,7 +318,20 @@ class Engine:
         skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
         p[list(skip)] = 0.0
         marked, used, ev, spun = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
-        return Decided(p, marked, used, ev, spun)
+        return Decided(p, marked, used, ev, spun, self._spun_words_by_threshold(scored.sites, p, skip, spun, threshold))
+
+    def _spun_words_by_threshold(self, sites, p: np.ndarray, skip: set[int], spun: bool,
+                                 threshold: float | None) -> list[dict]:
+        """The words marked at each point of the sensitivity scale (Decision.scale, highest
+        threshold first): those of the sites `select` takes there (the article's evidence, and so
+        which of the two thresholds applies, does not depend on it). Words, not marks: whether a
+        run of marked words is one mark is known only once it is restored (restore.joined)."""
+        counts = []
+        for t in self.loaded.decision.scale(threshold):
+            decision = self.loaded.decision.scaled(t)
+            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
+            counts.append({"threshold": t, "spun_words": sum(sites[k].words[1] - sites[k].words[0] for k in taken)})
+        return counts
 
     def restore(self, scored: Scored, decided: Decided, limit: int, ignore: frozenset[str] = frozenset(),
                 marked: list[int] | None = None) -> list[Mark]:
@@ -350,6 +364,7 @@ class Engine:
             "spun_ratio": round(spun_words / total, 4) if total else 0.0,
             "score": round(decided.evidence, 4),
             "verdict": verdict,
+            "spun_words_by_threshold": decided.spun_words_by_threshold,
         }
 
     # --- all together -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from unspin.decide import Decision, decide
+from unspin.decide import SCALE, Decision, decide
 from unspin.engine import Engine, paragraph_score
 from unspin.model import CandidateTable, load_model
 from unspin.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
@@ -175,6 +175,25 @@ def test_summary_verdict_follows_the_marks(engine):
     some = engine.analyze([ARTICLE], threshold=0.0)
     assert some["summary"]["spans"] > 0 and some["summary"]["verdict"] in ("likely spun", "possibly spun")
     assert some["summary"]["spun_words"] == sum(p["spun_words"] for p in some["paragraphs"])
+
+
+@pytest.mark.parametrize("threshold", [None, 0.0, 0.3, 0.62, 1.0])
+def test_the_summary_counts_the_words_marked_at_every_point_of_the_scale(engine, threshold):
+    """What the popup's sensitivity scale shows before the reader lets go: each point's count is
+    what an analysis at that threshold marks (the entry at the asked threshold, and a few others
+    asked again), highest threshold first."""
+    answer = engine.analyze([ARTICLE], threshold=threshold, ignore=("officers",))
+    counts = answer["summary"]["spun_words_by_threshold"]
+    thresholds = [c["threshold"] for c in counts]
+    default = engine.loaded.decision.threshold
+    assert thresholds == sorted(set(thresholds), reverse=True)
+    assert set(SCALE) | {default, default if threshold is None else threshold} == set(thresholds)
+    by = {c["threshold"]: c["spun_words"] for c in counts}
+    assert by[default if threshold is None else threshold] == answer["summary"]["spun_words"]
+    for t in (0.05, 0.5, 0.95):
+        again = engine.analyze([ARTICLE], threshold=t, ignore=("officers",))
+        assert by[t] == again["summary"]["spun_words"]
+    assert [by[t] for t in thresholds] == sorted(by.values())  # more sensitive, never fewer words
 
 
 def test_paragraph_score_is_the_mean_of_the_top_tenth():
