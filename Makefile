@@ -2,6 +2,10 @@
 #   make serve   create .venv, install Unspin, start the server with the shipped model
 #   make test    install what the tests need (Chromium and Firefox ESR too, when root), check the code
 #                (make lint) and run the whole suite
+#   make install-scan   (or install-ray, install-train, install-glove) add one of Unspin's extras to
+#                .venv, from its lock: scan for unspin scan, crawl and grouping; ray for scan --ray
+#                (scan included); train for dataset, train, evaluate and bench; glove for dataset
+#                --glove. make test installs all but glove. A command without its extra says which.
 # Everything lives in .venv; nothing is installed outside it except Debian packages
 # (python3-venv, chromium, firefox-esr) when they are missing and we may install them.
 
@@ -19,7 +23,10 @@ apt_install = if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=
 	elif command -v sudo >/dev/null; then sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
 	else echo "Please install the Debian package(s): $(1)" >&2; exit 1; fi
 
-.PHONY: serve test lint install install-test browser clean
+# Extras with a lock of their own (requirements/EXTRA.lock, made like the others): make install-EXTRA.
+EXTRAS := scan ray train glove test
+
+.PHONY: serve test lint install $(EXTRAS:%=install-%) browser clean
 
 serve: $(VENV)/.installed
 	$(BIN)/unspin serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
@@ -38,7 +45,7 @@ extension/node_modules/.package-lock.json: extension/package-lock.json
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+$(EXTRAS:%=install-%): install-%: $(VENV)/.installed-%
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Unspin needs Python >= 3.11 (found $$($(PYTHON) --version))" >&2; exit 1; }
@@ -58,9 +65,11 @@ $(VENV)/.installed: pyproject.toml requirements/serve.lock requirements/lm.lock 
 	$(BIN)/python -m unspin.lm
 	touch $@
 
-# Tests also build data sets and train small models: the [train] and [test] extras.
-$(VENV)/.installed-test: $(VENV)/.installed requirements/test.lock
-	$(PIP) install --no-deps --require-hashes -r requirements/test.lock
+# An extra on top of the server: its lock holds the server's packages too, at the same versions
+# (pip-compile --extra=EXTRA; the tests' lock is all extras but glove: the tests also build data
+# sets and train small models).
+$(EXTRAS:%=$(VENV)/.installed-%): $(VENV)/.installed-%: $(VENV)/.installed requirements/%.lock
+	$(PIP) install --no-deps --require-hashes -r requirements/$*.lock
 	touch $@
 
 # Browser tests drive Debian's Chromium and Firefox ESR (test tools cannot download their own
