@@ -9,6 +9,8 @@ Routes (the contract is written down in openapi.json, served at /api/v1/openapi.
                                spans alone, and streamed per part read: what a reader waits for)
     POST /api/v1/suggestions   the suggested originals of some marks of an analysed article
     POST /api/v1/feedback      keep one reader's correction on this machine (feedback.py)
+    POST /api/v1/source        a page's likely source, from the scans the server was given
+                               (scan/sources.py: `unspin serve --scan DIR`)
     GET  /api/v1/openapi.json  the OpenAPI 3.1 document
 
 The model is loaded once per application (or passed in as `engine`); the engine is
@@ -31,7 +33,7 @@ from .admission import Abandoned, Admission, RateLimit, seed_ms_per_token
 from .config import DEFAULTS, body_limit, default_model_path, openapi_document
 from .errors import ApiError
 from .feedback import FeedbackStore, Full, default_data_dir
-from .validation import parse_analyze, parse_feedback, parse_suggest, read_json
+from .validation import parse_analyze, parse_feedback, parse_source, parse_suggest, read_json
 from .report import analysis_response, model_info, suggestions_response
 
 ENGINE_KEY = "unspin.engine"
@@ -48,6 +50,16 @@ def load_engine(config: dict):
 
 def get_engine(app: Flask):
     return app.extensions[ENGINE_KEY]
+
+
+def load_sources(folders):
+    """The scans' sources (scan/sources.py), or None without scans: pyarrow (the scan extra) is
+    imported only for a server given some."""
+    if not folders:
+        return None
+    from .scan.sources import Sources
+
+    return Sources.load(list(folders))
 
 
 def create_app(config: dict | None = None, engine=None) -> Flask:
@@ -178,6 +190,13 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
         except Full as exc:
             raise ApiError(507, f"The correction was not kept: {exc}.") from None
         return jsonify({"id": record_id}), 201
+
+    sources = load_sources(app.config["SCANS"])
+
+    @app.post("/api/v1/source")
+    def source():
+        url = parse_source(read_json(request))
+        return jsonify({"source": sources.lookup(url) if sources is not None else None})
 
     @app.get("/api/v1/openapi.json")
     def openapi():

@@ -66,6 +66,9 @@ DEFAULTS = {
     # The per-user secret every API call carries (secret.py); None: DATA_DIR/secret, created at start.
     "SECRET": None,
     "CACHE_SIZE": 64,  # articles kept in the engine's LRU caches (scores and answers)
+    # Finished scans (`unspin scan` output folders) whose groups POST /api/v1/source answers from:
+    # a page's likely source, by its address (scan/sources.py).
+    "SCANS": (),
 }
 
 

@@ -70,7 +70,7 @@ class FeedbackRequest:
 
 FEEDBACK_FIELDS = {"paragraph", "start", "end", "offset_unit", "label", "original", "url"}
 MAX_ORIGINAL_CHARS = 200
-MAX_URL_CHARS = 2048
+MAX_URL_CHARS = openapi_spec()["components"]["schemas"]["SourceRequest"]["properties"]["url"]["maxLength"]
 
 
 def _reject_constant(name: str):
@@ -205,6 +205,19 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
 
 
 
+def http_address(url: object) -> bool:
+    """Whether `url` is an http(s) address of at most MAX_URL_CHARS characters, nothing hidden."""
+    return isinstance(url, str) and len(url) <= MAX_URL_CHARS and url.startswith(("http://", "https://")) \
+        and not hidden_characters(url)
+
+
+def parse_source(body: object) -> str:
+    """Check the body of a source request (see openapi.json): the page's address."""
+    if not isinstance(body, dict) or set(body) != {"url"} or not http_address(body["url"]):
+        raise ApiError(400, f"The body must be {{\"url\": an http(s) address of at most {MAX_URL_CHARS} characters}}.")
+    return body["url"]
+
+
 def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
     """Check the body of a feedback request (see openapi.json) and turn its offsets into code points."""
     if not isinstance(body, dict):
@@ -247,7 +260,6 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
                             "plain text.")
     if original is not None and body["label"] != "spun":
         raise ApiError(400, "Only a 'spun' correction has an 'original'.")
-    if url is not None and not (isinstance(url, str) and len(url) <= MAX_URL_CHARS
-                                and url.startswith(("http://", "https://")) and not hidden_characters(url)):
+    if url is not None and not http_address(url):
         raise ApiError(400, f"'url' must be null or an http(s) address of at most {MAX_URL_CHARS} characters.")
     return FeedbackRequest(paragraph, start, end, body["label"], original.strip() if original else None, url)
