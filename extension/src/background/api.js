@@ -254,3 +254,17 @@ export async function feedback(serverUrl, secret, correction) {
     HEALTH_TIMEOUT_MS,
   );
 }
+
+/** The likely source of the page at `url` from the scans the server was given (POST
+ *  /api/v1/source), once the server proved it knows the secret.
+ *  @returns {Promise<?{url: string, title: string, id: string, overlap: number}>} null: none known */
+export async function source(serverUrl, secret, url) {
+  await verify(serverUrl, secret);
+  const answer = await request(
+    `${serverOrigin(serverUrl)}/api/v1/source`,
+    { method: "POST", headers: withSecret(secret, { "Content-Type": "application/json" }), body: JSON.stringify({ url }) },
+    HEALTH_TIMEOUT_MS,
+  );
+  const found = answer?.source;
+  return found && /^https?:\/\//.test(found.url) ? { url: found.url, title: String(found.title || ""), id: String(found.id), overlap: Number(found.overlap) } : null;
+}

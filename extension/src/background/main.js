@@ -39,6 +39,7 @@ import { forgetTab, setPageState, tabState } from "./badge.js";
 import { sendCorrection } from "./feedback.js";
 import { mayStart } from "../shared/host-permission.js";
 import { onInstalled } from "./welcome.js";
+import { findOriginal, pageSource } from "./find-original.js";
 
 // Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
 // activity (an extension API call is). A long article can take the server longer than that, and
@@ -139,6 +140,10 @@ listen({
   [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.tab.url, message.state) : undefined),
   [MESSAGES.SERVER_STATUS]: () => serverStatus(),
   [MESSAGES.CORRECTION]: (message, sender) => (sender.tab ? sendCorrection(message.correction, sender) : undefined),
+  // an extension page (popup, restored view) names a tab; a content script gets its own
+  [MESSAGES.FIND_ORIGINAL]: (message, sender) =>
+    findOriginal(sender.url?.startsWith(browser.runtime.getURL("")) ? message.tabId : sender.tab?.id),
+  [MESSAGES.PAGE_SOURCE]: (message) => pageSource(message.url),
 });
 
 browser.runtime.onInstalled.addListener(onInstalled);

@@ -25,3 +25,6 @@ export const MAX_WORDING_CHARS = request.ignore.items.maxLength;
 
 /** Ranges a POST /api/v1/suggestions request may ask about at most. */
 export const MAX_SUGGESTION_SPANS = openapi.components.schemas.SuggestRequest.properties.spans.maxItems;
+
+/** The sensitivity scale readers choose from, fewest marks (highest threshold) first. */
+export const THRESHOLD_SCALE = Object.freeze([...request.threshold["x-scale"]]);

@@ -13,6 +13,8 @@
 //   popup, background (command) -> content  ANALYZE_PAGE
 //   popup           -> content     SHOW_MARK
 //   content script  -> background  CORRECTION (a card action, sent on only with consent)
+//   content, popup, restored -> background  FIND_ORIGINAL (the reader asks to search the web),
+//                                  PAGE_SOURCE (the likely source the reader's scans know)
 // A content script's PAGE_STATE also reaches open extension pages (the popup follows it live).
 import browser from "webextension-polyfill";
 
@@ -37,6 +39,8 @@ export const MESSAGES = Object.freeze({
   CANCEL: "cancel",
   SHOW_MARK: "show-mark",
   CORRECTION: "correction",
+  FIND_ORIGINAL: "find-original",
+  PAGE_SOURCE: "page-source",
 });
 
 /** The name of the port a content script opens to the background. */
@@ -82,6 +86,11 @@ export const PAGE_PORT = "unspin-page";
  *   A reader's card action on one span (UTF-16 offsets within the paragraph's text as sent).
  * @typedef {{sent: boolean, id?: number, reason?: "no-consent"|"failed", message?: string}} CorrectionResult
  *   id (sent): the server's record; reason and message (not sent): why
+ * @typedef {{searched: boolean, query?: string, reason?: "nothing-restored"|"failed", message?: string}} FindOriginalResult
+ *   query (searched): the exact-phrase query the search engine got; reason (not searched):
+ *   nothing of the article is restored yet, or the search API failed (message)
+ * @typedef {{url: string, title: string, id: string, overlap: number}} PageSource
+ *   The likely source of a page from the reader's scans (server/openapi.json: SourceResponse)
  */
 
 // --- one-off messages ---------------------------------------------------------------------------
@@ -127,6 +136,19 @@ export function requestShowMark(tabId, index) {
  *  @returns {Promise<CorrectionResult>} */
 export function sendCorrection(correction) {
   return browser.runtime.sendMessage({ type: MESSAGES.CORRECTION, correction });
+}
+
+/** Card, popup or restored view -> background: search the web for the original of the article in
+ *  tab `tabId` (the card's content script: its own tab, tabId omitted).
+ *  @returns {Promise<FindOriginalResult>} */
+export function requestFindOriginal(tabId = null) {
+  return browser.runtime.sendMessage({ type: MESSAGES.FIND_ORIGINAL, tabId });
+}
+
+/** Card, popup or restored view -> background: the likely source of the page at `url` from the
+ *  reader's scans. @returns {Promise<?PageSource>} null: none known */
+export function requestPageSource(url) {
+  return browser.runtime.sendMessage({ type: MESSAGES.PAGE_SOURCE, url });
 }
 
 /** Popup ("Analyse this page") or the analyze-page command -> content script: analyse the page

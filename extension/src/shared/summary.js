@@ -3,8 +3,10 @@
 // Pure (unit tests: summary.test.js).
 
 /**
+ * @typedef {{threshold: number, spun_words: number}} ScalePoint  What one sensitivity would mark.
  * @typedef {{paragraphs: number, words: number, spans: number, spun_words: number,
- *   spun_ratio: number, score: number, verdict: "likely spun"|"possibly spun"|"no sign of spinning"}} Summary
+ *   spun_ratio: number, score: number, verdict: "likely spun"|"possibly spun"|"no sign of spinning",
+ *   spun_words_by_threshold: ScalePoint[]}} Summary
  */
 
 const VERDICTS = ["likely spun", "possibly spun", "no sign of spinning"];
@@ -16,7 +18,11 @@ export function readSummary(raw) {
   if (!raw || typeof raw !== "object" || !VERDICTS.includes(raw.verdict)) return null;
   if (!COUNTS.every((key) => Number.isInteger(raw[key]) && raw[key] >= 0)) return null;
   if (!SHARES.every((key) => typeof raw[key] === "number" && raw[key] >= 0 && raw[key] <= 1)) return null;
+  const scale = raw.spun_words_by_threshold ?? []; // a server older than the scale: no counts to show
+  const point = (p) => p && typeof p.threshold === "number" && p.threshold >= 0 && p.threshold <= 1 && Number.isInteger(p.spun_words) && p.spun_words >= 0;
+  if (!Array.isArray(scale) || !scale.every(point)) return null;
   const summary = /** @type {Summary} */ ({ verdict: raw.verdict });
   for (const key of [...COUNTS, ...SHARES]) summary[key] = raw[key];
+  summary.spun_words_by_threshold = scale.map(({ threshold, spun_words }) => ({ threshold, spun_words }));
   return summary;
 }
