@@ -47,8 +47,8 @@ function references(message) {
 
 // --- the catalogs ------------------------------------------------------------------------------
 
-test("English is the manifest's default language", () => {
-  assert.ok(languages.includes("en"), languages.join(", "));
+test("English is the manifest's default language, and Spanish, French and German are there", () => {
+  for (const language of ["en", "es", "fr", "de"]) assert.ok(languages.includes(language), `${language}: ${languages.join(", ")}`);
   assert.equal(json(new URL("manifest.json", SRC)).default_locale, "en");
 });
 

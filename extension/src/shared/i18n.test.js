@@ -25,6 +25,24 @@ test("counts choose the plural form and are written as the language writes numbe
   assert.equal(orList(["127.0.0.1", "localhost"]), "127.0.0.1 or localhost");
 });
 
+test("each language counts by its own plural rules and writes numbers its own way", () => {
+  useLocale("fr");
+  assert.equal(plural("count_spans", 0), "0 passage"); // French: 0 and 1 are singular
+  assert.equal(plural("count_spans", 2), "2 passages");
+  assert.equal(plural("count_words", 12500), "12\u202f500 mots");
+  assert.match(percent(0.42), /^42[\u00a0\u202f]%$/u); // a no-break space before %
+  assert.equal(quote("officials"), "«\u00a0officials\u00a0»");
+  useLocale("de");
+  assert.equal(plural("count_spans", 1), "1 Stelle");
+  assert.equal(plural("count_words", 12500), "12.500 Wörter");
+  assert.equal(number(0.35, { minimumFractionDigits: 2 }), "0,35");
+  assert.equal(orList(["127.0.0.1", "localhost"]), "127.0.0.1 oder localhost");
+  assert.equal(language(), "de");
+  useLocale("es");
+  assert.equal(plural("popup_dismissed", 1), "1 marca descartada en esta página");
+  assert.equal(quote("officials"), "«officials»");
+});
+
 test("elements keep their place in a message", () => {
   const make = { element: "make serve" };
   const installed = { element: "unspin serve" };
