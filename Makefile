@@ -73,13 +73,18 @@ $(EXTRAS:%=$(VENV)/.installed-%): $(VENV)/.installed-%: $(VENV)/.installed requi
 	touch $@
 
 # Browser tests drive Debian's Chromium and Firefox ESR (test tools cannot download their own
-# browsers here); each package installs /usr/bin/<its name>.
+# browsers here), each package installing /usr/bin/<its name>; tests/browser/test_locale.py runs
+# both in German, with Chromium's interface languages (chromium-l10n) and Firefox's German
+# language pack (firefox-esr-l10n-de): a file of each package (file:package), and whatever is
+# missing is installed in one go.
 browser:
-	@for pkg in chromium firefox-esr; do \
-	if [ -x /usr/bin/$$pkg ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkg || exit 1; \
-	else echo "note: /usr/bin/$$pkg not found; its browser tests will be skipped (sudo apt-get install $$pkg)"; fi; \
-	done
+	@missing=""; \
+	for want in /usr/bin/chromium:chromium /usr/bin/firefox-esr:firefox-esr /usr/lib/chromium/locales/de.pak:chromium-l10n \
+	    /usr/lib/firefox-esr/browser/extensions/langpack-de@firefox-esr.mozilla.org.xpi:firefox-esr-l10n-de; do \
+	[ -e "$${want%%:*}" ] || missing="$$missing $${want##*:}"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing || exit 1; \
+	else echo "note: not installed:$$missing; their browser tests will be skipped (sudo apt-get install$$missing)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -13,7 +13,10 @@ Fixtures, outermost first:
   that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
-test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule.
+test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule,
+as do the tests named test_firefox_* elsewhere. The browsers run in English (`launch_chromium`'s
+language, Firefox's default); test_locale.py runs them in German, which also needs Debian's
+language files (chromium-l10n, firefox-esr-l10n-de; skipped without them by the same rule).
 
 The shipped model is strict at its own threshold (GET /api/v1/health -> model.threshold, read at
 test time, never hard-coded), and how much it marks depends on the whole article's evidence.
@@ -48,6 +51,10 @@ PAGES = Path(__file__).resolve().parent / "pages"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
 FIREFOX = os.environ.get("UNSPIN_FIREFOX", "/usr/bin/firefox-esr")
+# Where Debian's Chromium keeps its interface languages (chromium-l10n: all but en-US), and
+# Firefox its language packs (firefox-esr-l10n-<language>).
+CHROMIUM_LOCALES = Path(os.environ.get("UNSPIN_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"))
+FIREFOX_LANGPACKS = Path(os.environ.get("UNSPIN_FIREFOX_LANGPACKS", "/usr/lib/firefox-esr/browser/extensions"))
 # Firefox gives each install a random moz-extension:// UUID; test_firefox.py pins this one, and
 # the test servers allow its origin.
 FIREFOX_EXTENSION_UUID = "3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"
@@ -125,16 +132,34 @@ def big_article(words: int = 5000, middle: bool = False) -> str:
 # --- build and processes ---------------------------------------------------------------------
 
 
+def chromium_speaks(language: str) -> bool:
+    """Whether Debian's Chromium has the interface language `language` (chromium-l10n)."""
+    return (CHROMIUM_LOCALES / f"{language}.pak").exists()
+
+
+def firefox_langpack(language: str) -> Path | None:
+    """Firefox's language pack for `language` (firefox-esr-l10n-<language>), if installed."""
+    return next(iter(sorted(FIREFOX_LANGPACKS.glob(f"langpack-{language}@*.xpi"))), None)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("UNSPIN_REQUIRE_BROWSER") == "1":
         return  # the browser fixtures fail loudly instead
     for item in items:
         if "tests/browser" not in str(item.fspath):
             continue
-        binary, package = (FIREFOX, "firefox-esr") if item.fspath.basename == "test_firefox.py" else (CHROMIUM, "chromium")
+        firefox = item.fspath.basename == "test_firefox.py" or item.name.startswith("test_firefox")
+        binary, package = (FIREFOX, "firefox-esr") if firefox else (CHROMIUM, "chromium")
+        language = getattr(getattr(item, "module", None), "LANGUAGE", None)  # test_locale.py
         if not Path(binary).exists():
-            item.add_marker(pytest.mark.skip(
-                reason=f"{binary} not found (apt-get install {package}); UNSPIN_REQUIRE_BROWSER=1 makes this fail"))
+            reason = f"{binary} not found (apt-get install {package})"
+        elif language and firefox and not firefox_langpack(language):
+            reason = f"Firefox's language pack for {language} not found (apt-get install firefox-esr-l10n-{language})"
+        elif language and not firefox and not chromium_speaks(language):
+            reason = f"Chromium's {language} interface not found (apt-get install chromium-l10n)"
+        else:
+            continue
+        item.add_marker(pytest.mark.skip(reason=f"{reason}; UNSPIN_REQUIRE_BROWSER=1 makes this fail"))
 
 
 @pytest.fixture(scope="session")
@@ -358,8 +383,8 @@ class Browser:
         popup = self.context.new_page()
         popup.set_viewport_size({"width": 360, "height": 520})
         popup.goto(f"chrome-extension://{self.id}/popup.html?tab={self.tab_id(page)}")
-        status = popup.locator("#server-status")
-        wait_for(lambda: status.inner_text() != "Server: checking…", message="popup server status")
+        # The server's status known (whatever the language): #server has data-ok.
+        wait_for(lambda: popup.locator("#server[data-ok]").count() == 1, message="popup server status")
         return popup
 
 
@@ -374,16 +399,19 @@ def playwright():
         yield p
 
 
-def launch_chromium(playwright, profile: Path, extension_dir: Path, env: dict | None = None) -> Browser:
+def launch_chromium(playwright, profile: Path, extension_dir: Path, env: dict | None = None,
+                    language: str = "en-US") -> Browser:
     """Chromium with the extension in a persistent context whose profile folder is `profile`
-    (`env`: the browser's environment, default this process's)."""
+    (`env`: the browser's environment, default this process's), its interface (and so the
+    extension's messages) in `language`: on Linux Chromium takes it from LANGUAGE, and has it when
+    its language files are there (chromium-l10n; en-US is built in)."""
     context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
         headless=False,
-        env=env,
+        env={**(os.environ if env is None else env), "LANGUAGE": language.replace("-", "_")},
         args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", f"--lang={language}",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             # example.com and its subdomains are the local test pages too (test_where_when.py).
             "--host-resolver-rules=MAP example.com 127.0.0.1, MAP *.example.com 127.0.0.1",

@@ -1,7 +1,7 @@
 // What screen readers are told without moving focus: a polite live region in the overlay, and
 // how a mark is read out (the label of the mark's button and the announcement alike).
 import { el } from "./dom.js";
-import { t } from "../shared/i18n.js";
+import { language, t } from "../shared/i18n.js";
 
 /** What is said when the last mark went. */
 export function noMarksLeft() {
@@ -20,6 +20,7 @@ export function init(root) {
   const element = el("div", "unspin-live");
   element.setAttribute("role", "status");
   element.setAttribute("aria-live", "polite");
+  element.lang = language(); // what it says is in the extension's language, not the page's
   root.append(element);
   return {
     element,

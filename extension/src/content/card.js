@@ -4,7 +4,7 @@
 import { renderActions } from "./card-actions.js";
 import { readiness } from "./card-guard.js";
 import { el } from "./dom.js";
-import { parts, percent, t } from "../shared/i18n.js";
+import { direction, language, parts, percent, t } from "../shared/i18n.js";
 import { pending } from "../shared/suggestions.js";
 
 const HIDE_DELAY_MS = 250;
@@ -12,13 +12,21 @@ const HIDE_DELAY_MS = 250;
 /** The id of the card's description: what the mark buttons are described by (mark-focus.js). */
 export const DESCRIPTION_ID = "unspin-card";
 
+/** Page or model text inside the card, which speaks the reader's language: in the page's own
+ *  (none given: unknown). */
+function pageText(tag, text) {
+  const node = el(tag, null, text);
+  node.lang = document.documentElement.lang;
+  return node;
+}
+
 /** Fill the card's description of a mark (textContent only). */
 function render(info, mark) {
   const { span } = mark;
   const [best, ...alternatives] = span.suggestions || [];
   info.replaceChildren();
   const original = el("div", "unspin-original");
-  if (best) original.append(...parts("card_likely_original", el("strong", null, best.text)));
+  if (best) original.append(...parts("card_likely_original", pageText("strong", best.text)));
   else original.append(t(pending(span) ? "card_finding_original" : "card_original_unknown"));
   info.append(original);
   const alts = alternatives.map((s) => s.text);
@@ -31,7 +39,7 @@ function render(info, mark) {
   confidence.append(bar, t("card_confidence", percent(span.score)));
   info.append(confidence);
   const spun = el("div", "unspin-spun");
-  spun.append(...parts("card_spun_wording", el("q", null, span.text)));
+  spun.append(...parts("card_spun_wording", pageText("q", span.text)));
   info.append(spun, el("div", "unspin-foot", t("card_footer", "Enter", "Esc")));
 }
 
@@ -45,6 +53,8 @@ function render(info, mark) {
 export function init(signal, root, highlighter, releaseFocus, onPending = () => {}) {
   const element = el("div", "unspin-card");
   element.setAttribute("role", "dialog");
+  element.lang = language(); // the extension's language, not the page's
+  element.dir = direction();
   element.setAttribute("aria-label", t("card_label"));
   element.hidden = true;
   const info = el("div");

@@ -11,6 +11,7 @@
 import { describeMark, noMarksLeft } from "./announcer.js";
 import { DESCRIPTION_ID } from "./card.js";
 import { el } from "./dom.js";
+import { language } from "../shared/i18n.js";
 
 /**
  * The mark buttons, added to `root` (the overlay's shadow root) before the card.
@@ -20,6 +21,7 @@ import { el } from "./dom.js";
  */
 export function init(signal, { root, card, announcer, ordered }) {
   const proxies = el("div", "unspin-proxies");
+  proxies.lang = language(); // their labels are in the extension's language
   const pair = [el("button"), el("button")];
   for (const button of pair) {
     button.setAttribute("type", "button");

@@ -4,6 +4,7 @@
 // element with a closed shadow root, lets clicks through and never takes focus; its text is only
 // ever set as text. Only the frame that speaks for the tab shows it (main.js).
 import { STATUS, statusText } from "../shared/page-status.js";
+import { direction, language } from "../shared/i18n.js";
 
 /** The statuses during which the indicator shows. @type {Set<string>} */
 const SHOWN = new Set([STATUS.LAUNCHING, STATUS.ANALYSING, STATUS.BUSY]);
@@ -30,6 +31,8 @@ export function init(signal) {
     style.textContent = CSS;
     text = document.createElement("div");
     text.setAttribute("role", "status");
+    text.lang = language(); // the extension's language, not the page's
+    text.dir = direction();
     root.append(style, text);
     document.documentElement.append(host);
   }

@@ -40,11 +40,16 @@
 // still on the page once the marks arrived), secretKept}.
 // reading (optional) is {serverUrl, secret, pageUrl}: a server that holds each analysis a while;
 // reported: {statuses (as for host), state, indicatorAfter}.
+// locale (optional): the language Firefox runs in ("de": its language pack must be installed,
+// Debian's firefox-esr-l10n-de); reported: i18n: {uiLanguage (the extension's
+// i18n.getUILanguage()), lang and dir (the options page's <html>), title (its title), commands:
+// {name: description}}.
 // framePages (optional) lists more pages whose article is in a frame or a shadow root:
 // [{name, url, frameUrl}]: the marks are read in the frame whose address is frameUrl (the page
 // itself when absent); `painted` says whether the first mark's pixels change when the
 // highlights setting goes off (the ::highlight() styles reach the marks).
-// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png, firefox-<name>.png,
+// Screenshots go to `artifacts` (firefox-hovercard.png, firefox-popup.png: job.shots, when given,
+// instead of "firefox" in those two names; firefox-<name>.png,
 // firefox-popup-refused.png, firefox-starting.png, firefox-reading.png).
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
@@ -147,6 +152,8 @@ function launch(job) {
       ...OFFLINE_PREFS,
       // Firefox picks a random UUID per install; the test pins it to know the extension's origin.
       "extensions.webextensions.uuids": JSON.stringify({ [ADDON_ID]: job.uuid }),
+      // The language Firefox asks for: its own and its add-ons' (a language pack provides it).
+      ...(job.locale ? { "intl.locale.requested": job.locale } : {}),
     },
     timeout: STEP_TIMEOUT_MS,
     protocolTimeout: STEP_TIMEOUT_MS,
@@ -189,6 +196,17 @@ async function run(browser, job, report) {
 
   // An extension page is where the tests reach the extension's APIs (storage, tabs).
   const ext = await step("open the options page", () => openExtensionPage(browser, `${origin}/options.html`));
+  if (job.locale) {
+    report.i18n = await step("the extension's language", () =>
+      ext.evaluate(async () => ({
+        uiLanguage: browser.i18n.getUILanguage(),
+        lang: document.documentElement.lang,
+        dir: document.documentElement.dir,
+        title: document.title,
+        commands: Object.fromEntries((await browser.commands.getAll()).map((c) => [c.name, c.description])),
+      })),
+    );
+  }
   // It shows the --allow-origin command, as does the first-run page (opened on install).
   report.options = { allowOrigin: await allowOriginHelp(ext, `${origin}/options.html`, "allow-origin") };
   const welcome = `${origin}/welcome.html`;
@@ -213,7 +231,7 @@ async function run(browser, job, report) {
   const rect = await evaluateSource(page, job.scripts.markRect, 0);
   await page.mouse.move(rect.x, rect.y);
   report.hover = { mark: rect.text, card: (await openedBy("hover")).card };
-  await page.screenshot({ path: join(job.artifacts, "firefox-hovercard.png") });
+  await page.screenshot({ path: join(job.artifacts, `${job.shots ?? "firefox"}-hovercard.png`) });
   await page.mouse.move(5, 5);
   await until("the hovercard to close", async () => !(await overlay()).card.open);
 
@@ -230,7 +248,7 @@ async function run(browser, job, report) {
   // The popup, opened as a page for the tab (as the Chromium tests do).
   const popup = await step("open the popup", () => openExtensionPage(browser, `${origin}/popup.html?tab=${tab}`, POPUP_VIEWPORT));
   report.popup = await popupTexts(popup, ["verdict", "figures", "server-status", "site"]);
-  await popup.screenshot({ path: join(job.artifacts, "firefox-popup.png") });
+  await popup.screenshot({ path: join(job.artifacts, `${job.shots ?? "firefox"}-popup.png`) });
   if (job.slider) {
     report.slider = await section("the open popup follows its slider", () => followSlider(ext, popup, tab, state, job.slider.threshold));
     await step("apply the settings again", applySettings);
@@ -374,11 +392,9 @@ async function words(browser, ext, job) {
   return { state, article, marks };
 }
 
-/** The popup's elements' text (by id), once it knows the server's status. */
+/** The popup's elements' text (by id), once it knows the server's status (in any language). */
 async function popupTexts(popup, ids) {
-  await until("the popup's server status", () =>
-    popup.evaluate(() => document.getElementById("server-status").textContent !== "Server: checking…"),
-  );
+  await until("the popup's server status", () => popup.evaluate(() => "ok" in document.getElementById("server").dataset));
   return popup.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).innerText])), ids);
 }
 
