@@ -7,7 +7,7 @@
 // Chromium gets a service worker and a fixed "key" (stable extension id);
 // Firefox MV3 gets background.scripts and browser_specific_settings.gecko instead.
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,8 +25,11 @@ const entries = {
   restored: "restored/restored.js",
   welcome: "welcome/welcome.js",
 };
-// Copied as they are.
+// Copied as they are; the messages of each language (src/_locales/<language>/messages.json: the
+// extension's words, shared/i18n.js) too.
+const locales = readdirSync(join(src, "_locales"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
 const statics = [
+  ...locales.map((entry) => `_locales/${entry.name}/messages.json`),
   "icons",
   "content/content.css",
   "popup/popup.html",
@@ -82,6 +85,7 @@ async function buildFor(browser) {
   });
   for (const file of statics) {
     const target = join(out, file.replace(/^(content|popup|options|restored|shared|welcome)\//, ""));
+    mkdirSync(dirname(target), { recursive: true });
     cpSync(join(src, file), target, { recursive: true });
   }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(browser), null, 2) + "\n");

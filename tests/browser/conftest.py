@@ -24,6 +24,7 @@ answer for the same article at that threshold.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -57,6 +58,33 @@ SHIPPED_MODEL = ROOT / "models" / "unspin-lm"
 # chose at start (model 1.4 gives spun.html's "in accordance with" P 0.134 in fp32, 0.148 in
 # autocast, 0.206 in bf16: 0.15 failed on a machine whose busy start chose fp32 or autocast).
 LOW_THRESHOLD = 0.1
+
+# The extension's messages (its words in each language: extension/src/_locales/<language>).
+LOCALES = ROOT / "extension" / "src" / "_locales"
+
+
+def messages(locale: str = "en") -> dict:
+    """The messages of one language, as the browser reads them (names are case-insensitive)."""
+    raw = json.loads((LOCALES / locale / "messages.json").read_text(encoding="utf-8"))
+    return {key.lower(): value for key, value in raw.items()}
+
+
+def message(key: str, *substitutions: str, locale: str = "en") -> str:
+    """One message with its placeholders filled in, as browser.i18n.getMessage fills them."""
+    entry = messages(locale)[key.lower()]
+    contents = {name.lower(): p["content"] for name, p in entry.get("placeholders", {}).items()}
+
+    def substitute(text: str) -> str:
+        given = dict(enumerate(substitutions, start=1))
+        return re.sub(r"\$([1-9])", lambda m: given.get(int(m.group(1)), ""), text)
+
+    return re.sub(r"\$([A-Za-z0-9_@]+)\$", lambda m: substitute(contents[m.group(1).lower()]), entry["message"]).replace("$$", "$")
+
+
+def manifest_text(value: str, locale: str = "en") -> str:
+    """A manifest string with its __MSG_name__ references resolved."""
+    return re.sub(r"__MSG_(\w+?)__", lambda m: message(m.group(1), locale=locale), value)
+
 
 BIG_PARAGRAPHS = [
     "Russia requested China to provide it army gear and help for the warfare in Ukraine after President "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import LOW_THRESHOLD, ROOT, analyze, article, overlay, wait_card, wait_marks
+from conftest import LOW_THRESHOLD, ROOT, analyze, article, manifest_text, overlay, wait_card, wait_marks
 
 MANIFEST = json.loads((ROOT / "extension" / "src" / "manifest.json").read_text())
 
@@ -41,7 +41,7 @@ def test_commands_are_declared(ext):
     # descriptions can be read back here; the keys are the manifest's.)
     declared = {c["name"]: c["description"] for c in ext.sw("() => chrome.commands.getAll()")}
     for name in ("next-mark", "previous-mark"):
-        assert declared[name] == MANIFEST["commands"][name]["description"]
+        assert declared[name] == manifest_text(MANIFEST["commands"][name]["description"])
     assert MANIFEST["commands"]["next-mark"]["suggested_key"]["default"] == "Alt+Shift+N"
     assert MANIFEST["commands"]["previous-mark"]["suggested_key"]["default"] == "Alt+Shift+P"
 

@@ -8,10 +8,12 @@ from conftest import (ARTIFACTS, LOW_THRESHOLD, SECRETS, analyze, article, expec
 
 
 def summary_text(summary: dict) -> tuple[str, str]:
-    """(verdict, figures) as the popup must show the server's summary of an article."""
+    """(verdict, figures) as the popup must show the server's summary of an article (in English:
+    counts with a thousands separator)."""
     spans = "span" if summary["spans"] == 1 else "spans"
+    words = "word" if summary["words"] == 1 else "words"
     return (summary["verdict"],
-            f"{round(summary['spun_ratio'] * 100)}% of words spun · {summary['spans']} {spans} · {summary['words']} words")
+            f"{round(summary['spun_ratio'] * 100)}% of words spun · {summary['spans']:,} {spans} · {summary['words']:,} {words}")
 
 
 def shown(popup) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from conftest import LOW_THRESHOLD, ROOT, article, expected_span_texts, marks, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, ROOT, article, expected_span_texts, manifest_text, marks, wait_for, wait_marks
 
 MANIFEST = json.loads((ROOT / "extension" / "src" / "manifest.json").read_text())
 QUIET_S = 1.5  # longer than the page observer's debounce (400 ms) and a round trip
@@ -112,7 +112,7 @@ def test_opt_in_mode_analyses_only_sites_the_reader_enabled(ext, pages_url, serv
 
 def test_analyse_on_demand_from_the_popup_and_the_command(ext, pages_url, server_url):
     declared = {c["name"]: c["description"] for c in ext.sw("() => chrome.commands.getAll()")}
-    assert declared["analyze-page"] == MANIFEST["commands"]["analyze-page"]["description"]
+    assert declared["analyze-page"] == manifest_text(MANIFEST["commands"]["analyze-page"]["description"])
     keys = [c["suggested_key"]["default"] for c in MANIFEST["commands"].values()]
     assert MANIFEST["commands"]["analyze-page"]["suggested_key"]["default"] == "Alt+Shift+U"
     assert len(keys) == len(set(keys))  # no two commands share a shortcut

@@ -8,19 +8,15 @@ import { dismiss, neverFlag } from "../shared/corrections.js";
 import { sendCorrection } from "../shared/messages.js";
 import { appeared, appearedAt } from "./card-guard.js";
 import { el } from "./dom.js";
+import { quote, t } from "../shared/i18n.js";
 
 const MAX_ORIGINAL_CHARS = 200; // the server's limit for `original`
-const IGNORED = "Ignored: the card had only just opened, or something covered it. Try again.";
-
-function quoted(text) {
-  return `“${text}”`;
-}
 
 /** What became of a correction, in words. @param {import("../shared/messages.js").CorrectionResult} result */
 function sentNote(result) {
-  if (result?.sent) return "Sent to the feedback store of your Unspin server.";
-  if (result?.reason === "no-consent") return "Nothing was sent (corrections are off; see Unspin's options).";
-  return `Not sent: ${result?.message || "the extension did not answer"}.`;
+  if (result?.sent) return t("actions_sent");
+  if (result?.reason === "no-consent") return t("actions_not_sent_no_consent");
+  return t("actions_not_sent", result?.message || t("actions_no_answer"));
 }
 
 function action(text, type = "button") {
@@ -58,21 +54,21 @@ export function renderActions(container, mark, guard) {
   const when = (control, handler) => (event) => {
     if (event.isTrusted && guard.ready(appearedAt(control))) return handler(event);
     event.preventDefault();
-    say(IGNORED);
+    say(t("actions_ignored"));
   };
 
-  const notSpun = action("Not spun");
-  notSpun.setAttribute("aria-label", `Not spun: stop marking ${quoted(span.text)} on this site`);
+  const notSpun = action(t("actions_not_spun"));
+  notSpun.setAttribute("aria-label", t("actions_not_spun_label", quote(span.text)));
   notSpun.addEventListener("click", when(notSpun, async () => {
     await send(mark, "not_spun", null);
     await dismiss(location.hostname, span.text); // the mark goes (dismissals.js)
   }));
 
   const confirm = async (original) => {
-    say(`Kept as spun, originally ${quoted(original)}. ${await send(mark, "spun", original)}`);
+    say(t("actions_kept", quote(original), await send(mark, "spun", original)));
   };
   const restore = (span.suggestions || []).slice(0, 3).map(({ text }) => {
-    const button = action(`Spun — restore as ${quoted(text)}`);
+    const button = action(t("actions_restore_as", quote(text)));
     button.addEventListener("click", when(button, () => confirm(text)));
     return button;
   });
@@ -81,34 +77,34 @@ export function renderActions(container, mark, guard) {
   const input = el("input");
   input.type = "text";
   input.maxLength = MAX_ORIGINAL_CHARS;
-  input.placeholder = "or type the original";
-  input.setAttribute("aria-label", `The original wording of ${quoted(span.text)}`);
-  const typed = action("Spun — restore as typed", "submit");
+  input.placeholder = t("actions_type_placeholder");
+  input.setAttribute("aria-label", t("actions_type_label", quote(span.text)));
+  const typed = action(t("actions_restore_typed"), "submit");
   form.append(input, typed);
   form.addEventListener("submit", when(form, (event) => {
     event.preventDefault();
     const original = input.value.trim();
     if (original) confirm(original);
     else {
-      say("Type the original wording first.");
+      say(t("actions_type_first"));
       input.focus();
     }
   }));
 
   // "Never flag" acts on every site, so it asks first; the confirmation is another button, which
   // itself waits READY_MS after it appears (a double click does not reach it).
-  const never = action(`Never flag ${quoted(span.text)}`);
-  const sure = action(`Yes, never flag ${quoted(span.text)} on any site`);
+  const never = action(t("actions_never_flag", quote(span.text)));
+  const sure = action(t("actions_never_flag_sure", quote(span.text)));
   sure.hidden = sure.disabled = true;
   never.addEventListener("click", when(never, () => {
     sure.hidden = sure.disabled = false;
     appeared(sure, guard);
-    say(`Never flag ${quoted(span.text)} on any site? It joins your allow-list (Unspin's options).`);
+    say(t("actions_never_flag_ask", quote(span.text)));
     sure.focus();
   }));
   sure.addEventListener("click", when(sure, async () => {
     sure.hidden = sure.disabled = true;
-    say(`${quoted(span.text)} joins your allow-list (Unspin's options); this page is checked again.`);
+    say(t("actions_never_flag_done", quote(span.text)));
     await neverFlag(span.text);
   }));
 

@@ -4,6 +4,7 @@
 import { renderActions } from "./card-actions.js";
 import { readiness } from "./card-guard.js";
 import { el } from "./dom.js";
+import { parts, percent, t } from "../shared/i18n.js";
 import { pending } from "../shared/suggestions.js";
 
 const HIDE_DELAY_MS = 250;
@@ -11,32 +12,27 @@ const HIDE_DELAY_MS = 250;
 /** The id of the card's description: what the mark buttons are described by (mark-focus.js). */
 export const DESCRIPTION_ID = "unspin-card";
 
-function percent(score) {
-  return `${Math.round(score * 100)}%`;
-}
-
 /** Fill the card's description of a mark (textContent only). */
 function render(info, mark) {
   const { span } = mark;
   const [best, ...alternatives] = span.suggestions || [];
   info.replaceChildren();
   const original = el("div", "unspin-original");
-  if (best) original.append("Likely original: ", el("strong", null, best.text));
-  else if (pending(span)) original.append("Finding the original…");
-  else original.append("Original unknown: no related wording is likely enough to suggest");
+  if (best) original.append(...parts("card_likely_original", el("strong", null, best.text)));
+  else original.append(t(pending(span) ? "card_finding_original" : "card_original_unknown"));
   info.append(original);
   const alts = alternatives.map((s) => s.text);
-  if (alts.length) info.append(el("div", "unspin-alts", `Also: ${alts.join(", ")}`));
+  if (alts.length) info.append(el("div", "unspin-alts", t("card_alternatives", alts.join(", "))));
   const confidence = el("div", "unspin-confidence");
   const bar = el("span", "unspin-bar");
   const fill = el("span");
-  fill.style.width = percent(span.score);
+  fill.style.width = `${Math.round(span.score * 100)}%`;
   bar.append(fill);
-  confidence.append(bar, `Confidence ${percent(span.score)}`);
+  confidence.append(bar, t("card_confidence", percent(span.score)));
   info.append(confidence);
-  const spun = el("div", "unspin-spun", "Spun wording: ");
-  spun.append(el("q", null, span.text));
-  info.append(spun, el("div", "unspin-foot", "Unspin · Enter for actions · Esc to close"));
+  const spun = el("div", "unspin-spun");
+  spun.append(...parts("card_spun_wording", el("q", null, span.text)));
+  info.append(spun, el("div", "unspin-foot", t("card_footer", "Enter", "Esc")));
 }
 
 /**
@@ -49,13 +45,13 @@ function render(info, mark) {
 export function init(signal, root, highlighter, releaseFocus, onPending = () => {}) {
   const element = el("div", "unspin-card");
   element.setAttribute("role", "dialog");
-  element.setAttribute("aria-label", "Unspin: spun wording");
+  element.setAttribute("aria-label", t("card_label"));
   element.hidden = true;
   const info = el("div");
   info.id = DESCRIPTION_ID;
   const actions = el("div", "unspin-actions");
   actions.setAttribute("role", "group");
-  actions.setAttribute("aria-label", "Correct this mark");
+  actions.setAttribute("aria-label", t("card_actions_label"));
   element.append(info, actions);
   root.append(element);
   const guard = readiness(element, signal);

@@ -2,6 +2,7 @@
 // brings them back (for their wordings on this site).
 import { undismiss } from "../shared/corrections.js";
 import { $ } from "../shared/controls.js";
+import { plural } from "../shared/i18n.js";
 
 let current = null; // the page state shown
 
@@ -10,8 +11,7 @@ export function showDismissed(state) {
   current = state;
   const count = state?.dismissed?.length || 0;
   $("dismissed-box").hidden = !count;
-  $("dismissed-count").textContent =
-    count === 1 ? "1 mark dismissed on this page" : `${count} marks dismissed on this page`;
+  $("dismissed-count").textContent = plural("popup_dismissed", count);
 }
 
 export function initDismissed() {

@@ -3,11 +3,12 @@
 // opens its card. Text goes in with textContent only.
 import { requestArticle, requestShowMark } from "../shared/messages.js";
 import { $ } from "../shared/controls.js";
+import { t } from "../shared/i18n.js";
 
 function label(span) {
   const best = span.suggestions?.[0]?.text;
-  if (best) return `${span.text} → ${best}`;
-  return span.suggestions === null ? `${span.text} (finding the original…)` : `${span.text} (original unknown)`;
+  if (best) return t("popup_mark_item", span.text, best);
+  return t(span.suggestions === null ? "popup_mark_item_finding" : "popup_mark_item_unknown", span.text);
 }
 
 /** Show the marks of the page in `tabId` (again: call on each state change).

@@ -11,6 +11,9 @@ import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 import { $ } from "../shared/controls.js";
+import { localize, number, parts, percent, plural, t } from "../shared/i18n.js";
+
+localize();
 
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
@@ -19,8 +22,16 @@ async function targetTab() {
   return tab?.id;
 }
 
-function percent(x) {
-  return `${Math.round(x * 100)}%`;
+/** The verdict's headline (the server's verdict stays the data: the box's colour keys on it). */
+const VERDICT_TEXT = {
+  "likely spun": "verdict_likely_spun",
+  "possibly spun": "verdict_possibly_spun",
+  "no sign of spinning": "verdict_no_sign",
+};
+
+/** The threshold as the slider's label shows it (two decimals, as the language writes them). */
+function thresholdText(value) {
+  return number(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 let busyTick = 0;
@@ -30,22 +41,19 @@ function showState(state) {
   if (state?.status === STATUS.BUSY) busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
   const box = $("verdict-box");
   if (!state) {
-    $("verdict").textContent = "Unspin does not run on this page";
-    $("figures").textContent = "Only web pages (http and https) are checked.";
+    $("verdict").textContent = t("popup_not_here");
+    $("figures").textContent = t("popup_not_here_detail");
     return;
   }
   const s = state.summary; // the server's
   if (s && state.status !== STATUS.DISABLED) {
     box.dataset.verdict = s.verdict;
-    $("verdict").textContent = s.verdict[0].toUpperCase() + s.verdict.slice(1);
-    const spanWord = s.spans === 1 ? "span" : "spans";
-    $("figures").textContent = `${percent(s.spun_ratio)} of words spun · ${s.spans} ${spanWord} · ${s.words} words`;
-    if (state.skipped) {
-      const some = state.skipped === 1 ? "1 paragraph" : `${state.skipped} paragraphs`;
-      $("figures").textContent += ` · ${some} not analysed (the article is too long)`;
-    }
-    if (state.status === STATUS.ANALYSING) $("figures").textContent += " · analysing…";
-    if (state.status === STATUS.BUSY) $("figures").textContent += ` · ${statusText(state).toLowerCase()}`;
+    $("verdict").textContent = VERDICT_TEXT[s.verdict] ? t(VERDICT_TEXT[s.verdict]) : s.verdict;
+    const figures = [t("popup_figures_spun", percent(s.spun_ratio)), plural("count_spans", s.spans), plural("count_words", s.words)];
+    if (state.skipped) figures.push(plural("popup_figures_skipped", state.skipped));
+    if (state.status === STATUS.ANALYSING) figures.push(t("popup_figures_analysing"));
+    if (state.status === STATUS.BUSY) figures.push(t("popup_figures_busy", retrySeconds(state)));
+    $("figures").textContent = figures.join(" · ");
   } else {
     delete box.dataset.verdict;
     $("verdict").textContent = statusText(state);
@@ -65,29 +73,29 @@ function showServer(status, state) {
   $("server-help").hidden = (status.ok && !refused) || launching;
   $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
   if (refused) {
-    $("server-status").textContent = `The server at ${status.serverUrl} refused this browser.`;
+    $("server-status").textContent = t("server_refused", status.serverUrl);
   } else if (launching) {
-    $("server-status").textContent = `Server: starting at ${status.serverUrl}…`;
+    $("server-status").textContent = t("server_starting", status.serverUrl);
   } else if (status.ok) {
     const model = status.health.model || {};
-    $("server-status").textContent = `Server: running at ${status.serverUrl} · model ${model.name || "?"} ${model.version || ""}`.trim();
+    $("server-status").textContent = t("server_running", status.serverUrl, `${model.name || "?"} ${model.version || ""}`.trim());
   } else {
     $("server-status").textContent =
-      status.error.kind === "down" ? `Server not reachable at ${status.serverUrl}` : `Server problem: ${status.error.message}`;
+      status.error.kind === "down" ? t("server_unreachable", status.serverUrl) : t("server_problem", status.error.message);
   }
   // Firefox: the server refuses this install's origin until it is allowed.
   if (refused) showAllowOrigin($("allow-origin-help"), browser.runtime.getURL(""));
   else $("allow-origin-help").hidden = true;
 }
 
-/** How to start the server, from the one list of start commands (settings.js). */
+/** How to start the server, from the one list of start commands (settings.js: the one from the
+ *  Unspin folder, then the one once installed). */
 function showStartCommands() {
-  const [first, ...others] = START_COMMANDS.map((command) => Object.assign(document.createElement("code"), { textContent: command }));
-  first.id = "start-command";
-  const help = $("start-help");
-  help.replaceChildren("Start it on this computer, from the Unspin folder: ", first);
-  for (const other of others) help.append(" (or, once installed: ", other, ")");
-  help.append(".");
+  const [fromFolder, installed] = START_COMMANDS.map((command) =>
+    Object.assign(document.createElement("code"), { textContent: command, translate: false }),
+  );
+  fromFolder.id = "start-command";
+  $("start-help").replaceChildren(...parts("popup_start_help", fromFolder, installed));
 }
 
 /**
@@ -99,11 +107,11 @@ function showThreshold(threshold, status) {
   const known = threshold ?? (status?.ok ? status.health.model?.threshold : null);
   slider.disabled = typeof known !== "number";
   if (typeof known !== "number") {
-    $("threshold-value").textContent = status ? "model default (server not reachable)" : "model default";
+    $("threshold-value").textContent = t(status ? "popup_threshold_default_unreachable" : "popup_threshold_default");
     return;
   }
   slider.value = String(known);
-  $("threshold-value").textContent = `${known.toFixed(2)}${threshold == null ? " (model default)" : ""}`;
+  $("threshold-value").textContent = threshold == null ? t("popup_threshold_is_default", thresholdText(known)) : thresholdText(known);
 }
 
 async function main() {
@@ -154,7 +162,7 @@ async function main() {
   if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
 
   $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
-  $("threshold").addEventListener("input", () => ($("threshold-value").textContent = Number($("threshold").value).toFixed(2)));
+  $("threshold").addEventListener("input", () => ($("threshold-value").textContent = thresholdText(Number($("threshold").value))));
   $("threshold").addEventListener("change", () => {
     settings.threshold = Number($("threshold").value);
     setSettings({ threshold: settings.threshold });

@@ -8,6 +8,11 @@ import { STATUS } from "../shared/page-status.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { isSiteOn, SITE_MODES, siteOf, switchSite } from "../shared/sites.js";
 import { $ } from "../shared/controls.js";
+import { t } from "../shared/i18n.js";
+
+// The command and its default shortcut (manifest.json "commands").
+const ANALYSE_COMMAND = "analyze-page";
+const ANALYSE_SHORTCUT = "Alt+Shift+U";
 
 let tabId = null;
 let optIn = false;
@@ -29,8 +34,8 @@ export function showRunControls(state) {
   }
   if (button) return;
   const analyse = Object.assign(document.createElement("button"), { id: "analyze-page", type: "button", className: "primary" });
-  analyse.textContent = "Analyse this page";
-  analyse.title = "Or press the analyze-page shortcut (Alt+Shift+U by default)";
+  analyse.textContent = t("popup_analyse");
+  analyse.title = t("popup_analyse_title", ANALYSE_COMMAND, ANALYSE_SHORTCUT);
   analyse.addEventListener("click", () => requestAnalyzePage(tabId));
   $("restored").before(analyse);
 }

@@ -3,6 +3,9 @@
 import { requestArticle } from "../shared/messages.js";
 import { restoreSegments } from "../shared/restore.js";
 import { $ } from "../shared/controls.js";
+import { localize, plural, t } from "../shared/i18n.js";
+
+localize();
 
 function restoredNode(tag, paragraph) {
   const node = document.createElement(tag);
@@ -14,7 +17,7 @@ function restoredNode(tag, paragraph) {
     const mark = document.createElement("mark");
     mark.className = "unspin-changed";
     mark.textContent = segment.text;
-    mark.title = `The page said: ${segment.original}`;
+    mark.title = t("restored_page_said", segment.original);
     node.append(mark);
   }
   return node;
@@ -25,7 +28,7 @@ async function main() {
   const target = $("article");
   const article = await requestArticle(tabId);
   if (!article || !article.paragraphs.length) {
-    target.replaceChildren(Object.assign(document.createElement("p"), { textContent: "The page's article is not available (closed, or not analysed yet)." }));
+    target.replaceChildren(Object.assign(document.createElement("p"), { textContent: t("restored_unavailable") }));
     return;
   }
   const nodes = [];
@@ -35,10 +38,9 @@ async function main() {
   for (const p of article.paragraphs) nodes.push(restoredNode(p.kind === "headline" ? "h1" : p.kind === "heading" ? "h2" : "p", p));
   target.replaceChildren(...nodes);
   const changes = target.querySelectorAll("mark.unspin-changed").length;
-  $("banner").textContent =
-    `Restored by Unspin: ${changes} ${changes === 1 ? "phrase" : "phrases"} replaced by the likely original (marked; hover one to see what the page said).`;
-  $("source").textContent = `Source: ${article.url}`;
-  document.title = `${nodes[0]?.textContent || "Article"} · restored · Unspin`;
+  $("banner").textContent = plural("restored_banner_count", changes);
+  $("source").textContent = t("restored_source", article.url);
+  document.title = t("restored_document_title", nodes[0]?.textContent || t("restored_untitled"));
 }
 
 main();

@@ -1,6 +1,7 @@
 // A page's status (PageState.status, messages.js): its values, and what each says to the reader,
-// in the popup and in the toolbar button's title (the one place for these words). Pure: unit
-// tests in page-status.test.js.
+// in the popup and in the toolbar button's title (the one place for these words; the words
+// themselves are messages in _locales, shared/i18n.js). Pure: unit tests in page-status.test.js.
+import { plural, t } from "./i18n.js";
 
 /** The statuses a page reports (the content script; gate.js for a page Unspin must not work in). */
 export const STATUS = Object.freeze({
@@ -19,16 +20,24 @@ export const STATUS = Object.freeze({
 
 /** @typedef {typeof STATUS[keyof typeof STATUS]} Status */
 
+/** The message of each status. */
 const STATUS_TEXT = {
-  [STATUS.STARTING]: "Checking this page…",
-  [STATUS.LAUNCHING]: "Starting Unspin…",
-  [STATUS.ANALYSING]: "Unspin is reading this article…",
-  [STATUS.NO_ARTICLE]: "No article found on this page",
-  [STATUS.TOO_LONG]: "This article is too long to analyse",
-  [STATUS.DISABLED]: "Unspin is off on this site",
-  [STATUS.PAUSED]: "Unspin is paused in this tab",
-  [STATUS.ON_DEMAND]: "Unspin analyses this page when you ask",
-  [STATUS.ERROR]: "Could not analyse this page",
+  [STATUS.STARTING]: "status_starting",
+  [STATUS.LAUNCHING]: "status_launching",
+  [STATUS.ANALYSING]: "status_analysing",
+  [STATUS.NO_ARTICLE]: "status_no_article",
+  [STATUS.TOO_LONG]: "status_too_long",
+  [STATUS.DISABLED]: "status_disabled",
+  [STATUS.PAUSED]: "status_paused",
+  [STATUS.ON_DEMAND]: "status_on_demand",
+  [STATUS.ERROR]: "status_error",
+};
+
+/** The toolbar button's title for an answered page, by the server's verdict. */
+const VERDICT_TITLE = {
+  "likely spun": "button_title_likely_spun",
+  "possibly spun": "button_title_possibly_spun",
+  "no sign of spinning": "button_title_no_sign",
 };
 
 /** Whole seconds until a busy server is asked again (at least 1 while busy). */
@@ -38,17 +47,17 @@ export function retrySeconds(state, now = Date.now()) {
 
 /** The popup's headline for a state without figures (the status itself, for an unknown one). */
 export function statusText(state, now = Date.now()) {
-  if (state.status === STATUS.BUSY) return `Server busy — retrying in ${retrySeconds(state, now)} s`;
-  return STATUS_TEXT[state.status] || state.status;
+  if (state.status === STATUS.BUSY) return t("status_busy", retrySeconds(state, now));
+  return STATUS_TEXT[state.status] ? t(STATUS_TEXT[state.status]) : state.status;
 }
 
 /** The toolbar button's title for the tab. */
 export function buttonTitle(state, now = Date.now()) {
   const s = state.summary;
-  if (state.status === STATUS.DONE && s) return `Unspin: ${s.verdict} (${s.spans} spans)`;
-  if (state.status === STATUS.ERROR) return "Unspin: the server is not reachable (open for details)";
-  if (state.status === STATUS.BUSY) return `Unspin: ${statusText(state, now).toLowerCase()}`;
-  if (state.status === STATUS.DISABLED) return "Unspin: off on this site";
-  if (state.status === STATUS.TOO_LONG) return "Unspin: the article is too long to analyse";
-  return "Unspin";
+  if (state.status === STATUS.DONE && s && VERDICT_TITLE[s.verdict]) return t(VERDICT_TITLE[s.verdict], plural("count_spans", s.spans));
+  if (state.status === STATUS.ERROR) return t("button_title_error");
+  if (state.status === STATUS.BUSY) return t("button_title_busy", retrySeconds(state, now));
+  if (state.status === STATUS.DISABLED) return t("button_title_disabled");
+  if (state.status === STATUS.TOO_LONG) return t("button_title_too_long");
+  return t("ext_name");
 }
