@@ -27,6 +27,7 @@ from . import instance
 from .config import DEFAULT_HOST, DEFAULT_PORT, browser_host_at_first_serve
 from .errors import error_body
 from .feedback import default_data_dir
+from .scan.sources import ScanNotFinished
 from .secret import fingerprint, load_for_command
 from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
@@ -68,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=None,
                         help="where readers' corrections are kept (default: $UNSPIN_DATA_DIR, else "
                              "~/.local/share/unspin)")
+    parser.add_argument("--scan", action="append", default=[], metavar="DIR",
+                        help="a finished `unspin scan` output folder (repeatable): the extension then shows a "
+                             "scanned copy's likely source (POST /api/v1/source); needs the scan extra")
     parser.add_argument("--no-browser-host", dest="browser_host", action="store_false",
                         help="do not install the browser host at this first start with the default data folder "
                              "(also $UNSPIN_BROWSER_HOST=off; `unspin browser-host` installs or removes it any time)")
@@ -251,7 +255,10 @@ def _serve(args: argparse.Namespace, model: Path, data_dir: Path, secret: str) -
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads, "PRECISION": args.precision,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
                           "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote,
-                          "DATA_DIR": str(data_dir), "SECRET": secret})
+                          "DATA_DIR": str(data_dir), "SECRET": secret, "SCANS": tuple(args.scan)})
+    except ScanNotFinished as exc:
+        print(f"error: --scan: {exc}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2
