@@ -10,6 +10,7 @@ import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { connect } from "./connection.js";
 import * as limits from "./limits.js";
+import { plural } from "../shared/i18n.js";
 import * as shared from "./shared-requests.js";
 
 // A busy server (503) is asked again after its Retry-After, at most this many times.
@@ -101,7 +102,7 @@ export async function analyzeDocument(site, texts, signal, others, onBusy, onSta
         await sleep(error.retryAfter, signal);
         continue;
       }
-      if (error.kind === "busy") throw new api.ServerError("busy", `The server stayed busy after ${busy + 1} tries: Retry later`, 503);
+      if (error.kind === "busy") throw new api.ServerError("busy", plural("error_stayed_busy", busy + 1), 503);
       throw error;
     }
   }

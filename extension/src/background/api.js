@@ -10,6 +10,9 @@ import { NONCE_PATTERN } from "../shared/api-contract.js";
 import { documentTokens } from "../shared/document.js";
 import { loopbackOrigin } from "../shared/loopback.js";
 import { readSummary } from "../shared/summary.js";
+import { number, t } from "../shared/i18n.js";
+
+const TOKEN_COMMAND = "unspin token"; // prints the server's secret
 
 const HEALTH_TIMEOUT_MS = 3000;
 // A whole article goes in one request (up to 200,000 characters): the wait grows with its length.
@@ -50,15 +53,15 @@ export function retryAfterSeconds(header, now = Date.now()) {
 /** The server's origin from the stored address, checked each time: storage can hold anything. */
 function serverOrigin(serverUrl) {
   const origin = loopbackOrigin(serverUrl);
-  if (!origin) throw new ServerError("not-loopback", `The server address ${serverUrl} is not on this computer: set an http://127.0.0.1 or http://localhost address in Unspin's options`);
+  if (!origin) throw new ServerError("not-loopback", t("error_not_loopback", serverUrl));
   return origin;
 }
 
 /** An `error` event of a streamed answer as the ServerError its status would have given. */
 function streamError(error) {
-  const message = typeof error?.message === "string" ? error.message : "The analysis stopped";
-  if (error?.code === "busy") return new ServerError("busy", `The server is busy: retrying in ${RETRY_AFTER_S.missing} s`, 503, { retryAfter: RETRY_AFTER_S.missing });
-  return new ServerError("error", `The server refused the request: ${message}`, 500);
+  const message = typeof error?.message === "string" ? error.message : t("error_analysis_stopped");
+  if (error?.code === "busy") return new ServerError("busy", t("error_busy", RETRY_AFTER_S.missing), 503, { retryAfter: RETRY_AFTER_S.missing });
+  return new ServerError("error", t("error_refused", message), 500);
 }
 
 /** One request; `abort` (an AbortSignal, optional): the caller gives up on it. `onEvent`: given,
@@ -80,28 +83,28 @@ async function request(url, init, timeoutMs, abort = null, onEvent = null) {
     body = undefined;
   }
   // Given up on (by the caller or the clock) while waiting for the answer or reading it.
-  if (abort?.aborted) throw new ServerError("aborted", "A newer version of the page was sent instead");
-  if (timeout.aborted) throw new ServerError("timeout", `No answer from ${url} within ${timeoutMs / 1000} s`);
-  if (!response) throw new ServerError("down", `Cannot reach the Unspin server at ${new URL(url).origin}`);
+  if (abort?.aborted) throw new ServerError("aborted", t("error_superseded"));
+  if (timeout.aborted) throw new ServerError("timeout", t("error_timeout", url, number(timeoutMs / 1000)));
+  if (!response) throw new ServerError("down", t("error_down", new URL(url).origin));
   if (response.status === 503) {
     const retryAfter = retryAfterSeconds(response.headers.get("Retry-After"));
-    throw new ServerError("busy", `The server is busy: retrying in ${retryAfter} s`, 503, { retryAfter });
+    throw new ServerError("busy", t("error_busy", retryAfter), 503, { retryAfter });
   }
-  if (body === undefined) throw new ServerError("bad-answer", `The server answered ${response.status} without JSON`);
+  if (body === undefined) throw new ServerError("bad-answer", t("error_no_json", response.status));
   if (response.status === 413 && Number.isInteger(body?.error?.tokens) && Number.isInteger(body?.error?.limit)) {
     const { tokens, limit } = body.error;
-    throw new ServerError("too-large", `The article is too long for the server (${tokens} tokens, at most ${limit})`, 413, { tokens, limit });
+    throw new ServerError("too-large", t("error_too_large", number(tokens), number(limit)), 413, { tokens, limit });
   }
   if (!response.ok) {
     const message = body?.error?.message || `HTTP ${response.status}`;
-    throw new ServerError("error", `The server refused the request: ${message}`, response.status);
+    throw new ServerError("error", t("error_refused", message), response.status);
   }
   return body;
 }
 
 /** The headers of a call with the secret. */
 function withSecret(secret, headers = {}) {
-  if (!secret) throw new ServerError("no-secret", "Unspin does not know the server's secret: paste it in Unspin's options (`unspin token` prints it)");
+  if (!secret) throw new ServerError("no-secret", t("error_no_secret", TOKEN_COMMAND));
   return { ...headers, Authorization: `Bearer ${secret}` };
 }
 
@@ -126,7 +129,7 @@ export async function verify(serverUrl, secret) {
   if (!NONCE_PATTERN.test(nonce)) throw new Error("nonce outside the contract's pattern");
   const answer = await request(`${origin}/api/v1/health?nonce=${nonce}`, { method: "GET" }, HEALTH_TIMEOUT_MS);
   if (answer?.proof !== (await proof(secret, new URL(origin).host, nonce))) {
-    throw new ServerError("impostor", `The program at ${origin} is not your Unspin server (it does not know your secret): nothing was sent to it`);
+    throw new ServerError("impostor", t("error_impostor", origin));
   }
 }
 
@@ -211,7 +214,7 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   } finally {
     sent.inFlight -= 1;
   }
-  const notV1 = () => new ServerError("bad-answer", "The server's answer does not match API v1");
+  const notV1 = () => new ServerError("bad-answer", t("error_not_api_v1"));
   const summary = readSummary(answer?.summary);
   if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || !summary) throw notV1();
   const results = Array.from(paragraphs, () => null);
@@ -236,7 +239,7 @@ export async function suggest(serverUrl, secret, paragraphs, threshold, ignore, 
   );
   const valid = (span) => Number.isInteger(span?.paragraph) && span.paragraph < paragraphs.length && Array.isArray(span.suggestions);
   if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.spans) || !answer.spans.every(valid)) {
-    throw new ServerError("bad-answer", "The server's answer does not match API v1");
+    throw new ServerError("bad-answer", t("error_not_api_v1"));
   }
   return answer.spans;
 }

@@ -8,6 +8,7 @@ import { BROWSER_HOST } from "../shared/api-contract.js";
 import { mayStart } from "../shared/host-permission.js";
 import { getConnection, setSecret } from "../shared/settings.js";
 import * as api from "./api.js";
+import { t } from "../shared/i18n.js";
 
 let starting = null; // Promise<secret> of the start in flight
 
@@ -26,7 +27,7 @@ async function startServer(serverUrl) {
     return null; // not installed (or not for this browser)
   }
   if (answer?.type !== "ready" || typeof answer.secret !== "string") {
-    throw new api.ServerError("start-failed", `Unspin could not start its server: ${answer?.message ?? "the browser host gave no answer"}`);
+    throw new api.ServerError("start-failed", t("error_start_failed", answer?.message ?? t("error_host_no_answer")));
   }
   await setSecret(answer.secret);
   return answer.secret;

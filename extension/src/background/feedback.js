@@ -4,6 +4,7 @@
 import { getSettings } from "../shared/settings.js";
 import * as api from "./api.js";
 import { connect } from "./connection.js";
+import { t } from "../shared/i18n.js";
 
 const LABELS = ["spun", "not_spun"];
 
@@ -28,7 +29,7 @@ export async function sendCorrection(correction, sender) {
   const settings = await getSettings();
   if (settings.feedback !== true) return { sent: false, reason: "no-consent" };
   const body = checked(correction);
-  if (!body) return { sent: false, reason: "failed", message: "The correction does not describe a span of the paragraph" };
+  if (!body) return { sent: false, reason: "failed", message: t("error_correction_shape") };
   body.url = settings.feedbackUrl === true ? pageAddress(sender.tab?.url ?? sender.url) : null;
   try {
     const { serverUrl, secret } = await connect();

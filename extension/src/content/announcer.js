@@ -1,14 +1,18 @@
 // What screen readers are told without moving focus: a polite live region in the overlay, and
 // how a mark is read out (the label of the mark's button and the announcement alike).
 import { el } from "./dom.js";
+import { t } from "../shared/i18n.js";
 
-export const NO_MARKS_LEFT = "No marks remain on this page.";
+/** What is said when the last mark went. */
+export function noMarksLeft() {
+  return t("announce_no_marks_left");
+}
 
 /** A mark as read out: its wording and likely original. */
 export function describeMark(mark) {
   const best = mark.span.suggestions?.[0]?.text;
-  const original = best ? ` Likely original: ${best}.` : mark.span.suggestions === null ? " Finding the original." : " Original unknown.";
-  return `Possibly spun: ${mark.span.text}.${original}`;
+  if (best) return t("announce_mark", mark.span.text, best);
+  return t(mark.span.suggestions === null ? "announce_mark_finding" : "announce_mark_unknown", mark.span.text);
 }
 
 /** The live region, added to `root` (the overlay's shadow root). */

@@ -8,7 +8,7 @@
 // them, Esc goes back to the mark. When the mark under keyboard focus goes ("Not spun"), focus
 // goes on to the mark that takes its place (its card opens), or, when no mark remains, the live
 // region says so and focus goes back to the page.
-import { describeMark, NO_MARKS_LEFT } from "./announcer.js";
+import { describeMark, noMarksLeft } from "./announcer.js";
 import { DESCRIPTION_ID } from "./card.js";
 import { el } from "./dom.js";
 
@@ -139,7 +139,7 @@ export function init(signal, { root, card, announcer, ordered }) {
       focusFromElsewhere(next);
       return;
     }
-    announcer.say(NO_MARKS_LEFT);
+    announcer.say(noMarksLeft());
     active()?.blur(); // focus goes back to the page
   }
 

@@ -4,6 +4,7 @@
 // then ignored. A port that breaks (the background restarted) is opened again and the document
 // sent once more; while the server is busy, the document says when it is asked again.
 import { connectPage, MESSAGES, portListener, postAnalyze, postCancel, postSuggest } from "../shared/messages.js";
+import { t } from "../shared/i18n.js";
 import { placeSpans } from "../shared/suggestions.js";
 
 /**
@@ -57,7 +58,7 @@ export function init(signal, { onAnswer, onChange }) {
         postAnalyze(connect(), doc.id, doc.texts, doc.first);
       } catch {
         port = null; // the extension was reloaded or updated: this copy cannot reach it any more
-        doc.error = { kind: "error", message: "Unspin was updated or reloaded: reload the page" };
+        doc.error = { kind: "error", message: t("error_extension_reloaded") };
       }
     }
   }
@@ -67,7 +68,7 @@ export function init(signal, { onAnswer, onChange }) {
     if (signal.aborted || !doc || doc.answer || doc.error) return;
     // The background stopped while the document was in flight: ask once more on a fresh port.
     if (doc.tries < 2) post();
-    else doc.error = { kind: "error", message: "The extension's background stopped before answering" };
+    else doc.error = { kind: "error", message: t("error_background_stopped") };
     onChange();
   }
 
@@ -81,7 +82,7 @@ export function init(signal, { onAnswer, onChange }) {
       doc.error = null;
       onAnswer();
     } else {
-      doc.error = { kind: "bad-answer", message: "The answer does not match the article" };
+      doc.error = { kind: "bad-answer", message: t("error_answer_mismatch") };
     }
     onChange();
   }

@@ -7,6 +7,7 @@ import { setAllowList } from "../shared/corrections.js";
 import { getSettings } from "../shared/settings.js";
 import { cleanAllowList, formatAllowList, parseAllowList } from "../shared/wording.js";
 import { $ } from "../shared/controls.js";
+import { plural, quote, t } from "../shared/i18n.js";
 
 const EXPORT_NAME = "unspin-allow-list.txt";
 
@@ -19,9 +20,9 @@ function show(list) {
       text.textContent = wording;
       const remove = document.createElement("button");
       remove.type = "button";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", `Remove “${wording}”`);
-      remove.addEventListener("click", () => save(list.filter((w) => w !== wording), `Removed “${wording}”.`));
+      remove.textContent = t("options_remove");
+      remove.setAttribute("aria-label", t("options_remove_label", quote(wording)));
+      remove.addEventListener("click", () => save(list.filter((w) => w !== wording), t("options_removed", quote(wording))));
       item.append(text, remove);
       return item;
     }),
@@ -44,14 +45,14 @@ async function importList(file) {
   const imported = parseAllowList(await file.text());
   const { ignore } = await getSettings();
   const merged = cleanAllowList([...cleanAllowList(ignore), ...imported]);
-  await save(merged, `Imported ${imported.length} ${imported.length === 1 ? "wording" : "wordings"} from ${file.name}.`);
+  await save(merged, plural("options_imported", imported.length, file.name));
 }
 
 export async function initAllowList() {
   show(cleanAllowList((await getSettings()).ignore));
   $("allow-list-save").addEventListener("click", () => {
     const list = parseAllowList($("allow-list").value);
-    save(list, `Saved ${list.length} ${list.length === 1 ? "wording" : "wordings"}.`);
+    save(list, plural("options_saved_list", list.length));
   });
   $("allow-list-export").addEventListener("click", exportList);
   $("allow-list-import").addEventListener("change", () => {

@@ -4,12 +4,15 @@ import browser from "webextension-polyfill";
 import { showAllowOrigin } from "../shared/allow-origin.js";
 import { requestServerStatus } from "../shared/messages.js";
 import { LOOPBACK_HOSTS, loopbackOrigin } from "../shared/loopback.js";
-import { DEFAULTS, getConnection, setSecret, setSettings } from "../shared/settings.js";
+import { DEFAULTS, getConnection, setSecret, setSettings, START_COMMANDS } from "../shared/settings.js";
 import { initAllowList } from "./allow-list.js";
 import { initRunOptions } from "./run-options.js";
 import { initSiteLists } from "./site-lists.js";
 import { $ } from "../shared/controls.js";
 import { offerHostPermission } from "../shared/host-permission.js";
+import { localize, orList, t } from "../shared/i18n.js";
+
+localize();
 
 async function main() {
   const { serverUrl: saved, secret } = await getConnection();
@@ -22,20 +25,20 @@ async function main() {
     event.preventDefault();
     const serverUrl = loopbackOrigin($("server-url").value);
     if (!serverUrl) {
-      $("result").textContent = `Use an http address on ${LOOPBACK_HOSTS.join(" or ")}.`;
+      $("result").textContent = t("options_loopback_only", orList([...LOOPBACK_HOSTS]));
       return;
     }
     await Promise.all([setSettings({ serverUrl }), setSecret($("secret").value.trim())]);
     $("server-url").value = serverUrl;
-    $("result").textContent = "Saved.";
+    $("result").textContent = t("options_saved");
   });
 
   $("test").addEventListener("click", async () => {
-    $("result").textContent = "Testing…";
+    $("result").textContent = t("options_testing");
     const status = await requestServerStatus();
     $("result").textContent = status.ok
-      ? `Connected: Unspin ${status.health.version}, model ${status.health.model?.name ?? "?"}`
-      : `${status.error.message}. Start it with make serve (or unspin serve).`;
+      ? t("options_connected", status.health.version, status.health.model?.name ?? "?")
+      : t("options_not_connected", status.error.message, ...START_COMMANDS);
   });
 }
 

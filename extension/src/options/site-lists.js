@@ -5,6 +5,7 @@ import browser from "webextension-polyfill";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { SITE_MODES, siteOf } from "../shared/sites.js";
 import { $ } from "../shared/controls.js";
+import { t } from "../shared/i18n.js";
 
 const LISTS = { disabledSites: "disabled-sites", enabledSites: "enabled-sites" }; // setting -> element id prefix
 
@@ -14,8 +15,8 @@ function render(key, sites) {
   list.replaceChildren(
     ...sites.map((site) => {
       const item = document.createElement("li");
-      const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "Remove" });
-      remove.setAttribute("aria-label", `Remove ${site}`);
+      const remove = Object.assign(document.createElement("button"), { type: "button", textContent: t("options_remove") });
+      remove.setAttribute("aria-label", t("options_remove_label", site));
       remove.addEventListener("click", async () => {
         const { [key]: now } = await getSettings();
         await setSettings({ [key]: now.filter((s) => s !== site) });
@@ -43,13 +44,13 @@ export async function initSiteLists() {
       const site = siteOf(input.value);
       const message = $(`${prefix}-result`);
       if (!site) {
-        message.textContent = "Type a site, such as example.com.";
+        message.textContent = t("options_type_a_site");
         return;
       }
       const { [key]: now } = await getSettings();
       if (!now.includes(site)) await setSettings({ [key]: [...now, site] });
       input.value = "";
-      message.textContent = `Added ${site}.`;
+      message.textContent = t("options_site_added", site);
     });
   }
   browser.storage.onChanged.addListener((changes, area) => {

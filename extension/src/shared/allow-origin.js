@@ -5,6 +5,7 @@
 // Firefox sends that origin only with POST requests (the page's analysis), not with the GET of
 // the server's health check, which a refusing server still answers: a refusal shows in the
 // page's error as much as in the server status.
+import { parts } from "./i18n.js";
 
 /** Whether this build runs in Firefox (build.mjs defines __BROWSER__). */
 export const IS_FIREFOX = typeof __BROWSER__ !== "undefined" && __BROWSER__ === "firefox";
@@ -30,5 +31,6 @@ export function showAllowOrigin(element, extensionUrl) {
   const code = document.createElement("code");
   code.className = "allow-origin-command";
   code.textContent = allowOriginCommand(extensionUrl);
-  element.replaceChildren("In Firefox, start the server with this add-on's own address allowed: ", code);
+  code.translate = false;
+  element.replaceChildren(...parts("allow_origin_help", code));
 }

@@ -2,8 +2,10 @@
 // with it the browser host (`unspin browser-host install`) starts the server when none answers
 // (background/connection.js). The browser asks the reader; the button says what was decided.
 import browser from "webextension-polyfill";
+import { t } from "./i18n.js";
 
 const PERMISSION = { permissions: ["nativeMessaging"] };
+const HOST_INSTALL = "unspin browser-host install"; // the command that installs the browser host
 
 /** Whether the reader allowed Unspin to start its server (the host may still be missing). */
 export function mayStart() {
@@ -14,9 +16,7 @@ export function mayStart() {
 export async function offerHostPermission(button, state) {
   const show = (held) => {
     button.hidden = held;
-    state.textContent = held
-      ? "Unspin starts its server when it finds none (after `unspin browser-host install`)."
-      : "Not allowed yet: start the server yourself, or allow it here.";
+    state.textContent = held ? t("host_allowed", HOST_INSTALL) : t("host_not_allowed");
   };
   show(await mayStart());
   button.addEventListener("click", async () => {

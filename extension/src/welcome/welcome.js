@@ -9,6 +9,9 @@ import { requestServerStatus } from "../shared/messages.js";
 import { getSettings, setSettings } from "../shared/settings.js";
 import { $ } from "../shared/controls.js";
 import { offerHostPermission } from "../shared/host-permission.js";
+import { localize, t } from "../shared/i18n.js";
+
+localize();
 
 const CHECK_EVERY_MS = 3000;
 
@@ -16,19 +19,18 @@ async function checkServer() {
   const status = await requestServerStatus();
   const state = $("server-state");
   state.dataset.ok = String(status.ok);
-  if (status.ok) state.textContent = `Server found at ${status.serverUrl} (model ${status.health.model?.name ?? "?"}).`;
-  else if (status.error.kind === "down") state.textContent = `Server not found at ${status.serverUrl}: start it with one of the commands above.`;
-  else state.textContent = `Server not usable at ${status.serverUrl}: ${status.error.message}`;
+  if (status.ok) state.textContent = t("welcome_server_found", status.serverUrl, status.health.model?.name ?? "?");
+  else if (status.error.kind === "down") state.textContent = t("welcome_server_not_found", status.serverUrl);
+  else state.textContent = t("welcome_server_unusable", status.serverUrl, status.error.message);
 }
 
 function showConsent({ feedback, feedbackUrl }) {
   $("feedback-consent").checked = feedback === true;
   $("feedback-url").checked = feedbackUrl === true;
   $("feedback-url").disabled = feedback !== true;
-  $("feedback-state").textContent =
-    feedback === true
-      ? `Your corrections are kept on this computer${feedbackUrl === true ? ", with the page address" : ", without the page address"}.`
-      : "Corrections are off: nothing is kept.";
+  $("feedback-state").textContent = t(
+    feedback !== true ? "welcome_feedback_off" : feedbackUrl === true ? "welcome_feedback_on_with_address" : "welcome_feedback_on_without_address",
+  );
 }
 
 async function main() {
