@@ -1,7 +1,7 @@
 // The hovercard's actions on a mark: "Not spun" (the mark goes, and stays gone for that wording
-// on this site), "Spun — restore as …" (confirm a suggestion or type the original), and "Never
-// flag" (the wording joins the allow-list on every site, after a confirmation), then "Find the
-// original" (a web search for the article's source, background/find-original.js). With the reader's
+// on this site), "Spun — restore as …" (confirm a suggestion or type the original), "Find the
+// original" (a web search for the article's source, background/find-original.js), and "Never
+// flag" (the wording joins the allow-list on every site, after a confirmation). With the reader's
 // consent, the first two send a correction to the server's feedback store (background/feedback.js
 // decides). An action counts only when the card is ready (card-guard.js): a click the page
 // steered there is ignored, and says so. Text goes in with textContent only.
@@ -115,6 +115,6 @@ export function renderActions(container, mark, guard) {
   find.title = t("find_original_title");
   find.addEventListener("click", when(find, async () => say(searchNote(await requestFindOriginal().catch(() => null)))));
 
-  container.replaceChildren(notSpun, ...restore, form, never, sure, find, status);
-  return [notSpun, ...restore, input, typed, never, sure, find];
+  container.replaceChildren(notSpun, ...restore, form, find, never, sure, status);
+  return [notSpun, ...restore, input, typed, find, never, sure];
 }
