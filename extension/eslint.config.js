@@ -1,7 +1,9 @@
 // ESLint (flat config): the recommended rules over the extension's source, its build script and
-// the Firefox test driver. Types are tsc's (tsconfig.json); formatting is not checked here.
+// the Firefox test driver, and the project's own rule (lint/): no UI text in code, every word the
+// reader meets comes from _locales. Types are tsc's (tsconfig.json); formatting is not checked here.
 import js from "@eslint/js";
 import globals from "globals";
+import noUiLiterals from "./lint/no-ui-literals.js";
 
 export default [
   { ignores: ["dist/", "node_modules/"] },
@@ -19,6 +21,13 @@ export default [
     },
   },
   {
+    // The reader's words are messages (src/_locales, shared/i18n.js): lint/no-ui-literals.js.
+    files: ["src/**/*.js"],
+    ignores: ["src/**/*.test.js"],
+    plugins: { unspin: { rules: { "no-ui-literals": noUiLiterals } } },
+    rules: { "unspin/no-ui-literals": "error" },
+  },
+  {
     // Content scripts run inside web pages: they never read the server's secret (settings.js).
     files: ["src/content/**/*.js"],
     rules: {
@@ -29,7 +38,7 @@ export default [
     },
   },
   {
-    files: ["src/**/*.test.js", "build.mjs", "test/**/*.mjs", "eslint.config.js"],
+    files: ["src/**/*.test.js", "build.mjs", "test/**/*.mjs", "lint/**/*.js", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },
   {

@@ -10,7 +10,7 @@ import * as api from "./api.js";
 import * as cache from "./cache.js";
 import { connect } from "./connection.js";
 import * as limits from "./limits.js";
-import { plural } from "../shared/i18n.js";
+import { plural, t } from "../shared/i18n.js";
 import * as shared from "./shared-requests.js";
 
 // A busy server (503) is asked again after its Retry-After, at most this many times.
@@ -24,7 +24,7 @@ function sleep(seconds, signal) {
     const timer = setTimeout(resolve, seconds * 1000);
     signal.addEventListener("abort", () => {
       clearTimeout(timer);
-      reject(new api.ServerError("aborted", "A newer version of the page was sent instead"));
+      reject(new api.ServerError("aborted", t("error_superseded")));
     }, { once: true });
   });
 }

@@ -21,6 +21,7 @@ export function refusedBrowser(serverStatus, pageState) {
 /** `unspin serve --allow-origin <origin>` for an extension whose base URL is `extensionUrl`
  *  (runtime.getURL("")). */
 export function allowOriginCommand(extensionUrl) {
+  // eslint-disable-next-line unspin/no-ui-literals -- a command, typed as it is in every language
   return `unspin serve --allow-origin ${String(extensionUrl).replace(/\/+$/, "")}`;
 }
 

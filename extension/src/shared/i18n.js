@@ -50,13 +50,10 @@ export function t(key, ...substitutions) {
   return lookup(key, substitutions) || missing(key);
 }
 
-let tag = null;
-
 /** The language of the messages shown (their own `language_tag`: "en", "de", "pt-BR"...), which
  *  is not always the browser's (a language without a translation shows English). */
 export function language() {
-  tag ??= t("language_tag");
-  return tag;
+  return t("language_tag");
 }
 
 const RIGHT_TO_LEFT = /^(ar|ckb|dv|fa|he|ks|ps|sd|ug|ur|yi)(-|$)/i;
