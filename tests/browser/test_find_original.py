@@ -86,6 +86,7 @@ def test_find_the_original_searches_only_when_asked_from_popup_card_and_restored
         page.keyboard.press("Tab")
     wait_for(lambda: overlay(ext, page)["card"]["active"] == "Find the original", message="focus on Find the original")
     card_ready(ext, page)
+    page.screenshot(path=str(ARTIFACTS / "card-find-original.png"))
     opened_a_tab(ext, lambda: page.keyboard.press("Enter"))
     wait_for(lambda: len(searches(ext)) == 2, message="the card's search")
     assert searches(ext) == [query, query]  # one article, one best sentence
