@@ -1,5 +1,6 @@
 # Set-up and everyday commands. On a fresh Debian/Ubuntu machine with Python 3.11:
-#   make serve   create .venv, install Unspin, start the server with the shipped model
+#   make serve   create .venv, install Unspin, start the server with the shipped model (its first
+#                start installs the browser host for this user; UNSPIN_BROWSER_HOST=off skips it)
 #   make test    install what the tests need (Chromium and Firefox ESR too, when root), check the code
 #                (make lint) and run the whole suite
 #   make install-scan   (or install-ray, install-train, install-glove) add one of Unspin's extras to

@@ -43,6 +43,7 @@ COMMANDS = {
 # always does, else the option (its argparse dest) that needs it. The README's table of commands
 # says the same (tests/test_cli_extras.py checks it).
 EXTRAS: dict[str, dict[str, str | None]] = {
+    "serve": {"scan": "scan"},
     "scan": {"scan": None, "ray": "ray"},
     "crawl": {"scan": None, "train": None, "glove": "glove"},
     "grouping": {"scan": None},

@@ -78,6 +78,16 @@ def default_model_path() -> Path:
     return Path(env) if env else SHIPPED_MODEL
 
 
+# The first `unspin serve` with the default data folder installs the browser host for this user
+# (browser_host.at_first_serve) unless this variable is off (or 0, no, false), or --no-browser-host.
+BROWSER_HOST_SETTING = "UNSPIN_BROWSER_HOST"
+
+
+def browser_host_at_first_serve() -> bool:
+    """Whether $UNSPIN_BROWSER_HOST lets the first `unspin serve` install the browser host."""
+    return os.environ.get(BROWSER_HOST_SETTING, "").strip().lower() not in {"off", "0", "no", "false"}
+
+
 def server_url() -> str:
     """The server `unspin analyze` tries first: $UNSPIN_SERVER if set, else DEFAULT_SERVER."""
     return os.environ.get("UNSPIN_SERVER") or DEFAULT_SERVER

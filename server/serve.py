@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import socket
 import sys
@@ -23,9 +24,10 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import Error, RequestEntityTooLarge
 
 from . import instance
-from .config import DEFAULT_HOST, DEFAULT_PORT
+from .config import DEFAULT_HOST, DEFAULT_PORT, browser_host_at_first_serve
 from .errors import error_body
 from .feedback import default_data_dir
+from .scan.sources import ScanNotFinished
 from .secret import fingerprint, load_for_command
 from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
@@ -67,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=None,
                         help="where readers' corrections are kept (default: $UNSPIN_DATA_DIR, else "
                              "~/.local/share/unspin)")
+    parser.add_argument("--scan", action="append", default=[], metavar="DIR",
+                        help="a finished `unspin scan` output folder (repeatable): the extension then shows a "
+                             "scanned copy's likely source (POST /api/v1/source); needs the scan extra")
+    parser.add_argument("--no-browser-host", dest="browser_host", action="store_false",
+                        help="do not install the browser host at this first start with the default data folder "
+                             "(also $UNSPIN_BROWSER_HOST=off; `unspin browser-host` installs or removes it any time)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="answer clients on other machines too (anyone who can reach the port "
                              "and knows the secret, `unspin token`, can then use the server)")
@@ -194,6 +202,24 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _first_serve(args: argparse.Namespace, data_dir: Path) -> None:
+    """Install the browser host for this user at the first start with the default data folder
+    (browser_host.at_first_serve), saying so in one line. Not with a data folder given
+    (--data-dir, $UNSPIN_DATA_DIR: the browser host's own starts, the service's, tests), nor when
+    $UNSPIN_BROWSER_HOST is off or --no-browser-host is given. Never stops the server."""
+    if (args.data_dir or os.environ.get("UNSPIN_DATA_DIR") or not getattr(args, "browser_host", True)
+            or not browser_host_at_first_serve()):
+        return
+    from . import browser_host
+
+    try:
+        said = browser_host.at_first_serve(Path.home(), data_dir.absolute())
+    except Exception as exc:  # the server starts whatever happens here
+        said = f"note: could not install the browser host for the extension ({exc})", False
+    if said:
+        print(said[0], file=sys.stdout if said[1] else sys.stderr, flush=True)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -229,7 +255,10 @@ def _serve(args: argparse.Namespace, model: Path, data_dir: Path, secret: str) -
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads, "PRECISION": args.precision,
                           "ALLOWED_ORIGINS": tuple(args.allow_origin),
                           "ALLOWED_HOSTS": tuple(args.allow_host), "ALLOW_REMOTE": args.allow_remote,
-                          "DATA_DIR": str(data_dir), "SECRET": secret})
+                          "DATA_DIR": str(data_dir), "SECRET": secret, "SCANS": tuple(args.scan)})
+    except ScanNotFinished as exc:
+        print(f"error: --scan: {exc}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError) as exc:  # no model, no LM package, or a model of another version
         print(f"error: cannot load the model from {model}: {exc}", file=sys.stderr)
         return 2
@@ -244,6 +273,7 @@ def _serve(args: argparse.Namespace, model: Path, data_dir: Path, secret: str) -
     info = engine.info
     print(f"Unspin {__version__} with model {info['name']} {info['version']}; language model in "
           f"{engine.precision['path']} ({engine.precision['why']})", flush=True)
+    _first_serve(args, data_dir)
     print(f"Listening on {url} (Ctrl-C to stop)", flush=True)
     # Ctrl-C and `kill` both stop it cleanly. SIGINT is set explicitly: a process started from a
     # script in the background inherits SIGINT as ignored, and Python then leaves it ignored.

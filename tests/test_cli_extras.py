@@ -30,10 +30,12 @@ ARGS = {
     "train": ["--data", "d", "--out", "out"],
     "evaluate": ["--model", "m"],
     "bench": ["--model", "m"],
+    "serve": [],
 }
+OPTION_VALUES = {("serve", "scan"): ["out"]}  # options that take a value: what the cases give them
 # (command, its options, the extra hidden)
-CASES = [(command, [f"--{option}"] if option else [], extra) for command, needs in cli.EXTRAS.items()
-         for extra, option in needs.items()]
+CASES = [(command, [f"--{option}", *OPTION_VALUES.get((command, option), [])] if option else [], extra)
+         for command, needs in cli.EXTRAS.items() for extra, option in needs.items()]
 
 
 def name(requirement: str) -> str:

@@ -55,3 +55,12 @@ def test_an_unfinished_scan_is_refused_at_start(tmp_path):
 
 def test_addresses_compare_without_case_of_host_fragment_or_final_slash():
     assert address_key("HTTPS://News.Example/A/?q=1#top") == "https://news.example/A?q=1"
+
+
+def test_serve_refuses_a_folder_without_a_finished_scan(tiny_model, tmp_path, capsys):
+    from unspin.cli import main
+
+    code = main(["serve", "--model", str(tiny_model), "--data-dir", str(tmp_path / "data"), "--port", "0",
+                 "--scan", str(tmp_path)])
+    assert code == 2
+    assert f"error: --scan: {tmp_path} holds no finished scan (no articles.parquet)" in capsys.readouterr().err

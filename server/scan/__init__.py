@@ -6,5 +6,6 @@
     groups.py    spun copies grouped with their source (MinHash LSH over restored texts)
     report.py    the self-contained HTML report (plots drawn by matplotlib)
     cluster.py   the same job on Ray Data (`--ray`)
+    sources.py   a finished scan's likely sources, by address, for the server (`serve --scan`)
     command.py   the command itself
 """

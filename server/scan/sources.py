@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import pyarrow.parquet as pq
-
 COLUMNS = ["id", "url", "title", "likely_source", "source_overlap"]
 
 
@@ -23,6 +21,10 @@ def address_key(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
 
 
+class ScanNotFinished(FileNotFoundError):
+    """A folder given as a scan holds no finished one (no articles.parquet)."""
+
+
 class Sources:
     """Address of a scanned copy -> its likely source ({"url", "title", "id", "overlap"})."""
 
@@ -31,13 +33,15 @@ class Sources:
 
     @classmethod
     def load(cls, folders: list[str | Path]) -> "Sources":
-        """Read each scan folder's articles.parquet. Raises FileNotFoundError for a folder
-        without one (a scan not finished yet: `unspin scan` writes it last)."""
+        """Read each scan folder's articles.parquet. Raises ScanNotFinished for a folder without
+        one (a scan not finished yet: `unspin scan` writes it last)."""
+        import pyarrow.parquet as pq  # the scan extra, needed only by a server given scans
+
         table: dict[str, dict] = {}
         for folder in folders:
             path = Path(folder) / "articles.parquet"
             if not path.is_file():
-                raise FileNotFoundError(f"{folder} holds no finished scan (no articles.parquet)")
+                raise ScanNotFinished(f"{folder} holds no finished scan (no articles.parquet)")
             rows = pq.read_table(path, columns=COLUMNS).to_pylist()
             by_id = {row["id"]: row for row in rows}
             for row in rows:

@@ -222,17 +222,17 @@ def auth(url: str) -> dict:
     return {"Authorization": f"Bearer {SECRETS[url]}"}
 
 
-def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool = True):
+def start_server(model: Path, data_dir: Path | None = None, allow_firefox: bool = True, extra_args: list[str] = ()):
     """Start `unspin serve --port 0` (its secret and readers' corrections in `data_dir`, else in a
     new temporary folder, never the user's; the pinned Firefox extension origin allowed with
-    --allow-origin unless allow_firefox is False); returns (process, base URL)."""
+    --allow-origin unless allow_firefox is False; `extra_args` added); returns (process, base URL)."""
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="unspin-data-"))
     exe = shutil.which("unspin") or str(Path(sys.executable).parent / "unspin")
     cmd = [exe] if Path(exe).exists() else [sys.executable, "-m", "unspin.cli"]
     proc = subprocess.Popen(
         [*cmd, "serve", "--port", "0", "--model", str(model), "--threads", "2",
          *(["--allow-origin", FIREFOX_EXTENSION_ORIGIN] if allow_firefox else []),
-         "--data-dir", str(data_dir)],
+         "--data-dir", str(data_dir), *extra_args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 180

@@ -53,7 +53,7 @@ def test_card_actions_by_keyboard_have_names_and_tab_goes_round_them(ext, pages_
     want = [("button", f"Not spun: stop marking “{first['text']}” on this site")]
     want += [("button", f"Spun — restore as “{s}”") for s in suggestions]
     want += [("input", f"The original wording of “{first['text']}”"), ("button", "Spun — restore as typed"),
-             ("button", f"Never flag “{first['text']}”")]
+             ("button", "Find the original"), ("button", f"Never flag “{first['text']}”")]
     assert [(a["tag"], a["name"]) for a in card["actions"]] == want
     assert card["active"] == want[0][1]
     assert card["label"] and card["role"] == "dialog"

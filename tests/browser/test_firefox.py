@@ -29,13 +29,15 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
-                      MARKS_JS, ROOT, SECRETS, analyze, mark_level, start_server, stop_server)
+                      MARKS_JS, ROOT, SECRETS, analyze, mark_level, model_threshold, start_server, stop_server)
 from load_proxy import LoadProxy
 from test_browser_host import free_port, stop_processes_using
 from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
+from test_find_original import assert_is_a_restored_phrase
 from test_words import word_char
 
+from unspin.decide import SCALE
 from unspin.text import INVISIBLE_RE
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"
@@ -127,6 +129,11 @@ def host_home(tmp_path_factory):
     stop_processes_using(home)
 
 
+def slider_points(server_url: str) -> list[float]:
+    """The popup's sensitivity scale with the settings of this run: fewest marks first."""
+    return sorted(set(SCALE) | {model_threshold(server_url), LOW_THRESHOLD}, reverse=True)
+
+
 @pytest.fixture(scope="module")
 def shown(extension_dir, pages_url, server_url, refusing_server_url, reading_proxy, host_home, tmp_path_factory) -> dict:
     """What Firefox showed on the spun page at LOW_THRESHOLD (see driver.mjs for the fields)."""
@@ -139,7 +146,8 @@ def shown(extension_dir, pages_url, server_url, refusing_server_url, reading_pro
         "uuid": FIREFOX_EXTENSION_UUID,  # the session server allows its origin
         "settings": {"serverUrl": server_url, "secret": SECRETS[server_url], "threshold": LOW_THRESHOLD},
         "pageUrl": f"{pages_url}/spun.html",
-        "slider": {"threshold": SLIDER_THRESHOLD},
+        "slider": {"index": slider_points(server_url).index(SLIDER_THRESHOLD)},
+        "nextSteps": True,
         # The same article on a page of its own (another address: another tab).
         "commands": {"pageUrl": f"{pages_url}/spun.html?commands", "sequence": [name for name, _ in COMMAND_TOUR]},
         "wordsPageUrl": f"{pages_url}/soft-hyphens.html",
@@ -212,15 +220,36 @@ def test_firefox_popup_shows_the_servers_summary(shown, answer, server_url):
 
 
 def test_firefox_open_popup_follows_the_slider(shown, answer, server_url):
-    """The popup open on the tab, its slider moved to SLIDER_THRESHOLD: without reopening, it
-    shows the server's summary of the same article at that threshold."""
+    """The popup open on the tab, its slider moved to SLIDER_THRESHOLD: while the reader moves it,
+    it says how many words that point would mark (the page's answer holds it); let go, without
+    reopening, it shows the server's summary of the same article at that threshold."""
     slider = section(shown, "slider")
     texts = [p["text"] for p in shown["article"]["paragraphs"]]
     at_slider = analyze(server_url, texts, SLIDER_THRESHOLD)["summary"]
     assert summary_text(at_slider) != summary_text(answer["summary"])  # the premise: the move shows
+    words = {c["threshold"]: c["spun_words"] for c in answer["summary"]["spun_words_by_threshold"]}[SLIDER_THRESHOLD]
+    assert words == at_slider["spun_words"]
+    said = f"Threshold {SLIDER_THRESHOLD:.2f} · {words} words marked on this page"
+    assert slider["preview"] == said  # before letting go: from the answer at LOW_THRESHOLD
     assert slider["state"]["summary"] == at_slider  # the page answered at the new threshold
-    assert slider["threshold-value"] == f"{SLIDER_THRESHOLD:.2f}"
+    assert slider["threshold-value"] == said
     assert (slider["verdict"].lower(), slider["figures"]) == summary_text(at_slider)
+
+
+def test_firefox_find_the_original_and_copy_report(shown):
+    """In the open popup, as a reader clicks: Find the original hands the search API an exact
+    phrase of the restored article and opens a tab; Copy report copies the page's Markdown report."""
+    steps = section(shown, "nextSteps")
+    assert steps["searchesBefore"] == []  # nothing searched before the click
+    [query] = steps["searches"]
+    assert_is_a_restored_phrase(query, shown["article"])
+    assert steps["tabsAfter"] == steps["tabsBefore"] + 1
+    assert steps["findStatus"] == f"Searching your search engine for {query} in a new tab."
+    assert steps["copyStatus"] == "Report copied (Markdown): paste it where you want to send it."
+    lines = steps["report"].splitlines()
+    assert lines[0] == f"## Unspin report: {shown['article']['title']}" and f"Page: <{shown['article']['url']}>" in lines
+    marks = [s for p in shown["article"]["paragraphs"] for s in p["spans"]]
+    assert len([line for line in lines if line[:1].isdigit()]) == len(marks) > 0
 
 
 def test_firefox_commands_move_focus_open_the_card_and_announce(shown, server_url):

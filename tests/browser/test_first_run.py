@@ -22,7 +22,8 @@ def test_says_what_is_kept_where_and_how_to_delete_it(ext, server_url):
     page.goto(welcome_url(ext))
     text = page.locator("main").inner_text()
     for phrase in ("What Unspin does", "make serve", "unspin serve", "Everything stays on your computer",
-                   "Nothing is sent anywhere", "~/.local/share/unspin/feedback.sqlite3", "unspin feedback clear"):
+                   "Nothing is sent anywhere, except the web search", "~/.local/share/unspin/feedback.sqlite3",
+                   "unspin feedback clear"):
         assert phrase in text, phrase
     assert page.locator("#kept li").all_inner_texts() == [
         "the paragraph the mark is in,", "the marked span (where it starts and ends in the paragraph),",
@@ -37,6 +38,20 @@ def test_says_what_is_kept_where_and_how_to_delete_it(ext, server_url):
     page.locator("#server-check").click()
     wait_for(lambda: state.inner_text() == "Server not found at http://127.0.0.1:9: start it with one of the commands above.",
              message="server not found")
+
+
+def test_the_first_step_only_asks_the_reader_to_allow_the_browser_host(ext):
+    """The set-up command registered the browser host already (`make serve`, the first `unspin
+    serve`): the page's first step is one button, with no command to type (the status beside it
+    names the command only when the host turns out not to be installed, as on this machine)."""
+    page = ext.context.new_page()
+    page.goto(welcome_url(ext))
+    first = page.locator("section").nth(1)
+    assert first.locator("h2").inner_text() == "Let Unspin start its server"
+    explained = first.locator("p").first
+    assert explained.locator("code").count() == 0 and "browser-host" not in explained.inner_text()
+    assert "already prepared this: allow it once" in explained.inner_text()
+    assert first.locator("button").all_inner_texts() == [page.locator("#host-allow").inner_text()]
 
 
 def test_consent_is_off_until_the_reader_agrees(ext):

@@ -111,7 +111,9 @@ def test_chromium_popup_restored_view_and_button_title_in_german(ext_de, pages_u
     assert text("#figures") == plain(figures(summary))
     health = model(server_url)["model"]
     assert text("#server-status") == de("server_running", server_url, f"{health['name']} {health.get('version', '')}".strip())
-    assert text("#threshold-value") == f"{LOW_THRESHOLD:.2f}".replace(".", ",")
+    # The sensitivity scale's point, with a German decimal comma.
+    assert text("#threshold-value").split(" · ")[0] == de("popup_sensitivity_point", f"{LOW_THRESHOLD:.2f}".replace(".", ","))
+    assert popup.locator("#threshold").get_attribute("aria-label") == de("popup_sensitivity_slider")
     assert text("#disable-row").strip() == de("popup_disable_site", "127.0.0.1")
     assert text("#highlights + span") == de("popup_highlights")
     assert text("#restored") == de("popup_show_restored")
@@ -153,7 +155,7 @@ def test_chromium_card_and_announcement_in_german(ext_de, pages_url, server_url)
     want = [("button", de("actions_not_spun_label", quoted))]
     want += [("button", de("actions_restore_as", de("quoted", s["text"]))) for s in first["suggestions"][:3]]
     want += [("input", de("actions_type_label", quoted)), ("button", de("actions_restore_typed")),
-             ("button", de("actions_never_flag", quoted))]
+             ("button", de("find_original")), ("button", de("actions_never_flag", quoted))]
     assert [(a["tag"], a["name"]) for a in card["actions"]] == want
 
 

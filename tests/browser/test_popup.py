@@ -6,6 +6,8 @@ from __future__ import annotations
 from conftest import (ARTIFACTS, LOW_THRESHOLD, SECRETS, analyze, article, expected_span_texts, marks, model_threshold,
                       overlay, start_server, stop_server, wait_for, wait_marks)
 
+from unspin.decide import SCALE
+
 
 def summary_text(summary: dict) -> tuple[str, str]:
     """(verdict, figures) as the popup must show the server's summary of an article (in English:
@@ -38,34 +40,64 @@ def test_badge_counts_spans_and_popup_shows_the_servers_summary(ext, pages_url, 
     popup.screenshot(path=str(ARTIFACTS / "popup.png"))
 
 
+def slide_to(popup, index: int, let_go: bool = True) -> None:
+    """Move the sensitivity slider to its index-th point, as a reader's drag does (input), and
+    let go there (change) unless `let_go` is False."""
+    events = "el.dispatchEvent(new Event('input'))" + ("; el.dispatchEvent(new Event('change'))" if let_go else "")
+    popup.locator("#threshold").evaluate(f"(el, i) => {{ el.value = String(i); {events}; }}", index)
+
+
 def test_popup_toggles_highlights_and_threshold(ext, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(f"{pages_url}/spun.html")
     before = len(wait_marks(page))
+    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    default = model_threshold(server_url)
+    counts = {c["threshold"]: c["spun_words"] for c in analyze(server_url, texts, LOW_THRESHOLD)["summary"]["spun_words_by_threshold"]}
+    points = sorted(set(SCALE) | {default, LOW_THRESHOLD}, reverse=True)  # fewest marks first
+    assert list(counts) == points
     popup = ext.popup(page)
-    assert popup.locator("#threshold-value").inner_text() == f"{LOW_THRESHOLD:.2f}"
+    slider = popup.locator("#threshold")
+    assert slider.get_attribute("max") == str(len(points) - 1)
+    assert int(slider.input_value()) == points.index(LOW_THRESHOLD)
+    words = counts[LOW_THRESHOLD]
+    assert popup.locator("#threshold-value").inner_text() == f"Threshold {LOW_THRESHOLD:.2f} · {words} words marked on this page"
     popup.locator("#highlights").uncheck()
     wait_for(lambda: not marks(page), message="highlights off")
     assert overlay(ext, page)["visible"] is False  # no keyboard stops on hidden marks
     popup.locator("#highlights").check()
     wait_marks(page, before)
-    # A stricter threshold from the slider: the marks are then the server's spans at that threshold.
-    popup.locator("#threshold").evaluate(
-        "(el) => { el.value = '0.5'; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }")
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
+    # Moving the slider, before letting go: what each point would mark, from the page's answer;
+    # to the right, more (never fewer) words.
+    for index, threshold in enumerate(points):
+        slide_to(popup, index, let_go=False)
+        words = counts[threshold]
+        said = f"Threshold {threshold:.2f}{' (the model' + chr(39) + 's default)' if threshold == default else ''}"
+        plural = "" if words == 1 else "s"
+        assert popup.locator("#threshold-value").inner_text() == f"{said} · {words} word{plural} marked on this page"
+    assert [counts[t] for t in points] == sorted(counts.values())
+    assert len(marks(page)) == before  # nothing asked again yet
+    # The model's default is marked on the scale, at its point.
+    mark = popup.locator("#threshold-default-mark")
+    assert mark.is_visible()
+    box, track = mark.bounding_box(), slider.bounding_box()
+    at = (box["x"] + box["width"] / 2 - track["x"] - 8) / (track["width"] - 16)
+    assert abs(at - points.index(default) / (len(points) - 1)) < 0.02, at
+    # Letting go at 0.5: the marks are then the server's spans at that threshold.
+    slide_to(popup, points.index(0.5))
     want = expected_span_texts(server_url, texts, 0.5)
     assert len(want) < before
     wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at threshold 0.5: {want}")
-    assert popup.locator("#threshold-value").inner_text().startswith("0.50")
+    wait_for(lambda: ext.stored("threshold") == 0.5, message="the setting at 0.5")
     # The open popup follows: the server's verdict and figures at 0.5, without reopening it.
     at_half = summary_text(analyze(server_url, texts, 0.5)["summary"])
     wait_for(lambda: shown(popup) == at_half, timeout=60, message=f"popup at threshold 0.5: {at_half}")
     # Default: the model's own threshold (from the server), and the server's spans at it.
     popup.locator("#threshold-reset").click()
-    default = model_threshold(server_url)
     want = expected_span_texts(server_url, texts)
     wait_for(lambda: [m["text"] for m in marks(page)] == want, timeout=60, message=f"marks at the default threshold: {want}")
-    assert popup.locator("#threshold-value").inner_text() == f"{default:.2f} (model default)"
+    assert popup.locator("#threshold-value").inner_text().startswith(f"Threshold {default:.2f} (the model's default) · ")
+    assert ext.stored("threshold", "model's own") == "model's own"  # null: the model's own threshold
     at_default = summary_text(analyze(server_url, texts)["summary"])
     wait_for(lambda: shown(popup) == at_default, timeout=60, message=f"popup at the default threshold: {at_default}")
 
@@ -116,19 +148,22 @@ def test_restored_article_view(ext, pages_url, server_url):
     view.screenshot(path=str(ARTIFACTS / "restored.png"))
 
 
-def test_popup_footer_is_true_nothing_leaves_this_computer(ext, pages_url):
-    """The footer says everything stays on this computer: no control in the popup leads off it."""
+def test_popup_footer_is_true_nothing_leaves_this_computer_unless_asked(ext, pages_url):
+    """The footer says everything stays on this computer but a search the reader asks for: the one
+    control that leads off it is "Find the original", which searches only when clicked
+    (test_find_original.py)."""
     ext.use_threshold(LOW_THRESHOLD)
+    ext.set_storage({"testSearches": []})
     page, _ = ext.open_done(f"{pages_url}/spun.html")
     popup = ext.popup(page)
-    assert "everything stays on this computer" in popup.locator("footer").inner_text()
-    assert popup.locator("#search").count() == 0
+    assert popup.locator("footer").inner_text() == "Options · everything stays on this computer, but a search you ask for"
     buttons = popup.eval_on_selector_all("button:not(.mark-item)", "els => els.map(e => e.id)")
-    assert buttons == ["threshold-reset", "restored", "undo-dismissed", "retry"]
+    assert buttons == ["threshold-reset", "restored", "find-original", "copy-report", "undo-dismissed", "retry"]
     # The rest is the list of the page's marks: each only takes focus to its mark on the page.
     wait_for(lambda: popup.locator("#marks .mark-item").count() == len(marks(page)), message="the list of marks")
     links = popup.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
     assert links and all(href.startswith(f"chrome-extension://{ext.id}/") for href in links), links
+    assert ext.stored("testSearches") == []
 
 
 def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, model_path, server_url):
@@ -158,6 +193,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     # No invented default threshold: without the server the model's own is unknown.
     threshold = popup.locator("#threshold-value").inner_text()
     assert threshold == "model default (server not reachable)", threshold
+    assert popup.locator("#threshold-default-mark").is_hidden()
     assert popup.locator("#threshold").is_disabled()
     popup.screenshot(path=str(ARTIFACTS / "popup-server-down.png"))
     # The server is back (here: the session's server): Retry analyses the page.
@@ -166,6 +202,7 @@ def test_server_stopped_is_quiet_on_page_and_clear_in_popup(ext, pages_url, mode
     ext.wait_status(page, timeout=60)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     assert [m["text"] for m in marks(page)] == expected_span_texts(server_url, texts)
-    assert popup.locator("#threshold-value").inner_text() == f"{model_threshold(server_url):.2f} (model default)"
+    wait_for(lambda: popup.locator("#threshold-value").inner_text().startswith(
+        f"Threshold {model_threshold(server_url):.2f} (the model's default)"), message="the model's default once the server is back")
     summary = analyze(server_url, texts)["summary"]
     wait_for(lambda: shown(popup) == summary_text(summary), message="popup after Retry")

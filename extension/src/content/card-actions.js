@@ -1,11 +1,13 @@
 // The hovercard's actions on a mark: "Not spun" (the mark goes, and stays gone for that wording
-// on this site), "Spun — restore as …" (confirm a suggestion or type the original), and "Never
+// on this site), "Spun — restore as …" (confirm a suggestion or type the original), "Find the
+// original" (a web search for the article's source, background/find-original.js), and "Never
 // flag" (the wording joins the allow-list on every site, after a confirmation). With the reader's
 // consent, the first two send a correction to the server's feedback store (background/feedback.js
 // decides). An action counts only when the card is ready (card-guard.js): a click the page
 // steered there is ignored, and says so. Text goes in with textContent only.
 import { dismiss, neverFlag } from "../shared/corrections.js";
-import { sendCorrection } from "../shared/messages.js";
+import { requestFindOriginal, sendCorrection } from "../shared/messages.js";
+import { searchNote } from "../shared/original.js";
 import { appeared, appearedAt } from "./card-guard.js";
 import { el } from "./dom.js";
 import { quote, t } from "../shared/i18n.js";
@@ -108,6 +110,11 @@ export function renderActions(container, mark, guard) {
     await neverFlag(span.text);
   }));
 
-  container.replaceChildren(notSpun, ...restore, form, never, sure, status);
-  return [notSpun, ...restore, input, typed, never, sure];
+  // Search the web for the article's original (background/find-original.js): only on this click.
+  const find = action(t("find_original"));
+  find.title = t("find_original_title");
+  find.addEventListener("click", when(find, async () => say(searchNote(await requestFindOriginal().catch(() => null)))));
+
+  container.replaceChildren(notSpun, ...restore, form, find, never, sure, status);
+  return [notSpun, ...restore, input, typed, find, never, sure];
 }

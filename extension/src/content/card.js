@@ -6,6 +6,8 @@ import { readiness } from "./card-guard.js";
 import { el } from "./dom.js";
 import { direction, language, parts, percent, t } from "../shared/i18n.js";
 import { pending } from "../shared/suggestions.js";
+import { sourceLine } from "../shared/source-link.js";
+import { askSource, knownSource } from "./page-source.js";
 
 const HIDE_DELAY_MS = 250;
 
@@ -20,11 +22,18 @@ function pageText(tag, text) {
   return node;
 }
 
-/** Fill the card's description of a mark (textContent only). */
+/** Fill the card's description of a mark (textContent only); first the page's likely source,
+ *  when the reader's scans know it (page-source.js). */
 function render(info, mark) {
   const { span } = mark;
   const [best, ...alternatives] = span.suggestions || [];
   info.replaceChildren();
+  const source = knownSource();
+  if (source) {
+    const line = el("div", "unspin-source");
+    line.append(...sourceLine(source));
+    info.append(line);
+  }
   const original = el("div", "unspin-original");
   if (best) original.append(...parts("card_likely_original", pageText("strong", best.text)));
   else original.append(t(pending(span) ? "card_finding_original" : "card_original_unknown"));
@@ -92,6 +101,7 @@ export function init(signal, root, highlighter, releaseFocus, onPending = () => 
       render(info, mark);
       controls = renderActions(actions, mark, guard);
       shown = mark;
+      askSource(() => shown && render(info, shown)); // once per page: shown when it comes
       if (pending(mark.span)) onPending(mark);
     }
     shownBy = by;

@@ -11,7 +11,10 @@ import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 import { $ } from "../shared/controls.js";
-import { localize, number, parts, percent, plural, t } from "../shared/i18n.js";
+import { localize, parts, plural, t } from "../shared/i18n.js";
+import { initSensitivity, showSensitivity, showSensitivityCounts } from "./sensitivity.js";
+import { initPageActions, showPageActions } from "./page-actions.js";
+import { summaryFigures, verdictText } from "../shared/summary.js";
 
 localize();
 
@@ -20,18 +23,6 @@ async function targetTab() {
   if (param) return Number(param);
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
   return tab?.id;
-}
-
-/** The verdict's headline (the server's verdict stays the data: the box's colour keys on it). */
-const VERDICT_TEXT = {
-  "likely spun": "verdict_likely_spun",
-  "possibly spun": "verdict_possibly_spun",
-  "no sign of spinning": "verdict_no_sign",
-};
-
-/** The threshold as the slider's label shows it (two decimals, as the language writes them). */
-function thresholdText(value) {
-  return number(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 let busyTick = 0;
@@ -48,8 +39,8 @@ function showState(state) {
   const s = state.summary; // the server's
   if (s && state.status !== STATUS.DISABLED) {
     box.dataset.verdict = s.verdict;
-    $("verdict").textContent = VERDICT_TEXT[s.verdict] ? t(VERDICT_TEXT[s.verdict]) : s.verdict;
-    const figures = [t("popup_figures_spun", percent(s.spun_ratio)), plural("count_spans", s.spans), plural("count_words", s.words)];
+    $("verdict").textContent = verdictText(s);
+    const figures = summaryFigures(s);
     if (state.skipped) figures.push(plural("popup_figures_skipped", state.skipped));
     if (state.status === STATUS.ANALYSING) figures.push(t("popup_figures_analysing"));
     if (state.status === STATUS.BUSY) figures.push(t("popup_figures_busy", retrySeconds(state)));
@@ -60,6 +51,8 @@ function showState(state) {
     $("figures").textContent = state.status === STATUS.ERROR && state.error ? state.error.message : "";
   }
   showRunControls(state);
+  showSensitivityCounts(state.status === STATUS.DISABLED ? null : s);
+  showPageActions(state);
   const hasText = state.status !== STATUS.DISABLED && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
   $("restored").disabled = !hasText;
 }
@@ -98,22 +91,6 @@ function showStartCommands() {
   $("start-help").replaceChildren(...parts("popup_start_help", fromFolder, installed));
 }
 
-/**
- * The threshold setting; null: the model's own, which only the server knows (status: the server
- * status, null while unknown). Without a reachable server there is no default to show.
- */
-function showThreshold(threshold, status) {
-  const slider = $("threshold");
-  const known = threshold ?? (status?.ok ? status.health.model?.threshold : null);
-  slider.disabled = typeof known !== "number";
-  if (typeof known !== "number") {
-    $("threshold-value").textContent = t(status ? "popup_threshold_default_unreachable" : "popup_threshold_default");
-    return;
-  }
-  slider.value = String(known);
-  $("threshold-value").textContent = threshold == null ? t("popup_threshold_is_default", thresholdText(known)) : thresholdText(known);
-}
-
 async function main() {
   const tabId = await targetTab();
   // The page's corrections and marks follow its state too (the toolbar popup closes once a mark
@@ -126,7 +103,8 @@ async function main() {
   const settings = await getSettings();
   $("highlights").checked = settings.highlights;
   showStartCommands();
-  showThreshold(settings.threshold, null);
+  initSensitivity();
+  showSensitivity(settings.threshold, null);
 
   let status = null; // the server's, once known
   let state = null; // the page's
@@ -153,29 +131,20 @@ async function main() {
   showState(state);
   showCorrections(state);
   initRunControls(tabId, settings, state);
+  initPageActions(tabId);
 
   status = await requestServerStatus();
   showServer(status, state);
-  showThreshold(settings.threshold, status);
+  showSensitivity(settings.threshold, status);
   // The server came back since the page gave up: try the page again (not when it refused this
   // browser: that takes a restart with --allow-origin, then Retry).
   if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
 
   $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
-  $("threshold").addEventListener("input", () => ($("threshold-value").textContent = thresholdText(Number($("threshold").value))));
-  $("threshold").addEventListener("change", () => {
-    settings.threshold = Number($("threshold").value);
-    setSettings({ threshold: settings.threshold });
-  });
-  $("threshold-reset").addEventListener("click", async () => {
-    settings.threshold = null;
-    await setSettings({ threshold: null });
-    showThreshold(null, status);
-  });
   $("retry").addEventListener("click", async () => {
     status = await requestServerStatus();
     showServer(status, state);
-    showThreshold(settings.threshold, status);
+    showSensitivity((await getSettings()).threshold, status);
     await requestRescan(tabId);
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));

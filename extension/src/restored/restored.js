@@ -1,6 +1,10 @@
-// Reading view of the article with every top suggestion applied and the changed words marked.
-// restored.html?tab=<id>; all page and model text goes in with textContent.
-import { requestArticle } from "../shared/messages.js";
+// Reading view of the article with every top suggestion applied and the changed words marked,
+// with the page's likely source when the reader's scans know it, and "Find the original" (a web
+// search, background/find-original.js). restored.html?tab=<id>; all page and model text goes in
+// with textContent.
+import { requestArticle, requestFindOriginal, requestPageSource } from "../shared/messages.js";
+import { searchNote } from "../shared/original.js";
+import { sourceLine } from "../shared/source-link.js";
 import { restoreSegments } from "../shared/restore.js";
 import { $ } from "../shared/controls.js";
 import { localize, plural, t } from "../shared/i18n.js";
@@ -40,6 +44,16 @@ async function main() {
   const changes = target.querySelectorAll("mark.unspin-changed").length;
   $("banner").textContent = plural("restored_banner_count", changes);
   $("source").textContent = t("restored_source", article.url);
+  // The likely source the reader's scans know, first; then the web search, when asked.
+  const source = await requestPageSource(article.url).catch(() => null);
+  if (source) {
+    $("page-source").replaceChildren(...sourceLine(source));
+    $("page-source").hidden = false;
+  }
+  $("find-original").disabled = changes === 0;
+  $("find-original").addEventListener("click", async () => {
+    $("action-status").textContent = searchNote(await requestFindOriginal(tabId).catch(() => null));
+  });
   document.title = t("restored_document_title", nodes[0]?.textContent || t("restored_untitled"));
 }
 

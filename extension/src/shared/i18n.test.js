@@ -50,7 +50,7 @@ test("elements keep their place in a message", () => {
     "Start it on this computer, from the Unspin folder: ", make, " (or, once installed: ", installed, ").",
   ]);
   const link = { element: "a" };
-  assert.deepEqual(parts("popup_footer", link), [link, " · everything stays on this computer"]);
+  assert.deepEqual(parts("popup_footer", link), [link, " · everything stays on this computer, but a search you ask for"]);
 });
 
 test("the language is the messages' own, and its direction", () => {

@@ -4,6 +4,8 @@
 // paraphrased copies most reliably). The sentence chosen is the article's best restored one: the
 // most restored words, then the most distinctive terms (names, figures, long words), which make a
 // phrase rare on the web. Pure (unit tests: original.test.js); the background runs the search.
+// `searchNote` says what became of it, wherever the reader asked.
+import { t } from "./i18n.js";
 import { restoreSegments } from "./restore.js";
 import { WORD_RE } from "./words.js";
 
@@ -90,4 +92,11 @@ export function bestRestoredSentence(article) {
 /** The exact-phrase query for a sentence (its double quotes dropped: they would end the phrase). */
 export function phraseQuery(sentence) {
   return `"${sentence.replace(QUOTES_RE, " ").replace(/\s+/g, " ").trim()}"`;
+}
+
+/** What became of a search for the original, in words. @param {?import("./messages.js").FindOriginalResult} result */
+export function searchNote(result) {
+  if (result?.searched) return t("find_original_searched", result.query);
+  if (result?.reason === "nothing-restored") return t("find_original_nothing");
+  return t("find_original_failed", result?.message || t("actions_no_answer"));
 }

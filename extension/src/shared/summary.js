@@ -1,6 +1,7 @@
 // The server's summary of one analysed article (server/openapi.json: Summary). The server owns
 // every figure and the verdict; the extension checks the shape and shows them, never recounts.
 // Pure (unit tests: summary.test.js).
+import { percent, plural, t } from "./i18n.js";
 
 /**
  * @typedef {{threshold: number, spun_words: number}} ScalePoint  What one sensitivity would mark.
@@ -25,4 +26,22 @@ export function readSummary(raw) {
   for (const key of [...COUNTS, ...SHARES]) summary[key] = raw[key];
   summary.spun_words_by_threshold = scale.map(({ threshold, spun_words }) => ({ threshold, spun_words }));
   return summary;
+}
+
+/** The verdict's message (the server's verdict stays the data: the popup's colours key on it). */
+const VERDICT_TEXT = {
+  "likely spun": "verdict_likely_spun",
+  "possibly spun": "verdict_possibly_spun",
+  "no sign of spinning": "verdict_no_sign",
+};
+
+/** The verdict in the reader's language. @param {Summary} summary */
+export function verdictText(summary) {
+  return t(VERDICT_TEXT[summary.verdict]);
+}
+
+/** The summary's figures in the reader's language: share of words spun, spans, words.
+ *  @param {Summary} summary @returns {string[]} */
+export function summaryFigures(summary) {
+  return [t("popup_figures_spun", percent(summary.spun_ratio)), plural("count_spans", summary.spans), plural("count_words", summary.words)];
 }

@@ -19,9 +19,13 @@
 // framePages: {name: {state, article, marks, painted}}, refused: {state, marks,
 // popup: {server-status, verdict, figures, startHelpHidden, allowOrigin}}};
 // allowOrigin: the --allow-origin help on that page, {hidden, text, command (its <code>)}.
-// slider (optional) is {threshold}: with the popup still open on the page's tab, its sensitivity
-// slider moves there; reported: {state (the page's, once answered at that threshold), verdict,
-// figures, threshold-value} (what the open popup then shows). The settings go back afterwards.
+// slider (optional) is {index}: with the popup still open on the page's tab, its sensitivity
+// slider moves to that point of its scale; reported: {preview (what it says there before it is let
+// go), state (the page's, once answered at that threshold), verdict, figures, threshold-value}
+// (what the open popup then shows). The settings go back afterwards.
+// nextSteps (optional, true): in the open popup, "Find the original" then "Copy report" clicked;
+// reported: {searchesBefore, searches (the queries the search API got, kept by the test build),
+// tabsBefore, tabsAfter, findStatus, report (the copied text, kept by the test build), copyStatus}.
 // commands (optional) is {pageUrl, sequence: [command name]}: on a fresh page, each command in
 // turn through the background's own dispatch (unspin.onCommand, what Firefox calls for the
 // shortcut), reached from an extension page with runtime.getBackgroundPage(); reported: {article,
@@ -249,8 +253,9 @@ async function run(browser, job, report) {
   const popup = await step("open the popup", () => openExtensionPage(browser, `${origin}/popup.html?tab=${tab}`, POPUP_VIEWPORT));
   report.popup = await popupTexts(popup, ["verdict", "figures", "server-status", "site"]);
   await popup.screenshot({ path: join(job.artifacts, `${job.shots ?? "firefox"}-popup.png`) });
+  if (job.nextSteps) report.nextSteps = await section("find the original, copy the report", () => nextSteps(ext, popup));
   if (job.slider) {
-    report.slider = await section("the open popup follows its slider", () => followSlider(ext, popup, tab, state, job.slider.threshold));
+    report.slider = await section("the open popup follows its slider", () => followSlider(ext, popup, tab, state, job.slider.index));
     await step("apply the settings again", applySettings);
   }
   await popup.close();
@@ -333,18 +338,20 @@ function comesTrue(what, fn, ms) {
   return until(what, fn, ms).then(() => true, () => false);
 }
 
-/** The popup open on `tab` (whose page answered with `before`): its slider moved to `threshold`
- *  as a reader drags it (input, then change); what it shows once the page answered anew. */
-async function followSlider(ext, popup, tab, before, threshold) {
+/** The popup open on `tab` (whose page answered with `before`): its slider moved to its index-th
+ *  point as a reader drags it (input: what it says there; then change); what it shows once the
+ *  page answered anew. */
+async function followSlider(ext, popup, tab, before, index) {
   const shown = () => popupTexts(popup, ["verdict", "figures", "threshold-value"]);
   const was = await shown();
-  await popup.evaluate((value) => {
+  const preview = await popup.evaluate((value) => {
     const slider = document.getElementById("threshold");
     slider.value = String(value);
     slider.dispatchEvent(new Event("input"));
-    slider.dispatchEvent(new Event("change"));
-  }, threshold);
-  const state = await until(`the page's answer at threshold ${threshold}`, async () => {
+    return document.getElementById("threshold-value").textContent;
+  }, index);
+  await popup.evaluate(() => document.getElementById("threshold").dispatchEvent(new Event("change")));
+  const state = await until(`the page's answer at the scale's point ${index}`, async () => {
     const now = await sendToTab(ext, tab, { type: "get-state" });
     return now.status === "done" && JSON.stringify(now.summary) !== JSON.stringify(before.summary) && now;
   }, ANALYSIS_TIMEOUT_MS);
@@ -360,7 +367,27 @@ async function followSlider(ext, popup, tab, before, threshold) {
     last = now;
     return answer(now) !== answer(was) && Date.now() - since >= STEADY_MS;
   }, POPUP_FOLLOW_MS);
-  return { state, ...last };
+  return { preview, state, ...last };
+}
+
+/** job.nextSteps in the open popup (see the top of this file). */
+async function nextSteps(ext, popup) {
+  const stored = (key) => ext.evaluate(async (k) => (await browser.storage.local.get(k))[k] ?? null, key);
+  const tabs = () => ext.evaluate(async () => (await browser.tabs.query({})).length);
+  const status = () => popup.evaluate(() => document.getElementById("action-status").textContent);
+  await ext.evaluate(() => browser.storage.local.set({ testSearches: [], testReport: null }));
+  const tabsBefore = await tabs();
+  await until("Find the original to be offered", () => popup.evaluate(() => !document.getElementById("find-original").disabled));
+  const searchesBefore = await stored("testSearches");
+  await popup.click("#find-original");
+  const searches = await until("the search", async () => (await stored("testSearches"))?.length && stored("testSearches"));
+  const tabsAfter = await until("the search's tab", async () => (await tabs()) > tabsBefore && tabs());
+  const findStatus = await until("the popup to say what it searched", status);
+  await popup.bringToFront();
+  await popup.click("#copy-report");
+  const report = await until("the copied report", () => stored("testReport"));
+  const copyStatus = await until("the popup to say it copied", async () => (await status()) !== findStatus && status());
+  return { searchesBefore, searches, tabsBefore, tabsAfter, findStatus, report, copyStatus };
 }
 
 /** job.commands on a fresh page (see the top of this file). */
