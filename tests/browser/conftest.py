@@ -432,14 +432,20 @@ def browser(playwright, extension_dir, tmp_path_factory):
     launched.context.close()
 
 
-@pytest.fixture
-def ext(browser, server_url):
-    """The browser with default settings pointing at the test server; extra tabs closed afterwards."""
+def fresh(browser: Browser, server_url: str):
+    """`browser` with default settings pointing at the test server, for one test (a fixture's
+    body: `yield from fresh(...)`); its extra tabs closed afterwards."""
     browser.sw("() => chrome.storage.local.clear()")
     browser.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
     yield browser
     for page in browser.context.pages[1:]:
         page.close()
+
+
+@pytest.fixture
+def ext(browser, server_url):
+    """The browser with default settings pointing at the test server; extra tabs closed afterwards."""
+    yield from fresh(browser, server_url)
 
 
 # --- reading the page ------------------------------------------------------------------------
@@ -479,6 +485,16 @@ def paragraph_texts(page, selector: str) -> list[str]:
 def article(ext: Browser, page) -> dict:
     """What the extension extracted and shows: {title, url, paragraphs: [{kind, text, spans}]}."""
     return ext.sw("id => chrome.tabs.sendMessage(id, {type: 'get-article'})", ext.tab_id(page))
+
+
+def open_marked(ext: Browser, url: str, server_url: str) -> tuple:
+    """`url` opened at LOW_THRESHOLD and analysed, every mark shown: (page, the server's spans
+    for its article, server_spans)."""
+    ext.use_threshold(LOW_THRESHOLD)
+    page, _ = ext.open_done(url)
+    spans = server_spans(ext, page, server_url)
+    wait_marks(page, len(spans))
+    return page, spans
 
 
 def server_spans(ext: Browser, page, server_url: str) -> list[dict]:

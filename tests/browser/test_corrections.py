@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import LOW_THRESHOLD, card_ready, marks, overlay, server_spans, wait_card, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, card_ready, marks, open_marked, overlay, server_spans, wait_card, wait_for, wait_marks
 
 from unspin.text import wording_key
 
@@ -43,10 +43,7 @@ def feedback_records(feedback_dir) -> list[dict]:
 
 
 def test_card_actions_by_keyboard_have_names_and_tab_goes_round_them(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     first = spans[0]
     card = open_card_actions(ext, page)
     suggestions = [s["text"] for s in first["suggestions"]][:3]

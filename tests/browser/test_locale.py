@@ -18,7 +18,7 @@ import pytest
 import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
                       MARKS_JS, SECRETS, auth, card_ready, chromium_speaks, firefox_langpack, launch_chromium, message,
-                      overlay, server_spans, wait_for, wait_marks)
+                      fresh, open_marked, overlay, wait_for)
 from test_firefox import MARK_EDGES_JS, RUN_TIMEOUT_S, run_driver
 
 LANGUAGE = "de"  # conftest.py skips these tests without this language's files
@@ -81,11 +81,7 @@ def german(playwright, extension_dir, tmp_path_factory):
 @pytest.fixture
 def ext_de(german, server_url):
     """The German browser with default settings pointing at the test server."""
-    german.sw("() => chrome.storage.local.clear()")
-    german.set_storage({"serverUrl": server_url, "secret": SECRETS[server_url]})
-    yield german
-    for page in german.context.pages[1:]:
-        page.close()
+    yield from fresh(german, server_url)
 
 
 def test_chromium_gives_the_extension_its_german_messages(ext_de):
@@ -134,10 +130,7 @@ def test_chromium_popup_restored_view_and_button_title_in_german(ext_de, pages_u
 
 
 def test_chromium_card_and_announcement_in_german(ext_de, pages_url, server_url):
-    ext_de.use_threshold(LOW_THRESHOLD)
-    page, _ = ext_de.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext_de, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext_de, f"{pages_url}/spun.html", server_url)
     first = spans[0]
     assert first["suggestions"], first
     best = first["suggestions"][0]["text"]
