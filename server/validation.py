@@ -205,15 +205,17 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
 
 
 
-def http_address(url: object) -> bool:
-    """Whether `url` is an http(s) address of at most MAX_URL_CHARS characters, nothing hidden."""
+def http_address(url: object, kept: bool = True) -> bool:
+    """Whether `url` is an http(s) address of at most MAX_URL_CHARS characters; one that is
+    `kept` (stored, shown again) holds nothing hidden either."""
     return isinstance(url, str) and len(url) <= MAX_URL_CHARS and url.startswith(("http://", "https://")) \
-        and not hidden_characters(url)
+        and not (kept and hidden_characters(url))
 
 
 def parse_source(body: object) -> str:
-    """Check the body of a source request (see openapi.json): the page's address."""
-    if not isinstance(body, dict) or set(body) != {"url"} or not http_address(body["url"]):
+    """Check the body of a source request (see openapi.json): the page's address, only looked up
+    (never kept or shown: an address with hidden characters simply matches none)."""
+    if not isinstance(body, dict) or set(body) != {"url"} or not http_address(body["url"], kept=False):
         raise ApiError(400, f"The body must be {{\"url\": an http(s) address of at most {MAX_URL_CHARS} characters}}.")
     return body["url"]
 
