@@ -44,7 +44,7 @@ def test_other_options_are_not_served_from_the_cache(client, engine):
 
 def test_the_caches_are_bounded_in_bytes(tiny_model):
     """However many entries the caches may hold, they stay under their byte budgets."""
-    from unspin.engine import ANSWER_CACHE_BYTES, SCORED_CACHE_BYTES, Engine, _bytes
+    from unspin.engine.engine import ANSWER_CACHE_BYTES, SCORED_CACHE_BYTES, Engine, _bytes
 
     engine = Engine.load(tiny_model, cache_size=10_000)
     article = [" ".join(["The officers said the final month was calm."] * 60)]

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from unspin.decide import SCALE, Decision, decide
-from unspin.engine import Engine, paragraph_score
-from unspin.model import CandidateTable, load_model
-from unspin.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
-from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
+from unspin.engine.decide import SCALE, Decision, decide
+from unspin.engine.engine import Engine, paragraph_score
+from unspin.engine.model import CandidateTable, load_model
+from unspin.engine.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
+from unspin.engine.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import INVISIBLE_RE, words
 
 ARTICLE = (
@@ -242,13 +242,13 @@ def test_protected_text_is_found_without_quadratic_backtracking():
 
 
 def test_a_language_model_file_with_another_hash_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
-    from unspin import lm
+    from unspin.lm import convert as conversion
 
-    impostor = tmp_path / lm.GGUF_NAME
+    impostor = tmp_path / conversion.GGUF_NAME
     impostor.write_bytes(b"GGUF" + bytes(64))  # a GGUF header, not the expected file
-    monkeypatch.setattr(lm, "gguf_path", lambda: impostor)
-    with pytest.raises(lm.LanguageModelMissing, match=f"expected {lm.GGUF_SHA256}.*not loaded"):
-        lm.convert(tmp_path / "converted")
+    monkeypatch.setattr(conversion, "gguf_path", lambda: impostor)
+    with pytest.raises(conversion.LanguageModelMissing, match=f"expected {conversion.GGUF_SHA256}.*not loaded"):
+        conversion.convert(tmp_path / "converted")
     assert not (tmp_path / "converted").exists() and not (tmp_path / "converted.tmp").exists()
 
 
@@ -336,7 +336,7 @@ def test_adjacent_marked_words_are_one_mark_when_joined(engine):
 
 def test_a_run_is_joined_when_its_wording_is_a_key_or_reads_better_together():
     """restore.joined: a table key, or a joint best wording other than the words' own best ones."""
-    from unspin.score import Site
+    from unspin.engine.score import Site
 
     def site(text, restored):
         return Site(0, (0, 1), 0, len(text), text, 0, (0, 1), [], [], [], np.zeros(0), restored)

@@ -21,7 +21,8 @@ import pytest
 
 from unspin.config import DEFAULT_SERVER
 from unspin.text import INVISIBLE_RE, wording_key
-from unspin.validation import DEFAULT_SUGGESTIONS, MAX_IGNORE, MAX_IGNORE_CHARS, MAX_SUGGESTIONS, parse_analyze
+from unspin.config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from unspin.contract.requests import MAX_IGNORE, MAX_IGNORE_CHARS, parse_analyze
 
 SHARED = Path(__file__).resolve().parent.parent / "extension" / "src" / "shared"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from unspin.cli import main
-from unspin.engine import Engine
+from unspin.engine.engine import Engine
 from unspin.feedback import FeedbackStore
 from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
 from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured

@@ -8,7 +8,7 @@ import json
 import jsonschema
 import pytest
 
-from unspin.engine import Engine
+from unspin.engine.engine import Engine
 
 from test_engine import ARTICLE, split
 
@@ -142,7 +142,7 @@ def test_first_beyond_the_article_is_only_a_hint(client):
 
 
 def test_suggestions_on_demand_teach_the_queue_nothing():
-    from unspin.admission import Admission
+    from unspin.api.admission import Admission
 
     queue = Admission(max_wait_s=10, ms_per_token=3.0, max_queued=4)
     with queue.slot(1000, learn=False):
@@ -156,7 +156,7 @@ def test_suggestions_on_demand_teach_the_queue_nothing():
 def test_many_spans_of_one_long_paragraph_read_its_offsets_once(monkeypatch):
     """2,000 spans of a 200,000-character paragraph: each span's UTF-16 offsets were once turned
     into code points by rebuilding the paragraph's table, 400 million steps outside the queue."""
-    from unspin import validation
+    from unspin.contract import requests as validation
 
     calls = []
     real = validation.utf16_offsets

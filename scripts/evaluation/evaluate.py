@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from unspin.scripts.training.site_features import choose, read_articles, span_originals, strata
+from unspin.scripts.data.split import choose, read_split, span_originals, strata
 
 # A real spun news paragraph (spun -> originals), the acceptance check of the model.
 REAL_PARAGRAPH = (
@@ -116,7 +116,7 @@ def unrelated(engine, wording: str, suggestion: str) -> bool:
     (word by word when both have as many words, else the whole) has no thesaurus link to its
     wording either way (the candidate table's) and a word-vector cosine below the model's
     `suggestion_cosine` (vectors.Relatedness; a model without one: linked only)."""
-    from unspin.vectors import Relatedness
+    from unspin.engine.vectors import Relatedness
 
     table, meta = engine.loaded.candidates, engine.loaded.meta
 
@@ -177,7 +177,7 @@ def coverage(engine, articles: list[list[dict]]) -> dict:
     """Of the gold substitutions: the share whose spun wording is a table key, and whose original
     is among the table's candidates, among the open candidates (a one-word original among the
     LM's likeliest next words at the span: score.open_candidates), or either."""
-    from unspin.score import open_candidates
+    from unspin.engine.score import open_candidates
 
     table = engine.loaded.candidates
     n = key = in_table = in_open = either = 0
@@ -256,7 +256,7 @@ def real_pair_coverage(engine) -> dict:
     """Of the real paragraph's and the real-pair sentences' substitutions: how many have their
     original among the table's candidates, among the open candidates (score.open_candidates at
     each word, in its text), or either; as a whole or word by word (the combination of each word's)."""
-    from unspin.score import open_candidates
+    from unspin.engine.score import open_candidates
 
     texts = [(REAL_PARAGRAPH, {spun: originals[0] for spun, originals in REAL_PAIRS.items()}), *REAL_SENTENCES]
     table = engine.loaded.candidates
@@ -338,7 +338,7 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     covers exactly the tortured phrase; none when it is no key of the candidate table)."""
     from dataclasses import replace
 
-    from unspin.score import MAX_CANDIDATES
+    from unspin.engine.score import MAX_CANDIDATES
     from unspin.scripts.data.thesauri import read_tortured
 
     pairs = read_tortured(path)[:limit]
@@ -371,12 +371,12 @@ def tortured_in_sentences(engine, data: Path, split: str, path: Path, limit: int
     profile come from the same list of pairs: this measures detection in context, not new pairs."""
     import re
 
-    from unspin.score import sentences
+    from unspin.engine.score import sentences
     from unspin.scripts.data.thesauri import read_tortured
     from unspin.text import match_case, words
 
     where: dict[str, tuple[str, int]] = {}  # lower-case n-gram (1-4 words) -> (sentence, its offset there)
-    for records in read_articles(data / f"{split}.jsonl").values():
+    for records in read_split(data / f"{split}.jsonl").values():
         for r in records:
             for a, b in sentences(r["original"]):
                 sentence = r["original"][a:b]
@@ -445,7 +445,7 @@ def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articl
     """The test figures, and the per-article results they come from (for write_plots)."""
     from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
 
-    articles = read_articles(data / f"{split}.jsonl")
+    articles = read_split(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, 1, 0.5)
     taken = set(chosen)
     chosen += [a for a in choose(articles, len(articles), 1, None) if a not in taken and not any(
@@ -519,7 +519,7 @@ def measure(engine, args, held: list[dict] | None, plots: Path | None = None) ->
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
     from unspin.feedback import read_feedback, split_feedback
     from unspin.scripts.evaluation.model_card import update_metrics
 

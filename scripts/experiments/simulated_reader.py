@@ -48,11 +48,11 @@ def corrections(record: dict, spans: list[dict]) -> list[tuple[int, int, str, st
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
     from unspin.feedback import FeedbackStore
-    from unspin.scripts.training.site_features import choose, read_articles
+    from unspin.scripts.data.split import choose, read_split
 
-    articles = read_articles(Path(args.data) / "dev.jsonl")
+    articles = read_split(Path(args.data) / "dev.jsonl")
     chosen = choose(articles, args.skip + args.articles, 1, None)[args.skip:]
     engine = Engine.load(args.model, cache_size=0)
     store = FeedbackStore(args.out)

@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
 
     paragraphs: dict[str, list[str]] = {}
     with open(Path(args.data) / "test.jsonl", encoding="utf-8") as f:

@@ -16,9 +16,9 @@ import sys
 import urllib.error
 import urllib.request
 
-from .secret import BadSecret, bearer, server_knows
-from .secret import read as read_secret
-from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from ..api.secret import BadSecret, bearer, server_knows
+from ..api.secret import read as read_secret
+from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 
 HEALTH_TIMEOUT = 0.5  # seconds to wait for a running server's health answer
 ANALYZE_TIMEOUT = 600  # seconds a server may take for one article
@@ -119,10 +119,10 @@ def analyze_on_server(url: str, body: dict, secret: str) -> dict:
 def analyze_here(args: argparse.Namespace, body: dict) -> dict:
     """Load the model in this process and answer `body` as the server would (without its size
     limits). Raises FileNotFoundError/ValueError when the model cannot be loaded."""
-    from .config import default_model_path
-    from .engine import Engine
-    from .report import analysis_response
-    from .validation import parse_analyze
+    from ..config import default_model_path
+    from ..engine.engine import Engine
+    from ..contract.answers import analysis_response
+    from ..contract.requests import parse_analyze
 
     request = parse_analyze(body, max_chars=sys.maxsize, max_paragraphs=sys.maxsize)
     engine = Engine.load(args.model or default_model_path(), threads=args.threads)
@@ -130,10 +130,10 @@ def analyze_here(args: argparse.Namespace, body: dict) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .config import default_model_path, server_url
-    from .errors import ApiError
-    from .feedback import default_data_dir
-    from .text import has_lone_surrogate, split_paragraphs
+    from ..config import default_model_path, server_url
+    from ..contract.errors import ApiError
+    from ..feedback import default_data_dir
+    from ..text import has_lone_surrogate, split_paragraphs
 
     try:
         if args.file == "-":

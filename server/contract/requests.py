@@ -1,19 +1,15 @@
-"""Turn an /api/v1/analyze request body into checked options, or refuse it with a clear error."""
+"""Turn a request of the v1 API (openapi.json) into checked options, or refuse it with a clear
+ApiError: what the HTTP app, `unspin analyze` and the scan all ask the engine through."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .config import openapi_spec
+from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, openapi_spec
 from .errors import ApiError
-from .feedback import LABELS, unsafe
-from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
-
-if TYPE_CHECKING:  # the CLI reads the limits without loading Flask
-    from flask import Request
+from ..feedback import LABELS, unsafe
+from ..text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
 
 OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition", "suggestions",
@@ -22,8 +18,6 @@ SUGGEST_FIELDS = FIELDS - {"suggestions", "stream", "first"} | {"spans"}
 # Limits of a request as the API description states them (openapi.json: the extension reads them
 # there too).
 _REQUEST = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]
-MAX_SUGGESTIONS = _REQUEST["max_suggestions"]["maximum"]
-DEFAULT_SUGGESTIONS = _REQUEST["max_suggestions"]["default"]
 MAX_IGNORE = _REQUEST["ignore"]["maxItems"]  # entries of an ignore list
 MAX_IGNORE_CHARS = _REQUEST["ignore"]["items"]["maxLength"]  # characters (code points) per entry
 MAX_SPANS = openapi_spec()["components"]["schemas"]["SuggestRequest"]["properties"]["spans"]["maxItems"]
@@ -71,21 +65,6 @@ class FeedbackRequest:
 FEEDBACK_FIELDS = {"paragraph", "start", "end", "offset_unit", "label", "original", "url"}
 MAX_ORIGINAL_CHARS = 200
 MAX_URL_CHARS = openapi_spec()["components"]["schemas"]["SourceRequest"]["properties"]["url"]["maxLength"]
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def read_json(request: Request) -> object:
-    """The parsed body; 415 when it is not declared JSON, 400 when it does not parse."""
-    if not request.is_json:
-        raise ApiError(415, "Send the request body as JSON with 'Content-Type: application/json'.")
-    try:
-        # NaN/Infinity are not JSON; Python's parser would accept them and slip past range checks.
-        return json.loads(request.get_data(cache=False), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise ApiError(400, "The request body is not valid JSON (UTF-8).") from None
 
 
 def _is_number(value) -> bool:

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from .decide import Decision, Detector
-from .lm import LanguageModel, load_lm
+from ..lm.load import LanguageModel, load_lm
 from .ranking import CandidateRanker
 from .score import FEATURES
 from .second_look import SecondLook
-from .text import hidden_characters, zipf_table
+from ..text import hidden_characters, zipf_table
 from .vectors import FILE as VECTORS_FILE
 from .vectors import Relatedness, WordVectors
 

@@ -6,7 +6,7 @@ place where offsets change unit, so the API and `unspin analyze --json` agree.
 
 from __future__ import annotations
 
-from .text import utf16_offsets
+from ..text import utf16_offsets
 
 
 def _converter(text: str, unit: str):

@@ -34,14 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs, unrestored
 from .score import WINDOW_TOKENS, Scored, score
 from .second_look import in_band, look
-from .text import covers_ignored, visible, wording_key, words
-from .validation import DEFAULT_SUGGESTIONS
+from ..text import covers_ignored, visible, wording_key, words
+from ..config import DEFAULT_SUGGESTIONS
 
 SCORED_CACHE_BYTES = 16 * 1024 * 1024  # estimated bytes of the caches: scored articles (a spun 1,000-word
 ANSWER_CACHE_BYTES = 4 * 1024 * 1024  # article is about 5 MB scored, 50 kB answered), answers
@@ -77,6 +76,14 @@ def release_memory() -> None:
 
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")
+
+
+class Abandoned(Exception):
+    """An analysis stopped before its end (Engine.run): its deadline passed, or its client went away."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
