@@ -32,9 +32,9 @@ def fresh(tiny_model):
 
 
 def test_marks_first_then_suggestions_give_the_full_answer(fresh, engine):
-    full = engine.analyze(PARAGRAPHS, threshold=0.0, caller="full")
+    full = engine.answer(PARAGRAPHS, threshold=0.0, caller="full")
     assert len(spans(full)) > 10, "too few marks for the comparison to say anything"
-    marks = fresh.analyze(PARAGRAPHS, threshold=0.0, suggest=False)
+    marks = fresh.answer(PARAGRAPHS, threshold=0.0, suggest=False)
     assert any(s["suggestions"] is None for r in marks["paragraphs"] for s in r["spans"])
     assert marks["summary"]["verdict"] == full["summary"]["verdict"]
     # The same marks (a run of adjacent words is one mark or a mark per word in both) and figures.
@@ -53,9 +53,9 @@ def test_marks_first_then_suggestions_give_the_full_answer(fresh, engine):
 
 
 def test_the_screenful_first_changes_the_order_of_work_never_the_answer(fresh, engine):
-    whole = engine.analyze(PARAGRAPHS, threshold=0.2, caller="whole")
+    whole = engine.answer(PARAGRAPHS, threshold=0.2, caller="whole")
     events = []
-    screenful = fresh.analyze(PARAGRAPHS, threshold=0.2, first=(LAST,), progress=events.append)
+    screenful = fresh.answer(PARAGRAPHS, threshold=0.2, first=(LAST,), progress=events.append)
     assert spans(screenful) == spans(whole)
     assert suggestions(screenful) == suggestions(whole)
     assert len(events) > 1, "one batched pass: nothing was read first"

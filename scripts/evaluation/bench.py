@@ -159,17 +159,17 @@ def child(args) -> int:
 
         fp32 = load_lm(precision="fp32", threads=args.threads)
         for kind, docs in given.items():
-            engine.analyze(docs[0])  # warm-up, of both
+            engine.answer(docs[0])  # warm-up, of both
             forward_ms(fp32, docs[0])
             times, yard, marks, detect, one = [], [], [], [], []
             for doc in docs[1:]:
                 yard.append(forward_ms(fp32, doc))
                 t = time.perf_counter()
-                answer = engine.analyze(doc)
+                answer = engine.answer(doc)
                 times.append(1000 * (time.perf_counter() - t))
                 marks.append(answer["summary"]["spans"])
                 t = time.perf_counter()
-                first = engine.analyze(doc, suggest=False)
+                first = engine.answer(doc, suggest=False)
                 detect.append(1000 * (time.perf_counter() - t))
                 one.append(one_mark_ms(engine, doc, first))
             out[kind] = {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t) for t in times],
@@ -183,7 +183,7 @@ def child(args) -> int:
                          "marks": marks, "tokens": engine.count_tokens(docs[1])}
     elif args.child == "long":
         t = time.perf_counter()
-        answer = engine.analyze(given)
+        answer = engine.answer(given)
         out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(given),
                        "ms": round(1000 * (time.perf_counter() - t)), "marks": answer["summary"]["spans"]}
     elif args.child == "limit":
@@ -192,7 +192,7 @@ def child(args) -> int:
 
         t = time.perf_counter()
         try:
-            answer = engine.analyze(given, deadline=time.monotonic() + DEFAULTS["ANALYSIS_DEADLINE_S"])
+            answer = engine.answer(given, deadline=time.monotonic() + DEFAULTS["ANALYSIS_DEADLINE_S"])
             outcome = f"answered ({answer['summary']['spans']} marks)"
         except Abandoned as exc:
             outcome = f"abandoned: {exc.reason}"
@@ -200,7 +200,7 @@ def child(args) -> int:
                         "s": round(time.perf_counter() - t, 1), "outcome": outcome}
     else:
         for n, doc in enumerate(given, 1):
-            engine.analyze(doc)
+            engine.answer(doc)
             if n == 10:
                 out["rss_after_10_mb"] = rss_mb()[0]
         out["rss_after_all_mb"] = rss_mb()[0]

@@ -156,7 +156,7 @@ def run_article(engine, records: list[dict]) -> dict:
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
-    summary = engine.report(scored, decided, result.marks, [r["text"] for r in records])["summary"]
+    summary = engine.answer_of(scored, decided, result.marks, [r["text"] for r in records])["summary"]
     return {
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(o) for o in originals],
@@ -287,7 +287,7 @@ def real_inputs(engine) -> dict:
     from unspin.text import words
 
     def check(text: str, pairs: dict[str, str]) -> dict:
-        answer = engine.analyze([text])
+        answer = engine.answer([text])
         spans = answer["paragraphs"][0]["spans"]
         ws = words(text)
         gold = [{"start": text.index(spun), "end": text.index(spun) + len(spun), "original": original}
@@ -309,7 +309,7 @@ def real_inputs(engine) -> dict:
 
     out = {"real paragraph": check(REAL_PARAGRAPH, {k: v[0] for k, v in REAL_PAIRS.items()})}
     # The real paragraph's "help" has two accepted originals: count a top-3 "aid" too.
-    answer = engine.analyze([REAL_PARAGRAPH])["paragraphs"][0]["spans"]
+    answer = engine.answer([REAL_PARAGRAPH])["paragraphs"][0]["spans"]
     found = {}
     for spun, accepted in REAL_PAIRS.items():
         start = REAL_PARAGRAPH.index(spun)
@@ -327,7 +327,7 @@ def real_inputs(engine) -> dict:
     out["real-pair sentences together"] = dict(totals)
     out["candidate coverage of the real pairs"] = real_pair_coverage(engine)
     out["clean sentences"] = {
-        "marks": sum(len(engine.analyze([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
+        "marks": sum(len(engine.answer([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
         "sentences": len(CLEAN_SENTENCES),
     }
     return out
@@ -396,7 +396,7 @@ def tortured_in_sentences(engine, data: Path, split: str, path: Path, limit: int
                 cases.append((sentence[:start] + spun + sentence[end:], start, start + len(spun), original))
     marked = restored = false_marks = other_words = 0
     for text, start, end, original in tqdm(cases, desc="tortured phrases in sentences", unit="sentence"):
-        spans = engine.analyze([text])["paragraphs"][0]["spans"]
+        spans = engine.answer([text])["paragraphs"][0]["spans"]
         over = [s for s in spans if s["start"] < end and start < s["end"]]
         marked += bool(over)
         restored += any((s["start"], s["end"]) == (start, end) and original in
@@ -419,7 +419,7 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
     answers: dict[str, list[dict]] = {}  # a paragraph often carries several corrections: analysed once
     for record in records:
         if record["paragraph"] not in answers:
-            answers[record["paragraph"]] = engine.analyze([record["paragraph"]])["paragraphs"][0]["spans"]
+            answers[record["paragraph"]] = engine.answer([record["paragraph"]])["paragraphs"][0]["spans"]
         spans = answers[record["paragraph"]]
         hits = [s for s in spans if s["start"] < record["end"] and record["start"] < s["end"]]
         if record["label"] == "not_spun":

@@ -61,7 +61,7 @@ def main(args) -> int:
     labels = Counter()
     for aid in tqdm(chosen, unit="article", desc="reading"):
         records = articles[aid]
-        answer = engine.analyze([r["text"] for r in records])
+        answer = engine.answer([r["text"] for r in records])
         for record, result in zip(records, answer["paragraphs"]):
             for start, end, label, original in corrections(record, result["spans"]):
                 store.add(record["text"], start, end, label, original)

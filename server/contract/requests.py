@@ -4,6 +4,7 @@ ApiError: what the HTTP app, `unspin analyze` and the scan all ask the engine th
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, openapi_spec
@@ -143,6 +144,24 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set
                           int(max_suggestions), offset_unit, text, starts, tuple(ignore), partition,
                           body.get("suggestions", True), body.get("stream", False),
                           tuple(int(i) for i in first if i < len(paragraphs)))  # a hint: others mean nothing
+
+
+def text_body(text: str, threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
+              ignore: list[str] | tuple[str, ...] = ()) -> dict:
+    """The v1 analyze request of one text (paragraphs separated by blank lines), its offsets in
+    code points: what `unspin analyze` sends a server, and what it and the scan answer here."""
+    body = {"text": text, "offset_unit": "codepoint", "max_suggestions": max_suggestions}
+    if threshold is not None:
+        body["threshold"] = threshold
+    if ignore:
+        body["ignore"] = list(ignore)
+    return body
+
+
+def text_request(body: dict) -> AnalyzeRequest:
+    """A `text_body` checked as the API checks it, without its size limits (a program on this
+    machine sets its own: the scan counts LM tokens). Raises ApiError."""
+    return parse_analyze(body, max_chars=sys.maxsize, max_paragraphs=sys.maxsize)
 
 
 def _is_index(value, n: int) -> bool:

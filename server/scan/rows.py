@@ -7,7 +7,6 @@ articles.parquet but its groups, plus the text's MinHash signature and two timin
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -101,12 +100,12 @@ class RowMaker:
         return row
 
     def _analyze(self, text: str, row: dict) -> None:
-        from ..contract.errors import ApiError
         from ..contract.answers import analysis_response
-        from ..contract.requests import parse_analyze
+        from ..contract.errors import ApiError
+        from ..contract.requests import text_body, text_request
 
         try:
-            request = parse_analyze({"text": text, "offset_unit": "codepoint"}, sys.maxsize, sys.maxsize)
+            request = text_request(text_body(text))
         except ApiError as exc:
             row["error"] = exc.message
             return
