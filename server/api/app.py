@@ -168,7 +168,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
                            details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
         # Cached answers are kept apart per Origin ("" for local programs) and per the partition
-        # the caller names (the extension: the asking page's site); see Engine.analyze.
+        # the caller names (the extension: the asking page's site); see Engine.answer.
         caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
         deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
         cancelled = request.environ.get("waitress.client_disconnected")
@@ -209,7 +209,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
                 if not turn.is_set():
                     failure.append(exc)
                 events.put({"event": "error", **errors.error_body(exc.status, exc.message, exc.details)})
-            except Exception as exc:  # as errors.py's handler: the type and place logged, no text
+            except Exception as exc:  # as register_errors' handler: the type and place logged, no text
                 errors.log_unexpected(exc)
                 events.put({"event": "error", **errors.error_body(500, errors.INTERNAL_MESSAGE)})
             finally:

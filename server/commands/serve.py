@@ -31,7 +31,7 @@ from ..scan.sources import ScanNotFinished
 from ..api.secret import fingerprint, load_for_command
 from ..api.security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
-# Connections served at once: analyses queue one at a time (admission.py), so the other threads
+# Connections served at once: analyses queue one at a time (api/admission.py), so the other threads
 # keep answering health checks and refusals. Each thread reads ahead on its connection to see
 # a client that has gone (waitress.client_disconnected), so an abandoned analysis stops.
 WAITRESS_THREADS = 8

@@ -42,7 +42,7 @@ def placed_spans(request, spans: list[tuple[int, dict]]) -> list[dict]:
 
 def analysis_response(engine, request, caller: str = "", deadline: float | None = None, cancelled=None,
                       progress=None) -> dict:
-    """Analyse an AnalyzeRequest (see validation.py) for `caller` (see Engine.analyze; deadline
+    """Analyse an AnalyzeRequest (see requests.py) for `caller` (see Engine.answer; deadline
     and cancelled too) and build the v1 response body. progress(event): with it, called with a
     StreamEvent "marks" (openapi.json) after each batched pass. Raises engine.Abandoned."""
     paragraphs = request.paragraphs
