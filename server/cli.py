@@ -22,12 +22,12 @@ terminal with `unspin analyze FILE`. The other commands rebuild and measure the 
 # subcommand -> (module, one-line help for users). A module is imported only when its command
 # runs, so `unspin serve` never pays for the training code and vice versa.
 COMMANDS = {
-    "serve": ("unspin.serve", "start the local server the browser extension talks to"),
-    "analyze": ("unspin.analyze", "mark spun wording in a text file (or stdin) and suggest originals"),
+    "serve": ("unspin.commands.serve", "start the local server the browser extension talks to"),
+    "analyze": ("unspin.commands.analyze", "mark spun wording in a text file (or stdin) and suggest originals"),
     "scan": ("unspin.scan.command", "scan a crawl (WARC), JSONL or folders of pages: Parquet results and a report"),
-    "token": ("unspin.secret", "print the secret programs send to the server (Authorization: Bearer)"),
-    "browser-host": ("unspin.browser_host", "let the browser extension start the server (install, uninstall, status)"),
-    "service": ("unspin.service", "start the server at login (systemd user unit, launchd agent): install, uninstall"),
+    "token": ("unspin.api.secret", "print the secret programs send to the server (Authorization: Bearer)"),
+    "browser-host": ("unspin.commands.browser_host", "let the browser extension start the server (install, uninstall, status)"),
+    "service": ("unspin.commands.service", "start the server at login (systemd user unit, launchd agent): install, uninstall"),
     "feedback": ("unspin.feedback", "export, count or delete the corrections readers made (kept locally)"),
     "crawl": ("unspin.scripts.data.crawl", "make a test crawl for scan: stories spun several times among other pages"),
     "grouping": ("unspin.scripts.evaluation.grouping", "measure how scan grouped a test crawl's copies"),

@@ -28,6 +28,12 @@ DEFAULT_SERVER = openapi_spec()["servers"][0]["url"]
 DEFAULT_HOST = urlsplit(DEFAULT_SERVER).hostname
 DEFAULT_PORT = urlsplit(DEFAULT_SERVER).port
 
+# Suggestions per mark: the contract's default and maximum (what the engine gives when not told,
+# what a request and `unspin analyze --max-suggestions` may ask for).
+_SUGGESTIONS = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]["max_suggestions"]
+DEFAULT_SUGGESTIONS = _SUGGESTIONS["default"]
+MAX_SUGGESTIONS = _SUGGESTIONS["maximum"]
+
 # The shipped model: models/unspin-lm in the tree, package data `unspin.models` once installed.
 SHIPPED_MODEL = Path(str(resources.files("unspin.models") / "unspin-lm"))  # package data, wherever installed
 
@@ -70,6 +76,13 @@ DEFAULTS = {
     # a page's likely source, by its address (scan/sources.py).
     "SCANS": (),
 }
+
+
+def cache_dir() -> Path:
+    """Where Unspin keeps what it derives once (the converted language model, the word-frequency
+    table): $UNSPIN_CACHE, else $XDG_CACHE_HOME/unspin, else ~/.cache/unspin."""
+    root = os.environ.get("UNSPIN_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unspin"
+    return Path(root)
 
 
 def default_model_path() -> Path:

@@ -39,8 +39,8 @@ from typing import BinaryIO
 from . import instance
 from .config import DEFAULT_HOST, DEFAULT_PORT
 from .feedback import default_data_dir
-from .secret import BadSecret, fingerprint, load_or_create, server_knows
-from .service import serve_command
+from .api.secret import BadSecret, fingerprint, load_or_create, server_knows
+from .commands.service import serve_command
 
 HOST = DEFAULT_HOST  # the server the host starts listens on loopback only
 LENGTH = struct.Struct("=I")  # the frame's length prefix: 4 bytes, native byte order

@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .config import cache_dir
+
 # What counts as a word: words.json, which the extension reads too (one owner for both).
 WORD_RULES = json.loads(resources.files(__package__).joinpath("words.json").read_text(encoding="utf-8"))
 # A word: letters/digits (with their combining marks), optionally joined by an apostrophe or
@@ -217,8 +219,6 @@ class ZipfTable:
 
 @lru_cache(maxsize=1)
 def zipf_table() -> ZipfTable:
-    from .lm import cache_dir
-
     return ZipfTable(cache_dir())
 
 

@@ -12,11 +12,11 @@ import threading
 import jsonschema
 import pytest
 
-from unspin.app import create_app
+from unspin.api.app import create_app
 from unspin.config import openapi_spec
-from unspin.engine import Engine
-from unspin.secret import bearer, load_or_create
-from unspin.serve import make_server
+from unspin.engine.engine import Engine
+from unspin.api.secret import bearer, load_or_create
+from unspin.commands.serve import make_server
 
 from tiny_model import build_tiny_model
 

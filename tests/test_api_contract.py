@@ -138,7 +138,7 @@ def test_openapi_request_examples_are_valid_and_accepted(client, openapi, check_
 
 
 def test_every_error_code_is_documented(openapi):
-    from unspin.errors import CODES
+    from unspin.contract.errors import CODES
 
     assert set(CODES.values()) == set(openapi["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"])
     documented = {status for path in openapi["paths"].values() for operation in path.values()

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from unspin.app import create_app
+from unspin.api.app import create_app
 from unspin.config import openapi_spec
-from unspin.secret import bearer
+from unspin.api.secret import bearer
 
 EXAMPLES = 150  # per operation and kind
 # Invalid requests must be refused with a documented 4xx; over a size limit that is 413, without

@@ -13,8 +13,9 @@ import time
 import pytest
 import requests
 
-from unspin import lm
-from unspin.admission import Admission, Busy
+from unspin.lm import load
+from unspin.lm.weights import CHECKSUMS, WEIGHTS, LanguageModelDamaged, sha256
+from unspin.api.admission import Admission, Busy
 
 ANALYZE = "/api/v1/analyze"
 
@@ -159,27 +160,27 @@ def converted(tiny_model, tmp_path):
     """A converted-LM folder (the tiny model's LM) with the checksums conversion writes."""
     folder = tmp_path / "converted"
     shutil.copytree(tiny_model / "lm", folder)
-    (folder / lm.CHECKSUMS).write_text(json.dumps({lm.WEIGHTS["fp32"]: lm.sha256(folder / lm.WEIGHTS["fp32"])}))
+    (folder / CHECKSUMS).write_text(json.dumps({WEIGHTS["fp32"]: sha256(folder / WEIGHTS["fp32"])}))
     return folder
 
 
 @pytest.mark.parametrize("damage", ["zeros", "truncated"])
 def test_a_damaged_weights_file_is_refused_with_one_clear_error(converted, damage):
-    weights = converted / lm.WEIGHTS["fp32"]
+    weights = converted / WEIGHTS["fp32"]
     data = bytearray(weights.read_bytes())
     if damage == "zeros":
         data[len(data) // 2 : len(data) // 2 + 4096] = bytes(4096)
     else:
         data = data[: len(data) // 2]
     weights.write_bytes(bytes(data))
-    with pytest.raises(lm.LanguageModelDamaged, match="does not match the checksum written when it was converted"):
-        lm.load_lm(converted)
+    with pytest.raises(LanguageModelDamaged, match="does not match the checksum written when it was converted"):
+        load.load_lm(converted)
 
 
 def test_a_damaged_cache_is_converted_again(converted, monkeypatch, capsys, tmp_path):
     good = tmp_path / "good"
     shutil.copytree(converted, good)
-    weights = converted / lm.WEIGHTS["fp32"]
+    weights = converted / WEIGHTS["fp32"]
     data = bytearray(weights.read_bytes())
     data[100:5000] = bytes(4900)
     weights.write_bytes(bytes(data))
@@ -192,8 +193,8 @@ def test_a_damaged_cache_is_converted_again(converted, monkeypatch, capsys, tmp_
             shutil.copytree(good, out)
         return out
 
-    monkeypatch.setattr(lm, "convert", convert)
-    loaded = lm.load_lm()
+    monkeypatch.setattr(load, "convert", convert)
+    loaded = load.load_lm()
     assert conversions == [converted] and loaded.path == converted
     lines = [line for line in capsys.readouterr().err.splitlines() if "damaged" in line]
     assert len(lines) == 1 and "converting it again" in lines[0]

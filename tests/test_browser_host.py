@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from unspin import browser_host, native_host
+from unspin.commands import browser_host
+from unspin import native_host
 from unspin.cli import main
-from unspin.secret import load_or_create, secret_path
-from unspin.security import CHROMIUM_EXTENSION_ID
+from unspin.api.secret import load_or_create, secret_path
+from unspin.api.security import CHROMIUM_EXTENSION_ID
 
 from processes import free_port, stop_processes_using
 from squatter import squatting

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from unspin import browser_host, serve
+from unspin.commands import browser_host, serve
 from unspin.cli import main
 
 UNSPIN = Path(sys.executable).with_name("unspin")

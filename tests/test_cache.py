@@ -44,12 +44,12 @@ def test_other_options_are_not_served_from_the_cache(client, engine):
 
 def test_the_caches_are_bounded_in_bytes(tiny_model):
     """However many entries the caches may hold, they stay under their byte budgets."""
-    from unspin.engine import ANSWER_CACHE_BYTES, SCORED_CACHE_BYTES, Engine, _bytes
+    from unspin.engine.engine import ANSWER_CACHE_BYTES, SCORED_CACHE_BYTES, Engine, _bytes
 
     engine = Engine.load(tiny_model, cache_size=10_000)
     article = [" ".join(["The officers said the final month was calm."] * 60)]
     for n in range(12):
-        engine.analyze([f"{n}. {article[0]}"])
+        engine.answer([f"{n}. {article[0]}"])
     scored = sum(size for _, size in engine._scored._items.values())
     answers = sum(size for _, size in engine._answers._items.values())
     assert 0 < scored <= SCORED_CACHE_BYTES and 0 < answers <= ANSWER_CACHE_BYTES

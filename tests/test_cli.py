@@ -133,7 +133,7 @@ def test_serve_warns_when_not_on_loopback(tmp_path, capsys):
 def test_serve_defaults_to_loopback():
     import argparse
 
-    from unspin import serve
+    from unspin.commands import serve
 
     parser = argparse.ArgumentParser()
     serve.add_arguments(parser)

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from unspin.app import create_app
-from unspin.engine import Engine
+from unspin.api.app import create_app
+from unspin.engine.engine import Engine
 
 N = 16
 

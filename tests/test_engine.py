@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from unspin.decide import SCALE, Decision, decide
-from unspin.engine import Engine, paragraph_score
-from unspin.model import CandidateTable, load_model
-from unspin.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
-from unspin.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
+from unspin.engine.decide import SCALE, Decision, decide
+from unspin.engine.engine import Engine, paragraph_score
+from unspin.engine.model import CandidateTable, load_model
+from unspin.engine.restore import JOINT_PER_SITE, RIGHT_TOKENS, joined, merge, restore, restore_sites
+from unspin.engine.score import WINDOW_TOKENS, build_windows, find_sites, score, sentences
 from unspin.text import INVISIBLE_RE, words
 
 ARTICLE = (
@@ -61,8 +61,8 @@ def test_the_same_article_split_otherwise_gets_the_same_windows_and_marks(engine
     assert len(parts) > 1
     lm = engine.loaded.lm
     assert [w.ids for w in build_windows(lm, whole)] == [w.ids for w in build_windows(lm, parts)]
-    one = engine.analyze(whole, threshold=0.3)
-    many = engine.analyze(parts, threshold=0.3)
+    one = engine.answer(whole, threshold=0.3)
+    many = engine.answer(parts, threshold=0.3)
 
     def marks(answer, paragraphs):
         offset = {i: ARTICLE.index(p) for i, p in enumerate(paragraphs)}
@@ -157,7 +157,7 @@ def test_restore_reuses_the_kv_cache_exactly(engine):
 
 def test_answer_offsets_text_and_suggestion_case(engine):
     text = "😀 Final month the officers left. 😀 The final month was calm."
-    answer = engine.analyze([text], threshold=0.0)
+    answer = engine.answer([text], threshold=0.0)
     spans = answer["paragraphs"][0]["spans"]
     assert spans, "threshold 0 marks every site"
     for span in spans:
@@ -170,9 +170,9 @@ def test_answer_offsets_text_and_suggestion_case(engine):
 
 
 def test_summary_verdict_follows_the_marks(engine):
-    none = engine.analyze(["The cat sat on the mat."], threshold=1.0)
+    none = engine.answer(["The cat sat on the mat."], threshold=1.0)
     assert none["summary"]["spans"] == 0 and none["summary"]["verdict"] == "no sign of spinning"
-    some = engine.analyze([ARTICLE], threshold=0.0)
+    some = engine.answer([ARTICLE], threshold=0.0)
     assert some["summary"]["spans"] > 0 and some["summary"]["verdict"] in ("likely spun", "possibly spun")
     assert some["summary"]["spun_words"] == sum(p["spun_words"] for p in some["paragraphs"])
 
@@ -182,7 +182,7 @@ def test_the_summary_counts_the_words_marked_at_every_point_of_the_scale(engine,
     """What the popup's sensitivity scale shows before the reader lets go: each point's count is
     what an analysis at that threshold marks (the entry at the asked threshold, and a few others
     asked again), highest threshold first."""
-    answer = engine.analyze([ARTICLE], threshold=threshold, ignore=("officers",))
+    answer = engine.answer([ARTICLE], threshold=threshold, ignore=("officers",))
     counts = answer["summary"]["spun_words_by_threshold"]
     thresholds = [c["threshold"] for c in counts]
     default = engine.loaded.decision.threshold
@@ -191,7 +191,7 @@ def test_the_summary_counts_the_words_marked_at_every_point_of_the_scale(engine,
     by = {c["threshold"]: c["spun_words"] for c in counts}
     assert by[default if threshold is None else threshold] == answer["summary"]["spun_words"]
     for t in (0.05, 0.5, 0.95):
-        again = engine.analyze([ARTICLE], threshold=t, ignore=("officers",))
+        again = engine.answer([ARTICLE], threshold=t, ignore=("officers",))
         assert by[t] == again["summary"]["spun_words"]
     assert [by[t] for t in thresholds] == sorted(by.values())  # more sensitive, never fewer words
 
@@ -242,13 +242,13 @@ def test_protected_text_is_found_without_quadratic_backtracking():
 
 
 def test_a_language_model_file_with_another_hash_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
-    from unspin import lm
+    from unspin.lm import convert as conversion
 
-    impostor = tmp_path / lm.GGUF_NAME
+    impostor = tmp_path / conversion.GGUF_NAME
     impostor.write_bytes(b"GGUF" + bytes(64))  # a GGUF header, not the expected file
-    monkeypatch.setattr(lm, "gguf_path", lambda: impostor)
-    with pytest.raises(lm.LanguageModelMissing, match=f"expected {lm.GGUF_SHA256}.*not loaded"):
-        lm.convert(tmp_path / "converted")
+    monkeypatch.setattr(conversion, "gguf_path", lambda: impostor)
+    with pytest.raises(conversion.LanguageModelMissing, match=f"expected {conversion.GGUF_SHA256}.*not loaded"):
+        conversion.convert(tmp_path / "converted")
     assert not (tmp_path / "converted").exists() and not (tmp_path / "converted.tmp").exists()
 
 
@@ -258,8 +258,8 @@ def test_invisible_characters_inside_words_are_read_past(engine):
     plain = "Russia requested army gear and help for the warfare final month, in accordance with officers."
     hidden = (plain.replace("warfare", "war\u00adfare").replace("final", "fi\u200bnal")
               .replace("officers", "offi\u2060cers").replace("army", "ar\u200dmy"))
-    expected = engine.analyze([plain], threshold=0.0)["paragraphs"][0]["spans"]
-    got = engine.analyze([hidden], threshold=0.0)["paragraphs"][0]["spans"]
+    expected = engine.answer([plain], threshold=0.0)["paragraphs"][0]["spans"]
+    got = engine.answer([hidden], threshold=0.0)["paragraphs"][0]["spans"]
     assert {"warfare", "final", "officers"} <= {w for s in expected for w in s["text"].split()}  # runs: one mark
     assert [INVISIBLE_RE.sub("", s["text"]) for s in got] == [s["text"] for s in expected]
     assert [s["suggestions"] for s in got] == [s["suggestions"] for s in expected]
@@ -274,14 +274,14 @@ def test_combining_marks_stay_inside_their_word():
 
 def test_ignored_wordings_are_never_flagged(engine):
     text = "Russia requested army gear and help for the warfare final month, in accordance with officers."
-    marked = {w for s in engine.analyze([text], threshold=0.0)["paragraphs"][0]["spans"] for w in s["text"].split()}
+    marked = {w for s in engine.answer([text], threshold=0.0)["paragraphs"][0]["spans"] for w in s["text"].split()}
     assert {"warfare", "officers"} <= marked
-    answer = engine.analyze([text], threshold=0.0, ignore=("WARFARE", "  Officers "))
+    answer = engine.answer([text], threshold=0.0, ignore=("WARFARE", "  Officers "))
     kept = [s["text"] for s in answer["paragraphs"][0]["spans"]]
     assert kept and not {"warfare", "officers"} & {w for k in kept for w in k.lower().split()}
     assert answer["summary"]["spans"] == len(kept)
     # a phrase that contains an ignored word is not flagged either
-    assert not any("final" in s for s in {s["text"] for s in engine.analyze(
+    assert not any("final" in s for s in {s["text"] for s in engine.answer(
         [text], threshold=0.0, ignore=("final",))["paragraphs"][0]["spans"]})
 
 
@@ -336,7 +336,7 @@ def test_adjacent_marked_words_are_one_mark_when_joined(engine):
 
 def test_a_run_is_joined_when_its_wording_is_a_key_or_reads_better_together():
     """restore.joined: a table key, or a joint best wording other than the words' own best ones."""
-    from unspin.score import Site
+    from unspin.engine.score import Site
 
     def site(text, restored):
         return Site(0, (0, 1), 0, len(text), text, 0, (0, 1), [], [], [], np.zeros(0), restored)

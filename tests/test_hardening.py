@@ -22,15 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pyarrow.parquet as pq
 import pytest
 
-from unspin import browser_host, instance, lm, native_host, service
-from unspin import serve as serve_module
-from unspin.admission import ANALYSIS_PASSES, FIXED_MS, Admission, seed_ms_per_token
-from unspin.app import create_app
+from unspin.commands import browser_host, service
+from unspin import instance, native_host
+from unspin.lm import convert as conversion
+from unspin.lm.weights import CHECKSUMS
+from unspin.commands import serve as serve_module
+from unspin.api.admission import ANALYSIS_PASSES, FIXED_MS, Admission, seed_ms_per_token
+from unspin.api.app import create_app
 from unspin.cli import main
 from unspin.scan.inputs import MAX_PAGE_BYTES, MAX_WARC_LINE_BYTES, Document, read_documents
 from unspin.scan.inputs import _unique as unique_id
-from unspin.secret import fingerprint, load_or_create, new_nonce, proof, secret_path
-from unspin.serve import CONNECTION_CAP, make_server
+from unspin.api.secret import fingerprint, load_or_create, new_nonce, proof, secret_path
+from unspin.commands.serve import CONNECTION_CAP, make_server
 
 from processes import free_port
 from test_browser_host import FIREFOX_ORIGIN as FIREFOX
@@ -254,13 +257,13 @@ def test_two_first_starts_convert_the_language_model_once(tmp_path, monkeypatch)
         calls.append(out)
         time.sleep(0.5)
         out.mkdir(parents=True)
-        (out / lm.CHECKSUMS).write_text("{}")
+        (out / CHECKSUMS).write_text("{}")
         return out
 
-    monkeypatch.setattr(lm, "_convert", slow_convert)
+    monkeypatch.setattr(conversion, "_convert", slow_convert)
     out = tmp_path / "cache" / "converted"
     with ThreadPoolExecutor(2) as pool:
-        assert list(pool.map(lambda _: lm.convert(out), range(2))) == [out, out]
+        assert list(pool.map(lambda _: conversion.convert(out), range(2))) == [out, out]
     assert calls == [out]
 
 

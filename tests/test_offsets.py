@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.score import find_sites
+from unspin.engine.score import find_sites
 from unspin.text import utf16_offsets, words
 
 ANALYZE = "/api/v1/analyze"

@@ -7,8 +7,9 @@ import json
 import pytest
 import torch
 
-from unspin import lm, precision
-from unspin.lm import load_lm, read_weights
+from unspin.lm import precision
+from unspin.lm.load import load_lm
+from unspin.lm.weights import WEIGHTS, read_weights
 
 
 def test_the_forward_pass_is_transformers_llama(tiny_model):
@@ -19,7 +20,7 @@ def test_the_forward_pass_is_transformers_llama(tiny_model):
     config = json.loads((folder / "config.json").read_text())
     ours = load_lm(folder, precision="fp32")
     reference = LlamaModel(LlamaConfig(**{k: v for k, v in config.items() if k not in ("architectures",)}))
-    reference.load_state_dict({k: v.clone() for k, v in read_weights(folder / lm.WEIGHTS["fp32"]).items()},
+    reference.load_state_dict({k: v.clone() for k, v in read_weights(folder / WEIGHTS["fp32"]).items()},
                               strict=False)
     reference.eval()
     ids = torch.tensor([ours.tokenizer.encode("\nThe officers said the final month was calm.").ids] * 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from unspin.ranking import RANK_FEATURES, inflection, train_ranker
-from unspin.score import KEPT_CANDIDATES, score
+from unspin.engine.ranking import RANK_FEATURES, inflection, train_ranker
+from unspin.engine.score import KEPT_CANDIDATES, score
 
 PARAGRAPH = "The officers said the final month of warfare was the hardest, and the officers stated it again."
 
@@ -63,7 +63,7 @@ def test_a_ranker_learns_to_put_the_relevant_candidate_first():
         y[np.argmax(x[:, RANK_FEATURES.index("cosine")])] = 1
         return x, y
 
-    from unspin.ranking import CandidateRanker
+    from unspin.engine.ranking import CandidateRanker
 
     ranker = CandidateRanker(train_ranker([group() for _ in range(300)], rounds=50, threads=1), weight=2.0)
     test = [group() for _ in range(200)]

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from unspin.restore import RIGHT_TOKENS
-from unspin.score import score
-from unspin.second_look import BAND, SecondLook, look
+from unspin.engine.restore import RIGHT_TOKENS
+from unspin.engine.score import score
+from unspin.engine.second_look import BAND, SecondLook, look
 
 PARAGRAPH = "Russia requested China to provide it army gear and help for the warfare in Ukraine last week."
 
@@ -63,8 +63,8 @@ def test_an_engine_with_a_second_look_looks_during_the_pass_and_decides_with_it(
     model's: the band is set to hold its upper half.)"""
     from dataclasses import replace
 
-    from unspin import second_look
-    from unspin.engine import Engine
+    from unspin.engine import second_look
+    from unspin.engine.engine import Engine
 
     p = engine.decide(engine.score([PARAGRAPH])).probabilities
     monkeypatch.setattr(second_look, "BAND", (float(np.median(p)), 1.01))

@@ -15,8 +15,8 @@ import stat
 import pytest
 import requests
 
-from unspin import secret as secrets_module
-from unspin.app import create_app
+from unspin.api import secret as secrets_module
+from unspin.api.app import create_app
 from unspin.cli import main
 from unspin.config import openapi_spec
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from unspin.app import create_app
-from unspin.security import CHROMIUM_EXTENSION_ID, EXTENSION_ORIGINS, host_allowed
-from unspin.serve import make_server
+from unspin.api.app import create_app
+from unspin.api.security import CHROMIUM_EXTENSION_ID, EXTENSION_ORIGINS, host_allowed
+from unspin.commands.serve import make_server
 
 PORT = 8765
 ANALYZE = "/api/v1/analyze"

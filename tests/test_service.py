@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from unspin import service
+from unspin.commands import service
 from unspin.cli import main
 
 FIREFOX = "moz-extension://3f1c6e2a-7d4b-4c8e-9a51-2b6d0e8f4c17"

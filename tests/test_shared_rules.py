@@ -5,7 +5,7 @@
 - The key of a wording (how dismissals and the allow-list compare wordings): text.wording_key and
   shared/wording.js wordingKey, both from words.json.
 - The server's default address and an analyze request's limits: server/openapi.json, read by
-  config.py / validation.py and extension/src/shared/api-contract.js.
+  config.py / contract/requests.py and extension/src/shared/api-contract.js.
 
 The JavaScript side runs in node on a table of tricky inputs; the answers must be the server's.
 """
@@ -21,7 +21,8 @@ import pytest
 
 from unspin.config import DEFAULT_SERVER
 from unspin.text import INVISIBLE_RE, wording_key
-from unspin.validation import DEFAULT_SUGGESTIONS, MAX_IGNORE, MAX_IGNORE_CHARS, MAX_SUGGESTIONS, parse_analyze
+from unspin.config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from unspin.contract.requests import MAX_IGNORE, MAX_IGNORE_CHARS, parse_analyze
 
 SHARED = Path(__file__).resolve().parent.parent / "extension" / "src" / "shared"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from unspin.app import create_app
+from unspin.api.app import create_app
 from unspin.config import SHIPPED_MODEL
 from unspin.scripts.evaluation.evaluate import CLEAN_SENTENCES, REAL_PAIRS, REAL_PARAGRAPH
-from unspin.score import sentences
-from unspin.secret import bearer
+from unspin.engine.score import sentences
+from unspin.api.secret import bearer
 from unspin.scripts.evaluation.bench import DEFAULT_TEXT
 
 ARTICLE = DEFAULT_TEXT.read_text()

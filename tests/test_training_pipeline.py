@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from unspin.cli import main
-from unspin.engine import Engine
+from unspin.engine.engine import Engine
 from unspin.feedback import FeedbackStore
 from unspin.scripts.data.candidates import PHRASE_MAP, build_candidate_table
 from unspin.scripts.data.thesauri import load_moby, load_mythes, mine_tortured
@@ -69,7 +69,7 @@ def test_quick_training_writes_a_servable_model(trained):
     assert 0 < decision["spun_threshold"] <= decision["threshold"] < 1 and decision["evidence"] > 0
     assert "dev" in config["metrics"] and "training" in config["metrics"]
     assert "## Measured" in (model / "README.md").read_text()
-    answer = Engine.load(model).analyze(["Officials said the war would end final month."])
+    answer = Engine.load(model).answer(["Officials said the war would end final month."])
     assert answer["paragraphs"][0]["words"] == 8
 
 
@@ -141,7 +141,7 @@ def test_retraining_on_a_dismissal_stops_flagging_that_word(trained, table, tmp_
 
     def officers(folder):
         engine = Engine.load(folder)
-        marked = [s["text"] for s in engine.analyze([sentence], threshold=0.5)["paragraphs"][0]["spans"]]
+        marked = [s["text"] for s in engine.answer([sentence], threshold=0.5)["paragraphs"][0]["spans"]]
         scored = engine.score([sentence])
         p = engine.decide(scored).probabilities[[s.text for s in scored.sites].index("Officers")]
         return marked, float(p)
@@ -196,4 +196,4 @@ def test_a_crafted_original_cannot_rewrite_the_candidate_table(trained, table, t
     for key in ("month", "final", "last", "war"):
         assert after.loaded.candidates.lookup(key) == before.lookup(key)
     assert all("hijacked" not in wording for wording in after.loaded.continuation)
-    after.analyze([sentence])  # no 500 for text with that wording
+    after.answer([sentence])  # no 500 for text with that wording

@@ -8,7 +8,7 @@ import json
 import jsonschema
 import pytest
 
-from unspin.engine import Engine
+from unspin.engine.engine import Engine
 
 from test_engine import ARTICLE, split
 
@@ -32,9 +32,9 @@ def fresh(tiny_model):
 
 
 def test_marks_first_then_suggestions_give_the_full_answer(fresh, engine):
-    full = engine.analyze(PARAGRAPHS, threshold=0.0, caller="full")
+    full = engine.answer(PARAGRAPHS, threshold=0.0, caller="full")
     assert len(spans(full)) > 10, "too few marks for the comparison to say anything"
-    marks = fresh.analyze(PARAGRAPHS, threshold=0.0, suggest=False)
+    marks = fresh.answer(PARAGRAPHS, threshold=0.0, suggest=False)
     assert any(s["suggestions"] is None for r in marks["paragraphs"] for s in r["spans"])
     assert marks["summary"]["verdict"] == full["summary"]["verdict"]
     # The same marks (a run of adjacent words is one mark or a mark per word in both) and figures.
@@ -53,9 +53,9 @@ def test_marks_first_then_suggestions_give_the_full_answer(fresh, engine):
 
 
 def test_the_screenful_first_changes_the_order_of_work_never_the_answer(fresh, engine):
-    whole = engine.analyze(PARAGRAPHS, threshold=0.2, caller="whole")
+    whole = engine.answer(PARAGRAPHS, threshold=0.2, caller="whole")
     events = []
-    screenful = fresh.analyze(PARAGRAPHS, threshold=0.2, first=(LAST,), progress=events.append)
+    screenful = fresh.answer(PARAGRAPHS, threshold=0.2, first=(LAST,), progress=events.append)
     assert spans(screenful) == spans(whole)
     assert suggestions(screenful) == suggestions(whole)
     assert len(events) > 1, "one batched pass: nothing was read first"
@@ -142,7 +142,7 @@ def test_first_beyond_the_article_is_only_a_hint(client):
 
 
 def test_suggestions_on_demand_teach_the_queue_nothing():
-    from unspin.admission import Admission
+    from unspin.api.admission import Admission
 
     queue = Admission(max_wait_s=10, ms_per_token=3.0, max_queued=4)
     with queue.slot(1000, learn=False):
@@ -156,13 +156,13 @@ def test_suggestions_on_demand_teach_the_queue_nothing():
 def test_many_spans_of_one_long_paragraph_read_its_offsets_once(monkeypatch):
     """2,000 spans of a 200,000-character paragraph: each span's UTF-16 offsets were once turned
     into code points by rebuilding the paragraph's table, 400 million steps outside the queue."""
-    from unspin import validation
+    from unspin.contract import requests
 
     calls = []
-    real = validation.utf16_offsets
-    monkeypatch.setattr(validation, "utf16_offsets", lambda text: calls.append(1) or real(text))
+    real = requests.utf16_offsets
+    monkeypatch.setattr(requests, "utf16_offsets", lambda text: calls.append(1) or real(text))
     paragraph = "word " * 40_000
     spans = [{"paragraph": 0, "start": 5 * k, "end": 5 * k + 4} for k in range(2000)]
-    checked = validation.parse_suggest({"paragraphs": [paragraph], "spans": spans}, 200_000, 10)
+    checked = requests.parse_suggest({"paragraphs": [paragraph], "spans": spans}, 200_000, 10)
     assert len(checked.spans) == 2000 and checked.spans[7] == (0, 35, 39)
     assert len(calls) == 1

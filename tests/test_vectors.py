@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from unspin.score import KEPT_CANDIDATES, score
-from unspin.vectors import Relatedness, WordVectors
+from unspin.engine.score import KEPT_CANDIDATES, score
+from unspin.engine.vectors import Relatedness, WordVectors
 
 
 def vectors(table: dict[str, list[float]]) -> WordVectors:

@@ -17,11 +17,12 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     import torch
     from safetensors.torch import save_file
 
-    from unspin.llama import Llama
-    from unspin.lm import convert, load_lm
-    from unspin.model import CandidateTable, ModelMeta, candidate_wordings, save_model
-    from unspin.ranking import RANK_FEATURES, train_ranker
-    from unspin.score import FEATURES
+    from unspin.lm.llama import Llama
+    from unspin.lm.convert import convert
+    from unspin.lm.load import load_lm
+    from unspin.engine.model import CandidateTable, ModelMeta, candidate_wordings, save_model
+    from unspin.engine.ranking import RANK_FEATURES, train_ranker
+    from unspin.engine.score import FEATURES
 
     out = Path(out)
     source = convert()
@@ -52,7 +53,7 @@ def build_tiny_model(out: str | Path, seed: int = 0) -> Path:
     meta = ModelMeta(name="unspin-tiny-random", version="0.0.0-test", base="random",
                      decision={"threshold": 0.9, "spun_threshold": 0.5, "evidence": 0.03, "prior_words": 100})
     tiny_lm = load_lm(out / "lm", precision="fp32")
-    from unspin.score import continuations
+    from unspin.engine.score import continuations
 
     # A ranker that learnt one thing: the candidate table's candidates before open ones (as the
     # shipped ranker mostly does), so the tiny model's suggestions are its table's.

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from unspin.model import CandidateTable
-from unspin.score import MAX_SITE_WORDS
+from unspin.engine.model import CandidateTable
+from unspin.engine.score import MAX_SITE_WORDS
 from unspin.scripts.data.inflection import inflect_phrase
 from unspin.scripts.data.thesauri import zipf
 

@@ -74,7 +74,7 @@ def add_arguments(parser) -> None:
 
 def shuffled(paragraphs: list[str], seed: int) -> list[str]:
     """The article with its sentences and paragraphs in a seeded new order: same words, new text."""
-    from unspin.score import sentences
+    from unspin.engine.score import sentences
 
     rng = random.Random(seed)
     out = []
@@ -132,7 +132,7 @@ def at_token_limit(unit: str) -> list[str]:
     """Paragraphs of `unit` repeated, as many as stay within the server's token limit (each
     paragraph is counted on its own, so their tokens add up)."""
     from unspin.config import DEFAULTS
-    from unspin.lm import count_tokens, load_tokenizer
+    from unspin.lm.load import count_tokens, load_tokenizer
 
     paragraph = unit * 20
     return [paragraph] * (DEFAULTS["MAX_TOKENS"] // count_tokens(load_tokenizer(), [paragraph]))
@@ -148,28 +148,28 @@ def rss_mb() -> tuple[float, float]:
 def child(args) -> int:
     """The engine side, in its own process (the texts come made: the spinner's thesaurus would
     count in its memory): prints one JSON line."""
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
 
     started = time.perf_counter()
     engine = Engine.load(args.model, threads=args.threads, cache_size=0, precision=args.precision)
     out = {"cold_start_s": round(time.perf_counter() - started, 2), "precision": engine.precision}
     given = json.loads(Path(args.documents).read_text(encoding="utf-8"))
     if args.child == "speed":
-        from unspin.lm import load_lm
+        from unspin.lm.load import load_lm
 
         fp32 = load_lm(precision="fp32", threads=args.threads)
         for kind, docs in given.items():
-            engine.analyze(docs[0])  # warm-up, of both
+            engine.answer(docs[0])  # warm-up, of both
             forward_ms(fp32, docs[0])
             times, yard, marks, detect, one = [], [], [], [], []
             for doc in docs[1:]:
                 yard.append(forward_ms(fp32, doc))
                 t = time.perf_counter()
-                answer = engine.analyze(doc)
+                answer = engine.answer(doc)
                 times.append(1000 * (time.perf_counter() - t))
                 marks.append(answer["summary"]["spans"])
                 t = time.perf_counter()
-                first = engine.analyze(doc, suggest=False)
+                first = engine.answer(doc, suggest=False)
                 detect.append(1000 * (time.perf_counter() - t))
                 one.append(one_mark_ms(engine, doc, first))
             out[kind] = {"median_ms": round(statistics.median(times), 1), "runs_ms": [round(t) for t in times],
@@ -183,16 +183,16 @@ def child(args) -> int:
                          "marks": marks, "tokens": engine.count_tokens(docs[1])}
     elif args.child == "long":
         t = time.perf_counter()
-        answer = engine.analyze(given)
+        answer = engine.answer(given)
         out["long"] = {"words": answer["summary"]["words"], "tokens": engine.count_tokens(given),
                        "ms": round(1000 * (time.perf_counter() - t)), "marks": answer["summary"]["spans"]}
     elif args.child == "limit":
-        from unspin.admission import Abandoned
+        from unspin.engine.engine import Abandoned
         from unspin.config import DEFAULTS
 
         t = time.perf_counter()
         try:
-            answer = engine.analyze(given, deadline=time.monotonic() + DEFAULTS["ANALYSIS_DEADLINE_S"])
+            answer = engine.answer(given, deadline=time.monotonic() + DEFAULTS["ANALYSIS_DEADLINE_S"])
             outcome = f"answered ({answer['summary']['spans']} marks)"
         except Abandoned as exc:
             outcome = f"abandoned: {exc.reason}"
@@ -200,7 +200,7 @@ def child(args) -> int:
                         "s": round(time.perf_counter() - t, 1), "outcome": outcome}
     else:
         for n, doc in enumerate(given, 1):
-            engine.analyze(doc)
+            engine.answer(doc)
             if n == 10:
                 out["rss_after_10_mb"] = rss_mb()[0]
         out["rss_after_all_mb"] = rss_mb()[0]
@@ -234,7 +234,7 @@ def forward_ms(lm, doc: list[str]) -> float:
     the engine's windows and batches."""
     import torch
 
-    from unspin.score import build_windows, lm_passes
+    from unspin.engine.score import build_windows, lm_passes
 
     windows = build_windows(lm, doc)
     t = time.perf_counter()

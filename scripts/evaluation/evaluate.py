@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from unspin.scripts.training.site_features import choose, read_articles, span_originals, strata
+from unspin.scripts.data.split import choose, read_split, span_originals, strata
 
 # A real spun news paragraph (spun -> originals), the acceptance check of the model.
 REAL_PARAGRAPH = (
@@ -116,7 +116,7 @@ def unrelated(engine, wording: str, suggestion: str) -> bool:
     (word by word when both have as many words, else the whole) has no thesaurus link to its
     wording either way (the candidate table's) and a word-vector cosine below the model's
     `suggestion_cosine` (vectors.Relatedness; a model without one: linked only)."""
-    from unspin.vectors import Relatedness
+    from unspin.engine.vectors import Relatedness
 
     table, meta = engine.loaded.candidates, engine.loaded.meta
 
@@ -156,7 +156,7 @@ def run_article(engine, records: list[dict]) -> dict:
         inside = [w in originals[site.paragraph] for w in range(*site.words)]
         if all(inside) or not any(inside):
             sites.append((float(decided.probabilities[k]), float(all(inside)), records[site.paragraph]["profile"]))
-    summary = engine.report(scored, decided, result.marks, [r["text"] for r in records])["summary"]
+    summary = engine.answer_of(scored, decided, result.marks, [r["text"] for r in records])["summary"]
     return {
         "words": [len(ws) for ws in scored.words],
         "gold": [sorted(o) for o in originals],
@@ -177,7 +177,7 @@ def coverage(engine, articles: list[list[dict]]) -> dict:
     """Of the gold substitutions: the share whose spun wording is a table key, and whose original
     is among the table's candidates, among the open candidates (a one-word original among the
     LM's likeliest next words at the span: score.open_candidates), or either."""
-    from unspin.score import open_candidates
+    from unspin.engine.score import open_candidates
 
     table = engine.loaded.candidates
     n = key = in_table = in_open = either = 0
@@ -256,7 +256,7 @@ def real_pair_coverage(engine) -> dict:
     """Of the real paragraph's and the real-pair sentences' substitutions: how many have their
     original among the table's candidates, among the open candidates (score.open_candidates at
     each word, in its text), or either; as a whole or word by word (the combination of each word's)."""
-    from unspin.score import open_candidates
+    from unspin.engine.score import open_candidates
 
     texts = [(REAL_PARAGRAPH, {spun: originals[0] for spun, originals in REAL_PAIRS.items()}), *REAL_SENTENCES]
     table = engine.loaded.candidates
@@ -287,7 +287,7 @@ def real_inputs(engine) -> dict:
     from unspin.text import words
 
     def check(text: str, pairs: dict[str, str]) -> dict:
-        answer = engine.analyze([text])
+        answer = engine.answer([text])
         spans = answer["paragraphs"][0]["spans"]
         ws = words(text)
         gold = [{"start": text.index(spun), "end": text.index(spun) + len(spun), "original": original}
@@ -309,7 +309,7 @@ def real_inputs(engine) -> dict:
 
     out = {"real paragraph": check(REAL_PARAGRAPH, {k: v[0] for k, v in REAL_PAIRS.items()})}
     # The real paragraph's "help" has two accepted originals: count a top-3 "aid" too.
-    answer = engine.analyze([REAL_PARAGRAPH])["paragraphs"][0]["spans"]
+    answer = engine.answer([REAL_PARAGRAPH])["paragraphs"][0]["spans"]
     found = {}
     for spun, accepted in REAL_PAIRS.items():
         start = REAL_PARAGRAPH.index(spun)
@@ -327,7 +327,7 @@ def real_inputs(engine) -> dict:
     out["real-pair sentences together"] = dict(totals)
     out["candidate coverage of the real pairs"] = real_pair_coverage(engine)
     out["clean sentences"] = {
-        "marks": sum(len(engine.analyze([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
+        "marks": sum(len(engine.answer([t])["paragraphs"][0]["spans"]) for t in CLEAN_SENTENCES),
         "sentences": len(CLEAN_SENTENCES),
     }
     return out
@@ -338,7 +338,7 @@ def tortured_pairs(engine, path: Path, limit: int = 500) -> dict:
     covers exactly the tortured phrase; none when it is no key of the candidate table)."""
     from dataclasses import replace
 
-    from unspin.score import MAX_CANDIDATES
+    from unspin.engine.score import MAX_CANDIDATES
     from unspin.scripts.data.thesauri import read_tortured
 
     pairs = read_tortured(path)[:limit]
@@ -371,12 +371,12 @@ def tortured_in_sentences(engine, data: Path, split: str, path: Path, limit: int
     profile come from the same list of pairs: this measures detection in context, not new pairs."""
     import re
 
-    from unspin.score import sentences
+    from unspin.engine.score import sentences
     from unspin.scripts.data.thesauri import read_tortured
     from unspin.text import match_case, words
 
     where: dict[str, tuple[str, int]] = {}  # lower-case n-gram (1-4 words) -> (sentence, its offset there)
-    for records in read_articles(data / f"{split}.jsonl").values():
+    for records in read_split(data / f"{split}.jsonl").values():
         for r in records:
             for a, b in sentences(r["original"]):
                 sentence = r["original"][a:b]
@@ -396,7 +396,7 @@ def tortured_in_sentences(engine, data: Path, split: str, path: Path, limit: int
                 cases.append((sentence[:start] + spun + sentence[end:], start, start + len(spun), original))
     marked = restored = false_marks = other_words = 0
     for text, start, end, original in tqdm(cases, desc="tortured phrases in sentences", unit="sentence"):
-        spans = engine.analyze([text])["paragraphs"][0]["spans"]
+        spans = engine.answer([text])["paragraphs"][0]["spans"]
         over = [s for s in spans if s["start"] < end and start < s["end"]]
         marked += bool(over)
         restored += any((s["start"], s["end"]) == (start, end) and original in
@@ -419,7 +419,7 @@ def feedback_metrics(engine, records: list[dict]) -> dict:
     answers: dict[str, list[dict]] = {}  # a paragraph often carries several corrections: analysed once
     for record in records:
         if record["paragraph"] not in answers:
-            answers[record["paragraph"]] = engine.analyze([record["paragraph"]])["paragraphs"][0]["spans"]
+            answers[record["paragraph"]] = engine.answer([record["paragraph"]])["paragraphs"][0]["spans"]
         spans = answers[record["paragraph"]]
         hits = [s for s in spans if s["start"] < record["end"] and record["start"] < s["end"]]
         if record["label"] == "not_spun":
@@ -445,7 +445,7 @@ def test_metrics(engine, data: Path, split: str, n_articles: int, profile_articl
     """The test figures, and the per-article results they come from (for write_plots)."""
     from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
 
-    articles = read_articles(data / f"{split}.jsonl")
+    articles = read_split(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, 1, 0.5)
     taken = set(chosen)
     chosen += [a for a in choose(articles, len(articles), 1, None) if a not in taken and not any(
@@ -519,7 +519,7 @@ def measure(engine, args, held: list[dict] | None, plots: Path | None = None) ->
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
     from unspin.feedback import read_feedback, split_feedback
     from unspin.scripts.evaluation.model_card import update_metrics
 

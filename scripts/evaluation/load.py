@@ -40,7 +40,7 @@ def add_arguments(parser) -> None:
 def call(url: str, secret: str, body: dict | None = None, timeout: float = 300.0) -> tuple[int, float]:
     """(HTTP status, seconds) of a GET, or of a JSON POST of `body`, carrying `secret`; status 0
     when the connection failed."""
-    from unspin.secret import bearer
+    from unspin.api.secret import bearer
 
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="GET" if body is None else "POST",
@@ -87,7 +87,7 @@ def percentiles(values: list[float]) -> dict:
 
 def main(args) -> int:
     from unspin.feedback import default_data_dir
-    from unspin.secret import read, secret_path
+    from unspin.api.secret import read, secret_path
 
     data_dir = args.data_dir or default_data_dir()
     secret = read(data_dir)

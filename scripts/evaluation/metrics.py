@@ -8,10 +8,11 @@ strata (`short`, `density`: site_features.strata).
 
 from __future__ import annotations
 
-from unspin.model import PROFILE_GROUPS as GROUPS  # the names' one owner
+from unspin.engine.model import PROFILE_GROUPS as GROUPS  # the names' one owner
 
 MAX_FALSE_HIGHLIGHTS = 0.3  # per 1,000 words of clean articles: the product's target ...
 MAX_SHORT_FALSE_MARKS = 1.0  # ... and marks per SHORT_TEXTS clean short texts (a reader counts per page)
+MIN_STRATUM_PRECISION = 0.7  # the decision maximises recall on short or light pages at this precision there
 SHORT_TEXTS = 20
 # Strata of spun articles (unspin dataset): short pages (60-300 words), light and partial spinning,
 # and the union the decision is chosen for (`unspin train`).

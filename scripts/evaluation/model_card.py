@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from unspin.model import PROFILE_GROUPS as GROUPS
-from unspin.score import KEPT_CANDIDATES
-from unspin.second_look import BAND
-from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, MAX_SHORT_FALSE_MARKS, SHORT_TEXTS
-from unspin.scripts.training.train import MIN_STRATUM_PRECISION
+from unspin.engine.model import PROFILE_GROUPS as GROUPS
+from unspin.engine.score import KEPT_CANDIDATES
+from unspin.engine.second_look import BAND
+from unspin.scripts.evaluation.metrics import MAX_FALSE_HIGHLIGHTS, MAX_SHORT_FALSE_MARKS, MIN_STRATUM_PRECISION, SHORT_TEXTS
 
 LIMITS = """\
 - A spun phrase is judged as a phrase only when it is a key of the candidate table; other words

@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
 def context(article: dict) -> np.ndarray:
     """[sites, 4]: mean and max `ratio_full` of the other sites of the window, the share of the
     article's sites with ratio_full > 2, the article's mean `soft_count`."""
-    from unspin.score import FEATURES
+    from unspin.engine.score import FEATURES
 
     x = np.array([s["x"] for s in article["sites"]], dtype=np.float32).reshape(-1, len(FEATURES))
     win = np.array([s["win"] for s in article["sites"]])
@@ -51,7 +51,7 @@ def context(article: dict) -> np.ndarray:
 
 
 def matrix(articles: list[dict], with_context: bool) -> list[np.ndarray]:
-    from unspin.score import FEATURES
+    from unspin.engine.score import FEATURES
 
     rows = []
     for a in articles:
@@ -63,7 +63,7 @@ def matrix(articles: list[dict], with_context: bool) -> list[np.ndarray]:
 def main(args) -> int:
     import lightgbm
 
-    from unspin.decide import Decision
+    from unspin.engine.decide import Decision
     from unspin.scripts.evaluation.metrics import GROUPS, word_metrics
     from unspin.scripts.training.site_features import read_features
     from unspin.scripts.training.train import PARAMS, ROUNDS, choose_decision, decided_articles

@@ -42,8 +42,8 @@ def summary(m: dict) -> dict:
 
 
 def main(args) -> int:
-    from unspin.decide import Decision, calibrated
-    from unspin.score import FEATURES
+    from unspin.engine.decide import Decision, calibrated
+    from unspin.engine.score import FEATURES
     from unspin.scripts.evaluation.metrics import word_metrics
     from unspin.scripts.training.site_features import read_features
     from unspin.scripts.experiments.detector_designs import context

@@ -48,11 +48,11 @@ def corrections(record: dict, spans: list[dict]) -> list[tuple[int, int, str, st
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
     from unspin.feedback import FeedbackStore
-    from unspin.scripts.training.site_features import choose, read_articles
+    from unspin.scripts.data.split import choose, read_split
 
-    articles = read_articles(Path(args.data) / "dev.jsonl")
+    articles = read_split(Path(args.data) / "dev.jsonl")
     chosen = choose(articles, args.skip + args.articles, 1, None)[args.skip:]
     engine = Engine.load(args.model, cache_size=0)
     store = FeedbackStore(args.out)
@@ -61,7 +61,7 @@ def main(args) -> int:
     labels = Counter()
     for aid in tqdm(chosen, unit="article", desc="reading"):
         records = articles[aid]
-        answer = engine.analyze([r["text"] for r in records])
+        answer = engine.answer([r["text"] for r in records])
         for record, result in zip(records, answer["paragraphs"]):
             for start, end, label, original in corrections(record, result["spans"]):
                 store.add(record["text"], start, end, label, original)

@@ -30,7 +30,7 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
 
     paragraphs: dict[str, list[str]] = {}
     with open(Path(args.data) / "test.jsonl", encoding="utf-8") as f:
@@ -44,10 +44,10 @@ def main(args) -> int:
     chosen = list(paragraphs.values())[: args.articles]
     for article in chosen:
         t = time.perf_counter()
-        whole = whole_engine.analyze(article)
+        whole = whole_engine.answer(article)
         times["whole"] += time.perf_counter() - t
         t = time.perf_counter()
-        first = phased.analyze(article, suggest=False, first=(len(article) // 2,))
+        first = phased.answer(article, suggest=False, first=(len(article) // 2,))
         times["marks"] += time.perf_counter() - t
         spans = lambda answer: [(r["index"], s["start"], s["end"], s["score"])  # noqa: E731
                                 for r in answer["paragraphs"] for s in r["spans"]]

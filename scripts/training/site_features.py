@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from random import Random
 
 import numpy as np
 from tqdm import tqdm
+
+from unspin.scripts.data.split import choose, read_split, span_originals, strata
 
 
 def add_arguments(parser) -> None:
@@ -31,35 +31,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ranker", help="the model's ranker.txt (the features of the best ranked candidate need it)")
-
-
-def read_articles(path: Path) -> dict[str, list[dict]]:
-    articles: dict[str, list[dict]] = defaultdict(list)
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            articles[record["article"]].append(record)
-    return articles
-
-
-def span_originals(records: list[dict]) -> list[dict[tuple[int, int], str]]:
-    """Per paragraph of an article: (start, end) of each gold span (code points) -> its original,
-    lower-cased."""
-    return [{(g["start"], g["end"]): g["original"].lower() for g in r["spans"]} for r in records]
-
-
-def choose(articles: dict[str, list[dict]], n: int, seed: int, spun_share: float | None) -> list[str]:
-    """A seeded choice of n article ids; with spun_share, that share of them spun (by the held-out
-    profile in a split that has one, the test split; else by any profile) and the rest clean."""
-    ids = sorted(articles)
-    Random(seed).shuffle(ids)
-    if spun_share is None:
-        return ids[:n]
-    spun = [a for a in ids if any(r["heldout"] for r in articles[a])] or [
-        a for a in ids if any(r["profile"] != "clean" for r in articles[a])]
-    clean = [a for a in ids if all(r["profile"] == "clean" for r in articles[a])]
-    k = round(n * spun_share)
-    return spun[:k] + clean[: n - k]
 
 
 def gold_words(record: dict, paragraph_words) -> dict[int, str]:
@@ -88,12 +59,6 @@ def site_rows(scored, records: list[dict]) -> dict:
     }
 
 
-def strata(records: list[dict]) -> dict:
-    """The article's strata (unspin dataset): {"short": 60-300 words, "density": "normal", "light",
-    "partial" or "none" for a clean page}."""
-    return {"short": records[0]["short"], "density": records[0]["density"]}
-
-
 def continuations_file(candidates: Path) -> Path:
     """Where the continuation log-probabilities of a candidate table are kept: beside it."""
     return candidates.parent / "continuations.tsv.gz"
@@ -102,7 +67,7 @@ def continuations_file(candidates: Path) -> Path:
 @lru_cache(maxsize=1)
 def serving_lm():
     """The LM as the server loads it, once per process (training scores train and dev with it)."""
-    from unspin.lm import load_lm
+    from unspin.lm.load import load_lm
 
     return load_lm()
 
@@ -111,16 +76,16 @@ def scorer(table, continuation: dict[str, float], ranker: str | None = None):
     """An engine that scores as the server does (its `score` stage, with the serving LM), for a
     candidate table that has no detector yet; ranker: the candidate ranker's text (ranking.py),
     None before it is trained."""
-    from unspin.engine import Engine
-    from unspin.ranking import CandidateRanker
+    from unspin.engine.engine import Engine
+    from unspin.engine.ranking import CandidateRanker
 
     return Engine.scorer(serving_lm(), table, continuation, CandidateRanker(ranker, 1.0) if ranker else None)
 
 
 def build_continuations(candidates: Path) -> dict[str, float]:
     """The continuations of a table's candidates, computed with the LM the first time (minutes)."""
-    from unspin.model import CandidateTable, candidate_wordings, read_continuations, save_continuations
-    from unspin.score import continuations
+    from unspin.engine.model import CandidateTable, candidate_wordings, read_continuations, save_continuations
+    from unspin.engine.score import continuations
 
     path = continuations_file(candidates)
     if path.exists():
@@ -149,9 +114,9 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
             spun_share: float | None = None, ranker: str | None = None) -> Path:
     """Score the chosen articles of a split into OUT/SPLIT.jsonl (resumable), with the candidate
     ranker whose text is `ranker` (its features depend on it); returns that path."""
-    from unspin.model import CandidateTable, read_continuations
+    from unspin.engine.model import CandidateTable, read_continuations
 
-    articles = read_articles(data / f"{split}.jsonl")
+    articles = read_split(data / f"{split}.jsonl")
     chosen = choose(articles, n_articles, seed, spun_share)
     path = out / f"{split}.jsonl"
     todo = pending(path, chosen, split)
@@ -174,9 +139,9 @@ def extract_looks(model: Path, data: Path, split: str, chosen: list[str], path: 
     the model at `model` (its detector decides which sites are looked at): one JSON line per
     article in `path`, {"article", "looks": [[paragraph, first word, last word + 1, P(spun),
     both-sides ratio, label (site_rows')], ...]} for its band sites (resumable, like `extract`)."""
-    from unspin.engine import Engine
+    from unspin.engine.engine import Engine
 
-    articles = read_articles(data / f"{split}.jsonl")
+    articles = read_split(data / f"{split}.jsonl")
     todo = pending(path, chosen, f"second look {split}")
     if not todo:
         return path
@@ -208,10 +173,10 @@ def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, o
     candidate], "y": [1 for the original, else 0]}]}, a group per site whose words are exactly a
     gold span and whose original is among its candidates, with the site's wording and its
     candidates (lower case, in the rows' order: "wording", "words"; resumable, like `extract`)."""
-    from unspin.model import CandidateTable, read_continuations
-    from unspin.score import score
+    from unspin.engine.model import CandidateTable, read_continuations
+    from unspin.engine.score import score
 
-    articles = read_articles(data / f"{split}.jsonl")
+    articles = read_split(data / f"{split}.jsonl")
     chosen = [a for a in choose(articles, len(articles), seed, None) if any(r["spans"] for r in articles[a])][:n_articles]
     path = out / f"ranking-{split}.jsonl"
     todo = pending(path, chosen, f"ranking {split}")
@@ -267,7 +232,7 @@ def feedback_rows(records: list[dict], table, continuation: dict[str, float], ra
 def read_features(path: Path, limit: int | None = None) -> list[dict]:
     """The first `limit` articles of a features file. Raises ValueError for a file scored with
     other features than this version computes (delete it to score again)."""
-    from unspin.score import FEATURES
+    from unspin.engine.score import FEATURES
 
     with open(path, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]

@@ -79,7 +79,6 @@ GRID = {  # candidate settings of the article-level decision (calibrated P(spun)
     "prior_words": (0, 20, 50, 100),
     "min_hits": (1, 2, 3, 4),
 }
-MIN_STRATUM_PRECISION = 0.7  # the decision maximises recall on short or light pages at this precision there
 def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="dataset folder (unspin dataset)")
     parser.add_argument("--out", required=True, help="model folder to write")
@@ -112,7 +111,7 @@ def fit_detector(train: list[dict], rounds: int, threads: int = 0, light_weight:
     parameters, (features [N, len(FEATURES)], labels [N]))."""
     import lightgbm
 
-    from unspin.score import FEATURES
+    from unspin.engine.score import FEATURES
 
     labelled = [(s, a) for a in train for s in a["sites"] if s["y"] >= 0]
     x = np.array([s["x"] for s, _ in labelled], dtype=np.float32).reshape(len(labelled), -1)
@@ -136,7 +135,7 @@ def fit_detector(train: list[dict], rounds: int, threads: int = 0, light_weight:
 
 def decided_articles(articles: list[dict], probabilities: list[np.ndarray], decision) -> list[dict]:
     """The articles with the spans `decide` marks at these settings (metrics.word_metrics input)."""
-    from unspin.decide import decide
+    from unspin.engine.decide import decide
 
     out = []
     for article, p in zip(articles, probabilities):
@@ -150,7 +149,7 @@ def decision_key(m: dict) -> tuple:
     """How `choose_decision` ranks the dev word_metrics `m` of a setting (larger is better): within
     the false-highlight targets first, then at MIN_STRATUM_PRECISION on short or light pages, then
     their recall (else their F1); outside the targets, the fewest false highlights."""
-    from unspin.scripts.evaluation.metrics import meets_false_highlight_targets
+    from unspin.scripts.evaluation.metrics import MIN_STRATUM_PRECISION, meets_false_highlight_targets
 
     stratum = m["strata"].get("short or light", {"precision": 0.0, "recall": 0.0, "f1": 0.0})
     if not meets_false_highlight_targets(m):
@@ -166,7 +165,7 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray], grid:
     What `decide` does, in two steps: each article's marks at every threshold of the grid and its
     evidence words are computed once, then each grid point picks, per article, the marks of the
     threshold its evidence gives."""
-    from unspin.decide import Decision, evidence_counts, select, word_scores
+    from unspin.engine.decide import Decision, evidence_counts, select, word_scores
     from unspin.scripts.evaluation.metrics import word_metrics
 
     thresholds = sorted(set(grid["threshold"]) | set(grid["spun_threshold"]))
@@ -196,9 +195,9 @@ def choose_suggestion_cosine(groups: list[tuple], ranker_text: str, vectors) -> 
     share of sites whose original is among the KEPT_CANDIDATES best ranked related candidates (what
     restoration re-scores); the strictest cosine within COSINE_TOLERANCE of the best share.
     Returns (cosine, the shares by cosine)."""
-    from unspin.ranking import RANK_FEATURES, CandidateRanker
-    from unspin.score import KEPT_CANDIDATES
-    from unspin.vectors import Relatedness
+    from unspin.engine.ranking import RANK_FEATURES, CandidateRanker
+    from unspin.engine.score import KEPT_CANDIDATES
+    from unspin.engine.vectors import Relatedness
 
     ranker = CandidateRanker(ranker_text, 1.0)
     is_open, linked = RANK_FEATURES.index("open"), RANK_FEATURES.index("linked")
@@ -225,7 +224,7 @@ def fit_second_look(train_looks: dict[str, list], dev_looks: dict[str, list]):
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    from unspin.second_look import SecondLook
+    from unspin.engine.second_look import SecondLook
 
     def arrays(looks):
         rows = np.array([row[3:6] for article in looks.values() for row in article], dtype=float).reshape(-1, 3)
@@ -276,12 +275,12 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, float, 
     span whose original is no candidate makes every suggestion wrong: a calibrated score is the
     chance of being the original, and a span's scores sum to less than 1). Returns (weight,
     temperature, calibration points, the fit's figures)."""
-    from unspin.engine import Engine
-    from unspin.scripts.training.site_features import choose, read_articles, span_originals
+    from unspin.engine.engine import Engine
+    from unspin.scripts.data.split import choose, read_split, span_originals
     from tqdm import tqdm
 
     engine = Engine.load(model, cache_size=0)
-    articles = read_articles(data / "dev.jsonl")
+    articles = read_split(data / "dev.jsonl")
     chosen = [a for a in choose(articles, n_dev, 1, DEV_SPUN_SHARE)
               if any(r["profile"] != "clean" for r in articles[a])][:RESTORE_ARTICLES]
     spans = []  # per correctly detected span: (log P with context, the ranker's score, which is the original)
@@ -324,19 +323,19 @@ def main(args) -> int:
     import lightgbm
     import torch
 
-    from unspin.decide import Decision, calibrated
+    from unspin.engine.decide import Decision, calibrated
     from unspin.feedback import read_feedback, split_feedback
-    from unspin.model import ModelMeta, candidate_wordings, save_model
-    from unspin.score import FEATURES, continuations
+    from unspin.engine.model import ModelMeta, candidate_wordings, save_model
+    from unspin.engine.score import FEATURES, continuations
     from unspin.scripts.data.candidates import load_or_build, with_readers_originals
     from unspin.scripts.evaluation.metrics import meets_false_highlight_targets, word_metrics
     from unspin.scripts.evaluation.model_card import write_card
-    from unspin.ranking import train_ranker
-    from unspin.vectors import WordVectors
-    from unspin.scripts.training.site_features import (build_continuations, choose, extract, extract_looks,
-                                                       extract_ranking, feedback_rows, read_articles, read_features,
-                                                       read_looks, read_ranking, serving_lm)
-    from unspin.second_look import SecondLook
+    from unspin.engine.ranking import train_ranker
+    from unspin.engine.vectors import WordVectors
+    from unspin.scripts.data.split import choose, read_split
+    from unspin.scripts.training.site_features import (build_continuations, extract, extract_looks, extract_ranking,
+                                                       feedback_rows, read_features, read_looks, read_ranking, serving_lm)
+    from unspin.engine.second_look import SecondLook
     from unspin.text import wording_key
 
     if args.threads:
@@ -420,7 +419,7 @@ def main(args) -> int:
     save_model(out, ModelMeta(calibration=calibration, suggestion_cosine=cosine), booster.model_to_string(), table,
                continuation, ranker, vectors)  # for now: its engine looks at the band sites
     looks = features / f"looks-{hashlib.sha256(booster.model_to_string().encode()).hexdigest()[:12]}"
-    fit_articles = choose(read_articles(data / "train.jsonl"), n_train + n_look, 1, None)[n_train:]
+    fit_articles = choose(read_split(data / "train.jsonl"), n_train + n_look, 1, None)[n_train:]
     train_looks = read_looks(extract_looks(out, data, "train", fit_articles, looks / "train.jsonl"))
     dev_looks = read_looks(extract_looks(out, data, "dev", [a["article"] for a in dev], looks / "dev.jsonl"))
     second, look_fit = fit_second_look(train_looks, dev_looks)

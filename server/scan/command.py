@@ -79,7 +79,7 @@ def _scan(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..config import default_model_path
-    from ..model import read_meta
+    from ..engine.model import read_meta
     from .inputs import KEYS, InputError, check_inputs, read_documents
     from .store import Parts, ScanMismatch, claim, finish
 

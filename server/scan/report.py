@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pyarrow.parquet as pq
 
-from ..engine import VERDICTS
+from ..engine.engine import VERDICTS
 from ..text import escape_hidden, hidden_characters
 
 WORST = 10  # articles shown with their marks

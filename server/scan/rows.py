@@ -7,7 +7,6 @@ articles.parquet but its groups, plus the text's MinHash signature and two timin
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -72,7 +71,7 @@ class RowMaker:
     max_tokens: a longer article (in LM tokens, the unit that costs) is recorded as an error."""
 
     def __init__(self, model_dir: str | Path, max_tokens: int, threads: int | None = None, precision: str | None = None):
-        from ..engine import Engine
+        from ..engine.engine import Engine
 
         self.engine = Engine.load(model_dir, threads=threads, cache_size=0, precision=precision)
         self.max_tokens = max_tokens
@@ -101,12 +100,12 @@ class RowMaker:
         return row
 
     def _analyze(self, text: str, row: dict) -> None:
-        from ..errors import ApiError
-        from ..report import analysis_response
-        from ..validation import parse_analyze
+        from ..contract.answers import analysis_response
+        from ..contract.errors import ApiError
+        from ..contract.requests import text_body, text_request
 
         try:
-            request = parse_analyze({"text": text, "offset_unit": "codepoint"}, sys.maxsize, sys.maxsize)
+            request = text_request(text_body(text))
         except ApiError as exc:
             row["error"] = exc.message
             return

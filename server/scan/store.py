@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..engine import VERDICTS
+from ..engine.engine import VERDICTS
 from .groups import group_articles
 
 LIKELY_SPUN = VERDICTS[0]  # an article with this verdict is never named a source

@@ -213,7 +213,7 @@ def model_path() -> Path:
     return SHIPPED_MODEL
 
 
-# Base URL of each server start_server started -> its secret (server/secret.py).
+# Base URL of each server start_server started -> its secret (server/api/secret.py).
 SECRETS: dict[str, str] = {}
 
 

@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from unspin.secret import proof
+from unspin.api.secret import proof
 
 # Request headers the real server's checks read (security.py); Host is the real server's own.
 FORWARDED = ("Content-Type", "Authorization", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "User-Agent",

@@ -37,7 +37,7 @@ from test_popup import summary_text
 from test_find_original import assert_is_a_restored_phrase
 from test_words import word_char
 
-from unspin.decide import SCALE
+from unspin.engine.decide import SCALE
 from unspin.text import INVISIBLE_RE
 
 DRIVER = ROOT / "extension" / "test" / "firefox" / "driver.mjs"

@@ -36,7 +36,7 @@ MARK_PLACES_JS = """() => {
 
 def yardstick_ms(paragraphs: list[str]) -> float:
     """A raw fp32 forward of the LM over the article (bench.forward_ms), the median of 3."""
-    from unspin.lm import load_lm
+    from unspin.lm.load import load_lm
     from unspin.scripts.evaluation.bench import forward_ms
 
     lm = load_lm(precision="fp32", threads=2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import (ARTIFACTS, LOW_THRESHOLD, SECRETS, analyze, article, expected_span_texts, marks, model_threshold,
                       overlay, start_server, stop_server, wait_for, wait_marks)
 
-from unspin.decide import SCALE
+from unspin.engine.decide import SCALE
 
 
 def summary_text(summary: dict) -> tuple[str, str]:

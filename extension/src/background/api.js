@@ -112,7 +112,7 @@ function hex(bytes) {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** HMAC-SHA256(secret, "<host>\n<nonce>") in lower-case hex (server/secret.py: proof). */
+/** HMAC-SHA256(secret, "<host>\n<nonce>") in lower-case hex (server/api/secret.py: proof). */
 export async function proof(secret, host, nonce) {
   const encode = (text) => new TextEncoder().encode(text);
   const key = await crypto.subtle.importKey("raw", encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);

@@ -23,15 +23,15 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import Error, RequestEntityTooLarge
 
-from . import instance
-from .config import DEFAULT_HOST, DEFAULT_PORT, browser_host_at_first_serve
-from .errors import error_body
-from .feedback import default_data_dir
-from .scan.sources import ScanNotFinished
-from .secret import fingerprint, load_for_command
-from .security import UNAUTHORIZED_HEADERS, is_loopback, refusal
+from .. import instance
+from ..config import DEFAULT_HOST, DEFAULT_PORT, browser_host_at_first_serve
+from ..contract.errors import error_body
+from ..feedback import default_data_dir
+from ..scan.sources import ScanNotFinished
+from ..api.secret import fingerprint, load_for_command
+from ..api.security import UNAUTHORIZED_HEADERS, is_loopback, refusal
 
-# Connections served at once: analyses queue one at a time (admission.py), so the other threads
+# Connections served at once: analyses queue one at a time (api/admission.py), so the other threads
 # keep answering health checks and refusals. Each thread reads ahead on its connection to see
 # a client that has gone (waitress.client_disconnected), so an abandoned analysis stops.
 WAITRESS_THREADS = 8
@@ -225,7 +225,7 @@ def _interrupt(signum, frame):
 
 
 def main(args: argparse.Namespace) -> int:
-    from .config import default_model_path
+    from ..config import default_model_path
 
     model = Path(args.model or default_model_path())
     if not is_loopback(args.host):
@@ -248,8 +248,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, model: Path, data_dir: Path, secret: str) -> int:
-    from . import __version__
-    from .app import create_app, get_engine
+    from .. import __version__
+    from ..api.app import create_app, get_engine
 
     try:
         app = create_app({"MODEL_PATH": model, "ENGINE_THREADS": args.threads, "PRECISION": args.precision,

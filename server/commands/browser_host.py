@@ -27,9 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from .config import BROWSER_HOST_SETTING, openapi_spec
-from .feedback import default_data_dir, private_folder
-from .security import CHROMIUM_EXTENSION_ID
+from ..config import BROWSER_HOST_SETTING, openapi_spec
+from ..feedback import default_data_dir, private_folder
+from ..api.security import CHROMIUM_EXTENSION_ID
 
 HOST = openapi_spec()["info"]["x-browser-host"]  # the host's name and the Firefox id (shared with the extension)
 HOST_NAME = HOST["name"]

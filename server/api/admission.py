@@ -15,7 +15,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .errors import ApiError
+from ..contract.errors import ApiError
 
 # The expected cost of any analysis beyond its tokens, ms (a 14-token sentence takes 117 ms in
 # bf16 on 2 AMD EPYC cores, the server warm).
@@ -25,14 +25,6 @@ MIN_LEARN_TOKENS = 256  # shorter analyses do not update the cost per token
 # (model card 1.4, bf16: 231 ms per 512 tokens estimated; a clean 1,000-word article about 3x
 # that per token, a spun one about 7x, with its restoration).
 ANALYSIS_PASSES = 5.0
-
-
-class Abandoned(Exception):
-    """An analysis stopped before its end (Engine.run): its deadline passed, or its client went away."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class Busy(ApiError):

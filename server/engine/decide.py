@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .config import openapi_spec
+from ..config import openapi_spec
 
 EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site reaches this
 # The sensitivity scale a reader chooses from, fewest marks first (openapi.json owns it: the

@@ -18,8 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_HOST, DEFAULT_PORT
-from .feedback import default_data_dir, private_folder
+from ..config import DEFAULT_HOST, DEFAULT_PORT
+from ..feedback import default_data_dir, private_folder
 
 UNIT = Path(".config/systemd/user/unspin.service")  # under the home folder
 AGENT_LABEL = "org.unspin.server"

@@ -1,7 +1,7 @@
 """The Unspin model folder: what `unspin train` writes and the engine loads.
 
 The model is a language model that judges wording in context plus what Unspin trains around it:
-- the language model: SmolLM2-135M (`lm.py`), installed from PyPI and converted once into the
+- the language model: SmolLM2-135M (`lm/`), installed from PyPI and converted once into the
   user's cache, never stored here; a model folder may carry its own small LM in `lm/` (tests);
 - `candidates.tsv.gz`: spun wording -> likely original wordings with log priors (reverse
   thesauri and real spinner pairs, inflected), used by every stage;
@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from .decide import Decision, Detector
-from .lm import LanguageModel, load_lm
+from ..lm.load import LanguageModel, load_lm
 from .ranking import CandidateRanker
 from .score import FEATURES
 from .second_look import SecondLook
-from .text import hidden_characters, zipf_table
+from ..text import hidden_characters, zipf_table
 from .vectors import FILE as VECTORS_FILE
 from .vectors import Relatedness, WordVectors
 
@@ -253,7 +253,7 @@ def candidate_wordings(table: CandidateTable) -> list[str]:
 def save_model(out: str | Path, meta: ModelMeta, detector_text: str, candidates: CandidateTable,
                continuation: dict[str, float], ranker_text: str | None = None,
                vectors: WordVectors | None = None) -> Path:
-    """Write a model folder (the LM itself is not copied: it is installed, see lm.py); ranker_text:
+    """Write a model folder (the LM itself is not copied: it is installed, see lm/convert.py); ranker_text:
     the candidate ranker (ranking.py), if any; vectors: the word vectors (vectors.py), if any."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

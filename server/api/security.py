@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from flask import Flask, request
 from flask_cors import CORS
 
-from .errors import ApiError
+from ..contract.errors import ApiError
 from .secret import authorized
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")

@@ -16,9 +16,10 @@ import sys
 import urllib.error
 import urllib.request
 
-from .secret import BadSecret, bearer, server_knows
-from .secret import read as read_secret
-from .validation import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from ..api.secret import BadSecret, bearer, server_knows
+from ..api.secret import read as read_secret
+from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from ..contract.requests import text_body
 
 HEALTH_TIMEOUT = 0.5  # seconds to wait for a running server's health answer
 ANALYZE_TIMEOUT = 600  # seconds a server may take for one article
@@ -90,16 +91,6 @@ def read_ignore_list(path: str) -> list[str]:
         return [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
 
 
-def request_body(text: str, args: argparse.Namespace, ignore: list[str]) -> dict:
-    """The v1 analyze request for `text` (one article, code-point offsets)."""
-    body = {"text": text, "offset_unit": "codepoint", "max_suggestions": args.max_suggestions}
-    if args.threshold is not None:
-        body["threshold"] = args.threshold
-    if ignore:
-        body["ignore"] = ignore
-    return body
-
-
 def analyze_on_server(url: str, body: dict, secret: str) -> dict:
     """POST an analyze request, with the secret, to a running server; its v1 response. Raises
     ServerError for an API error and OSError when the server cannot be reached."""
@@ -119,21 +110,21 @@ def analyze_on_server(url: str, body: dict, secret: str) -> dict:
 def analyze_here(args: argparse.Namespace, body: dict) -> dict:
     """Load the model in this process and answer `body` as the server would (without its size
     limits). Raises FileNotFoundError/ValueError when the model cannot be loaded."""
-    from .config import default_model_path
-    from .engine import Engine
-    from .report import analysis_response
-    from .validation import parse_analyze
+    from ..config import default_model_path
+    from ..contract.answers import analysis_response
+    from ..contract.requests import text_request
+    from ..engine.engine import Engine
 
-    request = parse_analyze(body, max_chars=sys.maxsize, max_paragraphs=sys.maxsize)
+    request = text_request(body)
     engine = Engine.load(args.model or default_model_path(), threads=args.threads)
     return analysis_response(engine, request)
 
 
 def main(args: argparse.Namespace) -> int:
-    from .config import default_model_path, server_url
-    from .errors import ApiError
-    from .feedback import default_data_dir
-    from .text import has_lone_surrogate, split_paragraphs
+    from ..config import default_model_path, server_url
+    from ..contract.errors import ApiError
+    from ..feedback import default_data_dir
+    from ..text import has_lone_surrogate, split_paragraphs
 
     try:
         if args.file == "-":
@@ -152,7 +143,7 @@ def main(args: argparse.Namespace) -> int:
     if has_lone_surrogate(text):
         print("error: the text holds unpaired surrogates", file=sys.stderr)
         return 2
-    body = request_body(text, args, ignore)
+    body = text_body(text, args.threshold, args.max_suggestions, ignore)
     url = server_url().rstrip("/")
     response = None
     try:

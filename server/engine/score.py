@@ -26,9 +26,9 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from .lm import LanguageModel
+from ..lm.load import LanguageModel
 from .ranking import RANK_FEATURES, inflection
-from .text import Visible, Word, case_of, match_case, protected_ranges, words, zipf
+from ..text import Visible, Word, case_of, match_case, protected_ranges, words, zipf
 
 WINDOW_TOKENS = 128  # tokens per LM window (whole sentences are packed up to this)
 MAX_SITE_WORDS = 4

@@ -1,19 +1,16 @@
-"""Turn an /api/v1/analyze request body into checked options, or refuse it with a clear error."""
+"""Turn a request of the v1 API (openapi.json) into checked options, or refuse it with a clear
+ApiError: what the HTTP app, `unspin analyze` and the scan all ask the engine through."""
 
 from __future__ import annotations
 
-import json
 import re
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from .config import openapi_spec
+from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, openapi_spec
 from .errors import ApiError
-from .feedback import LABELS, unsafe
-from .text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
-
-if TYPE_CHECKING:  # the CLI reads the limits without loading Flask
-    from flask import Request
+from ..feedback import LABELS, unsafe
+from ..text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
 
 OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition", "suggestions",
@@ -22,8 +19,6 @@ SUGGEST_FIELDS = FIELDS - {"suggestions", "stream", "first"} | {"spans"}
 # Limits of a request as the API description states them (openapi.json: the extension reads them
 # there too).
 _REQUEST = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]
-MAX_SUGGESTIONS = _REQUEST["max_suggestions"]["maximum"]
-DEFAULT_SUGGESTIONS = _REQUEST["max_suggestions"]["default"]
 MAX_IGNORE = _REQUEST["ignore"]["maxItems"]  # entries of an ignore list
 MAX_IGNORE_CHARS = _REQUEST["ignore"]["items"]["maxLength"]  # characters (code points) per entry
 MAX_SPANS = openapi_spec()["components"]["schemas"]["SuggestRequest"]["properties"]["spans"]["maxItems"]
@@ -71,21 +66,6 @@ class FeedbackRequest:
 FEEDBACK_FIELDS = {"paragraph", "start", "end", "offset_unit", "label", "original", "url"}
 MAX_ORIGINAL_CHARS = 200
 MAX_URL_CHARS = openapi_spec()["components"]["schemas"]["SourceRequest"]["properties"]["url"]["maxLength"]
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def read_json(request: Request) -> object:
-    """The parsed body; 415 when it is not declared JSON, 400 when it does not parse."""
-    if not request.is_json:
-        raise ApiError(415, "Send the request body as JSON with 'Content-Type: application/json'.")
-    try:
-        # NaN/Infinity are not JSON; Python's parser would accept them and slip past range checks.
-        return json.loads(request.get_data(cache=False), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise ApiError(400, "The request body is not valid JSON (UTF-8).") from None
 
 
 def _is_number(value) -> bool:
@@ -164,6 +144,24 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set
                           int(max_suggestions), offset_unit, text, starts, tuple(ignore), partition,
                           body.get("suggestions", True), body.get("stream", False),
                           tuple(int(i) for i in first if i < len(paragraphs)))  # a hint: others mean nothing
+
+
+def text_body(text: str, threshold: float | None = None, max_suggestions: int = DEFAULT_SUGGESTIONS,
+              ignore: list[str] | tuple[str, ...] = ()) -> dict:
+    """The v1 analyze request of one text (paragraphs separated by blank lines), its offsets in
+    code points: what `unspin analyze` sends a server, and what it and the scan answer here."""
+    body = {"text": text, "offset_unit": "codepoint", "max_suggestions": max_suggestions}
+    if threshold is not None:
+        body["threshold"] = threshold
+    if ignore:
+        body["ignore"] = list(ignore)
+    return body
+
+
+def text_request(body: dict) -> AnalyzeRequest:
+    """A `text_body` checked as the API checks it, without its size limits (a program on this
+    machine sets its own: the scan counts LM tokens). Raises ApiError."""
+    return parse_analyze(body, max_chars=sys.maxsize, max_paragraphs=sys.maxsize)
 
 
 def _is_index(value, n: int) -> bool:

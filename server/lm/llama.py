@@ -129,3 +129,10 @@ class Llama(nn.Module):
             if keep:
                 kept.append(kv)
         return self.norm(x), kept if keep else None
+
+
+def build_body(config: dict, state: dict[str, torch.Tensor]) -> Llama:
+    """The decoder with `state`'s tensors as its parameters (no copies, no random weights first)."""
+    body = Llama(config, device="meta")
+    body.load_state_dict(state, assign=True, strict=True)
+    return body.eval().requires_grad_(False)

@@ -30,9 +30,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .config import openapi_spec
-from .feedback import default_data_dir, private_folder
-from .instance import stale_secret
+from ..config import openapi_spec
+from ..feedback import default_data_dir, private_folder
+from ..instance import stale_secret
 
 FILE_NAME = "secret"
 SECRET_BYTES = 32  # of randomness, written as URL-safe base64 (43 characters)

@@ -1,12 +1,13 @@
-"""Build the v1 analysis response from the engine's answer: offset units, paragraph positions.
+"""Build the v1 responses from the engine's answers: offsets in the caller's unit, paragraph positions.
 
 The engine speaks code points; JavaScript speaks UTF-16 code units. This is the one
-place where offsets change unit, so the API and `unspin analyze --json` agree.
+place where answers' offsets change unit, so the API, `unspin analyze --json` and the scan agree.
+The engine's spans are kept as they are (their text sliced and their suggestions cut there, once).
 """
 
 from __future__ import annotations
 
-from .text import utf16_offsets
+from ..text import utf16_offsets
 
 
 def _converter(text: str, unit: str):
@@ -16,27 +17,15 @@ def _converter(text: str, unit: str):
     return table.__getitem__
 
 
-def span_report(paragraph: str, span: dict, at, max_suggestions: int) -> dict:
-    """One span of the engine's answer (code points in `paragraph`) with its offsets through `at`
-    (`_converter`)."""
-    start, end = span["start"], span["end"]
-    suggestions = span["suggestions"]
-    return {
-        "start": at(start),
-        "end": at(end),
-        "text": paragraph[start:end],  # the exact substring, whatever the engine echoed
-        "score": span["score"],
-        "suggestions": None if suggestions is None else [{"text": s["text"], "score": s["score"]}
-                                                         for s in suggestions[:max_suggestions]],
-    }
+def placed(span: dict, at) -> dict:
+    """One span of the engine's answer (code points) with its offsets through `at` (`_converter`)."""
+    return {**span, "start": at(span["start"]), "end": at(span["end"])}
 
 
-def paragraph_report(paragraph: str, result: dict, unit: str, max_suggestions: int) -> dict:
+def paragraph_response(paragraph: str, result: dict, unit: str) -> dict:
     """One paragraph of the response, its span offsets in `unit`."""
     at = _converter(paragraph, unit)
-    return {"index": result["index"], "score": result["score"], "words": result["words"],
-            "spun_words": result["spun_words"],
-            "spans": [span_report(paragraph, span, at, max_suggestions) for span in result["spans"]]}
+    return {**result, "spans": [placed(span, at) for span in result["spans"]]}
 
 
 def placed_spans(request, spans: list[tuple[int, dict]]) -> list[dict]:
@@ -47,38 +36,37 @@ def placed_spans(request, spans: list[tuple[int, dict]]) -> list[dict]:
     for p, span in spans:
         if p not in converters:
             converters[p] = _converter(request.paragraphs[p], request.offset_unit)
-        out.append({"paragraph": p, **span_report(request.paragraphs[p], span, converters[p], request.max_suggestions)})
+        out.append({"paragraph": p, **placed(span, converters[p])})
     return out
 
 
 def analysis_response(engine, request, caller: str = "", deadline: float | None = None, cancelled=None,
                       progress=None) -> dict:
-    """Analyse an AnalyzeRequest (see validation.py) for `caller` (see Engine.analyze; deadline
+    """Analyse an AnalyzeRequest (see requests.py) for `caller` (see Engine.answer; deadline
     and cancelled too) and build the v1 response body. progress(event): with it, called with a
-    StreamEvent "marks" (openapi.json) after each batched pass. Raises admission.Abandoned."""
+    StreamEvent "marks" (openapi.json) after each batched pass. Raises engine.Abandoned."""
     paragraphs = request.paragraphs
-    answer = engine.analyze(paragraphs, threshold=request.threshold, max_suggestions=request.max_suggestions,
+    answer = engine.answer(paragraphs, threshold=request.threshold, max_suggestions=request.max_suggestions,
                             caller=caller, ignore=request.ignore, deadline=deadline, cancelled=cancelled,
                             suggest=request.suggest, first=request.first,
                             progress=None if progress is None else
                             lambda spans: progress({"event": "marks", "spans": placed_spans(request, spans)}))
-    reports = [paragraph_report(p, r, request.offset_unit, request.max_suggestions)
-               for p, r in zip(paragraphs, answer["paragraphs"])]
+    placed_paragraphs = [paragraph_response(p, r, request.offset_unit) for p, r in zip(paragraphs, answer["paragraphs"])]
     if request.text is not None:  # where each paragraph lies in the submitted text
         at = _converter(request.text, request.offset_unit)
-        for report, paragraph, start in zip(reports, paragraphs, request.paragraph_starts):
-            report["start"], report["end"] = at(start), at(start + len(paragraph))
+        for placed_paragraph, paragraph, start in zip(placed_paragraphs, paragraphs, request.paragraph_starts):
+            placed_paragraph["start"], placed_paragraph["end"] = at(start), at(start + len(paragraph))
     return {
         "offset_unit": request.offset_unit,
         "model": model_info(engine),
-        "paragraphs": reports,
+        "paragraphs": placed_paragraphs,
         "summary": answer["summary"],
     }
 
 
 def suggestions_response(engine, request, caller: str = "", deadline: float | None = None, cancelled=None) -> dict:
-    """The SuggestResponse body of a SuggestRequest (validation.py; see Engine.suggest). Raises
-    admission.Abandoned."""
+    """The SuggestResponse body of a SuggestRequest (requests.py; see Engine.suggest). Raises
+    engine.Abandoned."""
     article = request.article
     spans = engine.suggest(article.paragraphs, request.spans, threshold=article.threshold,
                            max_suggestions=article.max_suggestions, caller=caller, ignore=article.ignore,

@@ -30,6 +30,9 @@ from pathlib import Path
 
 import torch
 
+from .llama import DecoderLayer
+from .weights import WEIGHTS, read_weights
+
 PATHS = ("fp32", "bf16", "autocast", "int8")
 MAX_LOG_PROB_SHIFT = 0.02  # nats, mean token log-probability of the probe against fp32
 MIN_ARGMAX_AGREEMENT = 0.95
@@ -168,9 +171,6 @@ def pass_times(folder: Path, config: dict, runs: int = 3) -> dict[str, float]:
     """Estimated ms of a pass over 512 tokens in each path: one decoder layer on a fixed
     [4,128,H] input (best of `runs`) times the number of layers, plus the LM head's product
     for 128 positions (bf16 in the bf16 path, fp32 in the others) times 4."""
-    from .llama import DecoderLayer
-    from .lm import WEIGHTS, read_weights
-
     prefix = f"layers.{min(TIMED_LAYER, config['num_hidden_layers'] - 1)}."
     with open(folder / WEIGHTS["fp32"], "rb") as f:
         size = int.from_bytes(f.read(8), "little")

@@ -1,0 +1,1 @@
+"""The language model: conversion of the installed weights, loading, the decoder and its numeric path."""
