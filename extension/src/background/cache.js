@@ -44,7 +44,7 @@ export async function load() {
       const newer = [...entries]; // set while loading: newer than the stored ones
       entries.clear();
       total = 0;
-      for (const [key, value] of stored[STORE_KEY] || []) remember(key, value);
+      for (const [key, value] of /** @type {[string, object][]} */ (stored[STORE_KEY] || [])) remember(key, value);
       for (const [key, { value }] of newer) remember(key, value);
     })
     .catch(() => {});

@@ -17,12 +17,14 @@ let starting = null; // Promise<secret> of the start in flight
  *  host is not installed (the caller reports its own error). */
 async function startServer(serverUrl) {
   const url = new URL(serverUrl);
+  /** @type {{type: string, port: number, origin?: string}} */
   const message = { type: "start", port: Number(url.port) || 80 };
   // Firefox's origin is random per install: the host starts the server allowing it.
   if (__BROWSER__ === "firefox") message.origin = new URL(browser.runtime.getURL("")).origin;
+  /** @type {?{type?: unknown, secret?: unknown, message?: unknown}} */
   let answer;
   try {
-    answer = await browser.runtime.sendNativeMessage(BROWSER_HOST, message);
+    answer = /** @type {typeof answer} */ (await browser.runtime.sendNativeMessage(BROWSER_HOST, message));
   } catch {
     return null; // not installed (or not for this browser)
   }

@@ -16,7 +16,7 @@ const TEST_SEARCHES = "testSearches";
 /** Search with the reader's default search engine, results in a new tab. */
 async function search(text) {
   if (__TEST_BUILD__) {
-    const { [TEST_SEARCHES]: done = [] } = await browser.storage.local.get(TEST_SEARCHES);
+    const { [TEST_SEARCHES]: done = [] } = /** @type {{[key: string]: string[]}} */ (await browser.storage.local.get(TEST_SEARCHES));
     await browser.storage.local.set({ [TEST_SEARCHES]: [...done, text] });
   }
   if (__BROWSER__ === "firefox") await browser.search.search({ query: text, disposition: "NEW_TAB" });

@@ -4,6 +4,7 @@
 import browser from "webextension-polyfill";
 import { t } from "./i18n.js";
 
+/** @type {import("webextension-polyfill").Permissions.Permissions} */
 const PERMISSION = { permissions: ["nativeMessaging"] };
 const HOST_INSTALL = "unspin browser-host install"; // the command that installs the browser host
 

@@ -106,8 +106,10 @@ export function requestServerStatus() {
   return browser.runtime.sendMessage({ type: MESSAGES.SERVER_STATUS });
 }
 
+/** A message to the content script of tab `tabId`; its answer (null: no content script there).
+ *  @template T @param {number} tabId @param {{type: string} & Record<string, unknown>} message @returns {Promise<?T>} */
 function toTab(tabId, message) {
-  return browser.tabs.sendMessage(tabId, message).catch(() => null); // no content script there
+  return /** @type {Promise<?T>} */ (browser.tabs.sendMessage(tabId, message).catch(() => null));
 }
 
 /** -> content script: @returns {Promise<?PageState>} (null: no content script in the tab) */
