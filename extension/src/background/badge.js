@@ -1,10 +1,9 @@
 // Toolbar badge: the number of spun spans on the tab's page, coloured by the verdict.
 import browser from "webextension-polyfill";
 import { buttonTitle, STATUS } from "../shared/page-status.js";
+import { lookOf } from "../shared/verdicts.js";
 
 export const tabState = new Map(); // tabId -> page state reported by the content script
-
-const COLOURS = { "likely spun": "#c92a2a", "possibly spun": "#e8590c", "no sign of spinning": "#2b8a3e" };
 
 export async function setPageState(tabId, url, state) {
   tabState.set(tabId, { ...state, url }); // the tab's address (the state may be a child frame's)
@@ -13,7 +12,7 @@ export async function setPageState(tabId, url, state) {
   const text = done ? String(state.summary.spans) : "";
   await Promise.all([
     action.setBadgeText({ tabId, text }),
-    done && action.setBadgeBackgroundColor({ tabId, color: COLOURS[state.summary.verdict] || "#495057" }),
+    done && action.setBadgeBackgroundColor({ tabId, color: lookOf(state.summary.verdict)?.colour ?? "#495057" }),
     action.setTitle({ tabId, title: buttonTitle(state) }),
   ]).catch(() => {}); // the tab may be gone already
 }

@@ -2,6 +2,7 @@
 // in the popup and in the toolbar button's title (the one place for these words; the words
 // themselves are messages in _locales, shared/i18n.js). Pure: unit tests in page-status.test.js.
 import { plural, t } from "./i18n.js";
+import { lookOf } from "./verdicts.js";
 
 /** The statuses a page reports (the content script; gate.js for a page Unspin must not work in). */
 export const STATUS = Object.freeze({
@@ -33,13 +34,6 @@ const STATUS_TEXT = {
   [STATUS.ERROR]: "status_error",
 };
 
-/** The toolbar button's title for an answered page, by the server's verdict. */
-const VERDICT_TITLE = {
-  "likely spun": "button_title_likely_spun",
-  "possibly spun": "button_title_possibly_spun",
-  "no sign of spinning": "button_title_no_sign",
-};
-
 /** Whole seconds until a busy server is asked again (at least 1 while busy). */
 export function retrySeconds(state, now = Date.now()) {
   return Math.max(1, Math.ceil(((state.retryAt ?? now) - now) / 1000));
@@ -54,7 +48,8 @@ export function statusText(state, now = Date.now()) {
 /** The toolbar button's title for the tab. */
 export function buttonTitle(state, now = Date.now()) {
   const s = state.summary;
-  if (state.status === STATUS.DONE && s && VERDICT_TITLE[s.verdict]) return t(VERDICT_TITLE[s.verdict], plural("count_spans", s.spans));
+  const look = state.status === STATUS.DONE && s ? lookOf(s.verdict) : null; // the title by the server's verdict
+  if (s && look) return t(look.title, plural("count_spans", s.spans));
   if (state.status === STATUS.ERROR) return t("button_title_error");
   if (state.status === STATUS.BUSY) return t("button_title_busy", retrySeconds(state, now));
   if (state.status === STATUS.DISABLED) return t("button_title_disabled");
