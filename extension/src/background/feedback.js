@@ -23,7 +23,7 @@ function pageAddress(url) {
 
 /**
  * Send one correction from a content script (sender: its runtime.MessageSender).
- * @returns {Promise<import("../shared/messages.js").CorrectionResult>}
+ * @returns {Promise<import("../shared/message-types.js").CorrectionResult>}
  */
 export async function sendCorrection(correction, sender) {
   const settings = await getSettings();

@@ -25,7 +25,7 @@ async function search(text) {
 
 /**
  * Search for the original of the article in tab `tabId`.
- * @returns {Promise<import("../shared/messages.js").FindOriginalResult>}
+ * @returns {Promise<import("../shared/message-types.js").FindOriginalResult>}
  */
 export async function findOriginal(tabId) {
   const best = bestRestoredSentence(await requestArticle(tabId));

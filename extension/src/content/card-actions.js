@@ -14,13 +14,16 @@ import { quote, t } from "../shared/i18n.js";
 
 const MAX_ORIGINAL_CHARS = 200; // the server's limit for `original`
 
-/** What became of a correction, in words. @param {import("../shared/messages.js").CorrectionResult} result */
+/** What became of a correction, in words. @param {import("../shared/message-types.js").CorrectionResult} result */
 function sentNote(result) {
   if (result?.sent) return t("actions_sent");
   if (result?.reason === "no-consent") return t("actions_not_sent_no_consent");
   return t("actions_not_sent", result?.message || t("actions_no_answer"));
 }
 
+/** @typedef {HTMLButtonElement | HTMLInputElement} Control  An action of the card (a button, the typed original). */
+
+/** @param {string} text @param {"button"|"submit"} [type] */
 function action(text, type = "button") {
   const button = el("button", "unspin-action", text);
   button.type = type;
@@ -44,7 +47,7 @@ async function send(mark, label, original) {
 /**
  * Fill `container` with the actions for `mark` (container: an element of the card).
  * @param guard  card-guard.js readiness of the card
- * @returns {HTMLElement[]} the controls, in tab order (disabled ones are skipped)
+ * @returns {Control[]} the controls, in tab order (disabled ones are skipped)
  */
 export function renderActions(container, mark, guard) {
   const { span } = mark;

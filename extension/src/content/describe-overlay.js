@@ -17,7 +17,7 @@ function box(element) {
 /**
  * @param {{root: ShadowRoot, card, keyboard, announcer}} parts  the overlay's shadow root,
  *   card.js, mark-focus.js and announcer.js
- * @returns {import("../shared/messages.js").OverlayState}
+ * @returns {import("../shared/message-types.js").OverlayState}
  */
 export function describeOverlay({ root, card, keyboard, announcer }) {
   const element = card.element;

@@ -7,7 +7,7 @@ import { STATUS } from "../shared/page-status.js";
  *   title: string, summary: ?object, timing: object, hides(text: string): boolean}} page
  *   summary: the server's, for the answer whose marks are shown; timing: the content script's
  *   own costs (ms)
- * @returns {import("../shared/messages.js").PageState}
+ * @returns {import("../shared/message-types.js").PageState}
  */
 export function pageState({ records, doc, title, summary, timing, hides }) {
   const analysed = records.filter((r) => r.result);

@@ -7,10 +7,13 @@
 
 const SPACE = /[\s\u00a0]/u;
 
+/** @typedef {{text: string, piece: Int32Array, offset: Int32Array}} TextMap  A paragraph's text and,
+ *  per UTF-16 unit, the piece (text node) and the offset in it it came from. */
+
 /**
  * @param {{text: string, breakBefore?: boolean}[]} pieces  text node contents in document order;
  *   breakBefore: a line/block boundary lies between this piece and the previous one.
- * @returns {{text: string, piece: Int32Array, offset: Int32Array}}
+ * @returns {TextMap}
  */
 export function buildTextMap(pieces) {
   let total = 0;

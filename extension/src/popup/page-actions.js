@@ -14,7 +14,7 @@ import { t } from "../shared/i18n.js";
 import { sourceLine } from "../shared/source-link.js";
 
 let tabId = null;
-/** @type {?import("../shared/messages.js").PageState} */
+/** @type {?import("../shared/message-types.js").PageState} */
 let state = null;
 let sourceOf = null; // the address whose source was asked
 

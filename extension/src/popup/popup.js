@@ -5,13 +5,14 @@
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { retrySeconds, STATUS, statusText } from "../shared/page-status.js";
-import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
+import { getSettings, setSettings } from "../shared/settings.js";
 import { initRunControls, showRunControls } from "./run-controls.js";
-import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
+import { refusedBrowser } from "../shared/allow-origin.js";
+import { showServer, showStartCommands } from "./server-status.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 import { $ } from "../shared/controls.js";
-import { localize, parts, plural, t } from "../shared/i18n.js";
+import { localize, plural, t } from "../shared/i18n.js";
 import { initSensitivity, showSensitivity, showSensitivityCounts } from "./sensitivity.js";
 import { initPageActions, showPageActions } from "./page-actions.js";
 import { summaryFigures, verdictText } from "../shared/summary.js";
@@ -55,40 +56,6 @@ function showState(state) {
   showPageActions(state);
   const hasText = state.status !== STATUS.DISABLED && (state.paragraphs || 0) > 0 && (state.analysed || 0) > 0;
   $("restored").disabled = !hasText;
-}
-
-/** The server's status (null: not known yet), with what the page's last request met (state). */
-function showServer(status, state) {
-  if (!status) return;
-  const refused = refusedBrowser(status, state);
-  const launching = !status.ok && state?.status === STATUS.LAUNCHING; // the browser host is starting it
-  $("server").dataset.ok = launching ? "starting" : String(status.ok && !refused); // starting: not an error
-  $("server-help").hidden = (status.ok && !refused) || launching;
-  $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
-  if (refused) {
-    $("server-status").textContent = t("server_refused", status.serverUrl);
-  } else if (launching) {
-    $("server-status").textContent = t("server_starting", status.serverUrl);
-  } else if (status.ok) {
-    const model = status.health.model || {};
-    $("server-status").textContent = t("server_running", status.serverUrl, `${model.name || "?"} ${model.version || ""}`.trim());
-  } else {
-    $("server-status").textContent =
-      status.error.kind === "down" ? t("server_unreachable", status.serverUrl) : t("server_problem", status.error.message);
-  }
-  // Firefox: the server refuses this install's origin until it is allowed.
-  if (refused) showAllowOrigin($("allow-origin-help"), browser.runtime.getURL(""));
-  else $("allow-origin-help").hidden = true;
-}
-
-/** How to start the server, from the one list of start commands (settings.js: the one from the
- *  Unspin folder, then the one once installed). */
-function showStartCommands() {
-  const [fromFolder, installed] = START_COMMANDS.map((command) =>
-    Object.assign(document.createElement("code"), { textContent: command, translate: false }),
-  );
-  fromFolder.id = "start-command";
-  $("start-help").replaceChildren(...parts("popup_start_help", fromFolder, installed));
 }
 
 async function main() {

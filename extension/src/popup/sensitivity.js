@@ -60,7 +60,7 @@ function render() {
  * Show the scale: `threshold` the reader's setting (null: the model's), `status` the server's
  * (null while unknown: the model's default is not known yet).
  * @param {?number} threshold
- * @param {?import("../shared/messages.js").ServerStatus} status
+ * @param {?import("../shared/message-types.js").ServerStatus} status
  */
 export function showSensitivity(threshold, status) {
   setting = threshold;

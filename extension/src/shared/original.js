@@ -67,7 +67,7 @@ function bestWindow(words) {
  * The article's best restored sentence: the one with the most restored words, then the most
  * distinctive terms (the first in reading order on a tie), from its first word to its last (cut
  * to its best MAX_QUERY_WORDS words); null when nothing in the article is restored (no mark has a suggestion yet).
- * @param {{paragraphs: {text: string, spans?: import("./messages.js").Span[]}[]}} article
+ * @param {{paragraphs: {text: string, spans?: import("./message-types.js").Span[]}[]}} article
  * @returns {?Candidate}
  */
 export function bestRestoredSentence(article) {
@@ -94,7 +94,7 @@ export function phraseQuery(sentence) {
   return `"${sentence.replace(QUOTES_RE, " ").replace(/\s+/g, " ").trim()}"`;
 }
 
-/** What became of a search for the original, in words. @param {?import("./messages.js").FindOriginalResult} result */
+/** What became of a search for the original, in words. @param {?import("./message-types.js").FindOriginalResult} result */
 export function searchNote(result) {
   if (result?.searched) return t("find_original_searched", result.query);
   if (result?.reason === "nothing-restored") return t("find_original_nothing");

@@ -10,7 +10,7 @@ export function markdownText(text) {
   return String(text).replace(/\s+/g, " ").trim().replace(/[\\`*_{}[\]()<>#+!|~&]/g, "\\$&");
 }
 
-/** A mark as a line of the report. @param {import("./messages.js").Span} span */
+/** A mark as a line of the report. @param {import("./message-types.js").Span} span */
 function markLine(span, n) {
   const spun = markdownText(span.text);
   const confidence = percent(span.score);
@@ -22,7 +22,7 @@ function markLine(span, n) {
 /**
  * The Markdown report of an article (the content script's, shared/messages.js Article) and the
  * server's summary of it.
- * @param {import("./messages.js").Article} article
+ * @param {import("./message-types.js").Article} article
  * @param {import("./summary.js").Summary} summary
  * @returns {string}
  */

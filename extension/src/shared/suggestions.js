@@ -4,7 +4,7 @@
 // page's copy alike.
 
 /**
- * @typedef {import("./messages.js").Span} Span
+ * @typedef {import("./message-types.js").Span} Span
  * @typedef {Span & {paragraph: number}} PlacedSpan  A span with its paragraph's index.
  */
 

@@ -1,0 +1,107 @@
+// The pages' ports (shared/port-messages.js): each content script sends its page's whole article
+// as one document whenever it changes, and gets provisional marks, the answer and the marks'
+// suggestions back on its port (main.js says how a document is asked). A tab's jobs keep the
+// background alive while they wait.
+import browser from "webextension-polyfill";
+import { MESSAGES } from "../shared/messages.js";
+import { siteOf } from "../shared/sites.js";
+import {
+  PAGE_PORT,
+  portListener,
+  postAnalyzeError,
+  postAnswer,
+  postBusy,
+  postMarks,
+  postServerStarting,
+  postSuggestions,
+} from "../shared/port-messages.js";
+import { analyzeDocument } from "./analyze.js";
+import * as shared from "./shared-requests.js";
+import * as suggestions from "./suggestions.js";
+import * as tabs from "./tabs.js";
+
+// Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
+// activity (an extension API call is). A long article can take the server longer than that, and
+// a busy server can keep a tab waiting to retry.
+const KEEPALIVE_MS = 20000;
+let keepalive = 0;
+
+function keepAliveWhileWaiting() {
+  const waiting = tabs.busy() || shared.size() > 0;
+  if (waiting && !keepalive) {
+    keepalive = setInterval(() => browser.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
+  } else if (!waiting && keepalive) {
+    clearInterval(keepalive);
+    keepalive = 0;
+  }
+}
+
+function isDocument(texts) {
+  return Array.isArray(texts) && texts.every((text) => typeof text === "string");
+}
+
+/** Run a tab's job, keeping the background alive while any is waiting. */
+async function track(promise) {
+  keepAliveWhileWaiting();
+  try {
+    return await promise;
+  } finally {
+    keepAliveWhileWaiting();
+  }
+}
+
+/** @param {import("webextension-polyfill").Runtime.Port} port */
+function onConnect(port) {
+  if (port.name !== PAGE_PORT || !port.sender?.tab) return;
+  const tabId = port.sender.tab.id;
+  let open = true;
+  let restoring = null; // {id, worker}: the suggestions of the page's answered document (suggestions.js)
+  const stopRestoring = () => {
+    restoring?.worker.stop();
+    restoring = null;
+  };
+  port.onDisconnect.addListener(() => {
+    open = false;
+    stopRestoring();
+    tabs.forgetFrame(tabId, port); // its request, if any, is aborted
+  });
+  port.onMessage.addListener(
+    portListener({
+      [MESSAGES.ANALYZE]: async ({ id, texts, first }) => {
+        if (!isDocument(texts)) return;
+        stopRestoring();
+        const firstRead = Array.isArray(first) ? first.filter((i) => Number.isInteger(i) && i >= 0 && i < texts.length) : [];
+        const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
+        const onStarting = () => open && postServerStarting(port, id);
+        const onMarks = (spans) => open && postMarks(port, id, spans);
+        try {
+          const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
+          const answer = await track(tabs.submit(tabId, port, (signal, others) =>
+            analyzeDocument(site, texts, signal, others, onBusy, onStarting, firstRead, onMarks)));
+          if (!open) return;
+          postAnswer(port, id, answer);
+          if (answer.article) {
+            const post = (spans) => open && postSuggestions(port, id, spans);
+            restoring = { id, worker: suggestions.start(answer.article, post) };
+          }
+        } catch (error) {
+          if (error instanceof tabs.Superseded) return; // a newer document's answer will come
+          if (open) postAnalyzeError(port, id, error);
+        }
+      },
+      [MESSAGES.SUGGEST]: ({ id, paragraph, start, end }) => {
+        if (restoring?.id !== id || ![paragraph, start, end].every(Number.isInteger)) return;
+        restoring.worker.urgent({ paragraph, start, end });
+      },
+      [MESSAGES.CANCEL]: () => {
+        stopRestoring();
+        tabs.clearFrame(tabId, port);
+      },
+    }),
+  );
+}
+
+/** Answer the pages' ports. */
+export function listenToPages() {
+  browser.runtime.onConnect.addListener(onConnect);
+}
