@@ -7,18 +7,7 @@ import { spanToPositions } from "./text-map.js";
 /** @typedef {import("../shared/message-types.js").Span} Span */
 /** @typedef {import("../shared/message-types.js").ParagraphResult} ParagraphResult */
 
-/**
- * A paragraph of the page: its text nodes (and their text when read), the text sent, the
- * server's result for it (null: not analysed) and its marks.
- * @typedef {object} PageParagraph
- * @property {string} kind
- * @property {Text[]} nodes
- * @property {string[]} snapshot
- * @property {import("./text-map.js").TextMap} map
- * @property {string} text
- * @property {?ParagraphResult} result
- * @property {?Mark[]} marks
- */
+/** @typedef {import("./paragraphs.js").PageParagraph} PageParagraph */
 
 /**
  * A marked span of a paragraph on the page.

@@ -3,7 +3,21 @@
 // the reader sees, and the article they make for the popup and the restored view. Pure but for
 // the DOM reads.
 
-/** @typedef {import("./marks.js").PageParagraph} PageParagraph */
+/** @typedef {import("../shared/message-types.js").ParagraphResult} ParagraphResult */
+/** @typedef {import("./marks.js").Mark} Mark */
+
+/**
+ * A paragraph of the page: its text nodes (and their text when read), the text sent, the
+ * server's result for it (null: not analysed) and its marks.
+ * @typedef {object} PageParagraph
+ * @property {string} kind
+ * @property {Text[]} nodes
+ * @property {string[]} snapshot
+ * @property {import("./text-map.js").TextMap} map
+ * @property {string} text
+ * @property {?ParagraphResult} result
+ * @property {?Mark[]} marks
+ */
 
 // The first paragraphs of an article (its headline and lede) are read first, wherever the reader is.
 const LEDE_PARAGRAPHS = 2;
