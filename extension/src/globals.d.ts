@@ -26,3 +26,8 @@ interface IntersectionObserverInit {
   trackVisibility?: boolean;
   delay?: number;
 }
+
+/** ES2024 (Chromium 111, Firefox 119): a lone surrogate becomes U+FFFD. */
+interface String {
+  toWellFormed?(): string;
+}

@@ -12,9 +12,14 @@ import { readSummary } from "../shared/summary.js";
 import { t } from "../shared/i18n.js";
 import { HEALTH_TIMEOUT_MS, request, ServerError, streamError } from "./http.js";
 import { serverOrigin, verify, withSecret } from "./trust.js";
+import { articleBody, wellFormed } from "./api-body.js";
 
 export { retryAfterSeconds, ServerError } from "./http.js";
 export { proof, verify } from "./trust.js";
+
+/** @typedef {import("../shared/message-types.js").PlacedSpan} PlacedSpan */
+/** @typedef {{results: (?import("../shared/message-types.js").ParagraphResult)[], summary: import("../shared/summary.js").Summary}} Answer */
+/** @typedef {?string | undefined} Secret  none: nothing is sent (trust.js withSecret) */
 
 // A whole article goes in one request (up to 200,000 characters): the wait grows with its length.
 const ANALYZE_TIMEOUT_MS = 60000;
@@ -25,26 +30,11 @@ const ANALYZE_TIMEOUT_MS_PER_CHAR = 1;
  *  (superseded), answered busy (503) or too large (413); requests in flight now and at most. */
 export const sent = { requests: 0, paragraphs: 0, chars: 0, tokens: 0, aborted: 0, busy: 0, tooLarge: 0, inFlight: 0, peakInFlight: 0 };
 
-/** The server's status with the secret (verified first). */
+/** The server's status with the secret (verified first).
+ *  @param {string} serverUrl @param {Secret} secret @returns {Promise<import("./http.js").Json>} */
 export async function health(serverUrl, secret) {
   await verify(serverUrl, secret);
   return request(`${serverOrigin(serverUrl)}/api/v1/health`, { method: "GET", headers: withSecret(secret) }, HEALTH_TIMEOUT_MS);
-}
-
-/** A lone surrogate (the server refuses it) becomes U+FFFD: same UTF-16 length, same offsets. */
-function wellFormed(text) {
-  return typeof text.toWellFormed === "function" ? text.toWellFormed() : text;
-}
-
-/** The article part of a request body: the paragraphs and the reader's options. `site`: the
- *  site of the tab that asks (its top-level page), sent as `partition` so that the server's cache
- *  never answers one site from what another site's page asked. */
-function articleBody(paragraphs, threshold, ignore, site) {
-  const body = { paragraphs: paragraphs.map(wellFormed), offset_unit: "utf16" }; // the server's number of suggestions
-  if (site) body.partition = site; // the server keeps its cached answers apart per asking site
-  if (threshold != null) body.threshold = threshold;
-  if (ignore.length) body.ignore = ignore.map(wellFormed); // the reader's allow-list
-  return body;
 }
 
 /**
@@ -56,7 +46,9 @@ function articleBody(paragraphs, threshold, ignore, site) {
  * an AbortSignal that drops the request (the server sees the disconnect); `site`: see articleBody.
  * Returns {results: [{score, spans}] in the same order, summary} (the server's Summary of the
  * article: its figures and verdict, see shared/summary.js). Throws ServerError.
- * @param {(placed: object[]) => void} [onMarks]
+ * @param {string} serverUrl @param {Secret} secret @param {string[]} paragraphs @param {?number} threshold
+ * @param {string[]} [ignore] @param {?AbortSignal} [abort] @param {string} [site] @param {number[]} [first]
+ * @param {(placed: PlacedSpan[]) => void} [onMarks] @returns {Promise<Answer>}
  */
 export async function analyze(serverUrl, secret, paragraphs, threshold, ignore = [], abort = null, site = "", first = [], onMarks = () => {}) {
   const body = { ...articleBody(paragraphs, threshold, ignore, site), suggestions: false, stream: true, first };
@@ -70,7 +62,7 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   sent.peakInFlight = Math.max(sent.peakInFlight, sent.inFlight);
   /** @type {any} */
   let answer;
-  const onEvent = (event) => {
+  const onEvent = (/** @type {import("./http.js").Json} */ event) => {
     if (event?.event === "marks" && Array.isArray(event.spans)) onMarks(event.spans);
     else if (event?.event === "answer") answer = event.answer;
     else if (event?.event === "error") throw streamError(event.error);
@@ -84,7 +76,9 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
       onEvent,
     );
   } catch (error) {
-    const counter = { aborted: "aborted", busy: "busy", "too-large": "tooLarge" }[error.kind];
+    /** @type {Record<string, "aborted" | "busy" | "tooLarge">} */
+    const counters = { aborted: "aborted", busy: "busy", "too-large": "tooLarge" };
+    const counter = error instanceof ServerError ? counters[error.kind] : undefined;
     if (counter) sent[counter] += 1;
     throw error;
   } finally {
@@ -93,6 +87,7 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   const notV1 = () => new ServerError("bad-answer", t("error_not_api_v1"));
   const summary = readSummary(answer?.summary);
   if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.paragraphs) || !summary) throw notV1();
+  /** @type {Answer["results"]} */
   const results = Array.from(paragraphs, () => null);
   for (const p of answer.paragraphs) if (results[p?.index] === null) results[p.index] = { score: p.score, spans: p.spans };
   if (answer.paragraphs.length !== paragraphs.length || results.some((r) => !r || !Array.isArray(r.spans))) throw notV1();
@@ -103,6 +98,9 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
  * The suggestions of some marks of an article analysed with `analyze` (same paragraphs and
  * options): `ranges` [{paragraph, start, end}] in UTF-16 units. Resolves to the marks that
  * overlap them, PlacedSpan[] with their suggestions. Throws ServerError.
+ * @param {string} serverUrl @param {Secret} secret @param {string[]} paragraphs @param {?number} threshold
+ * @param {string[]} ignore @param {string} site @param {{paragraph: number, start: number, end: number}[]} ranges
+ * @param {?AbortSignal} [abort] @returns {Promise<PlacedSpan[]>}
  */
 export async function suggest(serverUrl, secret, paragraphs, threshold, ignore, site, ranges, abort = null) {
   const body = { ...articleBody(paragraphs, threshold, ignore, site), spans: ranges };
@@ -113,7 +111,7 @@ export async function suggest(serverUrl, secret, paragraphs, threshold, ignore, 
     ANALYZE_TIMEOUT_MS + chars * ANALYZE_TIMEOUT_MS_PER_CHAR,
     abort,
   );
-  const valid = (span) => Number.isInteger(span?.paragraph) && span.paragraph < paragraphs.length && Array.isArray(span.suggestions);
+  const valid = (/** @type {import("./http.js").Json} */ span) => Number.isInteger(span?.paragraph) && span.paragraph < paragraphs.length && Array.isArray(span.suggestions);
   if (answer?.offset_unit !== "utf16" || !Array.isArray(answer.spans) || !answer.spans.every(valid)) {
     throw new ServerError("bad-answer", t("error_not_api_v1"));
   }
@@ -122,7 +120,8 @@ export async function suggest(serverUrl, secret, paragraphs, threshold, ignore, 
 
 /** Keep one reader's correction in the server's feedback store (this computer's only), once the
  *  server proved it knows the secret.
- *  @param {object} correction  the body of POST /api/v1/feedback (UTF-16 offsets)
+ *  @param {string} serverUrl @param {Secret} secret
+ *  @param {{paragraph: string}} correction  the body of POST /api/v1/feedback (UTF-16 offsets)
  *  @returns {Promise<{id: number}>} */
 export async function feedback(serverUrl, secret, correction) {
   await verify(serverUrl, secret);
@@ -136,7 +135,8 @@ export async function feedback(serverUrl, secret, correction) {
 
 /** The likely source of the page at `url` from the scans the server was given (POST
  *  /api/v1/source), once the server proved it knows the secret.
- *  @returns {Promise<?{url: string, title: string, id: string, overlap: number}>} null: none known */
+ *  @param {string} serverUrl @param {Secret} secret @param {string} url
+ *  @returns {Promise<?import("../shared/message-types.js").PageSource>} null: none known */
 export async function source(serverUrl, secret, url) {
   await verify(serverUrl, secret);
   const answer = await request(

@@ -10,11 +10,13 @@ import { getConnection, setSecret } from "../shared/settings.js";
 import * as api from "./api.js";
 import { t } from "../shared/i18n.js";
 
-let starting = null; // Promise<secret> of the start in flight
+/** @type {?Promise<?string>} */
+let starting = null; // the secret, from the start in flight
 
 /** Ask the browser host to start the server at `serverUrl`; resolves to its secret (kept in
  *  the settings). Throws ServerError: "start-failed" with the host's message; null when the
- *  host is not installed (the caller reports its own error). */
+ *  host is not installed (the caller reports its own error).
+ *  @param {string} serverUrl @returns {Promise<?string>} */
 async function startServer(serverUrl) {
   const url = new URL(serverUrl);
   /** @type {{type: string, port: number, origin?: string}} */
@@ -51,7 +53,8 @@ export async function connect(onStarting = () => {}) {
   } catch (error) {
     // "impostor" too: the secret kept here may be an old one (the file was deleted); the host
     // checks what answers against the file's secret and never hands it to anything else.
-    if (!["down", "no-secret", "impostor"].includes(error.kind) || !(await mayStart())) throw error;
+    const canHelp = error instanceof api.ServerError && ["down", "no-secret", "impostor"].includes(error.kind);
+    if (!canHelp || !(await mayStart())) throw error;
     onStarting();
     starting ??= startServer(serverUrl).finally(() => (starting = null));
     const fresh = await starting;

@@ -9,6 +9,8 @@ export const HEALTH_TIMEOUT_MS = 3000;
 // A Retry-After the server sends is kept within these bounds (seconds).
 const RETRY_AFTER_S = { min: 1, max: 120, missing: 5 };
 
+/** @typedef {any} Json  an answer's parsed JSON, not checked yet: its readers check each field */
+
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",
    *  "no-secret" (none is known here), "impostor" (what answers does not know the secret),
@@ -31,7 +33,8 @@ export class ServerError extends Error {
   }
 }
 
-/** Seconds to wait from a Retry-After header (seconds or an HTTP date), within RETRY_AFTER_S. */
+/** Seconds to wait from a Retry-After header (seconds or an HTTP date), within RETRY_AFTER_S.
+ *  @param {?string | undefined} header  null: none @param {number} [now] ms since the epoch */
 export function retryAfterSeconds(header, now = Date.now()) {
   const value = (header ?? "").trim();
   let seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - now) / 1000;
@@ -39,7 +42,8 @@ export function retryAfterSeconds(header, now = Date.now()) {
   return Math.min(RETRY_AFTER_S.max, Math.max(RETRY_AFTER_S.min, Math.ceil(seconds)));
 }
 
-/** An `error` event of a streamed answer as the ServerError its status would have given. */
+/** An `error` event of a streamed answer as the ServerError its status would have given.
+ *  @param {Json} error  the event's `error` (unchecked) */
 export function streamError(error) {
   const message = typeof error?.message === "string" ? error.message : t("error_analysis_stopped");
   if (error?.code === "busy") return new ServerError("busy", t("error_busy", RETRY_AFTER_S.missing), 503, { retryAfter: RETRY_AFTER_S.missing });
@@ -48,7 +52,10 @@ export function streamError(error) {
 
 /** One request; `abort` (an AbortSignal, optional): the caller gives up on it. `onEvent`: given,
  *  a 200 answer in NDJSON is read line by line into it (whatever it throws ends the request)
- *  and the request resolves to undefined. */
+ *  and the request resolves to undefined.
+ *  @param {string} url @param {RequestInit} init @param {number} timeoutMs
+ *  @param {?AbortSignal} [abort] @param {?((event: Json) => void)} [onEvent]
+ *  @returns {Promise<Json>} the answer's JSON (undefined: streamed to `onEvent`) */
 export async function request(url, init, timeoutMs, abort = null, onEvent = null) {
   const timeout = AbortSignal.timeout(timeoutMs);
   let response;
@@ -84,9 +91,11 @@ export async function request(url, init, timeoutMs, abort = null, onEvent = null
   return body;
 }
 
-/** The lines of an NDJSON answer as they come, each parsed, to `onEvent`; resolves when it ends. */
+/** The lines of an NDJSON answer as they come, each parsed, to `onEvent`; resolves when it ends.
+ *  @param {Response} response  one with a body @param {(event: Json) => void} onEvent */
 async function readEvents(response, onEvent) {
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const stream = /** @type {NonNullable<Response["body"]>} */ (response.body);
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   for (;;) {
     const { value, done } = await reader.read();
