@@ -31,7 +31,7 @@ async function startServer(serverUrl) {
     return null; // not installed (or not for this browser)
   }
   if (answer?.type !== "ready" || typeof answer.secret !== "string") {
-    throw new api.ServerError("start-failed", t("error_start_failed", answer?.message ?? t("error_host_no_answer")));
+    throw new api.ServerError("start-failed", t("error_start_failed", String(answer?.message ?? t("error_host_no_answer"))));
   }
   await setSecret(answer.secret);
   return answer.secret;

@@ -36,14 +36,15 @@ async function serverStatus() {
     const health = await api.health(serverUrl, secret);
     limits.remember(serverUrl, health);
     return { ok: true, serverUrl, health, canStart };
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {Error & {kind?: string, status?: ?number}} a ServerError mostly */ (caught);
     return { ok: false, serverUrl, canStart, error: { kind: error.kind || "error", message: error.message, status: error.status ?? null } };
   }
 }
 
 listen({
   // Kept under the tab's address: the frame that speaks for the tab may be a child frame.
-  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.tab.url, message.state) : undefined),
+  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(/** @type {number} a content script's tab has one */ (sender.tab.id), sender.tab.url, message.state) : undefined),
   [MESSAGES.SERVER_STATUS]: () => serverStatus(),
   [MESSAGES.CORRECTION]: (message, sender) => (sender.tab ? sendCorrection(message.correction, sender) : undefined),
   // an extension page (popup, restored view) names a tab; a content script gets its own
@@ -61,12 +62,14 @@ browser.tabs.onRemoved.addListener((tabId) => {
 
 // Keyboard commands (manifest "commands"; rebindable at chrome://extensions/shortcuts and in
 // Firefox's add-on manager): move focus between the marks of the tab's page, or analyse it now.
+/** @type {Record<string, (tabId: number) => Promise<?boolean>>} */
 const COMMANDS = {
   "next-mark": (tabId) => sendMoveMark(tabId, 1),
   "previous-mark": (tabId) => sendMoveMark(tabId, -1),
   "analyze-page": (tabId) => requestAnalyzePage(tabId),
 };
 
+/** @param {string} command @param {import("webextension-polyfill").Tabs.Tab} [tab] */
 async function onCommand(command, tab) {
   if (!Object.hasOwn(COMMANDS, command)) return false;
   const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;

@@ -24,6 +24,7 @@ import * as tabs from "./tabs.js";
 // activity (an extension API call is). A long article can take the server longer than that, and
 // a busy server can keep a tab waiting to retry.
 const KEEPALIVE_MS = 20000;
+/** @typedef {import("../shared/message-types.js").PlacedSpan} PlacedSpan */
 let keepalive = 0;
 
 function keepAliveWhileWaiting() {
@@ -36,11 +37,13 @@ function keepAliveWhileWaiting() {
   }
 }
 
+/** @param {unknown} texts  as the page sent them */
 function isDocument(texts) {
   return Array.isArray(texts) && texts.every((text) => typeof text === "string");
 }
 
-/** Run a tab's job, keeping the background alive while any is waiting. */
+/** Run a tab's job, keeping the background alive while any is waiting.
+ *  @template T @param {Promise<T>} promise @returns {Promise<T>} */
 async function track(promise) {
   keepAliveWhileWaiting();
   try {
@@ -52,10 +55,12 @@ async function track(promise) {
 
 /** @param {import("webextension-polyfill").Runtime.Port} port */
 function onConnect(port) {
-  if (port.name !== PAGE_PORT || !port.sender?.tab) return;
-  const tabId = port.sender.tab.id;
+  const tab = port.sender?.tab;
+  if (port.name !== PAGE_PORT || !tab) return;
+  const tabId = /** @type {number} a content script's tab has one */ (tab.id);
   let open = true;
-  let restoring = null; // {id, worker}: the suggestions of the page's answered document (suggestions.js)
+  /** @type {?{id: number, worker: ReturnType<typeof suggestions.start>}} the suggestions of the page's answered document */
+  let restoring = null;
   const stopRestoring = () => {
     restoring?.worker.stop();
     restoring = null;
@@ -71,22 +76,22 @@ function onConnect(port) {
         if (!isDocument(texts)) return;
         stopRestoring();
         const firstRead = Array.isArray(first) ? first.filter((i) => Number.isInteger(i) && i >= 0 && i < texts.length) : [];
-        const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
+        const onBusy = (/** @type {number} */ seconds, /** @type {number} */ attempt) => open && postBusy(port, id, seconds, attempt);
         const onStarting = () => open && postServerStarting(port, id);
-        const onMarks = (spans) => open && postMarks(port, id, spans);
+        const onMarks = (/** @type {PlacedSpan[]} */ spans) => open && postMarks(port, id, spans);
         try {
-          const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
+          const site = siteOf(tab.url); // the top-level page's, for every frame of the tab
           const answer = await track(tabs.submit(tabId, port, (signal, others) =>
             analyzeDocument(site, texts, signal, others, onBusy, onStarting, firstRead, onMarks)));
           if (!open) return;
           postAnswer(port, id, answer);
           if (answer.article) {
-            const post = (spans) => open && postSuggestions(port, id, spans);
+            const post = (/** @type {PlacedSpan[]} */ spans) => open && postSuggestions(port, id, spans);
             restoring = { id, worker: suggestions.start(answer.article, post) };
           }
         } catch (error) {
           if (error instanceof tabs.Superseded) return; // a newer document's answer will come
-          if (open) postAnalyzeError(port, id, error);
+          if (open) postAnalyzeError(port, id, /** @type {Error & {kind?: string}} ServerError mostly */ (error));
         }
       },
       [MESSAGES.SUGGEST]: ({ id, paragraph, start, end }) => {
