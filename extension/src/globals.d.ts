@@ -31,3 +31,6 @@ interface IntersectionObserverInit {
 interface String {
   toWellFormed?(): string;
 }
+
+/** Set by the content script that owns the page (content/main.js): a second copy stays out. */
+declare var __unspinContentScript: boolean | undefined;

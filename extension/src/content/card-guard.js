@@ -13,7 +13,8 @@
 /** ms a card (or a control that just appeared on it) must have been shown before it acts. */
 export const READY_MS = 500;
 
-/** Keep `host` styled with `style` and attached to `parent` until `signal` aborts. */
+/** Keep `host` styled with `style` and attached to `parent` until `signal` aborts.
+ *  @param {Element} host @param {string} style @param {Element} parent @param {AbortSignal} signal */
 export function keepHost(host, style, parent, signal) {
   const put = () => {
     if (signal.aborted) return;
@@ -74,12 +75,13 @@ export function readiness(target, signal, now = () => performance.now()) {
   };
 }
 
-/** Record on `control` that it appeared now (guard: a readiness); `appearedAt(control)` reads it. */
+/** Record on `control` that it appeared now (guard: a readiness); `appearedAt(control)` reads it.
+ *  @param {HTMLElement} control @param {Readiness} guard */
 export function appeared(control, guard) {
   control.dataset.appeared = String(guard.now());
 }
 
-/** When `control` appeared on the card (0: with the card). */
+/** When `control` appeared on the card (0: with the card). @param {HTMLElement} control */
 export function appearedAt(control) {
   return Number(control.dataset.appeared || 0);
 }

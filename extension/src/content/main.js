@@ -115,12 +115,17 @@ const handlers = {
 /** @type {Set<string>} */
 const FOR_EVERY_FRAME = new Set([MESSAGES.RESCAN, MESSAGES.ANALYZE_PAGE, MESSAGES.SET_PAUSED]);
 
+/** The handlers of messages about the tab answer only in the frame that speaks for it.
+ *  @param {typeof handlers} all @returns {typeof handlers} */
 function forTab(all) {
   const status = () => (run ? run.session.state() : lastState).status;
   return Object.fromEntries(
     Object.entries(all).map(([type, handler]) => [
       type,
-      FOR_EVERY_FRAME.has(type) ? handler : (message, sender) => (frames.speaksForTab(status()) ? handler(message, sender) : undefined),
+      FOR_EVERY_FRAME.has(type)
+        ? handler
+        : (/** @type {unknown} */ message, /** @type {unknown} */ sender) =>
+          (frames.speaksForTab(status()) ? /** @type {(message: unknown, sender: unknown) => unknown} */ (handler)(message, sender) : undefined),
     ]),
   );
 }

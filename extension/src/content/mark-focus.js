@@ -88,9 +88,9 @@ export function init(signal, { root, card, announcer, ordered }) {
     if (card.shownBy === "focus") card.hide();
   }
 
-  root.addEventListener("focusin", onFocus, { signal });
-  root.addEventListener("focusout", onBlur, { signal });
-  root.addEventListener("keydown", onPairKeyDown, { signal });
+  root.addEventListener("focusin", /** @type {EventListener} */ (onFocus), { signal });
+  root.addEventListener("focusout", /** @type {EventListener} */ (onBlur), { signal });
+  root.addEventListener("keydown", /** @type {EventListener} */ (onPairKeyDown), { signal });
 
   /** Focus a mark from elsewhere (a command, the popup), open its card, `announce` it. @param {Mark} next @param {boolean} announce */
   function focusFromElsewhere(next, announce) {

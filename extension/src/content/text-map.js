@@ -59,6 +59,7 @@ export function buildTextMap(pieces) {
 /**
  * DOM positions of [start, end) in the mapped text: {startPiece, startOffset, endPiece, endOffset},
  * with spaces at the edges left out; null when the span is empty or out of range.
+ * @param {TextMap} map @param {number} start @param {number} end
  */
 export function spanToPositions(map, start, end) {
   const { text } = map;

@@ -20,12 +20,12 @@ export {};
  * @typedef {{x: number, y: number, width: number, height: number}} Rect  In CSS pixels of the viewport.
  * @typedef {{tag: string, name: string, rect: Rect, ready: boolean}} CardAction
  *   A control of the card: its element name, accessible name, box, and whether a click counts now.
- * @typedef {{open: boolean, by: ?string, role: string, text: string, rect: ?Rect, label: string,
+ * @typedef {{open: boolean, by: ?string, role: ?string, text: string, rect: ?Rect, label: ?string,
  *   actions: CardAction[], ready: boolean, active: ?string, status: string, colours: object[]}} CardState
  *   by: "hover" | "focus"; ready: its actions would count now (card-guard.js); active: the
  *   accessible name of the control with focus; status: the card's status line; colours: the text
  *   and background colours of its text (contrast.js).
- * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: string, ariaLive: string, text: string}, card: CardState}} OverlayState
+ * @typedef {{visible: boolean, focused: ?string, label: ?string, live: {role: ?string, ariaLive: ?string, text: ?string}, card: CardState}} OverlayState
  *   The hovercard overlay as assistive technology sees it (its shadow root is closed to pages).
  * @typedef {{status: import("./page-status.js").Status,
  *   error?: ?Failure, title?: string, paragraphs?: number, analysed?: number, skipped?: number,
