@@ -9,7 +9,7 @@ export const HEALTH_TIMEOUT_MS = 3000;
 // A Retry-After the server sends is kept within these bounds (seconds).
 const RETRY_AFTER_S = { min: 1, max: 120, missing: 5 };
 
-/** @typedef {any} Json  an answer's parsed JSON, not checked yet: its readers check each field */
+/** @typedef {import("../shared/message-types.js").Unchecked} Json  an answer's parsed JSON */
 
 export class ServerError extends Error {
   /** kind: "down" (no connection), "timeout", "error" (an error answer), "bad-answer",

@@ -7,7 +7,7 @@ import { LOOPBACK_HOSTS } from "./api-contract.js";
 
 export { LOOPBACK_HOSTS };
 
-/** The origin of `value` when it is an http address on a loopback host, else null. */
+/** The origin of `value` when it is an http address on a loopback host, else null. @param {unknown} value */
 export function loopbackOrigin(value) {
   let url;
   try {

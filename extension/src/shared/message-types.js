@@ -3,6 +3,8 @@
 
 export {};
 
+/** @typedef {any} Unchecked  JSON as another program sent it, not checked yet: its reader checks each field */
+
 /**
  * @typedef {{start: number, end: number, text: string, score: number, suggestions: ?{text: string, score: number}[]}} Span
  *   A marked passage of a paragraph (server/openapi.json: Span); offsets in UTF-16 units;

@@ -22,6 +22,7 @@ export const STATUS = Object.freeze({
 /** @typedef {typeof STATUS[keyof typeof STATUS]} Status */
 
 /** The message of each status. */
+/** @type {Partial<Record<Status, string>>} */
 const STATUS_TEXT = {
   [STATUS.STARTING]: "status_starting",
   [STATUS.LAUNCHING]: "status_launching",
@@ -34,18 +35,24 @@ const STATUS_TEXT = {
   [STATUS.ERROR]: "status_error",
 };
 
-/** Whole seconds until a busy server is asked again (at least 1 while busy). */
+/** @typedef {import("./message-types.js").PageState} PageState */
+
+/** Whole seconds until a busy server is asked again (at least 1 while busy).
+ *  @param {Pick<PageState, "retryAt">} state @param {number} [now] */
 export function retrySeconds(state, now = Date.now()) {
   return Math.max(1, Math.ceil(((state.retryAt ?? now) - now) / 1000));
 }
 
-/** The popup's headline for a state without figures (the status itself, for an unknown one). */
+/** The popup's headline for a state without figures (the status itself, for an unknown one).
+ *  @param {Pick<PageState, "status" | "retryAt">} state @param {number} [now] */
 export function statusText(state, now = Date.now()) {
   if (state.status === STATUS.BUSY) return t("status_busy", retrySeconds(state, now));
-  return STATUS_TEXT[state.status] ? t(STATUS_TEXT[state.status]) : state.status;
+  const key = STATUS_TEXT[state.status];
+  return key ? t(key) : state.status;
 }
 
-/** The toolbar button's title for the tab. */
+/** The toolbar button's title for the tab.
+ *  @param {Pick<PageState, "status" | "retryAt" | "summary">} state @param {number} [now] */
 export function buttonTitle(state, now = Date.now()) {
   const s = state.summary;
   const look = state.status === STATUS.DONE && s ? lookOf(s.verdict) : null; // the title by the server's verdict

@@ -11,16 +11,19 @@ import { isVerdict, lookOf } from "./verdicts.js";
  *   spun_words_by_threshold: ScalePoint[]}} Summary
  */
 
+/** @type {("paragraphs" | "words" | "spans" | "spun_words")[]} */
 const COUNTS = ["paragraphs", "words", "spans", "spun_words"];
+/** @type {("spun_ratio" | "score")[]} */
 const SHARES = ["spun_ratio", "score"];
 
-/** The server's summary when it has the documented shape, else null. @returns {?Summary} */
+/** The server's summary when it has the documented shape, else null.
+ *  @param {import("./message-types.js").Unchecked} raw @returns {?Summary} */
 export function readSummary(raw) {
   if (!raw || typeof raw !== "object" || !isVerdict(raw.verdict)) return null;
   if (!COUNTS.every((key) => Number.isInteger(raw[key]) && raw[key] >= 0)) return null;
   if (!SHARES.every((key) => typeof raw[key] === "number" && raw[key] >= 0 && raw[key] <= 1)) return null;
   const scale = raw.spun_words_by_threshold ?? []; // a server older than the scale: no counts to show
-  const point = (p) => p && typeof p.threshold === "number" && p.threshold >= 0 && p.threshold <= 1 && Number.isInteger(p.spun_words) && p.spun_words >= 0;
+  const point = (/** @type {import("./message-types.js").Unchecked} */ p) => p && typeof p.threshold === "number" && p.threshold >= 0 && p.threshold <= 1 && Number.isInteger(p.spun_words) && p.spun_words >= 0;
   if (!Array.isArray(scale) || !scale.every(point)) return null;
   const summary = /** @type {Summary} */ ({ verdict: raw.verdict });
   for (const key of [...COUNTS, ...SHARES]) summary[key] = raw[key];

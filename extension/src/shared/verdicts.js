@@ -23,7 +23,7 @@ const LOOKS = Object.freeze({
   "no sign of spinning": { text: "verdict_no_sign", title: "button_title_no_sign", colour: "#2b8a3e" },
 });
 
-/** Whether `value` is one of the contract's verdicts. @returns {value is Verdict} */
+/** Whether `value` is one of the contract's verdicts. @param {unknown} value @returns {value is Verdict} */
 export function isVerdict(value) {
   return typeof value === "string" && VERDICTS.includes(value);
 }
