@@ -60,7 +60,7 @@ export async function analyze(serverUrl, secret, paragraphs, threshold, ignore =
   sent.tokens += documentTokens(paragraphs);
   sent.inFlight += 1;
   sent.peakInFlight = Math.max(sent.peakInFlight, sent.inFlight);
-  /** @type {any} */
+  /** @type {import("./http.js").Json} the answer event's */
   let answer;
   const onEvent = (/** @type {import("./http.js").Json} */ event) => {
     if (event?.event === "marks" && Array.isArray(event.spans)) onMarks(event.spans);

@@ -9,7 +9,7 @@ import { t } from "../shared/i18n.js";
 const LABELS = ["spun", "not_spun"];
 
 /** The correction's fields when they have the documented shape (shared/messages.js), else null.
- *  @param {any} correction  what a content script sent, unchecked
+ *  @param {import("../shared/message-types.js").Unchecked} correction  what a content script sent
  *  @returns {?{paragraph: string, start: number, end: number, label: string, original: ?string, url?: ?string}} */
 function checked(correction) {
   const { paragraph, start, end, label, original } = correction || {};

@@ -33,7 +33,7 @@ function render(key, sites) {
   $(`${prefix}-empty`).hidden = sites.length > 0;
 }
 
-/** Show the list the mode uses (the other one is kept, hidden). */
+/** Show the list the mode uses (the other one is kept, hidden). @param {string} mode */
 export function showSiteLists(mode) {
   $("disabled-sites").hidden = mode === SITE_MODES.OPT_IN;
   $("enabled-sites").hidden = mode !== SITE_MODES.OPT_IN;

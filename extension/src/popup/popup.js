@@ -19,6 +19,9 @@ import { summaryFigures, verdictText } from "../shared/summary.js";
 
 localize();
 
+/** @typedef {import("../shared/message-types.js").PageState} PageState */
+
+/** The tab to describe: the page's ?tab=, else the active one (none: no tab). @returns {Promise<number | undefined>} */
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
   if (param) return Number(param);
@@ -28,6 +31,7 @@ async function targetTab() {
 
 let busyTick = 0;
 
+/** @param {?PageState} state */
 function showState(state) {
   clearTimeout(busyTick); // a busy server: the seconds count down until the page reports again
   if (state?.status === STATUS.BUSY) busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
@@ -62,7 +66,7 @@ async function main() {
   const tabId = await targetTab();
   // The page's corrections and marks follow its state too (the toolbar popup closes once a mark
   // is chosen, so the page has the focus).
-  const showCorrections = (state) => {
+  const showCorrections = (/** @type {?PageState} */ state) => {
     showDismissed(state);
     showMarks(tabId, !new URLSearchParams(location.search).has("tab"));
   };
@@ -73,7 +77,9 @@ async function main() {
   initSensitivity();
   showSensitivity(settings.threshold, null);
 
+  /** @type {?import("../shared/message-types.js").ServerStatus} */
   let status = null; // the server's, once known
+  /** @type {?PageState} */
   let state = null; // the page's
   // The page reports every change of its state (analysing, answered, disabled): follow it.
   listen({
@@ -105,14 +111,14 @@ async function main() {
   showSensitivity(settings.threshold, status);
   // The server came back since the page gave up: try the page again (not when it refused this
   // browser: that takes a restart with --allow-origin, then Retry).
-  if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
+  if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(/** @type {number} the page's */ (tabId));
 
   $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
   $("retry").addEventListener("click", async () => {
     status = await requestServerStatus();
     showServer(status, state);
     showSensitivity((await getSettings()).threshold, status);
-    await requestRescan(tabId);
+    await requestRescan(/** @type {number} the popup's tab */ (tabId));
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));
 }

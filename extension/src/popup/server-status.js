@@ -7,7 +7,8 @@ import { parts, t } from "../shared/i18n.js";
 import { STATUS } from "../shared/page-status.js";
 import { START_COMMANDS } from "../shared/settings.js";
 
-/** The server's status (null: not known yet), with what the page's last request met (state). */
+/** The server's status (null: not known yet), with what the page's last request met (state).
+ *  @param {?import("../shared/message-types.js").ServerStatus} status @param {?import("../shared/message-types.js").PageState} state */
 export function showServer(status, state) {
   if (!status) return;
   const refused = refusedBrowser(status, state);

@@ -14,8 +14,8 @@ const FORBIDDEN = 403;
 
 /** Whether the server refused this browser: its status check or the page's last request
  *  (either may be null) answered 403.
- *  @param {?import("./message-types.js").ServerStatus | undefined} serverStatus
- *  @param {?import("./message-types.js").PageState | undefined} pageState */
+ *  @param {?{ok: boolean, error?: ?import("./message-types.js").Failure} | undefined} serverStatus  a ServerStatus
+ *  @param {?{status: string, error?: ?import("./message-types.js").Failure} | undefined} pageState  a PageState */
 export function refusedBrowser(serverStatus, pageState) {
   return serverStatus?.error?.status === FORBIDDEN || pageState?.error?.status === FORBIDDEN;
 }

@@ -21,7 +21,7 @@ export async function dismiss(hostname, text) {
   await setSettings({ dismissed: { ...dismissed, [site]: [...words] } });
 }
 
-/** Undo: show these wordings on the site again. @param {string} hostname @param {string[]} wordings */
+/** Undo: show these wordings on the site again. @param {string | undefined} hostname @param {string[]} wordings */
 export async function undismiss(hostname, wordings) {
   const site = siteOf(hostname);
   const { dismissed } = await getSettings();

@@ -38,14 +38,17 @@ export {};
  *   dismissed: the wordings of the server's spans that the reader dismissed on this site;
  *   overlay: test builds only (build.mjs --test); hostname and url: the frame that reports.
  * @typedef {{title: string, url: string, paragraphs: {kind: string, text: string, spans: Span[]}[]}} Article
- * @typedef {{ok: boolean, serverUrl: string, health?: object, error?: Failure, canStart: boolean}} ServerStatus
+ * @typedef {{version: string, model?: ?{name?: string, version?: string, threshold?: ?number}, limits?: unknown}} Health
+ *   The server's GET /api/v1/health answer, as far as the extension's pages read it (unchecked)
+ * @typedef {{ok: true, serverUrl: string, health: Health, canStart: boolean}
+ *   | {ok: false, serverUrl: string, error: Failure, canStart: boolean}} ServerStatus
  *   health (ok): the server's GET /api/v1/health answer; error (not ok): why it could not be had;
  *   canStart: the reader allowed the browser host to start the server
  * @typedef {{paragraph: string, start: number, end: number, label: "spun"|"not_spun", original: ?string}} Correction
  *   A reader's card action on one span (UTF-16 offsets within the paragraph's text as sent).
- * @typedef {{sent: boolean, id?: number, reason?: "no-consent"|"failed", message?: string}} CorrectionResult
+ * @typedef {{sent: true, id: number} | {sent: false, reason: "no-consent"|"failed", message?: string}} CorrectionResult
  *   id (sent): the server's record; reason and message (not sent): why
- * @typedef {{searched: boolean, query?: string, reason?: "nothing-restored"|"failed", message?: string}} FindOriginalResult
+ * @typedef {{searched: true, query: string} | {searched: false, reason: "nothing-restored"|"failed", message?: string}} FindOriginalResult
  *   query (searched): the exact-phrase query the search engine got; reason (not searched):
  *   nothing of the article is restored yet, or the search API failed (message)
  * @typedef {{url: string, title: string, id: string, overlap: number}} PageSource

@@ -138,7 +138,7 @@ export function sendMoveMark(tabId, direction) {
  * @param {import("./message-types.js").Handlers<RuntimeMessages, MessageSender>} handlers
  */
 export function listen(handlers) {
-  /** @param {any} message @param {MessageSender} sender */
+  /** @param {import("./message-types.js").Unchecked} message @param {MessageSender} sender */
   const listener = (message, sender) => {
     const type = message?.type;
     const handler = typeof type === "string" && Object.hasOwn(handlers, type) ? handlers[/** @type {keyof RuntimeMessages} */ (type)] : null;

@@ -40,7 +40,7 @@ export function isSiteOn(settings, hostname) {
 }
 
 /** The storage change that switches Unspin on (or off) for the site of `hostname`.
- *  @param {SiteSettings} settings @param {string} hostname @param {boolean} on */
+ *  @param {SiteSettings} settings @param {string | undefined} hostname @param {boolean} on */
 export function switchSite(settings, hostname, on) {
   const key = siteListKey(settings);
   const site = siteOf(hostname);
