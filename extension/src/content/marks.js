@@ -6,7 +6,6 @@ import { spanToPositions } from "./text-map.js";
 
 /** @typedef {import("../shared/message-types.js").Span} Span */
 /** @typedef {import("../shared/message-types.js").ParagraphResult} ParagraphResult */
-
 /** @typedef {import("./paragraphs.js").PageParagraph} PageParagraph */
 
 /**
