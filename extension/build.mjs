@@ -4,12 +4,12 @@
 // the hooks the browser tests read (__TEST_BUILD__: the hovercard's description in the page state,
 // content/describe-overlay.js; the nativeMessaging permission granted at install); the shipped
 // build leaves them out.
-// Chromium gets a service worker and a fixed "key" (stable extension id);
-// Firefox MV3 gets background.scripts and browser_specific_settings.gecko instead.
+// Each browser's manifest: manifest.mjs.
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { manifestFor } from "./manifest.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const src = join(root, "src");
@@ -42,32 +42,6 @@ const statics = [
   "shared/page.css",
 ];
 
-// The Firefox id: server/openapi.json owns it (the browser host lets exactly this id in).
-const openapi = JSON.parse(readFileSync(join(root, "..", "server", "openapi.json"), "utf8"));
-const GECKO = {
-  id: openapi.info["x-browser-host"].firefox_extension_id,
-  strict_min_version: "140.0", // CSS Custom Highlight API
-  data_collection_permissions: { required: ["none"] },
-};
-
-function manifestFor(browser) {
-  const manifest = JSON.parse(readFileSync(join(src, "manifest.json"), "utf8"));
-  // The test build holds the browser host's permission from the start: a driven browser cannot
-  // answer the prompt the first-run page's button brings up.
-  if (testBuild) {
-    manifest.permissions.push(...manifest.optional_permissions);
-    delete manifest.optional_permissions;
-  }
-  if (browser === "firefox") {
-    delete manifest.key;
-    delete manifest.minimum_chrome_version;
-    manifest.background = { scripts: ["background.js"] };
-    // Firefox for Android reads data_collection_permissions from 142 on.
-    manifest.browser_specific_settings = { gecko: GECKO, gecko_android: { strict_min_version: "142.0" } };
-  }
-  return manifest;
-}
-
 async function buildFor(browser) {
   const out = join(dist, browser);
   rmSync(out, { recursive: true, force: true });
@@ -88,7 +62,7 @@ async function buildFor(browser) {
     mkdirSync(dirname(target), { recursive: true });
     cpSync(join(src, file), target, { recursive: true });
   }
-  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(browser), null, 2) + "\n");
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(browser, testBuild), null, 2) + "\n");
 }
 
 for (const browser of ["chromium", "firefox"]) await buildFor(browser);

@@ -8,7 +8,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 if [ "$1" = "--test" ]; then stamp=dist/test/.stamp; else stamp=dist/.stamp; fi
-if [ -f "$stamp" ] && [ -z "$(find src build.mjs package-lock.json ../server/words.json ../server/openapi.json ../server/mark-levels.json -newer "$stamp" -print -quit)" ]; then
+if [ -f "$stamp" ] && [ -z "$(find src build.mjs manifest.mjs package-lock.json ../server/words.json ../server/openapi.json ../server/mark-levels.json -newer "$stamp" -print -quit)" ]; then
   echo "extension/${stamp%/.stamp} is up to date"
   exit 0
 fi

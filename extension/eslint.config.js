@@ -38,7 +38,7 @@ export default [
     },
   },
   {
-    files: ["src/**/*.test.js", "build.mjs", "test/**/*.mjs", "lint/**/*.js", "eslint.config.js"],
+    files: ["src/**/*.test.js", "build.mjs", "manifest.mjs", "test/**/*.mjs", "lint/**/*.js", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },
   {

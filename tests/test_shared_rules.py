@@ -6,6 +6,11 @@
   shared/wording.js wordingKey, both from words.json.
 - The server's default address and an analyze request's limits: server/openapi.json, read by
   config.py / contract/requests.py and extension/src/shared/api-contract.js.
+- A summary's verdicts: server/openapi.json (Summary.verdict), which the server's engine gives and
+  the extension reads (shared/api-contract.js; shared/verdicts.js gives each one its look).
+- The loopback hosts the extension may reach the server by: server/openapi.json ("x-loopback-hosts"),
+  read by shared/loopback.js and by extension/manifest.mjs (host_permissions, connect-src); the
+  server's security checks answer requests addressed to each of them.
 
 The JavaScript side runs in node on a table of tricky inputs; the answers must be the server's.
 """
@@ -16,15 +21,19 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from unspin.config import DEFAULT_SERVER
-from unspin.text import INVISIBLE_RE, wording_key
-from unspin.config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
+from unspin.api.security import LOOPBACK_NAMES
+from unspin.config import DEFAULT_SERVER, DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS
 from unspin.contract.requests import MAX_IGNORE, MAX_IGNORE_CHARS, parse_analyze
+from unspin.engine.engine import VERDICTS
+from unspin.text import INVISIBLE_RE, wording_key
 
-SHARED = Path(__file__).resolve().parent.parent / "extension" / "src" / "shared"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT / "extension" / "src" / "shared"
+OPENAPI = json.loads((ROOT / "server" / "openapi.json").read_text(encoding="utf-8"))
 
 WORDINGS = [
     "War\u00adfare", "war\u200bfare", "fi\u200cnal\u200d month\u2060", "\u00ad", "\u200b\u200b",
@@ -50,6 +59,9 @@ SCRIPT = """
 import { DEFAULT_SERVER_URL, DEFAULT_SUGGESTIONS, MAX_ALLOW_LIST, MAX_WORDING_CHARS } from "SHARED/api-contract.js";
 import { cleanAllowList, wordingKey } from "SHARED/wording.js";
 import { INVISIBLE_RE } from "SHARED/words.js";
+import { LOOPBACK_HOSTS, loopbackOrigin } from "SHARED/loopback.js";
+import { LOOKED_VERDICTS, VERDICTS } from "SHARED/verdicts.js";
+import { manifestFor } from "MANIFEST";
 
 const input = JSON.parse(await new Promise((done) => {
   let text = "";
@@ -62,6 +74,12 @@ process.stdout.write(JSON.stringify({
   invisible: input.codePoints.filter(invisible),
   allowList: cleanAllowList(input.allowList),
   longList: cleanAllowList(Array.from({ length: MAX_ALLOW_LIST + 5 }, (_, i) => `w${i}`)).length,
+  verdicts: { VERDICTS, LOOKED_VERDICTS },
+  loopback: {
+    hosts: LOOPBACK_HOSTS,
+    origins: LOOPBACK_HOSTS.map((host) => loopbackOrigin(`http://${host}:8765`)),
+    manifests: ["chromium", "firefox"].map((browser) => manifestFor(browser)),
+  },
 }));
 """
 
@@ -71,7 +89,7 @@ def javascript() -> dict:
     """What the extension's modules answer for the tables above (run in node)."""
     node = shutil.which("node")
     assert node, "node is needed to run the extension's side of these checks"
-    script = SCRIPT.replace("SHARED/", SHARED.as_uri() + "/")
+    script = SCRIPT.replace("SHARED/", SHARED.as_uri() + "/").replace("MANIFEST", (ROOT / "extension" / "manifest.mjs").as_uri())
     result = subprocess.run([node, "--no-warnings", "--input-type=module", "--eval", script],
                             capture_output=True, text=True, timeout=60,
                             input=json.dumps({"wordings": WORDINGS, "codePoints": CODE_POINTS, "allowList": ALLOW_LIST_ENTRIES}))
@@ -105,3 +123,28 @@ def test_the_extension_sends_allow_lists_the_server_accepts(javascript):
     assert not any(len(w) > MAX_IGNORE_CHARS for w in cleaned)
     parse_analyze({"paragraphs": ["a"], "ignore": cleaned}, max_chars=1000, max_paragraphs=10)
     assert javascript["longList"] == MAX_IGNORE
+
+
+def test_same_verdicts(javascript):
+    """The contract lists the verdicts; the server's engine gives exactly those, in that order, and
+    the extension reads them from the contract and has a look for each."""
+    contract = OPENAPI["components"]["schemas"]["Summary"]["properties"]["verdict"]["enum"]
+    assert list(VERDICTS) == contract
+    assert javascript["verdicts"]["VERDICTS"] == contract
+    assert sorted(javascript["verdicts"]["LOOKED_VERDICTS"]) == sorted(contract)
+
+
+def test_same_loopback_hosts(javascript):
+    """The extension reaches the server only on the contract's loopback hosts: its address check
+    and its manifest (host permissions, the extension pages' connect-src) allow exactly those,
+    the default address is one of them, and the server answers requests addressed to each
+    (security.py's loopback names hold them all)."""
+    hosts = OPENAPI["x-loopback-hosts"]
+    assert hosts and javascript["loopback"]["hosts"] == hosts
+    assert javascript["loopback"]["origins"] == [f"http://{host}:8765" for host in hosts]
+    for manifest in javascript["loopback"]["manifests"]:
+        assert manifest["host_permissions"] == [f"http://{host}/*" for host in hosts]
+        directives = dict(d.strip().split(" ", 1) for d in manifest["content_security_policy"]["extension_pages"].split(";"))
+        assert directives["connect-src"].split() == ["'self'", *(f"http://{host}:*" for host in hosts)]
+    assert urlsplit(OPENAPI["servers"][0]["url"]).hostname in hosts
+    assert set(hosts) <= set(LOOPBACK_NAMES)

@@ -26,3 +26,11 @@ interface IntersectionObserverInit {
   trackVisibility?: boolean;
   delay?: number;
 }
+
+/** ES2024 (Chromium 111, Firefox 119): a lone surrogate becomes U+FFFD. */
+interface String {
+  toWellFormed?(): string;
+}
+
+/** Set by the content script that owns the page (content/main.js): a second copy stays out. */
+declare var __unspinContentScript: boolean | undefined;

@@ -18,7 +18,16 @@ const MAX_BUSY_RETRIES = 5;
 // After a 413, the selection shrinks to the server's limit over its count, times this margin.
 const SHRINK_MARGIN = 0.9;
 
-/** Wait `seconds`, unless `signal` aborts first (then reject). */
+/** @typedef {import("../shared/message-types.js").PlacedSpan} PlacedSpan */
+/** @typedef {{site: string, serverUrl: string, secret: string, threshold: ?number, ignore: string[]}} Asked */
+/**
+ * An analysed article, what suggestions.js needs to ask for its spans' suggestions.
+ * @typedef {{asked: Asked, texts: string[], answer: api.Answer, first: number[],
+ *   toTexts: (spans: PlacedSpan[]) => PlacedSpan[], inChosen: Map<number, number>}} Article
+ */
+
+/** Wait `seconds`, unless `signal` aborts first (then reject).
+ *  @param {number} seconds @param {AbortSignal} signal @returns {Promise<void>} */
 function sleep(seconds, signal) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, seconds * 1000);
@@ -29,7 +38,8 @@ function sleep(seconds, signal) {
   });
 }
 
-/** What is left of the tab's budget when its other frames use `others` ({tokens, paragraphs}). */
+/** What is left of the tab's budget when its other frames use `others` ({tokens, paragraphs}).
+ *  @param {import("../shared/document.js").Budget} budget @param {{tokens: number, paragraphs: number}} others */
 function share(budget, others) {
   const tokens = Math.max(0, budget.tokens - others.tokens);
   return { paragraphs: Math.max(0, budget.paragraphs - others.paragraphs), paragraphTokens: Math.min(budget.paragraphTokens, tokens), tokens };
@@ -38,12 +48,14 @@ function share(budget, others) {
 /** The server's answer for exactly these paragraphs: from the cache, or one request shared with
  *  any tab that asks for the same meanwhile (`first` and `onMarks`: see api.analyze; the marks of
  *  a shared request go to the tab that started it). Its spans' suggestions are filled in later,
- *  in place (suggestions.js), so a later hit has them. */
+ *  in place (suggestions.js), so a later hit has them.
+ *  @param {Asked} asked @param {string[]} texts @param {AbortSignal} signal @param {number[]} first
+ *  @param {(placed: PlacedSpan[]) => void} onMarks @returns {Promise<api.Answer>} */
 async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, signal, first, onMarks) {
   const key = cache.cacheKey(site, serverUrl, threshold, ignore, texts);
   const hit = cache.get(key);
   if (hit) return hit;
-  const start = (abort) =>
+  const start = (/** @type {AbortSignal} */ abort) =>
     api.analyze(serverUrl, secret, texts, threshold, ignore, abort, site, first, onMarks).then((answer) => {
       cache.set(key, answer);
       return answer;
@@ -62,7 +74,12 @@ async function answerFor({ site, serverUrl, secret, threshold, ignore }, texts, 
  * paragraphs indexed in `texts`), onBusy(seconds, attempt) before each wait for a busy server,
  * and onStarting() when the browser host starts the server. Nothing is sent before the server
  * proved it knows the secret (connection.js). Throws ServerError.
- * @param {(placed: object[]) => void} [onMarks]
+ * @param {string} site @param {string[]} texts @param {AbortSignal} signal
+ * @param {{tokens: number, paragraphs: number}} others
+ * @param {(seconds: number, attempt: number) => void} onBusy @param {() => void} onStarting
+ * @param {number[]} [first] @param {(placed: PlacedSpan[]) => void} [onMarks]
+ * @returns {Promise<{results: api.Answer["results"], summary: ?api.Answer["summary"],
+ *   used: {tokens: number, paragraphs: number}, article: ?Article}>}
  */
 export async function analyzeDocument(site, texts, signal, others, onBusy, onStarting, first = [], onMarks = () => {}) {
   await cache.load();
@@ -78,28 +95,34 @@ export async function analyzeDocument(site, texts, signal, others, onBusy, onSta
     const chosenTexts = chosen.map((i) => texts[i]);
     const used = { tokens: documentTokens(chosenTexts), paragraphs: chosen.length };
     const inChosen = new Map(chosen.map((i, k) => [i, k]));
-    const firstChosen = first.filter((i) => inChosen.has(i)).map((i) => inChosen.get(i));
-    const placedInTexts = (spans) => spans.map((span) => ({ ...span, paragraph: chosen[span.paragraph] }));
+    const firstChosen = first.filter((i) => inChosen.has(i)).map((i) => /** @type {number} */ (inChosen.get(i)));
+    const placedInTexts = (/** @type {PlacedSpan[]} */ spans) => spans.map((span) => ({ ...span, paragraph: chosen[span.paragraph] }));
     try {
       const answer = chosen.length
         ? await answerFor(asked, chosenTexts, signal, firstChosen, (spans) => onMarks(placedInTexts(spans)))
         : { results: [], summary: null };
+      /** @type {api.Answer["results"]} */
       const results = texts.map(() => null);
       chosen.forEach((i, k) => (results[i] = answer.results[k]));
-      const article = chosen.length ? { asked, texts: chosenTexts, answer, first: firstChosen, toTexts: placedInTexts, inChosen } : null;
+      const article = chosen.length
+        ? { asked, texts: chosenTexts, answer: /** @type {api.Answer} the server's */ (answer), first: firstChosen, toTexts: placedInTexts, inChosen }
+        : null;
       return { results, summary: answer.summary, used, article };
     } catch (error) {
-      if (error.kind === "too-large" && !shrunk && error.tokens > 0) {
+      if (!(error instanceof api.ServerError)) throw error; // shared-requests.js's "aborted" too
+      if (error.kind === "too-large" && !shrunk && (error.tokens ?? 0) > 0) {
         shrunk = true;
         limits.forget(serverUrl);
-        const tokens = Math.floor(((used.tokens * error.limit) / error.tokens) * SHRINK_MARGIN);
+        const { tokens: over = 0, limit = 0 } = error; // both set with "too-large" (http.js)
+        const tokens = Math.floor(((used.tokens * limit) / over) * SHRINK_MARGIN);
         budget = { ...budget, tokens, paragraphTokens: Math.min(budget.paragraphTokens, tokens) };
         continue;
       }
       if (error.kind === "busy" && busy < MAX_BUSY_RETRIES) {
+        const { retryAfter = 0 } = error; // set with "busy" (http.js)
         busy += 1;
-        onBusy(error.retryAfter, busy);
-        await sleep(error.retryAfter, signal);
+        onBusy(retryAfter, busy);
+        await sleep(retryAfter, signal);
         continue;
       }
       if (error.kind === "busy") throw new api.ServerError("busy", plural("error_stayed_busy", busy + 1), 503);

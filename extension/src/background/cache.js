@@ -12,24 +12,31 @@ const MAX_DOCUMENTS = 200;
 const MAX_SIZE = 2000000;
 const STORE_KEY = "documentCache";
 
-const entries = new Map(); // key -> {value, size}
+/** @typedef {import("./api.js").Answer} Answer */
+
+/** @type {Map<string, {value: Answer, size: number}>} */
+const entries = new Map();
 let total = 0;
+/** @type {?Promise<void>} */
 let loaded = null;
 let saveTimer = 0;
 
+/** @param {string} site @param {string} serverUrl @param {?number} threshold @param {string[]} ignore @param {string[]} texts */
 export function cacheKey(site, serverUrl, threshold, ignore, texts) {
   return `${site}\u0000${serverUrl}\u0000${threshold ?? "default"}\u0000${ignore.join("\u0001")}\u0000${documentKey(texts)}`;
 }
 
+/** @param {string} key @param {Answer} value */
 function remember(key, value) {
   forget(key);
   const size = key.length + JSON.stringify(value).length;
   entries.set(key, { value, size });
   total += size;
   // Oldest first; the newest entry stays even when it alone is over the size bound.
-  while (entries.size > 1 && (entries.size > MAX_DOCUMENTS || total > MAX_SIZE)) forget(entries.keys().next().value);
+  while (entries.size > 1 && (entries.size > MAX_DOCUMENTS || total > MAX_SIZE)) forget(/** @type {string} */ (entries.keys().next().value));
 }
 
+/** @param {string} key */
 function forget(key) {
   const entry = entries.get(key);
   if (!entry) return;
@@ -37,6 +44,7 @@ function forget(key) {
   total -= entry.size;
 }
 
+/** Read what storage.session kept (once). */
 export async function load() {
   loaded ??= browser.storage.session
     .get(STORE_KEY)
@@ -44,13 +52,14 @@ export async function load() {
       const newer = [...entries]; // set while loading: newer than the stored ones
       entries.clear();
       total = 0;
-      for (const [key, value] of stored[STORE_KEY] || []) remember(key, value);
+      for (const [key, value] of /** @type {[string, Answer][]} */ (stored[STORE_KEY] || [])) remember(key, value);
       for (const [key, { value }] of newer) remember(key, value);
     })
     .catch(() => {});
   return loaded;
 }
 
+/** The answer kept for `key`, if any. @param {string} key @returns {Answer | undefined} */
 export function get(key) {
   const entry = entries.get(key);
   if (!entry) return undefined;
@@ -59,6 +68,7 @@ export function get(key) {
   return entry.value;
 }
 
+/** Keep `value` for `key` (and in storage.session soon). @param {string} key @param {Answer} value */
 export function set(key, value) {
   remember(key, value);
   clearTimeout(saveTimer);

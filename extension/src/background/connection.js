@@ -10,24 +10,28 @@ import { getConnection, setSecret } from "../shared/settings.js";
 import * as api from "./api.js";
 import { t } from "../shared/i18n.js";
 
-let starting = null; // Promise<secret> of the start in flight
+/** @type {?Promise<?string>} */
+let starting = null; // the secret, from the start in flight
 
 /** Ask the browser host to start the server at `serverUrl`; resolves to its secret (kept in
  *  the settings). Throws ServerError: "start-failed" with the host's message; null when the
- *  host is not installed (the caller reports its own error). */
+ *  host is not installed (the caller reports its own error).
+ *  @param {string} serverUrl @returns {Promise<?string>} */
 async function startServer(serverUrl) {
   const url = new URL(serverUrl);
+  /** @type {{type: string, port: number, origin?: string}} */
   const message = { type: "start", port: Number(url.port) || 80 };
   // Firefox's origin is random per install: the host starts the server allowing it.
   if (__BROWSER__ === "firefox") message.origin = new URL(browser.runtime.getURL("")).origin;
+  /** @type {?{type?: unknown, secret?: unknown, message?: unknown}} */
   let answer;
   try {
-    answer = await browser.runtime.sendNativeMessage(BROWSER_HOST, message);
+    answer = /** @type {typeof answer} */ (await browser.runtime.sendNativeMessage(BROWSER_HOST, message));
   } catch {
     return null; // not installed (or not for this browser)
   }
   if (answer?.type !== "ready" || typeof answer.secret !== "string") {
-    throw new api.ServerError("start-failed", t("error_start_failed", answer?.message ?? t("error_host_no_answer")));
+    throw new api.ServerError("start-failed", t("error_start_failed", String(answer?.message ?? t("error_host_no_answer"))));
   }
   await setSecret(answer.secret);
   return answer.secret;
@@ -49,7 +53,8 @@ export async function connect(onStarting = () => {}) {
   } catch (error) {
     // "impostor" too: the secret kept here may be an old one (the file was deleted); the host
     // checks what answers against the file's secret and never hands it to anything else.
-    if (!["down", "no-secret", "impostor"].includes(error.kind) || !(await mayStart())) throw error;
+    const canHelp = error instanceof api.ServerError && ["down", "no-secret", "impostor"].includes(error.kind);
+    if (!canHelp || !(await mayStart())) throw error;
     onStarting();
     starting ??= startServer(serverUrl).finally(() => (starting = null));
     const fresh = await starting;

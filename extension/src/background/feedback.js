@@ -8,7 +8,9 @@ import { t } from "../shared/i18n.js";
 
 const LABELS = ["spun", "not_spun"];
 
-/** The correction's fields when they have the documented shape (shared/messages.js), else null. */
+/** The correction's fields when they have the documented shape (shared/messages.js), else null.
+ *  @param {import("../shared/message-types.js").Unchecked} correction  what a content script sent
+ *  @returns {?{paragraph: string, start: number, end: number, label: string, original: ?string, url?: ?string}} */
 function checked(correction) {
   const { paragraph, start, end, label, original } = correction || {};
   if (typeof paragraph !== "string" || !LABELS.includes(label)) return null;
@@ -17,13 +19,16 @@ function checked(correction) {
   return { paragraph, start, end, label, original: original == null ? null : original.trim() };
 }
 
+/** @param {string | undefined} url @returns {?string} */
 function pageAddress(url) {
-  return /^https?:\/\//.test(url || "") ? url : null;
+  return url && /^https?:\/\//.test(url) ? url : null;
 }
 
 /**
  * Send one correction from a content script (sender: its runtime.MessageSender).
- * @returns {Promise<import("../shared/messages.js").CorrectionResult>}
+ * @param {unknown} correction  as the content script sent it (checked here)
+ * @param {import("webextension-polyfill").Runtime.MessageSender} sender
+ * @returns {Promise<import("../shared/message-types.js").CorrectionResult>}
  */
 export async function sendCorrection(correction, sender) {
   const settings = await getSettings();
@@ -36,6 +41,6 @@ export async function sendCorrection(correction, sender) {
     const { id } = await api.feedback(serverUrl, secret, body);
     return { sent: true, id };
   } catch (error) {
-    return { sent: false, reason: "failed", message: error.message };
+    return { sent: false, reason: "failed", message: /** @type {Error} */ (error).message };
   }
 }

@@ -13,10 +13,10 @@ import { connect } from "./connection.js";
 
 const TEST_SEARCHES = "testSearches";
 
-/** Search with the reader's default search engine, results in a new tab. */
+/** Search with the reader's default search engine, results in a new tab. @param {string} text */
 async function search(text) {
   if (__TEST_BUILD__) {
-    const { [TEST_SEARCHES]: done = [] } = await browser.storage.local.get(TEST_SEARCHES);
+    const { [TEST_SEARCHES]: done = [] } = /** @type {{[key: string]: string[]}} */ (await browser.storage.local.get(TEST_SEARCHES));
     await browser.storage.local.set({ [TEST_SEARCHES]: [...done, text] });
   }
   if (__BROWSER__ === "firefox") await browser.search.search({ query: text, disposition: "NEW_TAB" });
@@ -25,16 +25,18 @@ async function search(text) {
 
 /**
  * Search for the original of the article in tab `tabId`.
- * @returns {Promise<import("../shared/messages.js").FindOriginalResult>}
+ * @param {?number | undefined} tabId  none: no tab to ask, no article
+ * @returns {Promise<import("../shared/message-types.js").FindOriginalResult>}
  */
 export async function findOriginal(tabId) {
-  const best = bestRestoredSentence(await requestArticle(tabId));
+  const best = bestRestoredSentence(await requestArticle(/** @type {number} see tabId */ (tabId)));
   if (!best) return { searched: false, reason: "nothing-restored" };
   const query = phraseQuery(best.text);
   try {
     await search(query);
   } catch (error) {
-    return { searched: false, reason: "failed", message: String(error?.message || error) };
+    const failure = /** @type {?{message?: unknown}} whatever the search API threw */ (error);
+    return { searched: false, reason: "failed", message: String(failure?.message || failure) };
   }
   return { searched: true, query };
 }
@@ -42,7 +44,7 @@ export async function findOriginal(tabId) {
 /**
  * The likely source of the page at `url` from the reader's scans; null when none is known or
  * the server cannot say (not running, an older server).
- * @returns {Promise<?{url: string, title: string, id: string, overlap: number}>}
+ * @param {string} url @returns {Promise<?import("../shared/message-types.js").PageSource>}
  */
 export async function pageSource(url) {
   if (!/^https?:\/\//.test(url || "")) return null;

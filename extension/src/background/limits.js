@@ -5,10 +5,14 @@
 import { limitBudget } from "../shared/document.js";
 import * as api from "./api.js";
 
-const known = new Map(); // server address -> Promise<budget>
+/** @typedef {import("../shared/document.js").Budget} Budget */
+
+/** @type {Map<string, Promise<Budget>>} */
+const known = new Map(); // server address -> its budget
 
 /** The budget for `serverUrl`: {paragraphs, paragraphTokens, tokens}. Never throws: a server
- *  that does not answer gets the extension's own budget (and is asked again next time). */
+ *  that does not answer gets the extension's own budget (and is asked again next time).
+ *  @param {string} serverUrl @param {import("./api.js").Secret} secret @returns {Promise<Budget>} */
 export function budgetFor(serverUrl, secret) {
   if (!known.has(serverUrl)) {
     const budget = api.health(serverUrl, secret).then(
@@ -20,15 +24,17 @@ export function budgetFor(serverUrl, secret) {
     );
     known.set(serverUrl, budget);
   }
-  return known.get(serverUrl);
+  return /** @type {Promise<Budget>} set above */ (known.get(serverUrl));
 }
 
-/** A health answer got elsewhere (the popup's server status): its limits from now on. */
+/** A health answer got elsewhere (the popup's server status): its limits from now on.
+ *  @param {string} serverUrl @param {import("./http.js").Json} health */
 export function remember(serverUrl, health) {
   known.set(serverUrl, Promise.resolve(limitBudget(health?.limits)));
 }
 
-/** The server's limits are in doubt (it refused a request within them): ask again next time. */
+/** The server's limits are in doubt (it refused a request within them): ask again next time.
+ *  @param {string} serverUrl */
 export function forget(serverUrl) {
   known.delete(serverUrl);
 }

@@ -1,5 +1,5 @@
 // Background (service worker in Chromium, background script in Firefox): the only place that
-// talks to the server. Content scripts connect a port per page and send the page's whole article
+// talks to the server. Content scripts connect a port per page (page-ports.js) and send the page's whole article
 // as one document (its paragraph texts in reading order, and which of them the reader sees)
 // whenever it changes; the server decides per article, so each document is one POST
 // /api/v1/analyze (never split into batches), marks first: provisional marks per part the server
@@ -12,28 +12,12 @@
 import browser from "webextension-polyfill";
 import { BUDGET } from "../shared/document.js";
 import { getConnection } from "../shared/settings.js";
-import { siteOf } from "../shared/sites.js";
 import { estimateTokens } from "../shared/tokens.js";
-import {
-  listen,
-  MESSAGES,
-  PAGE_PORT,
-  portListener,
-  postAnalyzeError,
-  postAnswer,
-  postBusy,
-  postMarks,
-  postServerStarting,
-  postSuggestions,
-  requestAnalyzePage,
-  sendMoveMark,
-} from "../shared/messages.js";
-import { analyzeDocument } from "./analyze.js";
+import { listen, MESSAGES, requestAnalyzePage, sendMoveMark } from "../shared/messages.js";
 import * as api from "./api.js";
 import * as cache from "./cache.js";
 import * as limits from "./limits.js";
-import * as shared from "./shared-requests.js";
-import * as suggestions from "./suggestions.js";
+import { listenToPages } from "./page-ports.js";
 import * as tabs from "./tabs.js";
 import { forgetTab, setPageState, tabState } from "./badge.js";
 import { sendCorrection } from "./feedback.js";
@@ -41,85 +25,7 @@ import { mayStart } from "../shared/host-permission.js";
 import { onInstalled } from "./welcome.js";
 import { findOriginal, pageSource } from "./find-original.js";
 
-// Chromium may stop a service worker that has been idle for 30 s, and waiting on a fetch is not
-// activity (an extension API call is). A long article can take the server longer than that, and
-// a busy server can keep a tab waiting to retry.
-const KEEPALIVE_MS = 20000;
-let keepalive = 0;
-
-function keepAliveWhileWaiting() {
-  const waiting = tabs.busy() || shared.size() > 0;
-  if (waiting && !keepalive) {
-    keepalive = setInterval(() => browser.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
-  } else if (!waiting && keepalive) {
-    clearInterval(keepalive);
-    keepalive = 0;
-  }
-}
-
-function isDocument(texts) {
-  return Array.isArray(texts) && texts.every((text) => typeof text === "string");
-}
-
-/** Run a tab's job, keeping the background alive while any is waiting. */
-async function track(promise) {
-  keepAliveWhileWaiting();
-  try {
-    return await promise;
-  } finally {
-    keepAliveWhileWaiting();
-  }
-}
-
-browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== PAGE_PORT || !port.sender?.tab) return;
-  const tabId = port.sender.tab.id;
-  let open = true;
-  let restoring = null; // {id, worker}: the suggestions of the page's answered document (suggestions.js)
-  const stopRestoring = () => {
-    restoring?.worker.stop();
-    restoring = null;
-  };
-  port.onDisconnect.addListener(() => {
-    open = false;
-    stopRestoring();
-    tabs.forgetFrame(tabId, port); // its request, if any, is aborted
-  });
-  port.onMessage.addListener(
-    portListener({
-      [MESSAGES.ANALYZE]: async ({ id, texts, first }) => {
-        if (!isDocument(texts)) return;
-        stopRestoring();
-        const firstRead = Array.isArray(first) ? first.filter((i) => Number.isInteger(i) && i >= 0 && i < texts.length) : [];
-        const onBusy = (seconds, attempt) => open && postBusy(port, id, seconds, attempt);
-        const onStarting = () => open && postServerStarting(port, id);
-        const onMarks = (spans) => open && postMarks(port, id, spans);
-        try {
-          const site = siteOf(port.sender.tab.url); // the top-level page's, for every frame of the tab
-          const answer = await track(tabs.submit(tabId, port, (signal, others) =>
-            analyzeDocument(site, texts, signal, others, onBusy, onStarting, firstRead, onMarks)));
-          if (!open) return;
-          postAnswer(port, id, answer);
-          if (answer.article) {
-            const post = (spans) => open && postSuggestions(port, id, spans);
-            restoring = { id, worker: suggestions.start(answer.article, post) };
-          }
-        } catch (error) {
-          if (error instanceof tabs.Superseded) return; // a newer document's answer will come
-          if (open) postAnalyzeError(port, id, error);
-        }
-      },
-      [MESSAGES.SUGGEST]: ({ id, paragraph, start, end }) => {
-        if (restoring?.id !== id || ![paragraph, start, end].every(Number.isInteger)) return;
-        restoring.worker.urgent({ paragraph, start, end });
-      },
-      [MESSAGES.CANCEL]: () => {
-        stopRestoring();
-        tabs.clearFrame(tabId, port);
-      },
-    }),
-  );
-});
+listenToPages();
 
 /** The server's status, for the popup and the options page; `canStart`: the reader allowed the
  *  browser host to start it. */
@@ -130,14 +36,15 @@ async function serverStatus() {
     const health = await api.health(serverUrl, secret);
     limits.remember(serverUrl, health);
     return { ok: true, serverUrl, health, canStart };
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {Error & {kind?: string, status?: ?number}} a ServerError mostly */ (caught);
     return { ok: false, serverUrl, canStart, error: { kind: error.kind || "error", message: error.message, status: error.status ?? null } };
   }
 }
 
 listen({
   // Kept under the tab's address: the frame that speaks for the tab may be a child frame.
-  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(sender.tab.id, sender.tab.url, message.state) : undefined),
+  [MESSAGES.PAGE_STATE]: (message, sender) => (sender.tab ? setPageState(/** @type {number} a content script's tab has one */ (sender.tab.id), sender.tab.url, message.state) : undefined),
   [MESSAGES.SERVER_STATUS]: () => serverStatus(),
   [MESSAGES.CORRECTION]: (message, sender) => (sender.tab ? sendCorrection(message.correction, sender) : undefined),
   // an extension page (popup, restored view) names a tab; a content script gets its own
@@ -155,12 +62,14 @@ browser.tabs.onRemoved.addListener((tabId) => {
 
 // Keyboard commands (manifest "commands"; rebindable at chrome://extensions/shortcuts and in
 // Firefox's add-on manager): move focus between the marks of the tab's page, or analyse it now.
+/** @type {Record<string, (tabId: number) => Promise<?boolean>>} */
 const COMMANDS = {
   "next-mark": (tabId) => sendMoveMark(tabId, 1),
   "previous-mark": (tabId) => sendMoveMark(tabId, -1),
   "analyze-page": (tabId) => requestAnalyzePage(tabId),
 };
 
+/** @param {string} command @param {import("webextension-polyfill").Tabs.Tab} [tab] */
 async function onCommand(command, tab) {
   if (!Object.hasOwn(COMMANDS, command)) return false;
   const tabId = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;

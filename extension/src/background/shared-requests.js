@@ -3,7 +3,10 @@
 // brings its own AbortSignal; the request itself is aborted (the server sees the disconnect)
 // only when every asker has given up on it.
 
-const pending = new Map(); // key -> {promise, controller, askers}
+/** @typedef {{promise: Promise<unknown>, controller: AbortController, askers: number, settled: boolean}} Entry */
+
+/** @type {Map<string, Entry>} */
+const pending = new Map();
 
 class Abandoned extends Error {
   constructor() {
@@ -15,20 +18,23 @@ class Abandoned extends Error {
 /**
  * The result of `start(signal)` for `key`, shared with anyone who asks for the same key while it
  * runs. Rejects at once when `signal` aborts (with kind "aborted").
+ * @template T @param {string} key @param {(signal: AbortSignal) => Promise<T>} start @param {AbortSignal} signal
+ * @returns {Promise<T>}
  */
 export function join(key, start, signal) {
   if (signal.aborted) return Promise.reject(new Abandoned());
   let entry = pending.get(key);
   if (!entry) {
     const controller = new AbortController();
-    entry = { controller, askers: 0, settled: false };
-    entry.promise = Promise.resolve()
+    const fresh = /** @type {Entry} its promise follows */ ({ controller, askers: 0, settled: false });
+    fresh.promise = Promise.resolve()
       .then(() => start(controller.signal))
       .finally(() => {
-        entry.settled = true;
-        if (pending.get(key) === entry) pending.delete(key);
+        fresh.settled = true;
+        if (pending.get(key) === fresh) pending.delete(key);
       });
-    pending.set(key, entry);
+    pending.set(key, fresh);
+    entry = fresh;
   }
   const shared = entry;
   shared.askers += 1;
@@ -42,7 +48,7 @@ export function join(key, start, signal) {
       reject(new Abandoned());
     };
     signal.addEventListener("abort", leave, { once: true });
-    shared.promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", leave));
+    /** @type {Promise<T>} the same key, the same request */ (shared.promise).then(resolve, reject).finally(() => signal.removeEventListener("abort", leave));
   });
 }
 

@@ -13,8 +13,12 @@ const CHUNK = 12;
 // A busy server (503) is asked again after its Retry-After, at most this many times per request.
 const MAX_BUSY_RETRIES = 3;
 
+/** @typedef {import("../shared/message-types.js").PlacedSpan} PlacedSpan */
+/** @typedef {{paragraph: number, start: number, end: number}} Range */
+
+/** Wait `seconds`, or until `signal` aborts. @param {number} seconds @param {AbortSignal} signal */
 function sleep(seconds, signal) {
-  return new Promise((resolve) => {
+  return new Promise(/** @param {(value?: void) => void} resolve */ (resolve) => {
     const timer = setTimeout(resolve, seconds * 1000);
     signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
   });
@@ -25,26 +29,29 @@ function sleep(seconds, signal) {
  * `post(spans)` gets each restored batch (PlacedSpan[], paragraphs indexed in the page's texts).
  * A request that fails (after a busy server's retries) stops the worker: the marks stay pending,
  * and the reader pointing at one asks again (`urgent`).
- * @returns {{urgent(range: {paragraph: number, start: number, end: number}): void, stop(): void}}
+ * @param {import("./analyze.js").Article} article @param {(spans: PlacedSpan[]) => void} post
+ * @returns {{urgent(range: Range): void, stop(): void}}
  *   urgent: a range (paragraph indexed in the page's texts) to ask before the others
  */
 export function start(article, post) {
   const { asked, texts, answer, first, toTexts, inChosen } = article;
   const controller = new AbortController();
+  /** @type {Range[]} */
   const urgent = [];
   let running = false;
 
-  const stillPending = (range) =>
+  const stillPending = (/** @type {Range} */ range) =>
     (answer.results[range.paragraph]?.spans || []).some((s) => pending(s) && s.start < range.end && range.start < s.end);
 
+  /** @param {Range[]} ranges */
   async function ask(ranges) {
     for (let busy = 0; ; busy += 1) {
       try {
         const { serverUrl, secret, threshold, ignore, site } = asked;
         return await api.suggest(serverUrl, secret, texts, threshold, ignore, site, ranges, controller.signal);
       } catch (error) {
-        if (error.kind !== "busy" || busy >= MAX_BUSY_RETRIES || controller.signal.aborted) throw error;
-        await sleep(error.retryAfter, controller.signal);
+        if (!(error instanceof api.ServerError) || error.kind !== "busy" || busy >= MAX_BUSY_RETRIES || controller.signal.aborted) throw error;
+        await sleep(error.retryAfter ?? 0, controller.signal); // set with "busy" (http.js)
       }
     }
   }
@@ -84,7 +91,7 @@ export function start(article, post) {
   return {
     urgent(range) {
       if (!inChosen.has(range.paragraph)) return;
-      urgent.unshift({ ...range, paragraph: inChosen.get(range.paragraph) });
+      urgent.unshift({ ...range, paragraph: /** @type {number} */ (inChosen.get(range.paragraph)) });
       run();
     },
     stop() {

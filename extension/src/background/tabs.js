@@ -7,7 +7,17 @@
 //   - Each job gets what its frame may still use of the tab's budget: the frames' last documents
 //     together stay within it (a frame that goes away gives its share back).
 
-const tabs = new Map(); // tabId -> {running: ?Job, queue: Job[], frames: Map(frame -> {job: ?Job, used})}
+/** @typedef {{tokens: number, paragraphs: number}} Used  of the tab's budget */
+/**
+ * One document of a frame to ask about. frame: any key of the frame (its page port); promise:
+ * settles with `work`'s, or rejects with Superseded.
+ * @typedef {{frame: object, work: (signal: AbortSignal, others: Used) => Promise<{used?: Used}>, controller: AbortController,
+ *   promise: Promise<unknown>, resolve: (result: unknown) => void, reject: (error: unknown) => void}} Job
+ */
+/** @typedef {{running: ?Job, queue: Job[], frames: Map<object, {job: ?Job, used: Used}>}} Tab */
+
+/** @type {Map<number, Tab>} */
+const tabs = new Map();
 
 const NOTHING = Object.freeze({ tokens: 0, paragraphs: 0 });
 
@@ -19,12 +29,13 @@ export class Superseded extends Error {
   }
 }
 
+/** @param {number} tabId @returns {Tab} */
 function tabOf(tabId) {
   if (!tabs.has(tabId)) tabs.set(tabId, { running: null, queue: [], frames: new Map() });
-  return tabs.get(tabId);
+  return /** @type {Tab} set above */ (tabs.get(tabId));
 }
 
-/** What the other frames of the tab use: {tokens, paragraphs}. */
+/** What the other frames of the tab use: {tokens, paragraphs}. @param {Tab} tab @param {object} frame @returns {Used} */
 function usedByOthers(tab, frame) {
   let tokens = 0;
   let paragraphs = 0;
@@ -36,6 +47,7 @@ function usedByOthers(tab, frame) {
   return { tokens, paragraphs };
 }
 
+/** @param {Tab} tab @param {Job} job */
 function cancel(tab, job) {
   job.controller.abort();
   const waiting = tab.queue.indexOf(job);
@@ -43,9 +55,10 @@ function cancel(tab, job) {
   job.reject(new Superseded());
 }
 
+/** Start the tab's next job, unless one runs. @param {number} tabId @param {Tab} tab */
 function pump(tabId, tab) {
   if (tab.running || !tab.queue.length) return;
-  const job = tab.queue.shift();
+  const job = /** @type {Job} the queue has one */ (tab.queue.shift());
   tab.running = job;
   const { signal } = job.controller;
   Promise.resolve()
@@ -74,33 +87,36 @@ function pump(tabId, tab) {
  * with `used` ({tokens, paragraphs} of its own document) and must settle soon after `signal`
  * aborts. Resolves to the result; rejects with Superseded when a newer document of the frame
  * (or its going away) cancels it.
+ * @template {{used?: Used}} R
  * @param {number} tabId @param {object} frame any key of the frame (its page port)
+ * @param {(signal: AbortSignal, others: Used) => Promise<R>} work @returns {Promise<R>}
  */
 export function submit(tabId, frame, work) {
   const tab = tabOf(tabId);
   if (!tab.frames.has(frame)) tab.frames.set(frame, { job: null, used: NOTHING });
-  const slot = tab.frames.get(frame);
+  const slot = /** @type {{job: ?Job, used: Used}} set above */ (tab.frames.get(frame));
   if (slot.job) cancel(tab, slot.job);
-  const job = { frame, work, controller: new AbortController() };
+  const job = /** @type {Job} its promise, resolve and reject follow */ ({ frame, work: /** @type {Job["work"]} */ (work), controller: new AbortController() });
   job.promise = new Promise((resolve, reject) => Object.assign(job, { resolve, reject }));
   job.promise.catch(() => {}); // a caller that no longer waits must not leave it unhandled
   slot.job = job;
   tab.queue.push(job);
   pump(tabId, tab);
-  return job.promise;
+  return /** @type {Promise<R>} */ (job.promise);
 }
 
-/** The frame dropped its document (no article any more): cancel its job, give its share back. */
+/** The frame dropped its document (no article any more): cancel its job, give its share back.
+ *  @param {number} tabId @param {object} frame */
 export function clearFrame(tabId, frame) {
   const tab = tabs.get(tabId);
   const slot = tab?.frames.get(frame);
-  if (!slot) return;
+  if (!tab || !slot) return;
   if (slot.job) cancel(tab, slot.job);
   slot.job = null;
   slot.used = NOTHING;
 }
 
-/** The frame went away (its page port closed). */
+/** The frame went away (its page port closed). @param {number} tabId @param {object} frame */
 export function forgetFrame(tabId, frame) {
   clearFrame(tabId, frame);
   const tab = tabs.get(tabId);
@@ -108,7 +124,7 @@ export function forgetFrame(tabId, frame) {
   if (tab && !tab.frames.size && !tab.running) tabs.delete(tabId);
 }
 
-/** The tab closed. */
+/** The tab closed. @param {number} tabId */
 export function forgetTab(tabId) {
   const tab = tabs.get(tabId);
   if (!tab) return;

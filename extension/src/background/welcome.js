@@ -5,6 +5,7 @@ import browser from "webextension-polyfill";
 
 export const WELCOME_PAGE = "welcome.html";
 
+/** Open the first-run page on install. @param {import("webextension-polyfill").Runtime.OnInstalledDetailsType} details */
 export function onInstalled({ reason }) {
   if (reason !== "install") return null;
   return browser.tabs.create({ url: browser.runtime.getURL(WELCOME_PAGE) });

@@ -14,46 +14,56 @@ import { quote, t } from "../shared/i18n.js";
 
 const MAX_ORIGINAL_CHARS = 200; // the server's limit for `original`
 
-/** What became of a correction, in words. @param {import("../shared/messages.js").CorrectionResult} result */
+/** What became of a correction, in words. @param {import("../shared/message-types.js").CorrectionResult} result */
 function sentNote(result) {
   if (result?.sent) return t("actions_sent");
   if (result?.reason === "no-consent") return t("actions_not_sent_no_consent");
   return t("actions_not_sent", result?.message || t("actions_no_answer"));
 }
 
+/** @typedef {HTMLButtonElement | HTMLInputElement} Control  An action of the card (a button, the typed original). */
+
+/** @param {string} text @param {"button"|"submit"} [type] */
 function action(text, type = "button") {
   const button = el("button", "unspin-action", text);
   button.type = type;
   return button;
 }
 
+/** @typedef {import("./marks.js").Mark} Mark */
+/** @typedef {import("../shared/message-types.js").Correction} Correction */
+
+/** @param {Mark} mark @param {Correction["label"]} label @param {?string} [original] @returns {Correction} */
 function correctionOf(mark, label, original = null) {
   const { span, record } = mark;
   return { paragraph: record.text, start: span.start, end: span.end, label, original };
 }
 
-/** Send a correction; the answer as a note (never throws: the card must stay usable). */
+/** Send a correction; the answer as a note (never throws: the card must stay usable).
+ *  @param {Mark} mark @param {Correction["label"]} label @param {?string} original */
 async function send(mark, label, original) {
   try {
     return sentNote(await sendCorrection(correctionOf(mark, label, original)));
   } catch (error) {
-    return sentNote({ sent: false, reason: "failed", message: error.message });
+    return sentNote({ sent: false, reason: "failed", message: /** @type {Error} */ (error).message });
   }
 }
 
 /**
  * Fill `container` with the actions for `mark` (container: an element of the card).
- * @param guard  card-guard.js readiness of the card
- * @returns {HTMLElement[]} the controls, in tab order (disabled ones are skipped)
+ * @param {Element} container @param {Mark} mark
+ * @param {import("./card-guard.js").Readiness} guard  card-guard.js readiness of the card
+ * @returns {Control[]} the controls, in tab order (disabled ones are skipped)
  */
 export function renderActions(container, mark, guard) {
   const { span } = mark;
   const status = el("div", "unspin-status");
   status.setAttribute("role", "status");
-  const say = (text) => (status.textContent = text);
+  const say = (/** @type {string} */ text) => (status.textContent = text);
   /** `handler` for an event the reader made on `control` of a ready card; any other is ignored,
    *  and said so. */
-  const when = (control, handler) => (event) => {
+  /** @param {HTMLElement} control @param {(event: Event) => unknown} handler */
+  const when = (control, handler) => (/** @type {Event} */ event) => {
     if (event.isTrusted && guard.ready(appearedAt(control))) return handler(event);
     event.preventDefault();
     say(t("actions_ignored"));
@@ -66,7 +76,7 @@ export function renderActions(container, mark, guard) {
     await dismiss(location.hostname, span.text); // the mark goes (dismissals.js)
   }));
 
-  const confirm = async (original) => {
+  const confirm = async (/** @type {string} */ original) => {
     say(t("actions_kept", quote(original), await send(mark, "spun", original)));
   };
   const restore = (span.suggestions || []).slice(0, 3).map(({ text }) => {

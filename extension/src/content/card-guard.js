@@ -13,7 +13,8 @@
 /** ms a card (or a control that just appeared on it) must have been shown before it acts. */
 export const READY_MS = 500;
 
-/** Keep `host` styled with `style` and attached to `parent` until `signal` aborts. */
+/** Keep `host` styled with `style` and attached to `parent` until `signal` aborts.
+ *  @param {Element} host @param {string} style @param {Element} parent @param {AbortSignal} signal */
 export function keepHost(host, style, parent, signal) {
   const put = () => {
     if (signal.aborted) return;
@@ -33,13 +34,22 @@ export function keepHost(host, style, parent, signal) {
 const TRACKS_VISIBILITY = typeof IntersectionObserverEntry !== "undefined" && "isVisible" in IntersectionObserverEntry.prototype;
 
 /**
+ * @typedef {{now: () => number, shown(): void, hidden(): void, ready(since?: number): boolean}} Readiness
+ *   Whether the card's actions count now (readiness).
+ */
+
+/**
  * Readiness of `target` (the card): {shown(), hidden(), ready(since?) -> boolean}. shown() and
  * hidden() as the card opens and closes; ready(since) is true when the card has been open and
  * (where the browser can tell) unobstructed for READY_MS, and `since` (ms on `now`'s clock: when
  * a control appeared on the card, see `appeared`) is READY_MS old. `now`: the clock, ms.
+ * @param {Element} target @param {AbortSignal} signal @param {() => number} [now]
+ * @returns {Readiness}
  */
 export function readiness(target, signal, now = () => performance.now()) {
+  /** @type {?number} */
   let openedAt = null; // when the card was last shown
+  /** @type {?number} */
   let clearSince = TRACKS_VISIBILITY ? null : 0; // when it was last seen unobstructed (0: cannot tell)
   if (TRACKS_VISIBILITY) {
     const observer = new IntersectionObserver((entries) => {
@@ -65,12 +75,13 @@ export function readiness(target, signal, now = () => performance.now()) {
   };
 }
 
-/** Record on `control` that it appeared now (guard: a readiness); `appearedAt(control)` reads it. */
+/** Record on `control` that it appeared now (guard: a readiness); `appearedAt(control)` reads it.
+ *  @param {HTMLElement} control @param {Readiness} guard */
 export function appeared(control, guard) {
   control.dataset.appeared = String(guard.now());
 }
 
-/** When `control` appeared on the card (0: with the card). */
+/** When `control` appeared on the card (0: with the card). @param {HTMLElement} control */
 export function appearedAt(control) {
   return Number(control.dataset.appeared || 0);
 }

@@ -1,65 +1,50 @@
 // The hovercard: a dialog in the overlay's closed shadow root that describes one mark (its likely
-// original, the alternatives, the confidence) above its actions (card-actions.js), placed by the
-// mark and kept there on scroll and resize. Page and model text go in with textContent only.
+// original, the alternatives, the confidence: card-render.js) above its actions (card-actions.js),
+// placed by the mark and kept there on scroll and resize. Page and model text go in with
+// textContent only.
 import { renderActions } from "./card-actions.js";
 import { readiness } from "./card-guard.js";
+import { render } from "./card-render.js";
 import { el } from "./dom.js";
-import { direction, language, parts, percent, t } from "../shared/i18n.js";
+import { direction, language, t } from "../shared/i18n.js";
 import { pending } from "../shared/suggestions.js";
-import { sourceLine } from "../shared/source-link.js";
-import { askSource, knownSource } from "./page-source.js";
+import { askSource } from "./page-source.js";
 
 const HIDE_DELAY_MS = 250;
 
 /** The id of the card's description: what the mark buttons are described by (mark-focus.js). */
 export const DESCRIPTION_ID = "unspin-card";
 
-/** Page or model text inside the card, which speaks the reader's language: in the page's own
- *  (none given: unknown). */
-function pageText(tag, text) {
-  const node = el(tag, null, text);
-  node.lang = document.documentElement.lang;
-  return node;
-}
-
-/** Fill the card's description of a mark (textContent only); first the page's likely source,
- *  when the reader's scans know it (page-source.js). */
-function render(info, mark) {
-  const { span } = mark;
-  const [best, ...alternatives] = span.suggestions || [];
-  info.replaceChildren();
-  const source = knownSource();
-  if (source) {
-    const line = el("div", "unspin-source");
-    line.append(...sourceLine(source));
-    info.append(line);
-  }
-  const original = el("div", "unspin-original");
-  if (best) original.append(...parts("card_likely_original", pageText("strong", best.text)));
-  else original.append(t(pending(span) ? "card_finding_original" : "card_original_unknown"));
-  info.append(original);
-  const alts = alternatives.map((s) => s.text);
-  if (alts.length) info.append(el("div", "unspin-alts", t("card_alternatives", alts.join(", "))));
-  const confidence = el("div", "unspin-confidence");
-  const bar = el("span", "unspin-bar");
-  const fill = el("span");
-  fill.style.width = `${Math.round(span.score * 100)}%`;
-  bar.append(fill);
-  confidence.append(bar, t("card_confidence", percent(span.score)));
-  info.append(confidence);
-  const spun = el("div", "unspin-spun");
-  spun.append(...parts("card_spun_wording", pageText("q", span.text)));
-  info.append(spun, el("div", "unspin-foot", t("card_footer", "Enter", "Esc")));
-}
+/** @typedef {import("./marks.js").Mark} Mark */
+/** @typedef {import("./card-actions.js").Control} Control */
 
 /**
- * The card, added to `root` (the overlay's shadow root). `highlighter` (highlighter.js) shows
- * which mark is active; `releaseFocus()` is called when the card closes with focus inside it
- * (mark-focus.js takes it back to the mark); `onPending(mark)` when it opens on a mark whose
- * suggestions are not there yet (they are asked for: `refresh` shows them).
- * @param {(mark: object) => void} [onPending]
+ * @typedef {object} Card
+ * @property {HTMLElement} element
+ * @property {import("./card-guard.js").Readiness} guard
+ * @property {(mark: Mark, by: "hover"|"focus") => void} show  open the card on `mark`
+ * @property {() => void} hide
+ * @property {() => void} hideSoon  close after a moment (the pointer left the mark), unless shown
+ *   again meanwhile
+ * @property {(marks: Mark[]) => void} refresh  the suggestions of `marks` came: the open card shows
+ *   them (its focus stays where it was when its actions are the same)
+ * @property {() => void} keepOpen  stay open (the pointer is on the card itself)
+ * @property {?Mark} shown  the mark whose card is open (null: closed)
+ * @property {?("hover"|"focus")} shownBy  how it was opened (null: closed)
+ * @property {Control[]} controls  the card's actions, in tab order
  */
-export function init(signal, root, highlighter, releaseFocus, onPending = () => {}) {
+
+/**
+ * The card, added to `root` (the overlay's shadow root). `highlighter` shows which mark is active;
+ * `releaseFocus()` is called when the card closes with focus inside it (mark-focus.js takes it
+ * back to the mark); `onPending(mark)` when it opens on a mark whose suggestions are not there yet
+ * (they are asked for: `refresh` shows them).
+ * @param {AbortSignal} signal
+ * @param {{root: ShadowRoot, highlighter: import("./highlighter.js").Highlighter,
+ *   releaseFocus: () => void, onPending: (mark: Mark) => void}} parts
+ * @returns {Card}
+ */
+export function init(signal, { root, highlighter, releaseFocus, onPending }) {
   const element = el("div", "unspin-card");
   element.setAttribute("role", "dialog");
   element.lang = language(); // the extension's language, not the page's
@@ -75,12 +60,15 @@ export function init(signal, root, highlighter, releaseFocus, onPending = () => 
   root.append(element);
   const guard = readiness(element, signal);
 
-  /** @type {HTMLElement[]} */
+  /** @type {Control[]} */
   let controls = []; // the card's actions, in tab order
+  /** @type {?Mark} */
   let shown = null; // mark whose card is open
-  let shownBy = null; // "hover" | "focus"
+  /** @type {?("hover"|"focus")} */
+  let shownBy = null;
   let hideTimer = 0;
 
+  /** @param {Mark} mark */
   function place(mark) {
     const rects = mark.range.getClientRects();
     const rect = rects[0] || mark.range.getBoundingClientRect();
@@ -93,7 +81,7 @@ export function init(signal, root, highlighter, releaseFocus, onPending = () => 
     element.style.top = `${top}px`;
   }
 
-  /** Open the card on `mark`, shown by "hover" or "focus". */
+  /** Open the card on `mark`, shown by "hover" or "focus". @param {Mark} mark @param {"hover"|"focus"} by */
   function show(mark, by) {
     clearTimeout(hideTimer);
     if (shown !== mark || element.hidden) guard.shown(); // a card opening, or showing another mark
@@ -133,35 +121,28 @@ export function init(signal, root, highlighter, releaseFocus, onPending = () => 
     guard,
     show,
     hide,
-    /** Close after a moment (the pointer left the mark), unless shown again meanwhile. */
     hideSoon() {
       clearTimeout(hideTimer);
-      hideTimer = setTimeout(hide, HIDE_DELAY_MS);
+      hideTimer = window.setTimeout(hide, HIDE_DELAY_MS);
     },
-    /** The suggestions of `marks` came: the open card shows them (its focus stays where it was
-     *  when its actions are the same). */
     refresh(marks) {
       if (!shown || !marks.includes(shown)) return;
       render(info, shown);
-      const focused = controls.indexOf(root.activeElement);
+      const focused = controls.indexOf(/** @type {Control} */ (root.activeElement));
       guard.shown(); // new buttons under the pointer: a click counts only after a moment (card-guard.js)
       controls = renderActions(actions, shown, guard);
       if (focused >= 0) controls[Math.min(focused, controls.length - 1)]?.focus();
       place(shown);
     },
-    /** Stay open (the pointer is on the card itself). */
     keepOpen() {
       clearTimeout(hideTimer);
     },
-    /** The mark whose card is open (null: closed). */
     get shown() {
       return shown;
     },
-    /** How it was opened: "hover" | "focus" (null: closed). */
     get shownBy() {
       return shownBy;
     },
-    /** The card's actions, in tab order. */
     get controls() {
       return controls;
     },

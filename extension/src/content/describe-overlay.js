@@ -4,20 +4,22 @@
 import { appearedAt } from "./card-guard.js";
 import { contrastColours } from "./contrast.js";
 
-/** The name assistive technology gives a control of the card. */
+/** The name assistive technology gives a control of the card. @param {Element} node */
 function accessibleName(node) {
   return node.getAttribute("aria-label") || node.textContent;
 }
 
+/** @param {Element} element @returns {import("../shared/message-types.js").Rect} */
 function box(element) {
   const { x, y, width, height } = element.getBoundingClientRect();
   return { x, y, width, height };
 }
 
 /**
- * @param {{root: ShadowRoot, card, keyboard, announcer}} parts  the overlay's shadow root,
+ * @param {{root: ShadowRoot, card: import("./card.js").Card, keyboard: import("./mark-focus.js").MarkFocus,
+ *   announcer: import("./announcer.js").Announcer}} parts  the overlay's shadow root,
  *   card.js, mark-focus.js and announcer.js
- * @returns {import("../shared/messages.js").OverlayState}
+ * @returns {import("../shared/message-types.js").OverlayState}
  */
 export function describeOverlay({ root, card, keyboard, announcer }) {
   const element = card.element;

@@ -13,7 +13,7 @@ import { hasArticle } from "./extract.js";
 
 const isTop = window === window.top;
 
-/** The document of a same-origin window, else null. */
+/** The document of a same-origin window, else null. @param {?Window} win @returns {?Document} */
 function reachable(win) {
   try {
     return win && win.location.origin === location.origin ? win.document : null;
@@ -34,10 +34,10 @@ function ancestorDocuments() {
   return docs;
 }
 
-/** The documents of the same-origin frames inside `doc`, depth first. */
+/** The documents of the same-origin frames inside `doc`, depth first. @param {Document} doc @returns {Document[]} */
 function childDocuments(doc) {
   return [...doc.querySelectorAll("iframe, frame")].flatMap((frame) => {
-    const child = reachable(frame.contentWindow);
+    const child = reachable(/** @type {HTMLIFrameElement | HTMLFrameElement} */ (frame).contentWindow);
     return child ? [child, ...childDocuments(child)] : [];
   });
 }
@@ -50,7 +50,7 @@ export function mayHoldArticle() {
 }
 
 /** Whether this frame speaks for the tab, given its status: not when it is the top frame with
- *  no article while a child frame holds one. */
+ *  no article while a child frame holds one. @param {import("../shared/page-status.js").Status} status */
 export function speaksForTab(status) {
   return !(isTop && status === STATUS.NO_ARTICLE && childDocuments(document).some(hasArticle));
 }

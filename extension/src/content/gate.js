@@ -16,6 +16,8 @@ let requested = false;
  * Why Unspin must not work in this page now, as the status to report (STATUS.DISABLED,
  * PAUSED, ON_DEMAND), or null when it works. `running`: it works already (a page analysed before the
  * reader switched to on-demand keeps its marks).
+ * @param {import("../shared/settings.js").Settings} settings @param {boolean} running
+ * @returns {?import("../shared/page-status.js").Status}
  */
 export function idleStatus(settings, running) {
   if (!isSiteOn(settings, location.hostname)) return STATUS.DISABLED;
@@ -24,6 +26,7 @@ export function idleStatus(settings, running) {
   return null;
 }
 
+/** Pause (or resume) Unspin in this page until it reloads. @param {boolean} on */
 export function setPaused(on) {
   paused = !!on;
 }

@@ -11,25 +11,42 @@ import SHADES from "../../../server/mark-levels.json" with { type: "json" };
 import { styleShadowRootOf } from "./shadow-styles.js";
 
 export const LEVELS = [SHADES.otherwise, ...SHADES.levels.map((level) => level.name)];
+/** @param {string} level */
 const NAME = (level) => `unspin-${level}`;
 
-/** Confidence shade of a span score (cut-offs: server/mark-levels.json, shared with the scan report). */
+/** Confidence shade of a span score (cut-offs: server/mark-levels.json, shared with the scan report).
+ *  @param {number} score @returns {string} */
 export function levelOf(score) {
   return SHADES.levels.find((level) => score >= level.min)?.name ?? SHADES.otherwise;
 }
 
+/** @typedef {import("./marks.js").Mark} Mark */
+
 /**
- * @returns {{add(marks), remove(marks), marksAt(node), setActive(mark), setVisible(bool), marks: Set, readonly visible: boolean}}
- * A mark is {range: Range, nodes: Text[], span, paragraph, level}.
+ * The page's marks as painted highlights (the feature "highlighter", features.js).
+ * @typedef {object} Highlighter
+ * @property {Set<Mark>} marks  every mark painted
+ * @property {(marks: Mark[]) => void} add
+ * @property {(marks: Mark[]) => void} remove
+ * @property {(mark: ?Mark) => void} setActive  the mark whose card is open (null: none)
+ * @property {(on: boolean) => void} setVisible  show or hide every mark (the reader's setting)
+ * @property {boolean} visible
+ * @property {(node: Node) => ?Set<Mark>} marksAt  the marks over a text node
  */
-export function init(signal) {
+
+/** @param {import("./features.js").FeatureContext} context @returns {Highlighter} */
+export function init({ signal, settings }) {
+  /** @type {Record<string, Highlight>} */
   const highlights = Object.fromEntries(LEVELS.map((level) => [level, new Highlight()]));
   const active = new Highlight();
   active.priority = 1;
+  /** @type {Set<Mark>} */
   const marks = new Set();
-  const byNode = new Map(); // Text -> Set<mark>
+  /** @type {Map<Node, Set<Mark>>} */
+  const byNode = new Map();
   let visible = false;
 
+  /** @param {boolean} on */
   function setVisible(on) {
     visible = on;
     for (const level of LEVELS) {
@@ -40,6 +57,7 @@ export function init(signal) {
     else CSS.highlights.delete(NAME("active"));
   }
 
+  /** @param {Mark[]} list */
   function add(list) {
     for (const mark of list) {
       marks.add(mark);
@@ -53,6 +71,7 @@ export function init(signal) {
     }
   }
 
+  /** @param {Mark[]} list */
   function remove(list) {
     for (const mark of list) {
       marks.delete(mark);
@@ -66,6 +85,7 @@ export function init(signal) {
     }
   }
 
+  /** @param {?Mark} mark */
   function setActive(mark) {
     active.clear();
     if (mark) active.add(mark.range);
@@ -76,6 +96,7 @@ export function init(signal) {
     marks.clear();
     byNode.clear();
   });
+  setVisible(settings.highlights);
 
   return {
     marks,
@@ -86,6 +107,6 @@ export function init(signal) {
     get visible() {
       return visible;
     },
-    marksAt: (node) => byNode.get(node) || null,
+    marksAt: (node) => byNode.get(node) ?? null,
   };
 }

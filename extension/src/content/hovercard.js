@@ -25,18 +25,39 @@ const HOST_STYLE = [
   "z-index: 2147483647",
 ].map((rule) => `${rule} !important`).join(";");
 
+/** @typedef {import("./marks.js").Mark} Mark */
+
 /**
- * @param {AbortSignal} signal  removes the overlay
- * @param highlighter  see highlighter.js
- * @param {() => object[]} ordered  every mark in reading order (asked only on keyboard use)
- * @param {(mark: object) => void} onPending  the card opened on a mark still without suggestions
+ * The overlay's interface (the feature "hovercard", features.js).
+ * @typedef {object} Hovercard
+ * @property {(direction: number) => boolean} moveMark  keyboard focus to the next (1) or previous
+ *   (-1) mark (a browser command)
+ * @property {(index: number) => boolean} showMark  the index-th mark (the popup's list)
+ * @property {(marks: Mark[], successor?: ?((mark: Mark) => ?Mark)) => void} remove  marks left the page
+ * @property {(marks: Mark[]) => void} refresh  the suggestions of these marks came (marks.js): the
+ *   open card shows them
+ * @property {(on: boolean) => void} setVisible  the marks shown or hidden (the reader's setting)
+ * @property {?(() => import("../shared/message-types.js").OverlayState)} describe  test builds only:
+ *   the overlay as assistive technology meets it (describe-overlay.js)
  */
-export function init(signal, highlighter, ordered, onPending = (_mark) => {}) {
+
+/**
+ * The overlay; the session (features.session, read when asked) gives the marks in reading order
+ * (asked only on keyboard use) and asks for the suggestions of a card opened on a mark without them.
+ * @param {import("./features.js").FeatureContext} context  removes the overlay when aborted
+ * @returns {Hovercard}
+ */
+export function init({ signal, settings, features }) {
+  const { highlighter } = features;
+  if (!highlighter) throw new Error("no highlighter");
+  const ordered = () => features.session?.ordered() ?? [];
+  /** @param {Mark} mark */
+  const onPending = (mark) => features.session?.needSuggestions(mark);
   const host = document.createElement("unspin-overlay");
   host.setAttribute("style", HOST_STYLE);
   const root = host.attachShadow({ mode: "closed" });
   root.append(el("style", null, css));
-  const card = initCard(signal, root, highlighter, () => keyboard.releaseFocus(), onPending);
+  const card = initCard(signal, { root, highlighter, releaseFocus: () => keyboard.releaseFocus(), onPending });
   const announcer = initAnnouncer(root);
   const keyboard = initMarkFocus(signal, { root, card, announcer, ordered });
   initHover(signal, { host, highlighter, card });
@@ -44,17 +65,19 @@ export function init(signal, highlighter, ordered, onPending = (_mark) => {}) {
   keepHost(host, HOST_STYLE, document.documentElement, signal);
   signal.addEventListener("abort", () => host.remove());
 
+  /** @param {boolean} on */
+  function setVisible(on) {
+    keyboard.visible = on;
+    if (!on) card.hide();
+  }
+  setVisible(settings.highlights);
+
   return {
     moveMark: keyboard.moveMark,
     showMark: keyboard.showMark,
     remove: keyboard.remove,
-    /** The suggestions of these marks came (marks.js): the open card shows them. */
     refresh: (marks) => card.refresh(marks),
-    setVisible(on) {
-      keyboard.visible = on;
-      if (!on) card.hide();
-    },
-    /** Test builds only: the overlay as assistive technology meets it (describe-overlay.js). */
+    setVisible,
     describe: __TEST_BUILD__ ? () => describeOverlay({ root, card, keyboard, announcer }) : null,
   };
 }

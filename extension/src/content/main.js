@@ -1,61 +1,57 @@
-// Content script entry: starts the page features (highlighter, hovercard, session, observer),
-// each with init(signal); one AbortController tears them all down (site disabled, etc.).
+// Content script entry: registers the page features (features.js: one init(context) each, one
+// guard), starts them when Unspin works in this page and stops them all with one AbortController
+// (site disabled, tab paused); answers the popup's and the background's messages for the page.
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, sendPageState } from "../shared/messages.js";
 import { STATUS } from "../shared/page-status.js";
 import { DEFAULTS, getSettings } from "../shared/settings.js";
+import * as features from "./features.js";
 import * as frames from "./frames.js";
 import * as gate from "./gate.js";
-import * as dismissalsFeature from "./dismissals.js";
-import * as highlighterFeature from "./highlighter.js";
-import * as hovercardFeature from "./hovercard.js";
-import * as observerFeature from "./observer.js";
-import * as indicatorFeature from "./reading-indicator.js";
-import * as sessionFeature from "./session.js";
+import * as dismissals from "./dismissals.js";
+import * as highlighter from "./highlighter.js";
+import * as hovercard from "./hovercard.js";
+import * as observer from "./observer.js";
+import * as indicator from "./reading-indicator.js";
+import * as session from "./session.js";
+
+// In this order: each reads those before it at start, and those after only when called.
+features.add("highlighter", highlighter.init);
+features.add("hovercard", hovercard.init);
+features.add("dismissals", dismissals.init);
+features.add("indicator", indicator.init);
+features.add("session", session.init);
+features.add("observer", observer.init);
 
 // Set on this script's own global (the isolated world, which page scripts cannot reach) by the
 // first copy in a page: a second injection leaves the page to it.
 const RUNNING = "__unspinContentScript";
 
-let settings = null;
-let run = null; // {controller, highlighter, hovercard, session, indicator}
+/** @type {import("../shared/settings.js").Settings} */
+let settings = DEFAULTS;
+/** @type {?{controller: AbortController, features: import("./features.js").Features, session: import("./session.js").Session}} */
+let run = null;
+/** @type {import("../shared/message-types.js").PageState} */
 let lastState = { status: STATUS.STARTING };
 
+/** @param {import("../shared/message-types.js").PageState} state */
 function report(state) {
   lastState = state;
   const speaks = frames.speaksForTab(state.status);
-  run?.indicator?.update(speaks ? state : { status: STATUS.NO_ARTICLE }); // shown by the frame that speaks
+  run?.features.indicator?.update(speaks ? state : { status: STATUS.NO_ARTICLE }); // shown by the frame that speaks
   if (!speaks) return; // the article is in a child frame: it reports
   sendPageState({ ...state, hostname: location.hostname, url: location.href });
 }
 
-/** An error in one feature must not break the others: log it, carry on without it. */
-function safely(name, fn) {
-  try {
-    return fn();
-  } catch (error) {
-    console.debug(`Unspin: ${name} failed`, error);
-    return null;
-  }
-}
-
 function start() {
   const controller = new AbortController();
-  const { signal } = controller;
-  const highlighter = highlighterFeature.init(signal);
-  highlighter.setVisible(settings.highlights);
-  let session = null;
-  const hovercard = safely("hovercard", () =>
-    hovercardFeature.init(signal, highlighter, () => session?.ordered() ?? [], (mark) => session?.needSuggestions(mark)));
-  hovercard?.setVisible(settings.highlights);
-  const dismissals = dismissalsFeature.init(signal, settings.dismissed, () => session?.refilter());
-  const indicator = safely("indicator", () => indicatorFeature.init(signal));
-  session = sessionFeature.init(signal, { highlighter, hovercard, report, hides: dismissals.hides });
-  safely("observer", () =>
-    observerFeature.init(signal, { onRemoved: session.validate, onChanged: session.scan, onNavigated: session.reset }),
-  );
-  run = { controller, highlighter, hovercard, session, indicator };
-  session.scan();
+  const started = features.start({ signal: controller.signal, settings, report });
+  if (!started.session) {
+    controller.abort(); // without the session there is nothing to show (features.js logged why)
+    return;
+  }
+  run = { controller, features: started, session: started.session };
+  run.session.scan();
 }
 
 function stop() {
@@ -72,18 +68,21 @@ function update() {
   } else if (!run) start();
 }
 
+/** @param {Record<string, import("webextension-polyfill").Storage.StorageChange>} changes @param {string} area */
 function onStorageChanged(changes, area) {
   if (area !== "local") return;
-  for (const [key, { newValue }] of Object.entries(changes)) settings[key] = newValue ?? DEFAULTS[key];
+  const changed = Object.entries(changes).filter(([key]) => Object.hasOwn(DEFAULTS, key));
+  settings = { ...settings, ...Object.fromEntries(changed.map(([key, { newValue }]) => [key, newValue ?? DEFAULTS[/** @type {keyof DEFAULTS} */ (key)]])) };
   if (gate.GATE_SETTINGS.some((key) => key in changes)) update();
   if (!run) return;
   if ("highlights" in changes) {
-    run.highlighter.setVisible(settings.highlights);
-    run.hovercard?.setVisible(settings.highlights);
+    run.features.highlighter?.setVisible(settings.highlights);
+    run.features.hovercard?.setVisible(settings.highlights);
   }
   if ("serverUrl" in changes || "threshold" in changes || "ignore" in changes) run.session.refresh();
 }
 
+/** @type {import("../shared/message-types.js").Handlers<import("../shared/message-types.js").RuntimeMessages, unknown>} */
 const handlers = {
   [MESSAGES.ANALYZE_PAGE]: async () => {
     gate.request();
@@ -98,7 +97,7 @@ const handlers = {
   },
   [MESSAGES.GET_STATE]: async () => ({
     ...(run ? run.session.state() : lastState),
-    overlay: run?.hovercard?.describe?.() ?? null, // test builds only
+    overlay: run?.features.hovercard?.describe?.() ?? null, // test builds only
     hostname: location.hostname,
     url: location.href,
   }),
@@ -107,8 +106,8 @@ const handlers = {
     run?.session.refresh();
     return true;
   },
-  [MESSAGES.MOVE_MARK]: async ({ direction }) => run?.hovercard?.moveMark(direction < 0 ? -1 : 1) ?? false,
-  [MESSAGES.SHOW_MARK]: async ({ index }) => (Number.isInteger(index) && run?.hovercard?.showMark(index)) || false,
+  [MESSAGES.MOVE_MARK]: async ({ direction }) => run?.features.hovercard?.moveMark(direction < 0 ? -1 : 1) ?? false,
+  [MESSAGES.SHOW_MARK]: async ({ index }) => (Number.isInteger(index) && run?.features.hovercard?.showMark(index)) || false,
 };
 
 // Messages every frame acts on; the rest ask about the tab, and only the frame that speaks for
@@ -116,12 +115,17 @@ const handlers = {
 /** @type {Set<string>} */
 const FOR_EVERY_FRAME = new Set([MESSAGES.RESCAN, MESSAGES.ANALYZE_PAGE, MESSAGES.SET_PAUSED]);
 
+/** The handlers of messages about the tab answer only in the frame that speaks for it.
+ *  @param {typeof handlers} all @returns {typeof handlers} */
 function forTab(all) {
   const status = () => (run ? run.session.state() : lastState).status;
   return Object.fromEntries(
     Object.entries(all).map(([type, handler]) => [
       type,
-      FOR_EVERY_FRAME.has(type) ? handler : (message, sender) => (frames.speaksForTab(status()) ? handler(message, sender) : undefined),
+      FOR_EVERY_FRAME.has(type)
+        ? handler
+        : (/** @type {unknown} */ message, /** @type {unknown} */ sender) =>
+          (frames.speaksForTab(status()) ? /** @type {(message: unknown, sender: unknown) => unknown} */ (handler)(message, sender) : undefined),
     ]),
   );
 }

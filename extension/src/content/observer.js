@@ -3,6 +3,7 @@
 
 const DEBOUNCE_MS = 400;
 
+/** @param {string} href */
 function routeOf(href) {
   const url = new URL(href);
   // In-page anchors (#section) are no navigation; hash routers (#/path, #!/path) are.
@@ -10,13 +11,19 @@ function routeOf(href) {
   return url.href;
 }
 
+/** @typedef {undefined} Observer  (the feature "observer" has no interface) */
+
 /**
- * @param {{onRemoved(): void, onChanged(): void, onNavigated(): void}} handlers
- *   onRemoved: at once (cheap: drop marks whose text left the page),
- *   onChanged: debounced re-scan, onNavigated: the route changed (before the re-scan).
+ * Follows the page for the session (features.js): text removed drops its marks at once (cheap:
+ * session.validate), any change re-scans after a pause (session.scan), a new route resets the
+ * session (before the re-scan).
+ * @param {import("./features.js").FeatureContext} context
+ * @returns {Observer}
  */
-export function init(signal, handlers) {
-  const { onRemoved, onChanged, onNavigated } = handlers;
+export function init({ signal, features }) {
+  const { session } = features;
+  if (!session) throw new Error("no session");
+  const { validate: onRemoved, scan: onChanged, reset: onNavigated } = session;
   let route = routeOf(location.href);
   let timer = 0;
 

@@ -1,20 +1,25 @@
 // The page's one document in flight: the whole list of paragraph texts goes to the background on
-// the page's port (shared/messages.js), and only the answer for the current document counts: a
-// newer document supersedes one in flight (the background aborts its request), whose answer is
-// then ignored. A port that breaks (the background restarted) is opened again and the document
-// sent once more; while the server is busy, the document says when it is asked again.
-import { connectPage, MESSAGES, portListener, postAnalyze, postCancel, postSuggest } from "../shared/messages.js";
+// the page's port (shared/port-messages.js); only the answer for the current document counts (a
+// newer one supersedes it: the background aborts its request; page-document.js applies answers).
+// A port that breaks (the background restarted) is opened again and the document sent once more;
+// while the server is busy, the document says when it is asked again.
 import { t } from "../shared/i18n.js";
-import { placeSpans } from "../shared/suggestions.js";
+import { MESSAGES } from "../shared/messages.js";
+import { connectPage, portListener, postAnalyze, postCancel, postSuggest } from "../shared/port-messages.js";
+import { newDocument, takeAnswer, takeMarks, takeSuggestions } from "./page-document.js";
+
+/** @typedef {import("./page-document.js").PageDocument} PageDocument */
 
 /**
- * @typedef {{id: number, texts: string[], first: number[], answer: ?{results: object[], summary: ?object},
- *   marks: ?{results: object[]}, error: ?import("../shared/messages.js").Failure, tries: number,
- *   retryAt: number, launching: boolean}} PageDocument
- *   texts: the paragraphs sent, in reading order (results in the same order); first: the indices
- *   of those the reader saw (read first); marks: the provisional marks of the parts read so far,
- *   until the answer; retryAt: when the background asks a busy server again (ms since the epoch;
- *   0: not busy); launching: the browser host is starting the server for it
+ * The page's document and its port (session.js).
+ * @typedef {object} PagePort
+ * @property {?PageDocument} current  the document last sent (null: none)
+ * @property {(texts: string[], first?: number[]) => void} send  send these paragraph texts as the
+ *   page's document (superseding the one in flight); `first`: the indices of those the reader sees now
+ * @property {(index: number, start: number, end: number) => void} suggest  the reader points at a
+ *   mark (paragraph `index` of the document) still without suggestions: ask for it first
+ * @property {() => void} forget  the page has no document to ask about any more: the one in
+ *   flight is dropped
  */
 
 /**
@@ -22,10 +27,12 @@ import { placeSpans } from "../shared/suggestions.js";
  * @param {{onAnswer(): void, onChange(): void}} handlers  onAnswer: the current document's marks
  *   changed (provisional marks, the answer, suggestions; before onChange); onChange: its state
  *   changed (answered, failed, busy, retried)
+ * @returns {PagePort}
  */
 export function init(signal, { onAnswer, onChange }) {
   /** @type {?PageDocument} */
   let doc = null;
+  /** @type {?import("../shared/port-messages.js").Port} */
   let port = null;
   let nextId = 0;
   let busyTimer = 0;
@@ -35,20 +42,21 @@ export function init(signal, { onAnswer, onChange }) {
     port = connectPage();
     port.onMessage.addListener(
       portListener({
-        [MESSAGES.ANSWER]: answered,
-        [MESSAGES.MARKS]: provisional,
-        [MESSAGES.SUGGESTIONS]: restored,
-        [MESSAGES.ANALYZE_ERROR]: failed,
+        [MESSAGES.ANSWER]: (message) => update(message, (doc) => takeAnswer(doc, message) && onAnswer()),
+        [MESSAGES.MARKS]: marked(takeMarks), // provisional, until the answer
+        [MESSAGES.SUGGESTIONS]: marked(takeSuggestions),
+        // quiet on the page; the popup shows it
+        [MESSAGES.ANALYZE_ERROR]: (message) => update(message, (doc) => (doc.error = message.error)),
         [MESSAGES.BUSY]: busy,
-        [MESSAGES.SERVER_STARTING]: launching,
+        [MESSAGES.SERVER_STARTING]: (message) => update(message, (doc) => (doc.launching = true)),
       }),
     );
     port.onDisconnect.addListener(disconnected);
     return port;
   }
 
-  /** Ask for the current document (again). */
-  function post() {
+  /** Ask for `doc` (again). @param {PageDocument} doc */
+  function post(doc) {
     doc.tries += 1;
     try {
       postAnalyze(connect(), doc.id, doc.texts, doc.first);
@@ -67,65 +75,42 @@ export function init(signal, { onAnswer, onChange }) {
     port = null;
     if (signal.aborted || !doc || doc.answer || doc.error) return;
     // The background stopped while the document was in flight: ask once more on a fresh port.
-    if (doc.tries < 2) post();
+    if (doc.tries < 2) post(doc);
     else doc.error = { kind: "error", message: t("error_background_stopped") };
     onChange();
   }
 
-  const current = (message) => doc && message.id === doc.id; // else: for a superseded document
+  /** The current document when `message` is about it, else null (a superseded document's).
+   *  @param {{id: number}} message */
+  const current = (message) => (doc && message.id === doc.id ? doc : null);
 
-  function answered(message) {
-    if (!current(message)) return;
-    if (Array.isArray(message.results) && message.results.length === doc.texts.length) {
-      doc.answer = { results: message.results, summary: message.summary };
-      doc.marks = null; // the answer decides
-      doc.error = null;
-      onAnswer();
-    } else {
-      doc.error = { kind: "bad-answer", message: t("error_answer_mismatch") };
-    }
+  /** `change` the current document when `message` is about it, and say so.
+   *  @param {{id: number}} message @param {(doc: PageDocument) => unknown} change */
+  function update(message, change) {
+    const doc = current(message);
+    if (!doc) return;
+    change(doc);
     onChange();
   }
 
-  /** Provisional marks of a part the server read: shown until the answer (which decides). */
-  function provisional(message) {
-    if (!current(message) || doc.answer || !Array.isArray(message.spans)) return;
-    doc.marks ??= { results: doc.texts.map(() => ({ score: 0, spans: [] })) };
-    const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && s.paragraph >= 0 && s.paragraph < doc.texts.length);
-    for (const p of new Set(placed.map((s) => s.paragraph))) doc.marks.results[p] = { ...doc.marks.results[p] }; // changed: a new result
-    placeSpans(doc.marks.results, placed);
+  /** A handler of marks for the current document (`take` applies them).
+   *  @param {(doc: PageDocument, spans: unknown) => boolean} take
+   *  @returns {(message: {id: number, spans: unknown}) => void} */
+  const marked = (take) => (message) => {
+    const doc = current(message);
+    if (!doc || !take(doc, message.spans)) return;
     onAnswer();
     onChange();
-  }
+  };
 
-  /** Suggestions of some marks of the answer. */
-  function restored(message) {
-    if (!current(message) || !doc.answer || !Array.isArray(message.spans)) return;
-    const placed = message.spans.filter((s) => Number.isInteger(s?.paragraph) && doc.answer.results[s.paragraph]);
-    for (const p of new Set(placed.map((s) => s.paragraph))) doc.answer.results[p] = { ...doc.answer.results[p] };
-    placeSpans(doc.answer.results, placed);
-    onAnswer();
-    onChange();
-  }
-
-  function failed(message) {
-    if (!current(message)) return;
-    doc.error = message.error; // quiet on the page; the popup shows it
-    onChange();
-  }
-
+  /** @param {import("../shared/message-types.js").BusyMessage} message */
   function busy(message) {
-    if (!current(message) || !(message.seconds > 0)) return;
+    const doc = current(message);
+    if (!doc || !(message.seconds > 0)) return;
     doc.retryAt = Date.now() + message.seconds * 1000;
     onChange();
     clearTimeout(busyTimer);
-    busyTimer = setTimeout(onChange, message.seconds * 1000); // analysing again as it asks again
-  }
-
-  function launching(message) {
-    if (!current(message)) return;
-    doc.launching = true;
-    onChange();
+    busyTimer = window.setTimeout(onChange, message.seconds * 1000); // analysing again as it asks again
   }
 
   signal.addEventListener("abort", () => {
@@ -136,19 +121,14 @@ export function init(signal, { onAnswer, onChange }) {
   });
 
   return {
-    /** The document last sent (null: none). */
     get current() {
       return doc;
     },
-    /** Send these paragraph texts as the page's document (superseding the one in flight);
-     *  `first`: the indices of those the reader sees now. */
     send(texts, first = []) {
-      doc = { id: ++nextId, texts, first, answer: null, marks: null, error: null, tries: 0, retryAt: 0, launching: false };
-      if (texts.length) post();
+      doc = newDocument(++nextId, texts, first);
+      if (texts.length) post(doc);
       else doc.answer = { results: [], summary: null }; // every paragraph is over the budget
     },
-    /** The reader points at a mark (paragraph `index` of the document) still without
-     *  suggestions: ask for it first. */
     suggest(index, start, end) {
       if (!doc?.answer || !port) return;
       try {
@@ -157,7 +137,6 @@ export function init(signal, { onAnswer, onChange }) {
         port = null; // the background restarted: the page's next document asks again
       }
     },
-    /** The page has no document to ask about any more: the one in flight is dropped. */
     forget() {
       try {
         if (doc && !doc.answer && !doc.error && port) postCancel(port);

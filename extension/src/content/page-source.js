@@ -5,10 +5,10 @@ import { requestPageSource } from "../shared/messages.js";
 
 /** @type {?Promise<void>} */
 let asked = null;
-/** @type {?import("../shared/messages.js").PageSource} */
+/** @type {?import("../shared/message-types.js").PageSource} */
 let known = null;
 
-/** Ask for this page's source unless asked already; `onKnown()` when one comes. */
+/** Ask for this page's source unless asked already; `onKnown()` when one comes. @param {() => void} onKnown */
 export function askSource(onKnown) {
   asked ??= requestPageSource(location.href)
     .then((source) => {

@@ -4,10 +4,10 @@ import { STATUS } from "../shared/page-status.js";
 
 /**
  * @param {{records: import("./marks.js").PageParagraph[], doc: ?import("./page-port.js").PageDocument,
- *   title: string, summary: ?object, timing: object, hides(text: string): boolean}} page
+ *   title: string, summary: ?import("../shared/summary.js").Summary, timing: object, hides(text: string): boolean}} page
  *   summary: the server's, for the answer whose marks are shown; timing: the content script's
  *   own costs (ms)
- * @returns {import("../shared/messages.js").PageState}
+ * @returns {import("../shared/message-types.js").PageState}
  */
 export function pageState({ records, doc, title, summary, timing, hides }) {
   const analysed = records.filter((r) => r.result);
@@ -16,7 +16,7 @@ export function pageState({ records, doc, title, summary, timing, hides }) {
   let status = STATUS.DONE;
   if (!records.length) status = STATUS.NO_ARTICLE;
   else if (doc?.error) status = STATUS.ERROR;
-  else if (!doc?.answer) status = doc?.retryAt > Date.now() ? STATUS.BUSY : doc?.launching ? STATUS.LAUNCHING : STATUS.ANALYSING;
+  else if (!doc?.answer) status = (doc?.retryAt ?? 0) > Date.now() ? STATUS.BUSY : doc?.launching ? STATUS.LAUNCHING : STATUS.ANALYSING;
   else if (!analysed.length && skipped) status = STATUS.TOO_LONG;
   return {
     status,
@@ -26,8 +26,8 @@ export function pageState({ records, doc, title, summary, timing, hides }) {
     analysed: analysed.length,
     skipped,
     summary: analysed.length ? summary : null, // the server's, for what it analysed
-    retryAt: status === STATUS.BUSY ? doc.retryAt : null,
-    dismissed: analysed.flatMap((r) => r.result.spans.filter((span) => hides(span.text)).map((span) => span.text)),
+    retryAt: status === STATUS.BUSY ? doc?.retryAt : null, // BUSY: there is a document
+    dismissed: analysed.flatMap((r) => /** @type {import("../shared/message-types.js").ParagraphResult} */ (r.result).spans.filter((span) => hides(span.text)).map((span) => span.text)),
     timing: { ...timing },
   };
 }

@@ -17,13 +17,20 @@ const CSS = `div { font: 12px/1.4 system-ui, sans-serif; color: #1f2328; backgro
 @media (prefers-reduced-motion: no-preference) { div { animation: unspin-fade 0.2s ease-in; } }
 @keyframes unspin-fade { from { opacity: 0; } to { opacity: 1; } }`;
 
-/** @param {AbortSignal} signal  removes the indicator */
-export function init(signal) {
+/** @typedef {{update(state: import("../shared/message-types.js").PageState): void}} Indicator
+ *  update: follow the page's state */
+
+/** @param {import("./features.js").FeatureContext} context  aborted: removes the indicator
+ *  @returns {Indicator} */
+export function init({ signal }) {
+  /** @type {?HTMLElement} */
   let host = null;
+  /** @type {?HTMLElement} */
   let text = null;
 
+  /** @returns {HTMLElement} the text's element */
   function ensure() {
-    if (host?.isConnected) return;
+    if (host?.isConnected && text) return text;
     host = document.createElement(TAG);
     host.setAttribute("style", HOST_STYLE);
     const root = host.attachShadow({ mode: "closed" });
@@ -35,6 +42,7 @@ export function init(signal) {
     text.dir = direction();
     root.append(style, text);
     document.documentElement.append(host);
+    return text;
   }
 
   function hide() {
@@ -45,12 +53,9 @@ export function init(signal) {
   signal.addEventListener("abort", hide);
 
   return {
-    /** Follow the page's state: @param {import("../shared/messages.js").PageState} state */
     update(state) {
       if (!SHOWN.has(state.status)) return hide();
-      ensure();
-      text.textContent = statusText(state);
-      return undefined;
+      ensure().textContent = statusText(state);
     },
   };
 }

@@ -1,57 +1,50 @@
-// The page's article and its marks, following the page. The server decides per article (a
-// paragraph's marks depend on the whole article), so whenever the paragraph list changes (first
-// scan, paragraphs added, removed or changed, a settings change) the WHOLE list of paragraph texts
-// (within the page's budget, shared/document.js; the background cuts it to the tab's share) goes
-// to the background as one document (page-port.js), with which paragraphs the reader sees (the
-// headline, the lede and what is in view: read first). Provisional marks of each part read, the
-// answer, then the marks' suggestions re-apply the marks of every paragraph (marks.js); the page's
-// state goes to the badge and the popup (page-state.js).
+// The page's article and its marks, following the page (the feature "session", features.js). The
+// server decides per article (a paragraph's marks depend on the whole article), so whenever the
+// paragraph list changes (first scan, paragraphs added, removed or changed, a settings change) the
+// WHOLE list of paragraph texts (within the page's budget, shared/document.js; the background cuts
+// it to the tab's share) goes to the background as one document (page-port.js), with which
+// paragraphs the reader sees (the headline, the lede and what is in view: read first). Provisional
+// marks of each part read, the answer, then the marks' suggestions re-apply the marks of every
+// paragraph (marks.js); the page's state goes to the badge and the popup (page-state.js).
 import { sameTexts, withinBudget } from "../shared/document.js";
 import { pending } from "../shared/suggestions.js";
 import { extractArticle } from "./extract.js";
 import * as marksFeature from "./marks.js";
 import * as portFeature from "./page-port.js";
 import { pageState } from "./page-state.js";
+import { articleOf, inView, intact, measure, readParagraphs } from "./paragraphs.js";
 
-function sameNodes(a, b) {
-  return a.length === b.length && a.every((node, i) => node === b[i]);
-}
-
-// The first paragraphs of an article (its headline and lede) are read first, wherever the reader is.
-const LEDE_PARAGRAPHS = 2;
-
-/** Indices of the records the reader sees now, and of the first LEDE_PARAGRAPHS. */
-function inView(records) {
-  const height = window.innerHeight;
-  return records.flatMap((record, i) => {
-    if (i < LEDE_PARAGRAPHS) return [i];
-    const box = record.nodes[0]?.parentElement?.getBoundingClientRect();
-    return box && box.bottom > 0 && box.top < height ? [i] : [];
-  });
-}
-
-function measure(name, fn) {
-  performance.mark(`${name}-start`);
-  try {
-    return fn();
-  } finally {
-    performance.measure(name, `${name}-start`);
-  }
-}
+/** @typedef {import("./marks.js").Mark} Mark */
 
 /**
- * @param {AbortSignal} signal  ends the session
- * @param {{highlighter, hovercard, report(state: import("../shared/messages.js").PageState): void, hides?(text: string): boolean}} features
- *   hovercard may be null; hides: a wording the reader dismissed on this site, never marked, see
- *   dismissals.js
+ * The session's interface (the feature "session").
+ * @typedef {object} Session
+ * @property {() => void} scan  read the page's article again; a new version of it is sent
+ * @property {() => void} validate  drop paragraphs whose text left the page or changed
+ * @property {() => void} reset  the page navigated: no article until the next scan
+ * @property {() => void} refresh  settings that change answers, or Retry: ask again
+ * @property {() => void} refilter  the reader's dismissals changed: draw the marks again
+ * @property {() => import("../shared/message-types.js").PageState} state
+ * @property {() => import("../shared/message-types.js").Article} article
+ * @property {(mark: Mark) => void} needSuggestions  the reader points at `mark` (its card opens)
+ * @property {() => Mark[]} ordered  every mark, in reading order
  */
-export function init(signal, features) {
-  const { report, hides = () => false } = features;
-  const marks = marksFeature.init({ ...features, hides });
+
+/**
+ * @param {import("./features.js").FeatureContext} context  the highlighter (required), the
+ *   hovercard and the dismissals (a wording the reader dismissed on this site is never marked)
+ * @returns {Session}
+ */
+export function init({ signal, features, report }) {
+  const { highlighter, hovercard, dismissals } = features;
+  if (!highlighter) throw new Error("no highlighter");
+  const hides = dismissals?.hides ?? (() => false);
+  const marks = marksFeature.init({ highlighter, hovercard, hides });
   const documents = portFeature.init(signal, { onAnswer: apply, onChange: changed });
   /** @type {import("./marks.js").PageParagraph[]} */
   let records = []; // in reading order
   let title = "";
+  /** @type {?import("../shared/summary.js").Summary} */
   let summary = null; // the server's Summary for the answer whose marks are shown
   const timing = { extractMs: 0, highlightMs: 0, highlightRuns: 0 };
 
@@ -67,7 +60,7 @@ export function init(signal, features) {
     const doc = documents.current;
     const inDocument = budgeted();
     const answer = doc?.answer ?? doc?.marks;
-    if (!answer || !sameTexts(doc.texts, inDocument.map((r) => r.text))) return;
+    if (!doc || !answer || !sameTexts(doc.texts, inDocument.map((r) => r.text))) return;
     const resultOf = new Map(inDocument.map((record, k) => [record, answer.results[k]]));
     const start = performance.now();
     if (measure("unspin-highlight", () => marks.reconcile(records, resultOf))) {
@@ -77,7 +70,7 @@ export function init(signal, features) {
     summary = doc.answer?.summary ?? null;
   }
 
-  /** The reader points at `mark` (its card opens): ask for its suggestions if they are not there. */
+  /** @param {Mark} mark */
   function needSuggestions(mark) {
     const doc = documents.current;
     if (!doc?.answer || !pending(mark.span)) return;
@@ -90,17 +83,9 @@ export function init(signal, features) {
     const article = measure("unspin-extract", () => extractArticle(document));
     timing.extractMs = performance.now() - start;
     title = article.title;
-    const old = new Map(records.map((r) => [r.nodes[0], r]));
-    records = article.paragraphs.map((p) => {
-      const prev = old.get(p.nodes[0]);
-      if (prev && prev.text === p.map.text && sameNodes(prev.nodes, p.nodes)) {
-        old.delete(p.nodes[0]);
-        prev.kind = p.kind;
-        return prev;
-      }
-      return { kind: p.kind, nodes: p.nodes, snapshot: p.nodes.map((n) => n.data), map: p.map, text: p.map.text, result: null, marks: null };
-    });
-    for (const record of old.values()) marks.drop(record);
+    const read = readParagraphs(records, article);
+    records = read.records;
+    for (const record of read.dropped) marks.drop(record);
     const sent = budgeted();
     const texts = sent.map((r) => r.text);
     const doc = documents.current;
@@ -115,34 +100,18 @@ export function init(signal, features) {
   function validate() {
     const before = records.length;
     records = records.filter((r) => {
-      const intact = r.nodes.every((node, i) => node.isConnected && node.data === r.snapshot[i]);
-      if (!intact) marks.drop(r);
-      return intact;
+      const kept = intact(r);
+      if (!kept) marks.drop(r);
+      return kept;
     });
     if (records.length !== before) changed();
   }
 
-  function reset() {
-    for (const record of records) marks.drop(record);
-    records = [];
-    documents.forget();
-    summary = null;
-    title = "";
-    changed();
-  }
-
-  /** Settings that change answers (server, threshold), or Retry: drop the marks and ask again. */
-  function refresh() {
+  /** Drop every mark and the document (in flight or answered). */
+  function dropAll() {
     for (const record of records) marks.drop(record);
     documents.forget();
     summary = null;
-    scan();
-  }
-
-  /** The reader's dismissals changed: the marks drawn again. */
-  function refilter() {
-    marks.refilter(records);
-    changed();
   }
 
   function state() {
@@ -152,17 +121,30 @@ export function init(signal, features) {
   let reportTimer = 0;
   function changed() {
     clearTimeout(reportTimer);
-    reportTimer = setTimeout(() => report(state()), 50);
+    reportTimer = window.setTimeout(() => report(state()), 50);
   }
   signal.addEventListener("abort", () => clearTimeout(reportTimer));
 
-  function article() {
-    return {
-      title,
-      url: location.href,
-      paragraphs: records.map((r) => ({ kind: r.kind, text: r.text, spans: r.marks ? r.marks.map((m) => m.span) : [] })),
-    };
-  }
-
-  return { scan, validate, reset, refresh, refilter, state, article, needSuggestions, ordered: () => marks.ordered(records) };
+  return {
+    scan,
+    validate,
+    reset() {
+      dropAll();
+      records = [];
+      title = "";
+      changed();
+    },
+    refresh() {
+      dropAll();
+      scan();
+    },
+    refilter() {
+      marks.refilter(records);
+      changed();
+    },
+    state,
+    article: () => articleOf(title, records),
+    needSuggestions,
+    ordered: () => marks.ordered(records),
+  };
 }

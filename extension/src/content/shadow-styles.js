@@ -6,10 +6,12 @@
 // marks are painted).
 import css from "./content.css";
 
+/** @type {?CSSStyleSheet} */
 let sheet = null;
+/** @type {WeakSet<ShadowRoot>} */
 const styled = new WeakSet();
 
-/** Give the shadow root that holds `node` (if any) the marks' styles. */
+/** Give the shadow root that holds `node` (if any) the marks' styles. @param {Node} node */
 export function styleShadowRootOf(node) {
   const root = node.getRootNode();
   if (!(root instanceof ShadowRoot) || styled.has(root)) return;

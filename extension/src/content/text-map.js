@@ -7,10 +7,13 @@
 
 const SPACE = /[\s\u00a0]/u;
 
+/** @typedef {{text: string, piece: Int32Array, offset: Int32Array}} TextMap  A paragraph's text and,
+ *  per UTF-16 unit, the piece (text node) and the offset in it it came from. */
+
 /**
  * @param {{text: string, breakBefore?: boolean}[]} pieces  text node contents in document order;
  *   breakBefore: a line/block boundary lies between this piece and the previous one.
- * @returns {{text: string, piece: Int32Array, offset: Int32Array}}
+ * @returns {TextMap}
  */
 export function buildTextMap(pieces) {
   let total = 0;
@@ -56,6 +59,7 @@ export function buildTextMap(pieces) {
 /**
  * DOM positions of [start, end) in the mapped text: {startPiece, startOffset, endPiece, endOffset},
  * with spaces at the edges left out; null when the span is empty or out of range.
+ * @param {TextMap} map @param {number} start @param {number} end
  */
 export function spanToPositions(map, start, end) {
   const { text } = map;

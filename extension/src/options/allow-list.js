@@ -11,6 +11,7 @@ import { plural, quote, t } from "../shared/i18n.js";
 
 const EXPORT_NAME = "unspin-allow-list.txt";
 
+/** @param {string[]} list  clean (cleanAllowList) */
 function show(list) {
   $("allow-list").value = formatAllowList(list);
   $("allow-list-items").replaceChildren(
@@ -29,6 +30,7 @@ function show(list) {
   );
 }
 
+/** Store the allow-list, show it and say `message`. @param {string[]} list @param {string} message */
 async function save(list, message) {
   show(await setAllowList(list));
   $("allow-list-result").textContent = message;
@@ -41,6 +43,7 @@ function exportList() {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+/** @param {File} file */
 async function importList(file) {
   const imported = parseAllowList(await file.text());
   const { ignore } = await getSettings();
@@ -56,7 +59,7 @@ export async function initAllowList() {
   });
   $("allow-list-export").addEventListener("click", exportList);
   $("allow-list-import").addEventListener("change", () => {
-    const [file] = $("allow-list-import").files;
+    const [file] = /** @type {FileList} a file input's */ ($("allow-list-import").files);
     if (file) importList(file);
     $("allow-list-import").value = "";
   });

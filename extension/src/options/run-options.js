@@ -5,7 +5,7 @@ import { ANALYSE_ON, getSettings, setSettings } from "../shared/settings.js";
 import { SITE_MODES } from "../shared/sites.js";
 import { showSiteLists } from "./site-lists.js";
 
-/** @type {Object<string, string[]>} */
+/** @type {{siteMode: string[], analyseOn: string[]}} */
 const CHOICES = { siteMode: Object.values(SITE_MODES), analyseOn: Object.values(ANALYSE_ON) };
 
 export async function initRunOptions() {
@@ -14,7 +14,7 @@ export async function initRunOptions() {
     for (const input of document.querySelectorAll(`input[name="${key}"]`)) {
       if (!(input instanceof HTMLInputElement)) continue;
       if (!values.includes(input.value)) throw new Error(`options.html: ${key} has no value ${input.value}`);
-      input.checked = input.value === settings[key];
+      input.checked = input.value === settings[/** @type {keyof typeof CHOICES} */ (key)];
       input.addEventListener("change", async () => {
         if (!input.checked) return;
         await setSettings({ [key]: input.value });

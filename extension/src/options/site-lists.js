@@ -7,8 +7,13 @@ import { SITE_MODES, siteOf } from "../shared/sites.js";
 import { $ } from "../shared/controls.js";
 import { t } from "../shared/i18n.js";
 
-const LISTS = { disabledSites: "disabled-sites", enabledSites: "enabled-sites" }; // setting -> element id prefix
+/** @typedef {"disabledSites"|"enabledSites"} SiteListKey */
 
+/** @type {Record<SiteListKey, string>} */
+const LISTS = { disabledSites: "disabled-sites", enabledSites: "enabled-sites" }; // setting -> element id prefix
+const KEYS = /** @type {SiteListKey[]} */ (Object.keys(LISTS));
+
+/** @param {SiteListKey} key @param {string[]} sites */
 function render(key, sites) {
   const prefix = LISTS[key];
   const list = $(`${prefix}-list`);
@@ -28,7 +33,7 @@ function render(key, sites) {
   $(`${prefix}-empty`).hidden = sites.length > 0;
 }
 
-/** Show the list the mode uses (the other one is kept, hidden). */
+/** Show the list the mode uses (the other one is kept, hidden). @param {string} mode */
 export function showSiteLists(mode) {
   $("disabled-sites").hidden = mode === SITE_MODES.OPT_IN;
   $("enabled-sites").hidden = mode !== SITE_MODES.OPT_IN;
@@ -36,7 +41,8 @@ export function showSiteLists(mode) {
 
 export async function initSiteLists() {
   const settings = await getSettings();
-  for (const [key, prefix] of Object.entries(LISTS)) {
+  for (const key of KEYS) {
+    const prefix = LISTS[key];
     render(key, settings[key]);
     $(`${prefix}-form`).addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -55,6 +61,6 @@ export async function initSiteLists() {
   }
   browser.storage.onChanged.addListener((changes, area) => {
     if (area !== "local") return;
-    for (const key of Object.keys(LISTS)) if (key in changes) render(key, changes[key].newValue ?? []);
+    for (const key of KEYS) if (key in changes) render(key, /** @type {string[] | undefined} */ (changes[key].newValue) ?? []);
   });
 }

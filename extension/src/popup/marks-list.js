@@ -5,6 +5,7 @@ import { requestArticle, requestShowMark } from "../shared/messages.js";
 import { $ } from "../shared/controls.js";
 import { t } from "../shared/i18n.js";
 
+/** @param {import("../shared/message-types.js").Span} span */
 function label(span) {
   const best = span.suggestions?.[0]?.text;
   if (best) return t("popup_mark_item", span.text, best);
@@ -12,6 +13,7 @@ function label(span) {
 }
 
 /** Show the marks of the page in `tabId` (again: call on each state change).
+ *  @param {?number | undefined} tabId  none: no marks
  *  @param {boolean} closeAfter  close the popup once a mark is chosen (the toolbar popup) */
 export async function showMarks(tabId, closeAfter) {
   const list = $("marks");
@@ -25,7 +27,7 @@ export async function showMarks(tabId, closeAfter) {
       button.className = "mark-item";
       button.textContent = label(span);
       button.addEventListener("click", async () => {
-        if ((await requestShowMark(tabId, index)) && closeAfter) window.close();
+        if ((await requestShowMark(/** @type {number} there are marks */ (tabId), index)) && closeAfter) window.close();
       });
       const item = document.createElement("li");
       item.append(button);

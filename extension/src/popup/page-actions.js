@@ -13,14 +13,16 @@ import { $ } from "../shared/controls.js";
 import { t } from "../shared/i18n.js";
 import { sourceLine } from "../shared/source-link.js";
 
+/** @type {?number | undefined} */
 let tabId = null;
-/** @type {?import("../shared/messages.js").PageState} */
+/** @type {?import("../shared/message-types.js").PageState} */
 let state = null;
+/** @type {?string} */
 let sourceOf = null; // the address whose source was asked
 
-const say = (text) => ($("action-status").textContent = text);
+const say = (/** @type {string} */ text) => ($("action-status").textContent = text);
 
-/** What the reader's scans know of the page at `url`: its likely source, as a link. */
+/** What the reader's scans know of the page at `url`: its likely source, as a link. @param {string} url */
 async function showSource(url) {
   const source = await requestPageSource(url).catch(() => null);
   const box = $("page-source");
@@ -28,12 +30,14 @@ async function showSource(url) {
   if (source) box.replaceChildren(...sourceLine(source));
 }
 
-/** Follow the page's state (called with every state the popup shows; null: no content script). */
+/** Follow the page's state (called with every state the popup shows; null: no content script).
+ *  @param {?import("../shared/message-types.js").PageState} pageState */
 export function showPageActions(pageState) {
   state = pageState;
-  const answered = !!state?.summary && state.status !== STATUS.DISABLED;
+  const summary = state?.summary;
+  const answered = !!summary && state?.status !== STATUS.DISABLED;
   $("copy-report").disabled = !answered;
-  $("find-original").disabled = !(answered && state.summary.spans > 0);
+  $("find-original").disabled = !(answered && summary.spans > 0);
   if (state?.url && state.url !== sourceOf) {
     sourceOf = state.url;
     showSource(state.url);
@@ -45,19 +49,19 @@ async function findOriginal() {
 }
 
 async function copyReport() {
-  const article = await requestArticle(tabId);
+  const article = await requestArticle(/** @type {number} the popup's tab */ (tabId));
   if (!article || !state?.summary) return say(t("popup_report_no_article"));
   const report = markdownReport(article, state.summary);
   try {
     await navigator.clipboard.writeText(report);
   } catch (error) {
-    return say(t("popup_report_failed", error.message));
+    return say(t("popup_report_failed", /** @type {Error} */ (error).message));
   }
   if (__TEST_BUILD__) await browser.storage.local.set({ testReport: report });
   say(t("popup_report_copied"));
 }
 
-/** Wire the actions for the tab's page. */
+/** Wire the actions for the tab's page. @param {?number | undefined} tab */
 export function initPageActions(tab) {
   tabId = tab;
   $("find-original").addEventListener("click", findOriginal);

@@ -5,19 +5,23 @@
 import browser from "webextension-polyfill";
 import { listen, MESSAGES, requestPageState, requestRescan, requestServerStatus } from "../shared/messages.js";
 import { retrySeconds, STATUS, statusText } from "../shared/page-status.js";
-import { getSettings, setSettings, START_COMMANDS } from "../shared/settings.js";
+import { getSettings, setSettings } from "../shared/settings.js";
 import { initRunControls, showRunControls } from "./run-controls.js";
-import { refusedBrowser, showAllowOrigin } from "../shared/allow-origin.js";
+import { refusedBrowser } from "../shared/allow-origin.js";
+import { showServer, showStartCommands } from "./server-status.js";
 import { initDismissed, showDismissed } from "./dismissed.js";
 import { showMarks } from "./marks-list.js";
 import { $ } from "../shared/controls.js";
-import { localize, parts, plural, t } from "../shared/i18n.js";
+import { localize, plural, t } from "../shared/i18n.js";
 import { initSensitivity, showSensitivity, showSensitivityCounts } from "./sensitivity.js";
 import { initPageActions, showPageActions } from "./page-actions.js";
 import { summaryFigures, verdictText } from "../shared/summary.js";
 
 localize();
 
+/** @typedef {import("../shared/message-types.js").PageState} PageState */
+
+/** The tab to describe: the page's ?tab=, else the active one (none: no tab). @returns {Promise<number | undefined>} */
 async function targetTab() {
   const param = new URLSearchParams(location.search).get("tab");
   if (param) return Number(param);
@@ -27,6 +31,7 @@ async function targetTab() {
 
 let busyTick = 0;
 
+/** @param {?PageState} state */
 function showState(state) {
   clearTimeout(busyTick); // a busy server: the seconds count down until the page reports again
   if (state?.status === STATUS.BUSY) busyTick = setTimeout(() => showState(state), retrySeconds(state) > 1 ? 1000 : 250);
@@ -57,45 +62,11 @@ function showState(state) {
   $("restored").disabled = !hasText;
 }
 
-/** The server's status (null: not known yet), with what the page's last request met (state). */
-function showServer(status, state) {
-  if (!status) return;
-  const refused = refusedBrowser(status, state);
-  const launching = !status.ok && state?.status === STATUS.LAUNCHING; // the browser host is starting it
-  $("server").dataset.ok = launching ? "starting" : String(status.ok && !refused); // starting: not an error
-  $("server-help").hidden = (status.ok && !refused) || launching;
-  $("start-help").hidden = refused; // it runs: it needs a restart with this browser allowed
-  if (refused) {
-    $("server-status").textContent = t("server_refused", status.serverUrl);
-  } else if (launching) {
-    $("server-status").textContent = t("server_starting", status.serverUrl);
-  } else if (status.ok) {
-    const model = status.health.model || {};
-    $("server-status").textContent = t("server_running", status.serverUrl, `${model.name || "?"} ${model.version || ""}`.trim());
-  } else {
-    $("server-status").textContent =
-      status.error.kind === "down" ? t("server_unreachable", status.serverUrl) : t("server_problem", status.error.message);
-  }
-  // Firefox: the server refuses this install's origin until it is allowed.
-  if (refused) showAllowOrigin($("allow-origin-help"), browser.runtime.getURL(""));
-  else $("allow-origin-help").hidden = true;
-}
-
-/** How to start the server, from the one list of start commands (settings.js: the one from the
- *  Unspin folder, then the one once installed). */
-function showStartCommands() {
-  const [fromFolder, installed] = START_COMMANDS.map((command) =>
-    Object.assign(document.createElement("code"), { textContent: command, translate: false }),
-  );
-  fromFolder.id = "start-command";
-  $("start-help").replaceChildren(...parts("popup_start_help", fromFolder, installed));
-}
-
 async function main() {
   const tabId = await targetTab();
   // The page's corrections and marks follow its state too (the toolbar popup closes once a mark
   // is chosen, so the page has the focus).
-  const showCorrections = (state) => {
+  const showCorrections = (/** @type {?PageState} */ state) => {
     showDismissed(state);
     showMarks(tabId, !new URLSearchParams(location.search).has("tab"));
   };
@@ -106,7 +77,9 @@ async function main() {
   initSensitivity();
   showSensitivity(settings.threshold, null);
 
+  /** @type {?import("../shared/message-types.js").ServerStatus} */
   let status = null; // the server's, once known
+  /** @type {?PageState} */
   let state = null; // the page's
   // The page reports every change of its state (analysing, answered, disabled): follow it.
   listen({
@@ -138,14 +111,14 @@ async function main() {
   showSensitivity(settings.threshold, status);
   // The server came back since the page gave up: try the page again (not when it refused this
   // browser: that takes a restart with --allow-origin, then Retry).
-  if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(tabId);
+  if (status.ok && state?.status === STATUS.ERROR && !refusedBrowser(status, state)) requestRescan(/** @type {number} the page's */ (tabId));
 
   $("highlights").addEventListener("change", () => setSettings({ highlights: $("highlights").checked }));
   $("retry").addEventListener("click", async () => {
     status = await requestServerStatus();
     showServer(status, state);
     showSensitivity((await getSettings()).threshold, status);
-    await requestRescan(tabId);
+    await requestRescan(/** @type {number} the popup's tab */ (tabId));
   });
   $("restored").addEventListener("click", () => browser.tabs.create({ url: browser.runtime.getURL(`restored.html?tab=${tabId}`) }));
 }

@@ -14,13 +14,17 @@ import { t } from "../shared/i18n.js";
 const ANALYSE_COMMAND = "analyze-page";
 const ANALYSE_SHORTCUT = "Alt+Shift+U";
 
+/** @type {?number | undefined} */
 let tabId = null;
 let optIn = false;
 
 /** The switch of this mode (the other row stays hidden). */
 const siteSwitch = () => $(optIn ? "enable-site" : "disable-site");
 
-/** Follow the page's state (called with every state the popup shows; null: no content script). */
+/** @typedef {import("../shared/message-types.js").PageState} PageState */
+
+/** Follow the page's state (called with every state the popup shows; null: no content script).
+ *  @param {?PageState} state */
 export function showRunControls(state) {
   const hostname = state?.hostname;
   for (const id of ["site", "enable-site-name"]) if (hostname) $(id).textContent = siteOf(hostname);
@@ -36,11 +40,12 @@ export function showRunControls(state) {
   const analyse = Object.assign(document.createElement("button"), { id: "analyze-page", type: "button", className: "primary" });
   analyse.textContent = t("popup_analyse");
   analyse.title = t("popup_analyse_title", ANALYSE_COMMAND, ANALYSE_SHORTCUT);
-  analyse.addEventListener("click", () => requestAnalyzePage(tabId));
+  analyse.addEventListener("click", () => requestAnalyzePage(/** @type {number} the popup's tab */ (tabId)));
   $("restored").before(analyse);
 }
 
-/** Wire the controls for the tab's page (state: its state when the popup opened). */
+/** Wire the controls for the tab's page (state: its state when the popup opened).
+ *  @param {?number | undefined} tab @param {import("../shared/settings.js").Settings} settings @param {?PageState} state */
 export function initRunControls(tab, settings, state) {
   tabId = tab;
   optIn = settings.siteMode === SITE_MODES.OPT_IN;
@@ -50,8 +55,8 @@ export function initRunControls(tab, settings, state) {
   siteSwitch().checked = optIn ? on : !on;
   siteSwitch().addEventListener("change", async () => {
     const turnOn = optIn ? siteSwitch().checked : !siteSwitch().checked;
-    await setSettings(switchSite(await getSettings(), state.hostname, turnOn));
+    await setSettings(switchSite(await getSettings(), /** @type {PageState} the switch is disabled without one */ (state).hostname, turnOn));
   });
-  $("pause-tab").addEventListener("change", () => requestPause(tabId, $("pause-tab").checked));
+  $("pause-tab").addEventListener("change", () => requestPause(/** @type {number} the popup's tab */ (tabId), $("pause-tab").checked));
   showRunControls(state);
 }

@@ -18,9 +18,9 @@ let setting = null; // the reader's threshold (null: the model's)
 /** @type {?import("../shared/summary.js").Summary} */
 let summary = null; // the server's summary of the page's article
 
-const same = (a, b) => a != null && b != null && Math.abs(a - b) < 1e-6;
+const same = (/** @type {?number} */ a, /** @type {?number} */ b) => a != null && b != null && Math.abs(a - b) < 1e-6;
 
-/** A threshold as the language writes it, two decimals. */
+/** A threshold as the language writes it, two decimals. @param {number} value */
 function thresholdText(value) {
   return number(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
@@ -60,7 +60,7 @@ function render() {
  * Show the scale: `threshold` the reader's setting (null: the model's), `status` the server's
  * (null while unknown: the model's default is not known yet).
  * @param {?number} threshold
- * @param {?import("../shared/messages.js").ServerStatus} status
+ * @param {?import("../shared/message-types.js").ServerStatus} status
  */
 export function showSensitivity(threshold, status) {
   setting = threshold;
@@ -69,7 +69,7 @@ export function showSensitivity(threshold, status) {
   render();
 }
 
-/** The page's answer changed: what each point would mark. @param {?import("../shared/summary.js").Summary} pageSummary */
+/** The page's answer changed: what each point would mark. @param {?import("../shared/summary.js").Summary | undefined} pageSummary */
 export function showSensitivityCounts(pageSummary) {
   summary = pageSummary ?? null;
   if (points.length && !$("threshold").disabled) describe();

@@ -11,6 +11,8 @@ import { localize, plural, t } from "../shared/i18n.js";
 
 localize();
 
+/** A paragraph's element, its restored wording marked.
+ *  @param {string} tag @param {{text: string, spans: import("../shared/message-types.js").Span[]}} paragraph */
 function restoredNode(tag, paragraph) {
   const node = document.createElement(tag);
   for (const segment of restoreSegments(paragraph.text, paragraph.spans)) {

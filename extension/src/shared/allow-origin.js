@@ -13,19 +13,21 @@ export const IS_FIREFOX = typeof __BROWSER__ !== "undefined" && __BROWSER__ === 
 const FORBIDDEN = 403;
 
 /** Whether the server refused this browser: its status check or the page's last request
- *  (either may be null) answered 403. */
+ *  (either may be null) answered 403.
+ *  @param {?{ok: boolean, error?: ?import("./message-types.js").Failure} | undefined} serverStatus  a ServerStatus
+ *  @param {?{status: string, error?: ?import("./message-types.js").Failure} | undefined} pageState  a PageState */
 export function refusedBrowser(serverStatus, pageState) {
   return serverStatus?.error?.status === FORBIDDEN || pageState?.error?.status === FORBIDDEN;
 }
 
 /** `unspin serve --allow-origin <origin>` for an extension whose base URL is `extensionUrl`
- *  (runtime.getURL("")). */
+ *  (runtime.getURL("")). @param {string} extensionUrl */
 export function allowOriginCommand(extensionUrl) {
   // eslint-disable-next-line unspin/no-ui-literals -- a command, typed as it is in every language
   return `unspin serve --allow-origin ${String(extensionUrl).replace(/\/+$/, "")}`;
 }
 
-/** Fill `element` with the command on Firefox; hide it elsewhere. */
+/** Fill `element` with the command on Firefox; hide it elsewhere. @param {HTMLElement} element @param {string} extensionUrl */
 export function showAllowOrigin(element, extensionUrl) {
   element.hidden = !IS_FIREFOX;
   if (!IS_FIREFOX) return;

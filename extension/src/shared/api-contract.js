@@ -1,6 +1,7 @@
 // What the extension takes from the server's API description (server/openapi.json, the one owner
 // of these rules; tests/test_shared_rules.py checks that the server agrees): where the server
-// listens by default, the limits of an analyze request, the browser host's name and the nonce.
+// listens by default and on which loopback names, the limits of an analyze request, the verdicts of
+// a summary, the browser host's name and the nonce.
 import openapi from "../../../server/openapi.json" with { type: "json" };
 
 const request = openapi.components.schemas.AnalyzeRequest.properties;
@@ -28,3 +29,10 @@ export const MAX_SUGGESTION_SPANS = openapi.components.schemas.SuggestRequest.pr
 
 /** The sensitivity scale readers choose from, fewest marks (highest threshold) first. */
 export const THRESHOLD_SCALE = Object.freeze([...request.threshold["x-scale"]]);
+
+/** The loopback host names the extension may address the server by (loopback.js; the manifest's
+ *  host permissions and connect-src, manifest.mjs). */
+export const LOOPBACK_HOSTS = Object.freeze([...openapi["x-loopback-hosts"]]);
+
+/** A summary's verdicts, from the most to the least spun (Summary.verdict). */
+export const VERDICTS = Object.freeze([...openapi.components.schemas.Summary.properties.verdict.enum]);

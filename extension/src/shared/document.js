@@ -15,9 +15,12 @@ import { estimateTokens } from "./tokens.js";
 export const BUDGET = Object.freeze({ paragraphs: 400, paragraphTokens: 2000, tokens: 12000 });
 
 /** The budget within a server's reported limits ({max_tokens, max_paragraphs}, either may be
- *  missing: an older server reports none). @returns {Budget} */
+ *  missing: an older server reports none).
+ *  @param {?{max_tokens?: unknown, max_paragraphs?: unknown} | undefined} limits  as the server sent them (unchecked)
+ *  @param {Budget} [budget] @returns {Budget} */
 export function limitBudget(limits, budget = BUDGET) {
-  const below = (ours, theirs) => (Number.isInteger(theirs) && theirs > 0 ? Math.min(ours, theirs) : ours);
+  /** @param {number} ours @param {unknown} theirs */
+  const below = (ours, theirs) => (typeof theirs === "number" && Number.isInteger(theirs) && theirs > 0 ? Math.min(ours, theirs) : ours);
   const tokens = below(budget.tokens, limits?.max_tokens);
   return { paragraphs: below(budget.paragraphs, limits?.max_paragraphs), paragraphTokens: Math.min(budget.paragraphTokens, tokens), tokens };
 }
@@ -26,6 +29,7 @@ export function limitBudget(limits, budget = BUDGET) {
  * Which paragraphs of a page go to the server: their indices, in reading order. A paragraph over
  * `paragraphTokens` is left out whole (a cut paragraph would be another text); the selection ends
  * at `paragraphs` paragraphs, or before the total would pass `tokens`.
+ * @param {string[]} texts @param {Budget} [budget] @returns {number[]}
  */
 export function withinBudget(texts, budget = BUDGET) {
   const chosen = [];
@@ -40,17 +44,19 @@ export function withinBudget(texts, budget = BUDGET) {
   return chosen;
 }
 
-/** The estimated tokens of a document (shared/tokens.js). */
+/** The estimated tokens of a document (shared/tokens.js). @param {string[]} texts @returns {number} */
 export function documentTokens(texts) {
   return texts.reduce((sum, text) => sum + estimateTokens(text), 0);
 }
 
-/** The document's identity (for the cache): its paragraph texts in order, joined with U+0000. */
+/** The document's identity (for the cache): its paragraph texts in order, joined with U+0000.
+ *  @param {string[]} texts */
 export function documentKey(texts) {
   return texts.join("\u0000");
 }
 
-/** Whether two documents have the same paragraph texts in the same order. */
+/** Whether two documents have the same paragraph texts in the same order.
+ *  @param {readonly string[]} a @param {readonly string[]} b */
 export function sameTexts(a, b) {
   return a.length === b.length && a.every((text, i) => text === b[i]);
 }

@@ -4,6 +4,7 @@
 import browser from "webextension-polyfill";
 import { t } from "./i18n.js";
 
+/** @type {import("webextension-polyfill").Permissions.Permissions} */
 const PERMISSION = { permissions: ["nativeMessaging"] };
 const HOST_INSTALL = "unspin browser-host install"; // the command that installs the browser host
 
@@ -12,9 +13,10 @@ export function mayStart() {
   return browser.permissions.contains(PERMISSION).catch(() => false);
 }
 
-/** Wire `button` to ask for the permission and `state` (a live region) to say whether it is held. */
+/** Wire `button` to ask for the permission and `state` (a live region) to say whether it is held.
+ *  @param {HTMLElement} button @param {HTMLElement} state */
 export async function offerHostPermission(button, state) {
-  const show = (held) => {
+  const show = (/** @type {boolean} */ held) => {
     button.hidden = held;
     state.textContent = held ? t("host_allowed", HOST_INSTALL) : t("host_not_allowed");
   };

@@ -23,7 +23,8 @@ function api() {
  *  and shows its name. */
 const STRICT = typeof __TEST_BUILD__ === "undefined" || __TEST_BUILD__;
 
-/** The message, or "" when there is none of that name. */
+/** The message, or "" when there is none of that name.
+ *  @param {string} key @param {(string|number)[]} substitutions @returns {string} */
 function lookup(key, substitutions) {
   try {
     return api().getMessage(key, substitutions.map(String));
@@ -33,6 +34,7 @@ function lookup(key, substitutions) {
   }
 }
 
+/** @param {string} key @returns {string} */
 function missing(key) {
   const problem = `Unspin: no message "${key}" in _locales/en/messages.json`;
   if (STRICT) throw new Error(problem);
@@ -63,12 +65,13 @@ export function direction() {
   return RIGHT_TO_LEFT.test(language()) ? "rtl" : "ltr";
 }
 
-/** A number as the reader's language writes it (1,234 · 1.234 · 1 234). */
+/** A number as the reader's language writes it (1,234 · 1.234 · 1 234).
+ *  @param {number} value @param {Intl.NumberFormatOptions} [options] */
 export function number(value, options = undefined) {
   return new Intl.NumberFormat(language(), options).format(value);
 }
 
-/** A share (0..1) as a whole percentage in the reader's language (42% · 42 %). */
+/** A share (0..1) as a whole percentage in the reader's language (42% · 42 %). @param {number} share */
 export function percent(share) {
   return number(Math.round(share * 100) / 100, { style: "percent", maximumFractionDigits: 0 });
 }
@@ -87,7 +90,8 @@ export function plural(key, count, ...substitutions) {
   return lookup(`${key}_${category}`, args) || t(`${key}_other`, ...args);
 }
 
-/** A wording in quotation marks, as the reader's language writes them (“…” · „…“ · « … »). */
+/** A wording in quotation marks, as the reader's language writes them (“…” · „…“ · « … »).
+ *  @param {string} text */
 export function quote(text) {
   return t("quoted", text);
 }
@@ -131,11 +135,11 @@ export function localize(root = document) {
   }
   for (const element of root.querySelectorAll("[data-i18n]")) {
     if (!(element instanceof HTMLElement)) continue;
-    element.replaceChildren(...parts(element.dataset.i18n, ...element.children));
+    element.replaceChildren(...parts(/** @type {string} the selector's */ (element.dataset.i18n), ...element.children));
   }
   for (const name of ATTRIBUTES) {
     for (const element of root.querySelectorAll(`[data-i18n-${name}]`)) {
-      element.setAttribute(name, t(element.getAttribute(`data-i18n-${name}`)));
+      element.setAttribute(name, t(/** @type {string} the selector's */ (element.getAttribute(`data-i18n-${name}`))));
     }
   }
 }

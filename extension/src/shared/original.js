@@ -19,9 +19,12 @@ const QUOTES_RE = /["“”„«»]/g; // they would end the exact phrase early
  * @typedef {{text: string, restored: number, distinctive: number}} Candidate
  *   A restored sentence (or its best MAX_QUERY_WORDS-word part), its restored words and its
  *   distinctive terms.
+ * @typedef {{at: number, end: number, restored: boolean, distinctive: boolean}} Word
+ *   A word of a sentence: where it lies, whether it is restored wording, whether it is distinctive.
  */
 
-/** A paragraph with every top suggestion applied: its text and the ranges of the restored wording. */
+/** A paragraph with every top suggestion applied: its text and the ranges of the restored wording.
+ *  @param {{text: string, spans?: import("./message-types.js").Span[]}} paragraph */
 function restoredParagraph(paragraph) {
   let text = "";
   /** @type {Range[]} */
@@ -33,13 +36,15 @@ function restoredParagraph(paragraph) {
   return { text, restored };
 }
 
-/** Whether a word (not the sentence's first) is a distinctive term: a figure, a name or a long word. */
+/** Whether a word (not the sentence's first) is a distinctive term: a figure, a name or a long word.
+ *  @param {string} word @param {boolean} first */
 function distinctive(word, first) {
   return /\p{N}/u.test(word) || (!first && /^\p{Lu}/u.test(word)) || [...word].length >= DISTINCTIVE_LETTERS;
 }
 
 /** The words of [start, end) of `text` (a sentence): where each lies, whether it is restored
- *  wording and whether it is a distinctive term. */
+ *  wording and whether it is a distinctive term.
+ *  @param {string} text @param {number} start @param {number} end @param {Range[]} restored @returns {Word[]} */
 function wordsOf(text, start, end, restored) {
   return [...text.slice(start, end).matchAll(WORD_RE)].map((match, k) => {
     const at = start + match.index;
@@ -49,11 +54,12 @@ function wordsOf(text, start, end, restored) {
 }
 
 /** The best part of at most MAX_QUERY_WORDS of a sentence's words: the most restored words, and
- *  of such parts the one whose middle is nearest theirs (the restored wording in context). */
+ *  of such parts the one whose middle is nearest theirs (the restored wording in context).
+ *  @param {Word[]} words @returns {Word[]} */
 function bestWindow(words) {
   if (words.length <= MAX_QUERY_WORDS) return words;
   const restored = words.flatMap((w, i) => (w.restored ? [i] : []));
-  const middle = (restored[0] + restored.at(-1)) / 2;
+  const middle = (restored[0] + /** @type {number} */ (restored.at(-1))) / 2;
   let best = 0;
   let bestKey = [-1, 0];
   for (let i = 0; i + MAX_QUERY_WORDS <= words.length; i += 1) {
@@ -67,7 +73,7 @@ function bestWindow(words) {
  * The article's best restored sentence: the one with the most restored words, then the most
  * distinctive terms (the first in reading order on a tie), from its first word to its last (cut
  * to its best MAX_QUERY_WORDS words); null when nothing in the article is restored (no mark has a suggestion yet).
- * @param {{paragraphs: {text: string, spans?: import("./messages.js").Span[]}[]}} article
+ * @param {?{paragraphs: {text: string, spans?: import("./message-types.js").Span[]}[]}} article
  * @returns {?Candidate}
  */
 export function bestRestoredSentence(article) {
@@ -83,18 +89,19 @@ export function bestRestoredSentence(article) {
       if (!count) continue;
       const terms = words.filter((w) => w.distinctive).length;
       if (best && (count < best.restored || (count === best.restored && terms <= best.distinctive))) continue;
-      best = { text: text.slice(words[0].at, words.at(-1).end).replace(QUOTES_RE, " ").replace(/\s+/g, " ").trim(), restored: count, distinctive: terms };
+      best = { text: text.slice(words[0].at, /** @type {Word} */ (words.at(-1)).end).replace(QUOTES_RE, " ").replace(/\s+/g, " ").trim(), restored: count, distinctive: terms };
     }
   }
   return best;
 }
 
-/** The exact-phrase query for a sentence (its double quotes dropped: they would end the phrase). */
+/** The exact-phrase query for a sentence (its double quotes dropped: they would end the phrase).
+ *  @param {string} sentence */
 export function phraseQuery(sentence) {
   return `"${sentence.replace(QUOTES_RE, " ").replace(/\s+/g, " ").trim()}"`;
 }
 
-/** What became of a search for the original, in words. @param {?import("./messages.js").FindOriginalResult} result */
+/** What became of a search for the original, in words. @param {?import("./message-types.js").FindOriginalResult} result */
 export function searchNote(result) {
   if (result?.searched) return t("find_original_searched", result.query);
   if (result?.reason === "nothing-restored") return t("find_original_nothing");

@@ -2,6 +2,7 @@
 // in the popup and in the toolbar button's title (the one place for these words; the words
 // themselves are messages in _locales, shared/i18n.js). Pure: unit tests in page-status.test.js.
 import { plural, t } from "./i18n.js";
+import { lookOf } from "./verdicts.js";
 
 /** The statuses a page reports (the content script; gate.js for a page Unspin must not work in). */
 export const STATUS = Object.freeze({
@@ -21,6 +22,7 @@ export const STATUS = Object.freeze({
 /** @typedef {typeof STATUS[keyof typeof STATUS]} Status */
 
 /** The message of each status. */
+/** @type {Partial<Record<Status, string>>} */
 const STATUS_TEXT = {
   [STATUS.STARTING]: "status_starting",
   [STATUS.LAUNCHING]: "status_launching",
@@ -33,28 +35,28 @@ const STATUS_TEXT = {
   [STATUS.ERROR]: "status_error",
 };
 
-/** The toolbar button's title for an answered page, by the server's verdict. */
-const VERDICT_TITLE = {
-  "likely spun": "button_title_likely_spun",
-  "possibly spun": "button_title_possibly_spun",
-  "no sign of spinning": "button_title_no_sign",
-};
+/** @typedef {import("./message-types.js").PageState} PageState */
 
-/** Whole seconds until a busy server is asked again (at least 1 while busy). */
+/** Whole seconds until a busy server is asked again (at least 1 while busy).
+ *  @param {Pick<PageState, "retryAt">} state @param {number} [now] */
 export function retrySeconds(state, now = Date.now()) {
   return Math.max(1, Math.ceil(((state.retryAt ?? now) - now) / 1000));
 }
 
-/** The popup's headline for a state without figures (the status itself, for an unknown one). */
+/** The popup's headline for a state without figures (the status itself, for an unknown one).
+ *  @param {Pick<PageState, "status" | "retryAt">} state @param {number} [now] */
 export function statusText(state, now = Date.now()) {
   if (state.status === STATUS.BUSY) return t("status_busy", retrySeconds(state, now));
-  return STATUS_TEXT[state.status] ? t(STATUS_TEXT[state.status]) : state.status;
+  const key = STATUS_TEXT[state.status];
+  return key ? t(key) : state.status;
 }
 
-/** The toolbar button's title for the tab. */
+/** The toolbar button's title for the tab.
+ *  @param {Pick<PageState, "status" | "retryAt" | "summary">} state @param {number} [now] */
 export function buttonTitle(state, now = Date.now()) {
   const s = state.summary;
-  if (state.status === STATUS.DONE && s && VERDICT_TITLE[s.verdict]) return t(VERDICT_TITLE[s.verdict], plural("count_spans", s.spans));
+  const look = state.status === STATUS.DONE && s ? lookOf(s.verdict) : null; // the title by the server's verdict
+  if (s && look) return t(look.title, plural("count_spans", s.spans));
   if (state.status === STATUS.ERROR) return t("button_title_error");
   if (state.status === STATUS.BUSY) return t("button_title_busy", retrySeconds(state, now));
   if (state.status === STATUS.DISABLED) return t("button_title_disabled");

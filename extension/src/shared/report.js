@@ -5,12 +5,13 @@
 import { percent, t } from "./i18n.js";
 import { summaryFigures, verdictText } from "./summary.js";
 
-/** Text of the page or the model as Markdown inline text: one line, its markup characters escaped. */
+/** Text of the page or the model as Markdown inline text: one line, its markup characters escaped.
+ *  @param {string} text */
 export function markdownText(text) {
   return String(text).replace(/\s+/g, " ").trim().replace(/[\\`*_{}[\]()<>#+!|~&]/g, "\\$&");
 }
 
-/** A mark as a line of the report. @param {import("./messages.js").Span} span */
+/** A mark as a line of the report. @param {import("./message-types.js").Span} span @param {number} n its number */
 function markLine(span, n) {
   const spun = markdownText(span.text);
   const confidence = percent(span.score);
@@ -22,7 +23,7 @@ function markLine(span, n) {
 /**
  * The Markdown report of an article (the content script's, shared/messages.js Article) and the
  * server's summary of it.
- * @param {import("./messages.js").Article} article
+ * @param {import("./message-types.js").Article} article
  * @param {import("./summary.js").Summary} summary
  * @returns {string}
  */

@@ -6,8 +6,11 @@ import { coversWholeWords } from "./words.js";
  * Split `text` into segments [{text, original?}] where spans with a suggestion are replaced;
  * `original` holds the spun wording of a replaced segment (soft hyphens and zero-width
  * characters included). Spans that begin or end inside a word keep the page's text.
+ * @param {string} text @param {import("./message-types.js").Span[]} spans
+ * @returns {{text: string, original?: string}[]}
  */
 export function restoreSegments(text, spans) {
+  /** @type {{text: string, original?: string}[]} */
   const out = [];
   let pos = 0;
   for (const span of spans) {
@@ -21,6 +24,8 @@ export function restoreSegments(text, spans) {
   return out;
 }
 
+/** The paragraph's text with every span restored (restoreSegments).
+ *  @param {string} text @param {import("./message-types.js").Span[]} spans */
 export function restoreText(text, spans) {
   return restoreSegments(text, spans).map((s) => s.text).join("");
 }

@@ -7,7 +7,7 @@
 import { THRESHOLD_SCALE } from "./api-contract.js";
 
 /** Thresholds compare equal at this precision (the server rounds them the same way). */
-const same = (a, b) => Math.abs(a - b) < 1e-6;
+const same = (/** @type {number} */ a, /** @type {number} */ b) => Math.abs(a - b) < 1e-6;
 
 /**
  * The scale's points, fewest marks first: the contract's, the model's default and the reader's
@@ -24,7 +24,7 @@ export function scalePoints(modelDefault, setting = null) {
   return points.sort((a, b) => b - a);
 }
 
-/** The position of `threshold` on the scale (the nearest point). */
+/** The position of `threshold` on the scale (the nearest point). @param {number[]} points @param {number} threshold */
 export function positionOf(points, threshold) {
   let best = 0;
   points.forEach((p, i) => {
@@ -36,7 +36,7 @@ export function positionOf(points, threshold) {
 /**
  * The words the page's article would have marked at `threshold`, from the server's answer;
  * null when the answer does not say (no answer yet, or another article).
- * @param {?import("./summary.js").Summary} summary
+ * @param {?import("./summary.js").Summary} summary @param {number} threshold
  */
 export function spunWordsAt(summary, threshold) {
   const entry = summary?.spun_words_by_threshold?.find((e) => same(e.threshold, threshold));

@@ -2,6 +2,22 @@
 import browser from "webextension-polyfill";
 import { DEFAULT_SERVER_URL } from "./api-contract.js";
 
+/**
+ * @typedef {object} Settings  The reader's settings (storage.local; DEFAULTS gives each one).
+ * @property {string} serverUrl
+ * @property {?number} threshold
+ * @property {boolean} highlights
+ * @property {"all"|"opt-in"} siteMode
+ * @property {string[]} disabledSites
+ * @property {string[]} enabledSites
+ * @property {"load"|"demand"} analyseOn
+ * @property {string[]} ignore
+ * @property {Record<string, string[]>} dismissed
+ * @property {boolean} feedback
+ * @property {boolean} feedbackUrl
+ */
+
+/** @type {Readonly<Settings>} */
 export const DEFAULTS = Object.freeze({
   serverUrl: DEFAULT_SERVER_URL,
   threshold: null, // null: the model's own threshold (from /api/v1/health)
@@ -30,13 +46,13 @@ export const START_COMMANDS = ["make serve", "unspin serve"];
 // read the settings but never the secret (ESLint forbids src/content/ the two functions below).
 const SECRET_KEY = "secret";
 
-/** The settings (DEFAULTS' keys), without the secret. */
+/** The settings (DEFAULTS' keys), without the secret. @returns {Promise<Settings>} */
 export async function getSettings() {
   const stored = await browser.storage.local.get(Object.keys(DEFAULTS));
   return { ...DEFAULTS, ...stored };
 }
 
-/** @param {object} changes settings to change (DEFAULTS' keys) */
+/** @param {Partial<Settings>} changes settings to change (DEFAULTS' keys) */
 export function setSettings(changes) {
   return browser.storage.local.set(changes);
 }
@@ -49,7 +65,8 @@ export function setSettings(changes) {
 export async function getConnection() {
   const stored = await browser.storage.local.get(["serverUrl", SECRET_KEY]);
   const secret = stored[SECRET_KEY];
-  return { serverUrl: stored.serverUrl ?? DEFAULTS.serverUrl, secret: typeof secret === "string" ? secret : "" };
+  const serverUrl = typeof stored.serverUrl === "string" ? stored.serverUrl : DEFAULTS.serverUrl;
+  return { serverUrl, secret: typeof secret === "string" ? secret : "" };
 }
 
 /** Keep the server's secret (the background and the options page only). @param {string} secret */

@@ -12,7 +12,9 @@ import { getDomain } from "tldts";
 
 export const SITE_MODES = Object.freeze({ ALL: "all", OPT_IN: "opt-in" });
 
-/** The site of a host name (or of something typed: a URL, a host with a port). */
+/** @typedef {Pick<import("./settings.js").Settings, "siteMode" | "enabledSites" | "disabledSites">} SiteSettings */
+
+/** The site of a host name (or of something typed: a URL, a host with a port). @param {unknown} input */
 export function siteOf(input) {
   let host = String(input ?? "").trim().toLowerCase();
   if (!host) return "";
@@ -24,19 +26,21 @@ export function siteOf(input) {
   return getDomain(host, { allowPrivateDomains: true }) || host.replace(/^\[|\]$/g, "");
 }
 
-/** The list the per-site switch edits in this mode. */
+/** The list the per-site switch edits in this mode.
+ *  @param {Pick<SiteSettings, "siteMode">} settings @returns {"enabledSites" | "disabledSites"} */
 export function siteListKey(settings) {
   return settings.siteMode === SITE_MODES.OPT_IN ? "enabledSites" : "disabledSites";
 }
 
-/** Whether Unspin runs on pages of `hostname`. */
+/** Whether Unspin runs on pages of `hostname`. @param {SiteSettings} settings @param {string} hostname */
 export function isSiteOn(settings, hostname) {
   const site = siteOf(hostname);
   const listed = (settings[siteListKey(settings)] || []).includes(site);
   return settings.siteMode === SITE_MODES.OPT_IN ? listed : !listed;
 }
 
-/** The storage change that switches Unspin on (or off) for the site of `hostname`. */
+/** The storage change that switches Unspin on (or off) for the site of `hostname`.
+ *  @param {SiteSettings} settings @param {string | undefined} hostname @param {boolean} on */
 export function switchSite(settings, hostname, on) {
   const key = siteListKey(settings);
   const site = siteOf(hostname);

@@ -3,7 +3,7 @@
 // (http or https only), and how much of the text the two have in common. Text goes in as text.
 import { parts, percent } from "./i18n.js";
 
-/** @param {import("./messages.js").PageSource} source @returns {(Node|string)[]} */
+/** @param {import("./message-types.js").PageSource} source @returns {(Node|string)[]} */
 export function sourceLine(source) {
   const link = document.createElement("a");
   if (/^https?:\/\//.test(source.url)) link.href = source.url;

@@ -4,7 +4,7 @@
 // page's copy alike.
 
 /**
- * @typedef {import("./messages.js").Span} Span
+ * @typedef {import("./message-types.js").Span} Span
  * @typedef {Span & {paragraph: number}} PlacedSpan  A span with its paragraph's index.
  */
 
@@ -22,11 +22,12 @@ export function pending(span) {
  * @returns {Set<number>} the paragraphs whose spans changed
  */
 export function placeSpans(results, placed) {
+  /** @type {Set<number>} */
   const changed = new Set();
   for (const { paragraph, ...span } of placed) {
     const result = results[paragraph];
     if (!result) continue;
-    const overlaps = (s) => s.start < span.end && span.start < s.end;
+    const overlaps = (/** @type {Span} */ s) => s.start < span.end && span.start < s.end;
     const kept = result.spans.filter((s) => !(overlaps(s) && (pending(s) || (s.start === span.start && s.end === span.end))));
     if (kept.some(overlaps)) continue; // overlaps a restored span it does not replace: not this answer's
     result.spans = [...kept, span].sort((a, b) => a.start - b.start);

@@ -24,7 +24,7 @@ const PER_WORD = 0.5;
 const PER_PARAGRAPH = 1;
 
 /** The cost of one code point: [tokens, UTF-8 bytes, whether it is part of a word].
- *  @returns {[number, number, boolean]} */
+ *  @param {number} c @returns {[number, number, boolean]} */
 function cost(c) {
   if (c >= 0x61 && c <= 0x7a) return [0.25, 1, true]; // a-z
   if (c >= 0x41 && c <= 0x5a) return [0.5, 1, true]; // A-Z
@@ -34,8 +34,8 @@ function cost(c) {
   return [4, 4, true];
 }
 
-const isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isSpace = (c) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+const isDigit = (/** @type {number} */ c) => c >= 0x30 && c <= 0x39;
+const isSpace = (/** @type {number} */ c) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 
 /**
  * A conservative estimate of the LM tokens of one paragraph (never above its UTF-8 bytes plus
@@ -52,7 +52,7 @@ export function estimateTokens(text) {
     word = 0;
   };
   for (const char of text) {
-    const c = char.codePointAt(0);
+    const c = /** @type {number} a character has one */ (char.codePointAt(0));
     if (isSpace(c)) {
       endWord();
       if (afterSpace) tokens += 1;

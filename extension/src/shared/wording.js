@@ -11,7 +11,8 @@ import { MAX_ALLOW_LIST, MAX_WORDING_CHARS } from "./api-contract.js";
 import { wordingWords } from "./words.js";
 
 /** The key of a wording, as the server's (server/text.py wording_key): its words, invisible
- *  characters dropped, in lower case, joined by single spaces ("War\u00adfare, " -> "warfare"). */
+ *  characters dropped, in lower case, joined by single spaces ("War\u00adfare, " -> "warfare").
+ *  @param {string} text */
 export function wordingKey(text) {
   return wordingWords(text).join(" ");
 }
@@ -20,9 +21,12 @@ export function wordingKey(text) {
  * A clean allow-list from anything stored or typed: strings only, trimmed, spaces collapsed,
  * 1 to MAX_WORDING_CHARS code points, no repeats (case-insensitive, the first spelling kept), at
  * most MAX_ALLOW_LIST entries (the server's limits: api-contract.js).
+ * @param {unknown} list @returns {string[]}
  */
 export function cleanAllowList(list) {
+  /** @type {Set<string>} */
   const seen = new Set();
+  /** @type {string[]} */
   const out = [];
   for (const item of Array.isArray(list) ? list : []) {
     if (typeof item !== "string") continue;
@@ -36,12 +40,12 @@ export function cleanAllowList(list) {
   return out;
 }
 
-/** The wordings of an allow-list file (one per line; blank lines and # comments skipped). */
+/** The wordings of an allow-list file (one per line; blank lines and # comments skipped). @param {string} text */
 export function parseAllowList(text) {
   return cleanAllowList(String(text).split(/\r\n|\r|\n/).filter((line) => !line.trimStart().startsWith("#")));
 }
 
-/** An allow-list as a file: one wording per line. */
+/** An allow-list as a file: one wording per line. @param {unknown} list  cleaned first */
 export function formatAllowList(list) {
   const clean = cleanAllowList(list);
   return clean.length ? `${clean.join("\n")}\n` : "";

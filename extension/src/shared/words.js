@@ -17,7 +17,8 @@ export const INVISIBLE_RE = new RegExp(`[${RULES.invisible}]`, "gu");
 const LETTER = `(?:[\\p{L}\\p{N}]|[${RULES.combining_marks}])`;
 const WORDING_WORD_RE = new RegExp(`[\\p{L}\\p{N}]${LETTER}*(?:[${RULES.joiners}][\\p{L}\\p{N}]${LETTER}*)*`, "gu");
 
-/** The words of a wording as the server reads it: invisible characters dropped, lower case. */
+/** The words of a wording as the server reads it: invisible characters dropped, lower case.
+ *  @param {string} text @returns {string[]} */
 export function wordingWords(text) {
   return String(text).replace(INVISIBLE_RE, "").toLowerCase().match(WORDING_WORD_RE) ?? [];
 }
@@ -25,12 +26,14 @@ export function wordingWords(text) {
 const ENDS_IN_WORD = new RegExp(`${WORD_CHAR}$`, "u");
 const STARTS_IN_WORD = new RegExp(`^${WORD_CHAR}`, "u");
 
-/** Whether UTF-16 offset `i` of `text` lies between two characters of the same word. */
+/** Whether UTF-16 offset `i` of `text` lies between two characters of the same word.
+ *  @param {string} text @param {number} i */
 export function insideWord(text, i) {
   return i > 0 && i < text.length && ENDS_IN_WORD.test(text.slice(Math.max(0, i - 2), i)) && STARTS_IN_WORD.test(text.slice(i, i + 2));
 }
 
-/** Whether [start, end) of `text` begins and ends at word boundaries (covers whole words). */
+/** Whether [start, end) of `text` begins and ends at word boundaries (covers whole words).
+ *  @param {string} text @param {number} start @param {number} end */
 export function coversWholeWords(text, start, end) {
   return !insideWord(text, start) && !insideWord(text, end);
 }

@@ -24,6 +24,7 @@ async function checkServer() {
   else state.textContent = t("welcome_server_unusable", status.serverUrl, status.error.message);
 }
 
+/** @param {import("../shared/settings.js").Settings} settings */
 function showConsent({ feedback, feedbackUrl }) {
   $("feedback-consent").checked = feedback === true;
   $("feedback-url").checked = feedbackUrl === true;
