@@ -135,7 +135,7 @@ def extract(data: Path, split: str, n_articles: int, candidates: Path, out: Path
 
 
 def extract_looks(model: Path, data: Path, split: str, chosen: list[str], path: Path) -> Path:
-    """The second look (unspin.second_look) at the chosen articles of a split, through the engine of
+    """The second look (unspin.engine.second_look) at the chosen articles of a split, through the engine of
     the model at `model` (its detector decides which sites are looked at): one JSON line per
     article in `path`, {"article", "looks": [[paragraph, first word, last word + 1, P(spun),
     both-sides ratio, label (site_rows')], ...]} for its band sites (resumable, like `extract`)."""

@@ -6,7 +6,7 @@
 Read top to bottom, this is the whole recipe:
 1. the candidate table (DATA/candidates.tsv.gz, built once from Moby, MyThes, mined real pairs) and
    how its multi-token candidates continue once begun (DATA/continuations.tsv.gz, LM, once);
-2. the candidate ranker (unspin.ranking): a lambdarank model over every candidate of the sites of
+2. the candidate ranker (unspin.engine.ranking): a lambdarank model over every candidate of the sites of
    RANK_ARTICLES spun train articles whose original is among them (DATA/features/ranking-train.jsonl,
    resumable), which chooses the candidates restoration re-scores and gives each a prior;
 3. site features of train and dev articles, computed by the serving `score` stage with that
@@ -16,7 +16,7 @@ Read top to bottom, this is the whole recipe:
    twice: the second time the sites of clean articles that the first marked (P >= HARD_P: the
    words the model gets wrong on clean text) weigh HARD_WEIGHT sites each, as hard negatives;
    then its isotonic calibration on dev (scikit-learn), so that P(spun) = 0.56 means 56 % spun;
-   then the second look (unspin.second_look) at the sites it is unsure of: each is read again by
+   then the second look (unspin.engine.second_look) at the sites it is unsure of: each is read again by
    the engine with both sides of its context, on SECOND_LOOK_ARTICLES more train articles (a
    logistic regression) and on dev (its calibration), into DATA/features/ranker-HASH/looks-HASH/;
    With --feedback, readers' corrections (unspin.feedback) join in: originals they confirmed go
@@ -412,7 +412,7 @@ def main(args) -> int:
                 for a, p in zip(dev, dev_raw(model))]
 
     calibration = fit_calibration(dev, dev_raw(booster))
-    # 4b. the second look (unspin.second_look) at the sites this detector is unsure of: fitted on
+    # 4b. the second look (unspin.engine.second_look) at the sites this detector is unsure of: fitted on
     # the band sites of SECOND_LOOK_ARTICLES train articles the detector was not trained on,
     # calibrated on dev's
     second, dev_looks = SecondLook(), {}
