@@ -128,16 +128,16 @@ def test_an_analysis_past_its_deadline_is_abandoned(make_client):
 
 def test_work_stops_when_the_client_has_gone(serve, engine, monkeypatch):
     stopped = []
-    analyze = engine.analyze
+    answer = engine.answer
 
     def recording(*args, **kwargs):
         try:
-            return analyze(*args, **kwargs)
+            return answer(*args, **kwargs)
         except Exception as exc:
             stopped.append(str(exc))
             raise
 
-    monkeypatch.setattr(engine, "analyze", recording)
+    monkeypatch.setattr(engine, "answer", recording)
     url, app = serve()
     body = json.dumps({"text": long_text("gone"), "threshold": 1.0}).encode()
     with socket.create_connection(("127.0.0.1", app.config["PORT"])) as sock:

@@ -11,18 +11,22 @@ import pkgutil
 from pathlib import Path
 
 import unspin
+import unspin.scripts
 
 ENGINE_MUST_NOT_IMPORT = ("unspin.api", "unspin.contract", "unspin.commands", "unspin.scan", "unspin.cli",
                           "unspin.native_host", "flask", "werkzeug", "flask_cors", "waitress")
 
 
 def modules() -> dict[str, Path]:
-    """Every module of the installed `unspin` package, by name -> its file."""
-    found = {"unspin": Path(unspin.__file__)}
-    for info in pkgutil.walk_packages(unspin.__path__, "unspin."):
-        spec = info.module_finder.find_spec(info.name)
-        if spec is not None and spec.origin and spec.origin.endswith(".py"):
-            found[info.name] = Path(spec.origin)
+    """Every module of the installed `unspin` package, by name -> its file; `unspin.scripts` is a
+    folder of its own (scripts/, pyproject's package-dir), which an editable install does not
+    place under unspin's path, so it is walked too."""
+    found = {"unspin": Path(unspin.__file__), "unspin.scripts": Path(unspin.scripts.__file__)}
+    for package in (unspin, unspin.scripts):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            spec = info.module_finder.find_spec(info.name)
+            if spec is not None and spec.origin and spec.origin.endswith(".py"):
+                found[info.name] = Path(spec.origin)
     return found
 
 
