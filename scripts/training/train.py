@@ -319,41 +319,21 @@ def fit_restoration(model: Path, data: Path, n_dev: int) -> tuple[float, float, 
     return weight, best, isotonic_points(scores, hits), fit
 
 
-def main(args) -> int:
-    import lightgbm
-    import torch
-
-    from unspin.engine.decide import Decision, calibrated
+def candidates_step(args, data: Path) -> tuple[Path, object, dict[str, float], list[dict]]:
+    """Step 1: (the candidate table's file, the table, its candidates' continuations (lower case ->
+    log P, nats), the readers' corrections learnt from): with --feedback, the originals readers
+    confirmed join the table first for their wording."""
+    from unspin.engine.model import candidate_wordings
+    from unspin.engine.score import continuations
     from unspin.feedback import read_feedback, split_feedback
-    from unspin.engine.model import ModelMeta, candidate_wordings, save_model
-    from unspin.engine.score import FEATURES, continuations
     from unspin.scripts.data.candidates import load_or_build, with_readers_originals
-    from unspin.scripts.evaluation.metrics import meets_false_highlight_targets, word_metrics
-    from unspin.scripts.evaluation.model_card import write_card
-    from unspin.engine.ranking import train_ranker
-    from unspin.engine.vectors import WordVectors
-    from unspin.scripts.data.split import choose, read_split
-    from unspin.scripts.training.site_features import (build_continuations, extract, extract_looks, extract_ranking,
-                                                       feedback_rows, read_features, read_looks, read_ranking, serving_lm)
-    from unspin.engine.second_look import SecondLook
+    from unspin.scripts.training.site_features import build_continuations, serving_lm
     from unspin.text import wording_key
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    n_train, n_dev, rounds, n_rank = (
-        tuple(QUICK.values()) if args.quick else (args.articles, args.dev_articles, args.rounds, args.rank_articles)
-    )
-    n_rank_dev = min(n_rank, RANK_DEV_ARTICLES)
-    n_look = min(n_train, SECOND_LOOK_ARTICLES)
-    data, out = Path(args.data), Path(args.out)
-    started = time.monotonic()
-
-    # 1. candidates
     table_file = Path(args.candidates) if args.candidates else data / "candidates.tsv.gz"
     default_mythes = Path("/usr/share/mythes/th_en_US_v2.dat")
     table = load_or_build(table_file, Path(args.mythes) if args.mythes else default_mythes,
-                  Path(args.tortured) if args.tortured else None)
-
+                          Path(args.tortured) if args.tortured else None)
     continuation = build_continuations(table_file)
     corrections = []
     if args.feedback:
@@ -367,9 +347,16 @@ def main(args) -> int:
         continuation = {**continuation, **continuations(serving_lm(), new)}
         print(f"feedback: {len(corrections)} corrections to learn from ({len(held)} held out), "
               f"{len(confirmed)} wordings with confirmed originals")
+    return table_file, table, continuation, corrections
 
-    # 2. the candidate ranker: which candidates restoration re-scores, and their prior
-    features = data / ("features-quick" if args.quick else "features")
+
+def ranker_step(args, data: Path, table_file: Path, features: Path, n_rank: int, n_rank_dev: int):
+    """Step 2: (the candidate ranker's text or None (restoration then ranks by log P), the word
+    vectors or None, the suggestions' relatedness cosine, how it was chosen)."""
+    from unspin.engine.ranking import train_ranker
+    from unspin.engine.vectors import WordVectors
+    from unspin.scripts.training.site_features import extract_ranking, read_ranking
+
     ranking = read_ranking(extract_ranking(data, "train", n_rank, table_file, features), n_rank)
     print(f"candidate ranker: {len(ranking):,} spun train sites with their original among the candidates")
     ranker = train_ranker(ranking, threads=args.threads or 0) if ranking else None  # none: ranked by log P
@@ -384,38 +371,35 @@ def main(args) -> int:
         dev_groups = read_ranking(extract_ranking(data, "dev", n_rank_dev, table_file, features), n_rank_dev, True)
         cosine, cosine_fit = choose_suggestion_cosine(dev_groups, ranker, vectors) if dev_groups else (1.0, {})
         print(f"suggestions: open candidates related from a word-vector cosine of {cosine} ({cosine_fit})")
+    return ranker, vectors, cosine, cosine_fit
 
-    # 3. site features (the serving score stage, with that ranker), resumable; kept per ranker
-    features = features / f"ranker-{hashlib.sha256(ranker.encode()).hexdigest()[:12] if ranker else 'none'}"
-    train = read_features(extract(data, "train", n_train, table_file, features, ranker=ranker), n_train)
-    dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE, ranker=ranker),
-                        n_dev)
 
-    feedback = feedback_rows(corrections, table, continuation, ranker) if corrections else []
+def dev_raw(model, dev: list[dict]) -> list[np.ndarray]:
+    """The detector's uncalibrated P(spun) of each dev article's sites [n_sites]."""
+    from unspin.engine.score import FEATURES
 
-    # 4. the detector: trees over the training articles' sites; with corrections, FEEDBACK_ROUNDS
-    # more trees on top, fitted to the same sites plus the corrections (weighted), so that the
-    # corrections change what they touch and the rest of the detector stays as it was.
-    def matrix(rows):
-        return (np.array([s["x"] for s in rows], dtype=np.float32).reshape(-1, len(FEATURES)),
-                np.array([s["y"] for s in rows]))
+    return [model.predict(np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES)))
+            for a in dev]
 
-    booster, params, (x, y) = fit_detector(train, rounds, args.threads or 0)
 
-    # 5. the article-level decision, on dev
-    def dev_raw(model):
-        return [model.predict(np.array([s["x"] for s in a["sites"]], dtype=np.float32).reshape(-1, len(FEATURES)))
-                for a in dev]
+def on_dev(model, dev: list[dict], calibration: dict, second, dev_looks: dict) -> list[np.ndarray]:
+    """Each dev article's P(spun) per site: the detector's, calibrated, then the second look's."""
+    from unspin.engine.decide import calibrated
 
-    def on_dev(model):
-        return [second.apply_rows(a, calibrated(p, calibration), dev_looks.get(a["article"], []))
-                for a, p in zip(dev, dev_raw(model))]
+    return [second.apply_rows(a, calibrated(p, calibration), dev_looks.get(a["article"], []))
+            for a, p in zip(dev, dev_raw(model, dev))]
 
-    calibration = fit_calibration(dev, dev_raw(booster))
-    # 4b. the second look (unspin.engine.second_look) at the sites this detector is unsure of: fitted on
-    # the band sites of SECOND_LOOK_ARTICLES train articles the detector was not trained on,
-    # calibrated on dev's
-    second, dev_looks = SecondLook(), {}
+
+def second_look_step(out: Path, data: Path, features: Path, booster, calibration: dict, table, continuation,
+                     ranker, vectors, cosine: float, dev: list[dict], n_train: int, n_look: int):
+    """Step 4b, the second look (unspin.engine.second_look) at the sites this detector is unsure
+    of: fitted on the band sites of `n_look` train articles the detector was not trained on,
+    calibrated on dev's. Writes a provisional model folder (its engine looks at the band sites).
+    Returns (the SecondLook, how it was fitted, dev's looks by article)."""
+    from unspin.engine.model import ModelMeta, save_model
+    from unspin.scripts.data.split import choose, read_split
+    from unspin.scripts.training.site_features import extract_looks, read_looks
+
     save_model(out, ModelMeta(calibration=calibration, suggestion_cosine=cosine), booster.model_to_string(), table,
                continuation, ranker, vectors)  # for now: its engine looks at the band sites
     looks = features / f"looks-{hashlib.sha256(booster.model_to_string().encode()).hexdigest()[:12]}"
@@ -424,42 +408,46 @@ def main(args) -> int:
     dev_looks = read_looks(extract_looks(out, data, "dev", [a["article"] for a in dev], looks / "dev.jsonl"))
     second, look_fit = fit_second_look(train_looks, dev_looks)
     print(f"second look: {look_fit}")
-    decision, dev_metrics = choose_decision(dev, on_dev(booster))
-    if feedback:
-        xf, yf = matrix(feedback)
-        print(f"corrections: {len(yf)} sites ({yf.mean():.0%} confirmed spun), weight {args.feedback_weight:g}, "
-              f"{FEEDBACK_ROUNDS} more rounds")
-        both = lightgbm.Dataset(np.r_[x, xf], np.r_[y, yf], feature_name=list(FEATURES),
-                                weight=np.r_[np.ones(len(y)), np.full(len(yf), args.feedback_weight)])
-        booster = lightgbm.train(params, both, num_boost_round=FEEDBACK_ROUNDS, init_model=booster)
-        calibration = fit_calibration(dev, dev_raw(booster))
-        # The detector's own decision stays while it keeps the false-highlight target on dev: a
-        # fresh choice on a small dev set would move every figure more than the corrections do.
-        kept = word_metrics(decided_articles(dev, on_dev(booster), Decision(**decision)))
-        if meets_false_highlight_targets(kept):
-            dev_metrics = kept
-        else:
-            decision, dev_metrics = choose_decision(dev, on_dev(booster))
-    print(f"decision on dev: {decision}\ndev: {json.dumps(dev_metrics)}")
+    return second, look_fit, dev_looks
 
 
-    # 6. the model folder and card
-    importance = dict(zip(FEATURES, (round(float(g), 1) for g in booster.feature_importance("gain"))))
-    meta = ModelMeta(
-        version=args.version,
-        decision=decision,
-        calibration=calibration,
-        ranker_weight=1.0,  # the priors are the ranker's scores until fit_restoration weighs them
-        suggestion_cosine=cosine,
-        min_suggestion_chance=MIN_SUGGESTION_CHANCE,
-        second_look=asdict(second),
-        metrics={"training": {"train_articles": len(train), "train_sites": int(len(y)), "dev_articles": len(dev),
-                              "rounds": rounds, "minutes": round((time.monotonic() - started) / 60, 1),
-                              "feedback_corrections": len(corrections), "feedback_sites": len(feedback),
-                              "suggestion_cosine_fit": cosine_fit, "second_look_fit": look_fit,
-                              "feature_gain": importance},
-                 "dev": dev_metrics},
-    )
+def learn_corrections(booster, params: dict, x: np.ndarray, y: np.ndarray, feedback: list[dict], weight: float,
+                      dev: list[dict], second, dev_looks: dict, decision: dict, dev_metrics: dict):
+    """Step 4 with corrections: FEEDBACK_ROUNDS more trees on top of the detector, fitted to the
+    train sites (x [N, len(FEATURES)], y [N]) plus the corrections' (each weighing `weight`), so
+    that the corrections change what they touch and the rest stays as it was; then its
+    calibration and decision on dev. Returns (booster, calibration, decision, dev metrics)."""
+    import lightgbm
+
+    from unspin.engine.decide import Decision
+    from unspin.engine.score import FEATURES
+    from unspin.scripts.evaluation.metrics import meets_false_highlight_targets, word_metrics
+
+    xf = np.array([s["x"] for s in feedback], dtype=np.float32).reshape(-1, len(FEATURES))
+    yf = np.array([s["y"] for s in feedback])
+    print(f"corrections: {len(yf)} sites ({yf.mean():.0%} confirmed spun), weight {weight:g}, "
+          f"{FEEDBACK_ROUNDS} more rounds")
+    both = lightgbm.Dataset(np.r_[x, xf], np.r_[y, yf], feature_name=list(FEATURES),
+                            weight=np.r_[np.ones(len(y)), np.full(len(yf), weight)])
+    booster = lightgbm.train(params, both, num_boost_round=FEEDBACK_ROUNDS, init_model=booster)
+    calibration = fit_calibration(dev, dev_raw(booster, dev))
+    # The detector's own decision stays while it keeps the false-highlight target on dev: a
+    # fresh choice on a small dev set would move every figure more than the corrections do.
+    kept = word_metrics(decided_articles(dev, on_dev(booster, dev, calibration, second, dev_looks), Decision(**decision)))
+    if meets_false_highlight_targets(kept):
+        dev_metrics = kept
+    else:
+        decision, dev_metrics = choose_decision(dev, on_dev(booster, dev, calibration, second, dev_looks))
+    return booster, calibration, decision, dev_metrics
+
+
+def write_model(out: Path, data: Path, n_dev: int, meta, booster, table, continuation, ranker, vectors,
+                started: float) -> None:
+    """Step 6: the model folder and its card; then the ranker's weight and the restoration's
+    temperature and calibration, fitted on dev through that model's engine, written into it."""
+    from unspin.engine.model import save_model
+    from unspin.scripts.evaluation.model_card import write_card
+
     save_model(out, meta, booster.model_to_string(), table, continuation, ranker, vectors)
     meta.ranker_weight, meta.restoration_temperature, meta.restoration_calibration, fit = fit_restoration(
         out, data, n_dev)
@@ -467,5 +455,58 @@ def main(args) -> int:
     meta.metrics["training"]["minutes"] = round((time.monotonic() - started) / 60, 1)
     save_model(out, meta, booster.model_to_string(), table, continuation, ranker, vectors)
     write_card(out)
+
+
+def main(args) -> int:
+    import torch
+
+    from unspin.engine.model import ModelMeta
+    from unspin.engine.score import FEATURES
+    from unspin.scripts.training.site_features import extract, feedback_rows, read_features
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    n_train, n_dev, rounds, n_rank = (
+        tuple(QUICK.values()) if args.quick else (args.articles, args.dev_articles, args.rounds, args.rank_articles)
+    )
+    data, out = Path(args.data), Path(args.out)
+    started = time.monotonic()
+    # 1. candidates
+    table_file, table, continuation, corrections = candidates_step(args, data)
+    # 2. the candidate ranker: which candidates restoration re-scores, and their prior
+    features = data / ("features-quick" if args.quick else "features")
+    ranker, vectors, cosine, cosine_fit = ranker_step(args, data, table_file, features, n_rank,
+                                                      min(n_rank, RANK_DEV_ARTICLES))
+    # 3. site features (the serving score stage, with that ranker), resumable; kept per ranker
+    features = features / f"ranker-{hashlib.sha256(ranker.encode()).hexdigest()[:12] if ranker else 'none'}"
+    train = read_features(extract(data, "train", n_train, table_file, features, ranker=ranker), n_train)
+    dev = read_features(extract(data, "dev", n_dev, table_file, features, spun_share=DEV_SPUN_SHARE, ranker=ranker),
+                        n_dev)
+    feedback = feedback_rows(corrections, table, continuation, ranker) if corrections else []
+    # 4. the detector, its calibration on dev, and (4b) the second look at the sites it is unsure of
+    booster, params, (x, y) = fit_detector(train, rounds, args.threads or 0)
+    calibration = fit_calibration(dev, dev_raw(booster, dev))
+    second, look_fit, dev_looks = second_look_step(out, data, features, booster, calibration, table, continuation,
+                                                   ranker, vectors, cosine, dev, n_train, min(n_train, SECOND_LOOK_ARTICLES))
+    # 5. the article-level decision, on dev (with corrections: after the trees that learn them)
+    decision, dev_metrics = choose_decision(dev, on_dev(booster, dev, calibration, second, dev_looks))
+    if feedback:
+        booster, calibration, decision, dev_metrics = learn_corrections(
+            booster, params, x, y, feedback, args.feedback_weight, dev, second, dev_looks, decision, dev_metrics)
+    print(f"decision on dev: {decision}\ndev: {json.dumps(dev_metrics)}")
+    # 6. the model folder and card
+    importance = dict(zip(FEATURES, (round(float(g), 1) for g in booster.feature_importance("gain"))))
+    meta = ModelMeta(
+        version=args.version, decision=decision, calibration=calibration,
+        ranker_weight=1.0,  # the priors are the ranker's scores until fit_restoration weighs them
+        suggestion_cosine=cosine, min_suggestion_chance=MIN_SUGGESTION_CHANCE, second_look=asdict(second),
+        metrics={"training": {"train_articles": len(train), "train_sites": int(len(y)), "dev_articles": len(dev),
+                              "rounds": rounds, "minutes": round((time.monotonic() - started) / 60, 1),
+                              "feedback_corrections": len(corrections), "feedback_sites": len(feedback),
+                              "suggestion_cosine_fit": cosine_fit, "second_look_fit": look_fit,
+                              "feature_gain": importance},
+                 "dev": dev_metrics},
+    )
+    write_model(out, data, n_dev, meta, booster, table, continuation, ranker, vectors, started)
     print(f"wrote {out} in {(time.monotonic() - started) / 60:.1f} min")
     return 0

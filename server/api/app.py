@@ -123,6 +123,21 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     """Build the API. `config` overrides DEFAULTS (see config.py); MODEL_PATH picks the model
     when no `engine` is given."""
     app = Flask(__name__)
+    configure(app, config, engine)
+    admission = Admission(app.config["MAX_QUEUE_WAIT_S"],
+                          seed_ms_per_token(get_engine(app).precision, START_MS_PER_TOKEN),
+                          app.config["MAX_QUEUED_ANALYSES"])
+    register_errors(app)
+    security.register(app)
+    register_health(app, admission)
+    register_analysis(app, admission)
+    register_feedback(app)
+    register_source(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None, engine) -> None:
+    """The app's configuration (DEFAULTS, then `config`), its secret, JSON settings and engine."""
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     if "MAX_CONTENT_LENGTH" not in (config or {}):
@@ -132,12 +147,11 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
-    admission = Admission(app.config["MAX_QUEUE_WAIT_S"],
-                          seed_ms_per_token(get_engine(app).precision, START_MS_PER_TOKEN),
-                          app.config["MAX_QUEUED_ANALYSES"])
 
-    register_errors(app)
-    security.register(app)
+
+def register_health(app: Flask, admission: Admission) -> None:
+    """GET /api/v1/health: public status (and the secret's proof for a nonce); with the secret,
+    the model, precision, limits and the queue's wait."""
 
     @app.get("/api/v1/health")
     def health():  # never queued behind analyses
@@ -158,82 +172,91 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             "queue": {"waiting_s": round(admission.waiting_s(), 1)},
         })
 
-    def admitted(article, work, windows: int | None = None):
-        """Run work(caller, deadline, cancelled) for a checked article in the queue (413 over the
-        token limit, 503 when busy or abandoned): its answer. windows: the work passes at most
-        this many LM windows of the article again (suggestions on demand), not the whole
-        article: its place in the queue is sized so, and its time teaches the queue nothing."""
-        tokens = get_engine(app).count_tokens(article.paragraphs)
-        if tokens > app.config["MAX_TOKENS"]:
-            raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
-                           details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
-        # Cached answers are kept apart per Origin ("" for local programs) and per the partition
-        # the caller names (the extension: the asking page's site); see Engine.answer.
-        caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
-        deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
-        cancelled = request.environ.get("waitress.client_disconnected")
-        cost = tokens if windows is None else min(tokens, windows * get_engine(app).window_tokens)
-        with admission.slot(cost, learn=windows is None):
-            try:
-                return work(caller, deadline, cancelled)
-            except Abandoned as exc:  # past its deadline (or nobody is left to answer)
-                raise ApiError(503, f"The analysis was abandoned: {exc.reason}.",
-                               headers={"Retry-After": str(max(1, round(admission.waiting_s())))}) from None
+
+def admitted(app: Flask, admission: Admission, article, work, windows: int | None = None):
+    """Run work(caller, deadline, cancelled) for a checked article in the queue (413 over the
+    token limit, 503 when busy or abandoned): its answer. windows: the work passes at most
+    this many LM windows of the article again (suggestions on demand), not the whole
+    article: its place in the queue is sized so, and its time teaches the queue nothing."""
+    tokens = get_engine(app).count_tokens(article.paragraphs)
+    if tokens > app.config["MAX_TOKENS"]:
+        raise ApiError(413, f"Too much text: {tokens} language-model tokens (limit {app.config['MAX_TOKENS']}).",
+                       details={"tokens": tokens, "limit": app.config["MAX_TOKENS"]})
+    # Cached answers are kept apart per Origin ("" for local programs) and per the partition
+    # the caller names (the extension: the asking page's site); see Engine.answer.
+    caller = f"{request.headers.get('Origin', '')}\n{article.partition}"
+    deadline = time.monotonic() + app.config["ANALYSIS_DEADLINE_S"]
+    cancelled = request.environ.get("waitress.client_disconnected")
+    cost = tokens if windows is None else min(tokens, windows * get_engine(app).window_tokens)
+    with admission.slot(cost, learn=windows is None):
+        try:
+            return work(caller, deadline, cancelled)
+        except Abandoned as exc:  # past its deadline (or nobody is left to answer)
+            raise ApiError(503, f"The analysis was abandoned: {exc.reason}.",
+                           headers={"Retry-After": str(max(1, round(admission.waiting_s())))}) from None
+
+
+def register_analysis(app: Flask, admission: Admission) -> None:
+    """POST /api/v1/analyze (whole, or streamed) and /api/v1/suggestions, both admitted in the queue."""
 
     @app.post("/api/v1/analyze")
     def analyze():
         checked = parse_analyze(read_json(request), app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
         engine = get_engine(app)
         if checked.stream:
-            return streamed(checked)
-        return jsonify(admitted(checked, lambda caller, deadline, cancelled: analysis_response(
+            return streamed(app, admission, checked)
+        return jsonify(admitted(app, admission, checked, lambda caller, deadline, cancelled: analysis_response(
             engine, checked, caller, deadline, cancelled)))
-
-    def streamed(checked):
-        """An analysis answered as NDJSON (openapi.json: StreamEvent): a worker thread runs it in
-        its turn and hands each event to the response as it comes; a 413 or 503 before the turn
-        is an ordinary error answer, an error after it the last line."""
-        events: queue.Queue = queue.Queue()
-        turn = threading.Event()
-        failure: list[ApiError] = []
-
-        def work(caller, deadline, cancelled):
-            turn.set()
-            return analysis_response(get_engine(app), checked, caller, deadline, cancelled, progress=events.put)
-
-        @copy_current_request_context  # the worker reads the request's headers (admitted)
-        def run():
-            try:
-                events.put({"event": "answer", "answer": admitted(checked, work)})
-            except ApiError as exc:
-                if not turn.is_set():
-                    failure.append(exc)
-                events.put({"event": "error", **errors.error_body(exc.status, exc.message, exc.details)})
-            except Exception as exc:  # as register_errors' handler: the type and place logged, no text
-                errors.log_unexpected(exc)
-                events.put({"event": "error", **errors.error_body(500, errors.INTERNAL_MESSAGE)})
-            finally:
-                turn.set()
-                events.put(None)
-
-        threading.Thread(target=run, name="unspin-stream", daemon=True).start()
-        turn.wait()
-        if failure:  # refused before its turn: an ordinary error answer
-            raise failure[0]
-
-        def lines():
-            while (event := events.get()) is not None:
-                yield json.dumps(event, ensure_ascii=False) + "\n"
-
-        return Response(lines(), mimetype="application/x-ndjson", headers={"Cache-Control": "no-store"})
 
     @app.post("/api/v1/suggestions")
     def suggestions():
         checked = parse_suggest(read_json(request), app.config["MAX_CHARS"], app.config["MAX_PARAGRAPHS"])
         engine = get_engine(app)
-        return jsonify(admitted(checked.article, lambda caller, deadline, cancelled: suggestions_response(
+        return jsonify(admitted(app, admission, checked.article, lambda caller, deadline, cancelled: suggestions_response(
             engine, checked, caller, deadline, cancelled), windows=len(checked.spans)))
 
+
+def streamed(app: Flask, admission: Admission, checked) -> Response:
+    """An analysis answered as NDJSON (openapi.json: StreamEvent): a worker thread runs it in
+    its turn and hands each event to the response as it comes; a 413 or 503 before the turn
+    is an ordinary error answer, an error after it the last line."""
+    events: queue.Queue = queue.Queue()
+    turn = threading.Event()
+    failure: list[ApiError] = []
+
+    def work(caller, deadline, cancelled):
+        turn.set()
+        return analysis_response(get_engine(app), checked, caller, deadline, cancelled, progress=events.put)
+
+    @copy_current_request_context  # the worker reads the request's headers (admitted)
+    def run():
+        try:
+            events.put({"event": "answer", "answer": admitted(app, admission, checked, work)})
+        except ApiError as exc:
+            if not turn.is_set():
+                failure.append(exc)
+            events.put({"event": "error", **errors.error_body(exc.status, exc.message, exc.details)})
+        except Exception as exc:  # as register_errors' handler: the type and place logged, no text
+            errors.log_unexpected(exc)
+            events.put({"event": "error", **errors.error_body(500, errors.INTERNAL_MESSAGE)})
+        finally:
+            turn.set()
+            events.put(None)
+
+    threading.Thread(target=run, name="unspin-stream", daemon=True).start()
+    turn.wait()
+    if failure:  # refused before its turn: an ordinary error answer
+        raise failure[0]
+
+    def lines():
+        while (event := events.get()) is not None:
+            yield json.dumps(event, ensure_ascii=False) + "\n"
+
+    return Response(lines(), mimetype="application/x-ndjson", headers={"Cache-Control": "no-store"})
+
+
+def register_feedback(app: Flask) -> None:
+    """POST /api/v1/feedback: a reader's correction, kept in the data folder (FEEDBACK_PER_MINUTE at most)."""
     corrections = RateLimit(app.config["FEEDBACK_PER_MINUTE"])
 
     @app.post("/api/v1/feedback")
@@ -248,6 +271,9 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
             raise ApiError(507, f"The correction was not kept: {exc}.") from None
         return jsonify({"id": record_id}), 201
 
+
+def register_source(app: Flask) -> None:
+    """POST /api/v1/source (a page's source, from the SCANS folders) and GET /api/v1/openapi.json."""
     sources = load_sources(app.config["SCANS"])
 
     @app.post("/api/v1/source")
@@ -258,5 +284,3 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     @app.get("/api/v1/openapi.json")
     def openapi():
         return Response(openapi_document(), mimetype="application/json")
-
-    return app

@@ -483,6 +483,294 @@ def cosines(lm: LanguageModel, a: list[int], b: list[int]) -> np.ndarray:
     return (dots / (norms[x] * norms[y])).numpy().astype(np.float64)
 
 
+@dataclass
+class _Requests:
+    """Step 1 of `_features`: what one batch's sites need from the LM head. A *position* indexes the
+    batch's needed (row, token) positions, in first-asked order; the lists run per site unless said."""
+
+    positions: dict[tuple[int, int], int] = field(default_factory=dict)  # (batch row, token) -> position
+    before: list[int] = field(default_factory=list)  # the position that predicts the site's first token
+    text_position: list[int] = field(default_factory=list)  # per token of the sites' wordings: the position
+    text_token: list[int] = field(default_factory=list)  # that predicts it, its id
+    text_site: list[int] = field(default_factory=list)  # and its site
+    text_first: list[int] = field(default_factory=list)  # the wording's first token id
+    next_position: list[int] = field(default_factory=list)  # the position that predicts the token after the site
+    next_token: list[int] = field(default_factory=list)  # its id (0 at the window's end)
+    cand_token: list[int] = field(default_factory=list)  # per table candidate: its first token id
+    cand_site: list[int] = field(default_factory=list)  # its site
+    cand_continuation: list[float] = field(default_factory=list)  # log P(rest of its wording | first token), nats
+    cand_prior: list[float] = field(default_factory=list)  # its candidate-table prior
+    candidates: list[list[str]] = field(default_factory=list)  # the site's table candidates, case-matched
+    spans: list[tuple[int, int]] = field(default_factory=list)  # the wording's [start, end) in its paragraph
+    wordings: list[str] = field(default_factory=list)
+
+
+def _site_requests(lm, paragraphs, paragraph_words, windows, batch: Batch, raw: list[Located],
+                   continuation) -> _Requests:
+    """Step 1, per site in Python: wordings, table candidates, priors and the token requests."""
+    req = _Requests()
+
+    def position(window: int, token: int) -> int:
+        return req.positions.setdefault((batch.row(window), token), len(req.positions))
+
+    for n, (p, i, j, entry, w, t0, t1) in enumerate(raw):
+        ws, text, win = paragraph_words[p], paragraphs[p], windows[w]
+        start, end = ws[i].start, ws[j - 1].end
+        wording = text[start:end]
+        req.spans.append((start, end))
+        req.wordings.append(wording)
+        cased = case_of(wording)
+        cands = [cased(c) for c, _ in entry[:MAX_CANDIDATES]]
+        req.before.append(position(w, t0 - 1))
+        for t in range(t0, t1):
+            req.text_position.append(position(w, t - 1))
+            req.text_token.append(win.ids[t])
+            req.text_site.append(n)
+        req.text_first.append(win.ids[t0])
+        has_next = t1 < len(win.ids)
+        req.next_position.append(position(w, t1 - 1))
+        req.next_token.append(win.ids[t1] if has_next else 0)
+        req.cand_token += [lm.first_token(c) for c in cands]
+        req.cand_site += [n] * len(cands)
+        req.cand_continuation += [continuation.get(c.lower(), 0.0) for c in cands]
+        req.cand_prior += [prior for _, prior in entry[:MAX_CANDIDATES]]
+        req.candidates.append(cands)
+    return req
+
+
+def _head_at(lm, batch: Batch, req: _Requests, allowed: torch.Tensor):
+    """Step 2, the LM head where needed: (hidden [M,H], the final hidden state at each of the M needed
+    positions; lm.normalizers' output there: log-sum-exp [M], and before each site the entropy and
+    the open top_k)."""
+    keys = list(req.positions)
+    hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
+    wanted = torch.zeros(len(keys), dtype=torch.bool)
+    wanted[req.before] = True
+    return hidden, lm.normalizers(hidden, entropy=wanted, top_k=OPEN_K, allowed=allowed)
+
+
+def _log_p(lm, hidden: torch.Tensor, lse: torch.Tensor, positions: list[int], tokens: list[int]) -> np.ndarray:
+    """log P of tokens[i] at needed position positions[i] [len(tokens)] float64, nats: the fp32 dot
+    product of the hidden state and the token's output embedding minus the log-sum-exp there."""
+    at, tok = torch.tensor(positions, dtype=torch.long), torch.tensor(tokens, dtype=torch.long)
+    logit = torch.cat([(hidden[at[c : c + 2048]].float() * lm.head[tok[c : c + 2048]].float()).sum(-1)
+                       for c in range(0, len(at), 2048)]) if len(at) else torch.zeros(0)
+    return (logit - lse[at]).numpy().astype(np.float64)
+
+
+class _Open(NamedTuple):
+    """Step 3: the open candidates of one batch's sites, one entry each."""
+
+    site: np.ndarray  # its site index, int64 (sorted)
+    lp: np.ndarray  # log P of its token before the site, nats
+    token: list[int]
+    word: list[str]  # lower case
+    cosine: np.ndarray  # LM input-embedding cosine with the site's first token
+    linked: np.ndarray  # bool: the thesaurus links it and the site's wording
+    related: np.ndarray  # bool: linked, or cosine >= RELATED_COSINE
+
+
+def _open_candidates_at(lm, table, raw: list[Located], req: _Requests, head_out, vocab_word: list[str],
+                        lowered: list[str]) -> _Open:
+    """Step 3, open candidates: the top_k words before each one-word site, other than its own
+    wording and its table candidates; related when the thesaurus links them or their embeddings are close."""
+    before = torch.tensor(req.before)
+    top_lp, top_ids = head_out.top_lp[before].numpy(), head_out.top_ids[before].numpy()
+    sites, lps, tokens, words_ = [], [], [], []
+    for k, site in enumerate(raw):
+        if site.last - site.first != 1:
+            continue
+        own = {req.wordings[k].lower(), *(c.lower() for c in req.candidates[k])}
+        for lp, tok in zip(top_lp[k], top_ids[k]):
+            word = vocab_word[tok]
+            if word and word not in own and np.isfinite(lp):
+                sites.append(k)
+                lps.append(float(lp))
+                tokens.append(int(tok))
+                words_.append(word)
+    site_index = np.array(sites, dtype=np.int64)
+    cosine = cosines(lm, [req.text_first[k] for k in site_index], tokens)
+    linked = np.array([lowered[k] in table.originals(word) for k, word in zip(site_index, words_)], dtype=bool)
+    return _Open(site_index, np.array(lps), tokens, words_, cosine, linked, linked | (cosine >= RELATED_COSINE))
+
+
+@dataclass
+class _Measures:
+    """Step 4: the log-probabilities (nats) and counts the features read, per site [n_sites] or per
+    table candidate [C] (`cand_`)."""
+
+    lp_text: np.ndarray  # log P(the wording), all its tokens
+    lp_text_first: np.ndarray  # log P(its first token)
+    lp_next: np.ndarray  # log P(the token after the site), 0 at a window's end
+    entropy: np.ndarray  # of the next-token distribution before the site
+    cand_site: np.ndarray  # [C] int64, sorted
+    cand_lp_first: np.ndarray  # [C] log P(the candidate's first token)
+    cand_lp_full: np.ndarray  # [C] plus its continuation
+    cand_prior: np.ndarray  # [C]
+    cand_cosine: np.ndarray  # [C] embedding cosine with the wording's first token
+    n_candidates: np.ndarray  # table candidates
+    best: np.ndarray  # index of the first best table candidate (by first token), -1: none
+    lp_best: np.ndarray  # its log P(first token) (NaN: none)
+    lp_best_full: np.ndarray  # the best table candidate's log P(full wording)
+    soft_count: np.ndarray  # log sum exp(cand_lp_first) - lp_text_first (NaN: no table candidate)
+    n_better: np.ndarray  # table candidates likelier (first token) than the text's first token
+    prior_max: np.ndarray
+    open_best: np.ndarray  # index (into _Open) of the first best open candidate, -1: none
+    open_max: np.ndarray  # its log P (NaN: none)
+    open_n_better: np.ndarray  # open candidates likelier than the text's first token
+    related_max: np.ndarray  # best log P of a related candidate (table or related open), NaN: none
+
+
+def _measure(lm, raw: list[Located], windows, req: _Requests, hidden, head_out, opens: _Open) -> _Measures:
+    """Step 4, every measure as array operations."""
+    n_sites = len(raw)
+    lp_token = _log_p(lm, hidden, head_out.lse, req.text_position, req.text_token)
+    text_site = np.array(req.text_site)
+    lp_text = np.bincount(text_site, weights=lp_token, minlength=n_sites)
+    lp_text_first = lp_token[np.searchsorted(text_site, np.arange(n_sites))]
+    lp_next = np.where([r.t1 < len(windows[r.window].ids) for r in raw],
+                       _log_p(lm, hidden, head_out.lse, req.next_position, req.next_token), 0.0)
+    cand_site = np.array(req.cand_site, dtype=np.int64)
+    cand_lp_first = _log_p(lm, hidden, head_out.lse, [req.before[k] for k in cand_site], req.cand_token)
+    cand_lp_full = cand_lp_first + np.array(req.cand_continuation)
+    cand_prior = np.array(req.cand_prior)
+    lp_best = per_site(cand_lp_first, cand_site, n_sites, np.maximum)
+    with np.errstate(divide="ignore"):
+        soft_count = lp_best + np.log(per_site(np.exp(cand_lp_first - lp_best[cand_site]), cand_site, n_sites, np.add)) \
+            - lp_text_first
+    lp_best_full = per_site(cand_lp_full, cand_site, n_sites, np.maximum)
+    open_best = first_of_best(opens.lp, opens.site, n_sites)
+    related_max = np.fmax(lp_best_full, per_site(np.where(opens.related, opens.lp, -np.inf), opens.site, n_sites, np.maximum))
+    related_max[~np.isfinite(related_max)] = np.nan
+    return _Measures(
+        lp_text=lp_text, lp_text_first=lp_text_first, lp_next=lp_next,
+        entropy=head_out.entropy[torch.tensor(req.before)].numpy(),
+        cand_site=cand_site, cand_lp_first=cand_lp_first, cand_lp_full=cand_lp_full, cand_prior=cand_prior,
+        cand_cosine=cosines(lm, [req.text_first[k] for k in cand_site], req.cand_token),
+        n_candidates=np.bincount(cand_site, minlength=n_sites),
+        best=first_of_best(cand_lp_first, cand_site, n_sites), lp_best=lp_best, lp_best_full=lp_best_full,
+        soft_count=soft_count,
+        n_better=per_site((cand_lp_first > lp_text_first[cand_site]).astype(np.float64), cand_site, n_sites, np.add),
+        prior_max=per_site(cand_prior, cand_site, n_sites, np.maximum),
+        open_best=open_best, open_max=np.where(open_best >= 0, opens.lp[open_best], np.nan),
+        open_n_better=per_site((opens.lp > lp_text_first[opens.site]).astype(np.float64), opens.site, n_sites,
+                               np.add, 0.0),
+        related_max=related_max)
+
+
+@dataclass
+class _Ranked:
+    """Step 5: every candidate of the batch's sites, the table's [C] then the open ones (each
+    open word once) [O], and how the ranker ranks them."""
+
+    site: np.ndarray  # [C+O] its site index
+    lp: np.ndarray  # [C+O] log P(its full wording), nats
+    word: list[str]  # the table's case-matched, the open ones lower case
+    rank_features: np.ndarray  # [C+O, len(RANK_FEATURES)]
+    score: np.ndarray  # [C+O] the ranker's score (without a ranker: lp)
+    prior: np.ndarray  # [C+O] the prior restoration adds, nats
+    related: np.ndarray  # [C+O] bool: may be kept as a suggestion
+    order: np.ndarray  # candidate indices by site, best ranked first
+    starts: np.ndarray  # [n_sites] where each site's candidates start in `order`
+    counts: np.ndarray  # [n_sites] how many they are
+
+    def of_site(self, k: int) -> np.ndarray:
+        """Site k's candidate indices, best ranked first."""
+        return self.order[self.starts[k] : self.starts[k] + self.counts[k]]
+
+
+def _rank_candidates(table, raw: list[Located], req: _Requests, lowered: list[str], measures: _Measures,
+                     opens: _Open, ranker, related) -> _Ranked:
+    """Step 5, per site, the candidates kept for restoration: all of them (the table's and the open
+    ones) ranked by the model's ranker (ranking.py; without one, by log P alone)."""
+    n_table, n_sites = len(measures.cand_site), len(raw)
+    # Two tokens can be one open word ("Ġwar", "ĠWar"): its likelier one only.
+    once = np.ones(len(opens.word), dtype=bool)
+    seen_open: set[tuple[int, str]] = set()
+    for m, key in enumerate(zip(opens.site.tolist(), opens.word)):
+        once[m] = key not in seen_open
+        seen_open.add(key)
+    open_words = [w for w, o in zip(opens.word, once) if o]
+    site = np.concatenate([measures.cand_site, opens.site[once]])
+    lp = np.concatenate([measures.cand_lp_full, opens.lp[once]])
+    word = [c for cands in req.candidates for c in cands] + open_words  # open ones case-matched once kept
+    rank_x = _rank_features(table, req.wordings, lowered, measures.lp_text, site, lp, word, n_table,
+                            np.concatenate([measures.cand_cosine, opens.cosine[once]]),
+                            np.concatenate([measures.cand_prior, np.full(int(once.sum()), np.nan)]),
+                            np.concatenate([np.zeros(n_table, bool), opens.linked[once]]),
+                            [r.last - r.first for r in raw])
+    rank_score = ranker.scores(rank_x) if ranker is not None else lp
+    prior = ranker.weight * rank_score if ranker is not None else np.zeros(len(lp))
+    # Only candidates related to the wording are kept as suggestions: every table candidate (the
+    # thesaurus links it), an open one when `related` says so (vectors.Relatedness; None: all).
+    open_kept = np.ones(int(once.sum()), dtype=bool) if related is None else related(
+        [req.wordings[k] for k in opens.site[once]], open_words, opens.linked[once])
+    order = np.lexsort((-rank_score, site))
+    return _Ranked(site, lp, word, rank_x, rank_score, prior, np.concatenate([np.ones(n_table, bool), open_kept]),
+                   order, np.searchsorted(site[order], np.arange(n_sites)), np.bincount(site, minlength=n_sites))
+
+
+def _site_features(k: int, located: Located, first: int, req: _Requests, measures: _Measures, opens: _Open,
+                   ranked: _Ranked, ranker) -> np.ndarray:
+    """Step 6: site k's FEATURES [len(FEATURES)] float32 (`first`: the word index its sentence starts at)."""
+    i, j, m = located.first, located.last, measures
+    wording = req.wordings[k]
+    starts_sentence = first == i
+    best, open_best = m.best[k], m.open_best[k]
+    has_table, has_open = best >= 0, open_best >= 0
+    values = {
+        "ratio": m.lp_best[k] - m.lp_text[k],
+        "ratio_full": m.lp_best_full[k] - m.lp_text[k],
+        "ratio_first": m.lp_best[k] - m.lp_text_first[k],
+        "lp_text": m.lp_text[k],
+        "lp_text_first": m.lp_text_first[k],
+        "lp_best": m.lp_best[k],
+        "lp_best_full": m.lp_best_full[k],
+        "soft_count": m.soft_count[k] if has_table else np.nan,
+        "n_better": m.n_better[k],
+        "entropy": m.entropy[k],
+        "lp_next": m.lp_next[k],
+        "n_tokens": located.t1 - located.t0,
+        "n_words": j - i,
+        "prior_best": m.cand_prior[best] if has_table else np.nan,
+        "prior_max": m.prior_max[k],
+        "n_candidates": m.n_candidates[k],
+        "zipf_text": zipf(wording),
+        "zipf_best": zipf(req.candidates[k][best - np.searchsorted(m.cand_site, k)]) if has_table else np.nan,
+        "capitalised": float(wording[:1].isupper() and not starts_sentence),
+        "sentence_start": float(starts_sentence),
+        "position": min(i - first, 10),
+        "is_key": float(has_table),
+        "open_ratio": m.open_max[k] - m.lp_text[k],
+        "open_n_better": m.open_n_better[k],
+        "open_cosine": opens.cosine[open_best] if has_open else np.nan,
+        "open_linked": float(opens.linked[open_best]) if has_open else np.nan,
+        "related_ratio": m.related_max[k] - m.lp_text[k],
+        "cosine_best": m.cand_cosine[best] if has_table else np.nan,
+    }
+    mine = ranked.of_site(k)
+    top = mine[0] if len(mine) else None  # the features read the best ranked of all
+    values["ranked_ratio"] = ranked.lp[top] - m.lp_text[k] if top is not None else np.nan
+    values["ranked_score"] = ranked.score[top] if top is not None and ranker is not None else np.nan
+    return np.array([values[name] for name in FEATURES], dtype=np.float32)
+
+
+def _site(k: int, located: Located, req: _Requests, ranked: _Ranked, features: np.ndarray, keep_all: bool) -> Site:
+    """Step 7: site k with its KEPT_CANDIDATES best ranked related candidates (and, with keep_all,
+    every candidate's ranking features)."""
+    p, i, j, _, w, t0, t1 = located
+    wording, (start, end), n_table = req.wordings[k], req.spans[k], len(req.cand_site)
+    mine = ranked.of_site(k)
+    kept = mine[ranked.related[mine]][:KEPT_CANDIDATES]
+    site = Site(p, (i, j), start, end, wording, w, (t0, t1),
+                [ranked.word[m] if m < n_table else match_case(wording, ranked.word[m]) for m in kept],
+                [round(float(ranked.lp[m]), 4) for m in kept],
+                [round(float(ranked.prior[m]), 4) for m in kept], features)
+    if keep_all:
+        site.ranking = ([ranked.word[m].lower() for m in mine], ranked.rank_features[mine])
+    return site
+
+
 def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, raw: list[Located], continuation,
               table, ranker=None, keep_all: bool = False, related=None) -> list[Site]:
     """Sites and features of the `raw` sites of one batch, as array operations over all of them.
@@ -496,178 +784,17 @@ def _features(lm, paragraphs, paragraph_words, firsts, windows, batch: Batch, ra
     if not raw:
         return []
     allowed, vocab_word = open_vocabulary(lm)
-    # 1. Per site, in Python: wordings, table candidates, priors and the token requests.
-    rows: dict[tuple[int, int], int] = {}  # (batch row, position) -> index into the needed positions
-
-    def row(w: int, t: int) -> int:
-        return rows.setdefault((batch.row(w), t), len(rows))
-
-    before, text_row, text_tok, text_site, next_row, next_tok, text_first = [], [], [], [], [], [], []
-    cand_tok, cand_site, cand_cont, cand_prior, all_cands, spans, wordings = [], [], [], [], [], [], []
-    for n, (p, i, j, entry, w, t0, t1) in enumerate(raw):
-        ws, text, win = paragraph_words[p], paragraphs[p], windows[w]
-        start, end = ws[i].start, ws[j - 1].end
-        wording = text[start:end]
-        spans.append((start, end))
-        wordings.append(wording)
-        cased = case_of(wording)
-        cands = [cased(c) for c, _ in entry[:MAX_CANDIDATES]]
-        before.append(row(w, t0 - 1))
-        for t in range(t0, t1):
-            text_row.append(row(w, t - 1))
-            text_tok.append(win.ids[t])
-            text_site.append(n)
-        text_first.append(win.ids[t0])
-        has_next = t1 < len(win.ids)
-        next_row.append(row(w, t1 - 1))
-        next_tok.append(win.ids[t1] if has_next else 0)
-        cand_tok += [lm.first_token(c) for c in cands]
-        cand_site += [n] * len(cands)
-        cand_cont += [continuation.get(c.lower(), 0.0) for c in cands]
-        cand_prior += [pr for _, pr in entry[:MAX_CANDIDATES]]
-        all_cands.append(cands)
-    # 2. The LM head where needed: log-sum-exp, and before a site the entropy and the open top_k.
-    keys = list(rows)
-    hidden = batch.hidden[torch.tensor([r for r, _ in keys]), torch.tensor([t for _, t in keys])]  # [M,H]
-    wanted = torch.zeros(len(keys), dtype=torch.bool)
-    wanted[before] = True
-    head_out = lm.normalizers(hidden, entropy=wanted, top_k=OPEN_K, allowed=allowed)
-    lse, head = head_out.lse, lm.head
-
-    def log_p(positions: list[int], tokens: list[int]) -> np.ndarray:
-        at, tok = torch.tensor(positions, dtype=torch.long), torch.tensor(tokens, dtype=torch.long)
-        logit = torch.cat([(hidden[at[c : c + 2048]].float() * head[tok[c : c + 2048]].float()).sum(-1)
-                           for c in range(0, len(at), 2048)]) if len(at) else torch.zeros(0)
-        return (logit - lse[at]).numpy().astype(np.float64)
-
-    # 3. Open candidates: the top_k words before each one-word site, other than its own wording
-    # and its table candidates; related when the thesaurus links them or their embeddings are close.
-    before_t = torch.tensor(before)
-    top_lp, top_ids = head_out.top_lp[before_t].numpy(), head_out.top_ids[before_t].numpy()
-    open_site_, open_lp, open_tok, open_word = [], [], [], []
-    for k, site in enumerate(raw):
-        if site.last - site.first != 1:
-            continue
-        own = {wordings[k].lower(), *(c.lower() for c in all_cands[k])}
-        for lp, tok in zip(top_lp[k], top_ids[k]):
-            word = vocab_word[tok]
-            if word and word not in own and np.isfinite(lp):
-                open_site_.append(k)
-                open_lp.append(float(lp))
-                open_tok.append(int(tok))
-                open_word.append(word)
-    open_site_ = np.array(open_site_, dtype=np.int64)
-    open_lp = np.array(open_lp)
-    open_cos = cosines(lm, [text_first[k] for k in open_site_], open_tok)
-    lowered = [w.lower() for w in wordings]
-    open_linked = np.array([lowered[k] in table.originals(word) for k, word in zip(open_site_, open_word)], dtype=bool)
-    open_related = open_linked | (open_cos >= RELATED_COSINE)
-
-    # 4. Every feature as array operations.
-    n_sites = len(raw)
-    lp_tok = log_p(text_row, text_tok)
-    text_site = np.array(text_site)
-    lp_text = np.bincount(text_site, weights=lp_tok, minlength=n_sites)
-    lp_text_first = lp_tok[np.searchsorted(text_site, np.arange(n_sites))]
-    lp_next = np.where([r.t1 < len(windows[r.window].ids) for r in raw], log_p(next_row, next_tok), 0.0)
-    cand_site = np.array(cand_site, dtype=np.int64)
-    lp_c = log_p([before[k] for k in cand_site], cand_tok)
-    lp_full = lp_c + np.array(cand_cont)
-    priors = np.array(cand_prior)
-    counts = np.bincount(cand_site, minlength=n_sites)
-    best = first_of_best(lp_c, cand_site, n_sites)  # each site's first best table candidate (-1: none)
-    has = best >= 0
-    seg_max = per_site(lp_c, cand_site, n_sites, np.maximum)
-    lp_best = seg_max
-    with np.errstate(divide="ignore"):
-        soft = seg_max + np.log(per_site(np.exp(lp_c - seg_max[cand_site]), cand_site, n_sites, np.add)) - lp_text_first
-    n_better = per_site((lp_c > lp_text_first[cand_site]).astype(np.float64), cand_site, n_sites, np.add)
-    top_full = per_site(lp_full, cand_site, n_sites, np.maximum)
-    prior_max = per_site(priors, cand_site, n_sites, np.maximum)
-    cos_table = cosines(lm, [text_first[k] for k in cand_site], cand_tok)
-    open_best = first_of_best(open_lp, open_site_, n_sites)
-    has_open = open_best >= 0
-    open_max = np.where(has_open, open_lp[open_best], np.nan)
-    open_n_better = per_site((open_lp > lp_text_first[open_site_]).astype(np.float64), open_site_, n_sites, np.add, 0.0)
-    related_max = np.fmax(top_full, per_site(np.where(open_related, open_lp, -np.inf), open_site_, n_sites, np.maximum))
-    related_max[~np.isfinite(related_max)] = np.nan
-    entropy_before = head_out.entropy[before_t].numpy()
-    # 5. Per site, the candidates kept for restoration: all of them (the table's and the open
-    # ones) ranked by the model's ranker (ranking.py; without one, by log P alone).
-    # Two tokens can be one open word ("Ġwar", "ĠWar"): its likelier one only.
-    once = np.ones(len(open_word), dtype=bool)
-    seen_open: set[tuple[int, str]] = set()
-    for m, key in enumerate(zip(open_site_.tolist(), open_word)):
-        once[m] = key not in seen_open
-        seen_open.add(key)
-    all_site = np.concatenate([cand_site, open_site_[once]])
-    all_lp = np.concatenate([lp_full, open_lp[once]])
-    all_word = [c for cands in all_cands for c in cands] + [w for w, o in zip(open_word, once) if o]  # open ones
-    # case-matched once kept
-    rank_x = _rank_features(table, wordings, lowered, lp_text, all_site, all_lp, all_word, len(cand_site),
-                            np.concatenate([cos_table, open_cos[once]]),
-                            np.concatenate([priors, np.full(int(once.sum()), np.nan)]),
-                            np.concatenate([np.zeros(len(cand_site), bool), open_linked[once]]),
-                            [r.last - r.first for r in raw])
-    rank_score = ranker.scores(rank_x) if ranker is not None else all_lp
-    all_prior = ranker.weight * rank_score if ranker is not None else np.zeros(len(all_lp))
-    # Only candidates related to the wording are kept as suggestions: every table candidate (the
-    # thesaurus links it), an open one when `related` says so (vectors.Relatedness; None: all).
-    open_kept = np.ones(int(once.sum()), dtype=bool) if related is None else related(
-        [wordings[k] for k in open_site_[once]], [w for w, o in zip(open_word, once) if o], open_linked[once])
-    all_related = np.concatenate([np.ones(len(cand_site), bool), open_kept])
-    order = np.lexsort((-rank_score, all_site))
-    kept_starts = np.searchsorted(all_site[order], np.arange(n_sites))
-    kept_counts = np.bincount(all_site, minlength=n_sites)
+    req = _site_requests(lm, paragraphs, paragraph_words, windows, batch, raw, continuation)
+    hidden, head_out = _head_at(lm, batch, req, allowed)
+    lowered = [w.lower() for w in req.wordings]
+    opens = _open_candidates_at(lm, table, raw, req, head_out, vocab_word, lowered)
+    measures = _measure(lm, raw, windows, req, hidden, head_out, opens)
+    ranked = _rank_candidates(table, raw, req, lowered, measures, opens, ranker, related)
     sites = []
-    for k, (p, i, j, _, w, t0, t1) in enumerate(raw):
-        first, wording = firsts[p][i], wordings[k]
-        starts_sentence = first == i
-        b, ob = best[k], open_best[k]
-        values = {
-            "ratio": lp_best[k] - lp_text[k],
-            "ratio_full": top_full[k] - lp_text[k],
-            "ratio_first": lp_best[k] - lp_text_first[k],
-            "lp_text": lp_text[k],
-            "lp_text_first": lp_text_first[k],
-            "lp_best": lp_best[k],
-            "lp_best_full": top_full[k],
-            "soft_count": soft[k] if has[k] else np.nan,
-            "n_better": n_better[k],
-            "entropy": entropy_before[k],
-            "lp_next": lp_next[k],
-            "n_tokens": t1 - t0,
-            "n_words": j - i,
-            "prior_best": priors[b] if has[k] else np.nan,
-            "prior_max": prior_max[k],
-            "n_candidates": counts[k],
-            "zipf_text": zipf(wording),
-            "zipf_best": zipf(all_cands[k][b - np.searchsorted(cand_site, k)]) if has[k] else np.nan,
-            "capitalised": float(wording[:1].isupper() and not starts_sentence),
-            "sentence_start": float(starts_sentence),
-            "position": min(i - first, 10),
-            "is_key": float(has[k]),
-            "open_ratio": open_max[k] - lp_text[k],
-            "open_n_better": open_n_better[k],
-            "open_cosine": open_cos[ob] if has_open[k] else np.nan,
-            "open_linked": float(open_linked[ob]) if has_open[k] else np.nan,
-            "related_ratio": related_max[k] - lp_text[k],
-            "cosine_best": cos_table[b] if has[k] else np.nan,
-        }
-        mine = order[kept_starts[k] : kept_starts[k] + kept_counts[k]]
-        ranked = mine[all_related[mine]][:KEPT_CANDIDATES]
-        top = mine[0] if len(mine) else None  # the features read the best ranked of all
-        values["ranked_ratio"] = all_lp[top] - lp_text[k] if top is not None else np.nan
-        values["ranked_score"] = rank_score[top] if top is not None and ranker is not None else np.nan
-        features = np.array([values[name] for name in FEATURES], dtype=np.float32)
-        start, end = spans[k]
-        site = Site(p, (i, j), start, end, wording, w, (t0, t1),
-                    [all_word[m] if m < len(cand_site) else match_case(wording, all_word[m]) for m in ranked],
-                    [round(float(all_lp[m]), 4) for m in ranked],
-                    [round(float(all_prior[m]), 4) for m in ranked], features)
-        if keep_all:
-            site.ranking = ([all_word[m].lower() for m in mine], rank_x[mine])
-        sites.append(site)
+    for k, located in enumerate(raw):
+        features = _site_features(k, located, firsts[located.paragraph][located.first], req, measures, opens,
+                                  ranked, ranker)
+        sites.append(_site(k, located, req, ranked, features, keep_all))
     return sites
 
 
