@@ -9,6 +9,7 @@
 // and its errors: http.js).
 import { documentTokens } from "../shared/document.js";
 import { readSummary } from "../shared/summary.js";
+import { isWebAddress } from "../shared/sites.js";
 import { t } from "../shared/i18n.js";
 import { HEALTH_TIMEOUT_MS, request, ServerError, streamError } from "./http.js";
 import { serverOrigin, verify, withSecret } from "./trust.js";
@@ -145,5 +146,5 @@ export async function source(serverUrl, secret, url) {
     HEALTH_TIMEOUT_MS,
   );
   const found = answer?.source;
-  return found && /^https?:\/\//.test(found.url) ? { url: found.url, title: String(found.title || ""), id: String(found.id), overlap: Number(found.overlap) } : null;
+  return found && isWebAddress(found.url) ? { url: found.url, title: String(found.title || ""), id: String(found.id), overlap: Number(found.overlap) } : null;
 }

@@ -2,6 +2,7 @@
 // reader's consent (the first-run page sets `feedback`; `feedbackUrl` adds the page address).
 // Without consent nothing is sent. The store is the server's SQLite file on this computer.
 import { getSettings } from "../shared/settings.js";
+import { isWebAddress } from "../shared/sites.js";
 import * as api from "./api.js";
 import { connect } from "./connection.js";
 import { t } from "../shared/i18n.js";
@@ -21,7 +22,7 @@ function checked(correction) {
 
 /** @param {string | undefined} url @returns {?string} */
 function pageAddress(url) {
-  return url && /^https?:\/\//.test(url) ? url : null;
+  return isWebAddress(url) ? url : null;
 }
 
 /**

@@ -8,6 +8,7 @@
 import browser from "webextension-polyfill";
 import { requestArticle } from "../shared/messages.js";
 import { bestRestoredSentence, phraseQuery } from "../shared/original.js";
+import { isWebAddress } from "../shared/sites.js";
 import * as api from "./api.js";
 import { connect } from "./connection.js";
 
@@ -47,7 +48,7 @@ export async function findOriginal(tabId) {
  * @param {string} url @returns {Promise<?import("../shared/message-types.js").PageSource>}
  */
 export async function pageSource(url) {
-  if (!/^https?:\/\//.test(url || "")) return null;
+  if (!isWebAddress(url)) return null;
   try {
     const { serverUrl, secret } = await connect();
     return await api.source(serverUrl, secret, url);

@@ -6,7 +6,7 @@
 import { setSettings } from "../shared/settings.js";
 import { $ } from "../shared/controls.js";
 import { number, plural, t } from "../shared/i18n.js";
-import { positionOf, scalePoints, spunWordsAt } from "../shared/sensitivity.js";
+import { positionOf, sameThreshold, scalePoints, spunWordsAt } from "../shared/sensitivity.js";
 
 /** @type {number[]} */
 let points = []; // the scale's thresholds, fewest marks first
@@ -18,8 +18,6 @@ let setting = null; // the reader's threshold (null: the model's)
 /** @type {?import("../shared/summary.js").Summary} */
 let summary = null; // the server's summary of the page's article
 
-const same = (/** @type {?number} */ a, /** @type {?number} */ b) => a != null && b != null && Math.abs(a - b) < 1e-6;
-
 /** A threshold as the language writes it, two decimals. @param {number} value */
 function thresholdText(value) {
   return number(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -30,7 +28,7 @@ function describe() {
   const slider = /** @type {HTMLInputElement} */ ($("threshold"));
   const at = points[Number(slider.value)];
   const words = spunWordsAt(summary, at);
-  const said = [t(same(at, modelDefault) ? "popup_sensitivity_default" : "popup_sensitivity_point", thresholdText(at))];
+  const said = [t(sameThreshold(at, modelDefault) ? "popup_sensitivity_default" : "popup_sensitivity_point", thresholdText(at))];
   if (words != null) said.push(plural("popup_sensitivity_words", words));
   $("threshold-value").textContent = said.join(" · ");
   slider.setAttribute("aria-valuetext", said.join(", "));
@@ -80,7 +78,7 @@ export function initSensitivity() {
   $("threshold").addEventListener("input", describe);
   $("threshold").addEventListener("change", async () => {
     const at = points[Number($("threshold").value)];
-    setting = same(at, modelDefault) ? null : at;
+    setting = sameThreshold(at, modelDefault) ? null : at;
     await setSettings({ threshold: setting });
   });
   $("threshold-reset").addEventListener("click", async () => {

@@ -7,7 +7,8 @@
 import { THRESHOLD_SCALE } from "./api-contract.js";
 
 /** Thresholds compare equal at this precision (the server rounds them the same way). */
-const same = (/** @type {number} */ a, /** @type {number} */ b) => Math.abs(a - b) < 1e-6;
+/** @param {?number} a @param {?number} b */
+export const sameThreshold = (a, b) => a != null && b != null && Math.abs(a - b) < 1e-6;
 
 /**
  * The scale's points, fewest marks first: the contract's, the model's default and the reader's
@@ -19,7 +20,7 @@ const same = (/** @type {number} */ a, /** @type {number} */ b) => Math.abs(a - 
 export function scalePoints(modelDefault, setting = null) {
   const points = [...THRESHOLD_SCALE];
   for (const extra of [modelDefault, setting]) {
-    if (typeof extra === "number" && !points.some((p) => same(p, extra))) points.push(extra);
+    if (typeof extra === "number" && !points.some((p) => sameThreshold(p, extra))) points.push(extra);
   }
   return points.sort((a, b) => b - a);
 }
@@ -39,6 +40,6 @@ export function positionOf(points, threshold) {
  * @param {?import("./summary.js").Summary} summary @param {number} threshold
  */
 export function spunWordsAt(summary, threshold) {
-  const entry = summary?.spun_words_by_threshold?.find((e) => same(e.threshold, threshold));
+  const entry = summary?.spun_words_by_threshold?.find((e) => sameThreshold(e.threshold, threshold));
   return entry ? entry.spun_words : null;
 }

@@ -12,6 +12,12 @@ import { getDomain } from "tldts";
 
 export const SITE_MODES = Object.freeze({ ALL: "all", OPT_IN: "opt-in" });
 
+/** Whether `url` is a web page's address (http or https): the only kind Unspin sends on or links
+ *  to. @param {unknown} url @returns {url is string} */
+export function isWebAddress(url) {
+  return typeof url === "string" && /^https?:\/\//.test(url);
+}
+
 /** @typedef {Pick<import("./settings.js").Settings, "siteMode" | "enabledSites" | "disabledSites">} SiteSettings */
 
 /** The site of a host name (or of something typed: a URL, a host with a port). @param {unknown} input */
