@@ -106,14 +106,20 @@ def evidence_counts(scores: list[np.ndarray]) -> tuple[int, int]:
     return sum(int((x >= EVIDENCE_P).sum()) for x in scores), sum(len(x) for x in scores)
 
 
-def select(sites, p: np.ndarray, threshold: float, skip=frozenset()) -> list[int]:
+def best_first(p: np.ndarray) -> list[int]:
+    """Site indices by P(spun), highest first (ties in index order): the order `select` takes them."""
+    return sorted(range(len(p)), key=lambda k: -p[k])
+
+
+def select(sites, p: np.ndarray, threshold: float, skip=frozenset(), order: list[int] | None = None) -> list[int]:
     """The sites marked at `threshold`: indices into `sites` in text order. Sites are taken best
     first; a site overlapping one already taken is dropped, so spans never overlap. Sites in
     `skip` (the reader's ignore list) are never taken. Overlapping sites share a sentence, so the
-    choice among the sites of some whole sentences is the choice the whole article makes there."""
+    choice among the sites of some whole sentences is the choice the whole article makes there.
+    order: `best_first(p)`, when the caller selects at several thresholds (sorted once)."""
     taken: list[int] = []
     used: set[tuple[int, int]] = set()
-    for k in sorted(range(len(sites)), key=lambda k: -p[k]):
+    for k in best_first(p) if order is None else order:
         if p[k] < threshold:
             break
         if k in skip:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .decide import EVIDENCE_P, Decision, decide, select, word_scores
+from .decide import EVIDENCE_P, Decision, best_first, decide, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs, unrestored
 from .score import WINDOW_TOKENS, Scored, score
@@ -335,9 +335,10 @@ class Engine:
         which of the two thresholds applies, does not depend on it). Words, not marks: whether a
         run of marked words is one mark is known only once it is restored (restore.joined)."""
         counts = []
+        order = best_first(p)
         for t in self.loaded.decision.scale(threshold):
             decision = self.loaded.decision.scaled(t)
-            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
+            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip, order)
             counts.append({"threshold": t, "spun_words": sum(sites[k].words[1] - sites[k].words[0] for k in taken)})
         return counts
 
