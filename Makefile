@@ -35,11 +35,22 @@ serve: $(VENV)/.installed
 test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The checks before the tests: ruff on the Python code, the TypeScript check of the extension's
-# JSDoc types (extension/tsconfig.json) and ESLint (extension/eslint.config.js).
-lint: $(VENV)/.installed-test extension/node_modules/.package-lock.json
+# The checks before the tests: ruff and pyright on the Python code (pyproject.toml; pyright's
+# imports of `unspin` go through build/typecheck, links to the folders the wheel names unspin,
+# unspin.scripts and unspin.models), the TypeScript check of the extension's JSDoc types
+# (extension/tsconfig.json) and ESLint (extension/eslint.config.js).
+lint: $(VENV)/.installed-test node_modules/.package-lock.json extension/node_modules/.package-lock.json
 	$(BIN)/ruff check .
+	rm -rf build/typecheck && mkdir -p build/typecheck/unspin
+	ln -s $(CURDIR)/server/* build/typecheck/unspin/
+	ln -s $(CURDIR)/scripts build/typecheck/unspin/scripts
+	ln -s $(CURDIR)/models build/typecheck/unspin/models
+	node_modules/.bin/pyright
 	cd extension && npm run --silent typecheck && npm run --silent eslint
+
+# pyright, the one tool of the root package.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 extension/node_modules/.package-lock.json: extension/package-lock.json
 	cd extension && npm ci --no-audit --no-fund

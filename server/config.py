@@ -28,9 +28,16 @@ DEFAULT_SERVER = openapi_spec()["servers"][0]["url"]
 DEFAULT_HOST = urlsplit(DEFAULT_SERVER).hostname
 DEFAULT_PORT = urlsplit(DEFAULT_SERVER).port
 
+
+def request_schema(name: str) -> dict:
+    """The properties of request schema `name` of the contract (openapi.json): where the request
+    limits are written, for the server, its settings' defaults and the extension alike."""
+    return openapi_spec()["components"]["schemas"][name]["properties"]
+
+
 # Suggestions per mark: the contract's default and maximum (what the engine gives when not told,
 # what a request and `unspin analyze --max-suggestions` may ask for).
-_SUGGESTIONS = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]["max_suggestions"]
+_SUGGESTIONS = request_schema("AnalyzeRequest")["max_suggestions"]
 DEFAULT_SUGGESTIONS = _SUGGESTIONS["default"]
 MAX_SUGGESTIONS = _SUGGESTIONS["maximum"]
 
@@ -42,8 +49,9 @@ DEFAULTS = {
     # script: a request is tokenised first and refused beyond MAX_TOKENS (a 5,000-word English
     # article is about 6,000 tokens); MAX_CHARS only bounds the body a request may send.
     "MAX_TOKENS": 16_384,
-    "MAX_CHARS": 200_000,  # code points of text per request, all paragraphs together
-    "MAX_PARAGRAPHS": 2_000,
+    # code points of text per request, all paragraphs together (200,000: the contract's)
+    "MAX_CHARS": request_schema("FeedbackRequest")["paragraph"]["maxLength"],
+    "MAX_PARAGRAPHS": request_schema("AnalyzeRequest")["paragraphs"]["maxItems"],  # 2,000
     # Load: one analysis at a time; a request that would wait longer than this for its turn gets
     # 503 with Retry-After at once, and an analysis still running after ANALYSIS_DEADLINE_S (or
     # whose client has gone) is abandoned.

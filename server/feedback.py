@@ -153,7 +153,8 @@ class FeedbackStore:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (datetime.now(timezone.utc).isoformat(timespec="seconds"), paragraph, start, end,
                      paragraph[start:end], label, original, url))
-                return int(cursor.lastrowid)
+                assert cursor.lastrowid is not None, "an INSERT gives its row's id"
+                return cursor.lastrowid
         finally:
             connection.close()
 

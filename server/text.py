@@ -21,7 +21,7 @@ from pathlib import Path
 from .config import cache_dir
 
 # What counts as a word: words.json, which the extension reads too (one owner for both).
-WORD_RULES = json.loads(resources.files(__package__).joinpath("words.json").read_text(encoding="utf-8"))
+WORD_RULES = json.loads(resources.files("unspin").joinpath("words.json").read_text(encoding="utf-8"))
 # A word: letters/digits (with their combining marks), optionally joined by an apostrophe or
 # hyphen ("don't", "full-scale").
 _LETTER = rf"(?:[^\W_]|[{WORD_RULES['combining_marks']}])"
@@ -97,28 +97,6 @@ def covers_ignored(text: str, ignore: frozenset[str]) -> bool:
 def split_paragraphs(text: str) -> list[str]:
     """Split a document into paragraphs on blank lines; drops empty ones, keeps inner text as is."""
     return [p.strip() for p in _BLANK_LINE_RE.split(text) if p.strip()]
-
-
-def utf16_offsets(text: str) -> list[int]:
-    """Map each code-point index 0..len(text) to its UTF-16 code-unit index."""
-    table = [0] * (len(text) + 1)
-    unit = 0
-    for i, ch in enumerate(text):
-        table[i] = unit
-        unit += 2 if ord(ch) > 0xFFFF else 1
-    table[len(text)] = unit
-    return table
-
-
-def codepoint_offset(text: str, utf16: int, table: list[int] | None = None) -> int:
-    """The code-point index of UTF-16 index `utf16` in `text` (table: its utf16_offsets, when
-    already made: many offsets of one text). Raises ValueError when it is out of range or falls
-    between the two halves of a surrogate pair."""
-    table = utf16_offsets(text) if table is None else table
-    position = bisect.bisect_left(table, utf16)
-    if position >= len(table) or table[position] != utf16:
-        raise ValueError(f"UTF-16 offset {utf16} is not a character boundary of the text")
-    return position
 
 
 # Characters a wording typed by a reader never needs, and which would break a line-based file

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from unspin.engine.score import find_sites
-from unspin.text import utf16_offsets, words
+from unspin.contract.offsets import utf16_offsets
+from unspin.text import words
 
 ANALYZE = "/api/v1/analyze"
 

@@ -4,7 +4,7 @@
   server/text.py and extension/src/shared/words.js.
 - The key of a wording (how dismissals and the allow-list compare wordings): text.wording_key and
   shared/wording.js wordingKey, both from words.json.
-- The server's default address and an analyze request's limits: server/openapi.json, read by
+- The server's default address and the requests' limits: server/openapi.json, read by
   config.py / contract/requests.py and extension/src/shared/api-contract.js.
 - A summary's verdicts: server/openapi.json (Summary.verdict), which the server's engine gives and
   the extension reads (shared/api-contract.js; shared/verdicts.js gives each one its look).
@@ -148,3 +148,21 @@ def test_same_loopback_hosts(javascript):
         assert directives["connect-src"].split() == ["'self'", *(f"http://{host}:*" for host in hosts)]
     assert urlsplit(OPENAPI["servers"][0]["url"]).hostname in hosts
     assert set(hosts) <= set(LOOPBACK_NAMES)
+
+
+def test_the_request_limits_are_the_contracts():
+    """The limits a request is checked against are read from openapi.json, never written again:
+    the server's default limits are the contract's, and `first` indexes the paragraphs allowed."""
+    from unspin.config import DEFAULTS, request_schema
+    from unspin.contract import requests
+
+    analyze, feedback = request_schema("AnalyzeRequest"), request_schema("FeedbackRequest")
+    assert DEFAULTS["MAX_PARAGRAPHS"] == analyze["paragraphs"]["maxItems"] == analyze["first"]["maxItems"]
+    assert analyze["first"]["items"]["maximum"] == DEFAULTS["MAX_PARAGRAPHS"] - 1
+    assert DEFAULTS["MAX_CHARS"] == feedback["paragraph"]["maxLength"]
+    assert requests.MAX_ORIGINAL_CHARS == feedback["original"]["maxLength"]
+    assert requests.MAX_PARTITION_CHARS == analyze["partition"]["maxLength"]
+    assert requests.PARTITION_RE.fullmatch("news.example.org:8080") and not requests.PARTITION_RE.fullmatch("a/b")
+    body = {"paragraphs": ["x"] * (DEFAULTS["MAX_PARAGRAPHS"] + 1)}
+    with pytest.raises(requests.ApiError):
+        parse_analyze(body, DEFAULTS["MAX_CHARS"], DEFAULTS["MAX_PARAGRAPHS"])

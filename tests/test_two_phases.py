@@ -156,11 +156,11 @@ def test_suggestions_on_demand_teach_the_queue_nothing():
 def test_many_spans_of_one_long_paragraph_read_its_offsets_once(monkeypatch):
     """2,000 spans of a 200,000-character paragraph: each span's UTF-16 offsets were once turned
     into code points by rebuilding the paragraph's table, 400 million steps outside the queue."""
-    from unspin.contract import requests
+    from unspin.contract import offsets, requests
 
     calls = []
-    real = requests.utf16_offsets
-    monkeypatch.setattr(requests, "utf16_offsets", lambda text: calls.append(1) or real(text))
+    real = offsets.utf16_offsets
+    monkeypatch.setattr(offsets, "utf16_offsets", lambda text: calls.append(1) or real(text))
     paragraph = "word " * 40_000
     spans = [{"paragraph": 0, "start": 5 * k, "end": 5 * k + 4} for k in range(2000)]
     checked = requests.parse_suggest({"paragraphs": [paragraph], "spans": spans}, 200_000, 10)

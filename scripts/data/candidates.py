@@ -10,6 +10,7 @@ Prior = how common the original is + how many thesauri agree.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from unspin.engine.model import CandidateTable
@@ -74,7 +75,7 @@ def load_or_build(path: Path, mythes: Path | None, tortured: Path | None = None)
 
 def build_candidate_table(
     thesauri: list[dict[str, list[str]]],
-    real: list[dict[str, list[str]]] = (),
+    real: Sequence[dict[str, list[str]]] = (),
     min_zipf: float = 3.5,
     max_per_key: int = 50,
     max_words: int = MAX_SITE_WORDS,

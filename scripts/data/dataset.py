@@ -19,6 +19,7 @@ import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 from random import Random
+from typing import Any
 
 SPLITS = ("train", "dev", "test")
 CLEAN_ARTICLE_SHARE = 0.30  # most real pages are not spun
@@ -137,7 +138,7 @@ def load_lexicons(args) -> dict:
     """Every thesaurus that was given or found, by source name."""
     from unspin.scripts.data import thesauri
 
-    lex = {"moby": thesauri.load_moby(args.moby)}
+    lex: dict[str, Any] = {"moby": thesauri.load_moby(args.moby)}
     mythes = args.mythes or (_DEFAULT_MYTHES if _DEFAULT_MYTHES.exists() else None)
     if mythes:
         lex["mythes_senses"] = thesauri.load_mythes_senses(mythes)
@@ -203,12 +204,13 @@ def spin_article(aid: str, source: str, paras: list[str], split: str, spinners: 
     proper = proper_nouns(paras)
     records = []
     for k, para in enumerate(paras):
-        text, spans = para, []
+        text, spans, profile = para, [], None
         if spinner and rng.random() >= untouched:
             text, spans = spinner.spin(para, rng, article_rate, proper)
+            profile = spinner.profile if spans else None
         records.append({"id": f"{aid}-p{k}", "article": aid, "source": source,
-                        "profile": spinner.profile.name if spans else "clean",
-                        "heldout": bool(spans and spinner.profile.heldout), "short": short, "density": density,
+                        "profile": profile.name if profile else "clean",
+                        "heldout": bool(profile and profile.heldout), "short": short, "density": density,
                         "text": text, "original": para, "spans": spans})
     if not any(r["spans"] for r in records):  # nothing the spinner could change: a clean page
         records = [{**r, "density": "none"} for r in records]

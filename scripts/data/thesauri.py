@@ -47,8 +47,8 @@ def _clean(term: str) -> str | None:
     return term if _PHRASE_RE.match(term) else None
 
 
-def _add(table: dict[str, list[str]], head: str, synonyms) -> None:
-    head = _clean(head)
+def _add(table: dict[str, list[str]], term: str, synonyms) -> None:
+    head = _clean(term)
     if head is None:
         return
     known = table.setdefault(head, [])

@@ -200,7 +200,7 @@ def coverage(engine, articles: list[list[dict]]) -> dict:
             "original_among_open_candidates": share(in_open), "original_among_either": share(either)}
 
 
-def ece(confidence: np.ndarray, outcome: np.ndarray) -> float:
+def ece(confidence: np.ndarray, outcome: np.ndarray) -> float | None:
     """Expected calibration error over BINS equal-width bins: the mean over predictions of
     |share of outcomes - mean confidence| in their bin (Guo et al. 2017, "On calibration of modern
     neural networks")."""

@@ -8,6 +8,8 @@ strata (`short`, `density`: site_features.strata).
 
 from __future__ import annotations
 
+from typing import Any
+
 from unspin.engine.model import PROFILE_GROUPS as GROUPS  # the names' one owner
 
 MAX_FALSE_HIGHLIGHTS = 0.3  # per 1,000 words of clean articles: the product's target ...
@@ -82,7 +84,7 @@ def word_metrics(articles) -> dict:
                 c[0] += len(gold & marked[p])
                 c[1] += len(marked[p])
                 c[2] += len(gold)
-    out = {g: prf(*c) for g, c in counts.items() if c[2]}  # groups with substitutions only
+    out: dict[str, Any] = {g: prf(*c) for g, c in counts.items() if c[2]}  # groups with substitutions only
     out["all profiles"] = prf(*(sum(c[i] for c in counts.values()) for i in range(3)))
     out["profiles"] = {name: prf(*c) for name, c in sorted(profiles.items())}
     out["strata"] = {name: {**prf(*c), "gold_words": c[2]} for name, c in strata.items() if c[2]}

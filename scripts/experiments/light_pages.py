@@ -58,7 +58,7 @@ def main(args) -> int:
         return np.hstack([x, context(article)]) if with_context else x
 
     def predict(booster, articles, with_context):
-        return [booster.predict(rows(a, with_context)) if a["sites"] else np.zeros(0) for a in articles]
+        return [np.asarray(booster.predict(rows(a, with_context))) if a["sites"] else np.zeros(0) for a in articles]
 
     def widened(articles):  # the train articles with their context as site features
         return [{**a, "sites": [{**s, "x": list(x)} for s, x in zip(a["sites"], rows(a, True))]} for a in articles]

@@ -151,7 +151,7 @@ def extract_looks(model: Path, data: Path, split: str, chosen: list[str], path: 
         for aid in tqdm(todo, unit="article", desc=f"second look {split}"):
             records = articles[aid]
             scored = engine.score([r["text"] for r in records])
-            p = engine.loaded.detector.predict(np.stack([s.features for s in scored.sites])) if scored.sites else []
+            p = engine.loaded.detect(scored.sites)
             labels = [row["y"] for row in site_rows(scored, records)["sites"]]
             looks = [[s.paragraph, *s.words, round(float(pk), 4), s.both_sides, y]
                      for s, pk, y in zip(scored.sites, p, labels) if s.both_sides is not None]
@@ -188,6 +188,7 @@ def extract_ranking(data: Path, split: str, n_articles: int, candidates: Path, o
             records = articles[aid]
             groups, gold = [], span_originals(records)
             for site in score(serving_lm(), table, [r["text"] for r in records], continuation, keep_all=True).sites:
+                assert site.ranking is not None, "keep_all keeps every site's ranking"
                 words, x = site.ranking
                 relevance = [int(w == gold[site.paragraph].get((site.start, site.end))) for w in words]
                 if any(relevance):

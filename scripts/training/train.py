@@ -115,7 +115,7 @@ def fit_detector(train: list[dict], rounds: int, threads: int = 0, light_weight:
 
     labelled = [(s, a) for a in train for s in a["sites"] if s["y"] >= 0]
     x = np.array([s["x"] for s, _ in labelled], dtype=np.float32).reshape(len(labelled), -1)
-    names = list(FEATURES) if x.shape[1] == len(FEATURES) else "auto"  # more: an experiment's
+    names: list[str] | str = list(FEATURES) if x.shape[1] == len(FEATURES) else "auto"  # more: an experiment's
     y = np.array([s["y"] for s, _ in labelled])
     clean = np.array([all(pr == "clean" for pr in a["profiles"]) for _, a in labelled], dtype=bool)
     light = np.array([a["short"] or a["density"] == "light" for _, a in labelled], dtype=bool)
@@ -126,7 +126,7 @@ def fit_detector(train: list[dict], rounds: int, threads: int = 0, light_weight:
     params = {**PARAMS, "min_data_in_leaf": min(PARAMS["min_data_in_leaf"], max(2, len(y) // 100)),
               "num_threads": threads}
     booster = lightgbm.train(params, lightgbm.Dataset(x, y, weight=base, feature_name=names), num_boost_round=rounds)
-    hard = clean & (booster.predict(x) >= HARD_P)
+    hard = clean & (np.asarray(booster.predict(x)) >= HARD_P)
     print(f"hard negatives: {hard.sum():,} sites of clean train articles at P >= {HARD_P}, weight {HARD_WEIGHT:g}")
     booster = lightgbm.train(params, lightgbm.Dataset(x, y, weight=np.where(hard, HARD_WEIGHT, base), feature_name=names),
                              num_boost_round=rounds)
@@ -165,7 +165,7 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray], grid:
     What `decide` does, in two steps: each article's marks at every threshold of the grid and its
     evidence words are computed once, then each grid point picks, per article, the marks of the
     threshold its evidence gives."""
-    from unspin.engine.decide import Decision, evidence_counts, select, word_scores
+    from unspin.engine.decide import Decision, evidence_words, select
     from unspin.scripts.evaluation.metrics import word_metrics
 
     thresholds = sorted(set(grid["threshold"]) | set(grid["spun_threshold"]))
@@ -173,18 +173,19 @@ def choose_decision(articles: list[dict], probabilities: list[np.ndarray], grid:
     for article, p in zip(articles, probabilities):
         sites = as_sites(article)
         marks.append({t: [(sites[k].paragraph, *sites[k].words) for k in select(sites, p, t)] for t in thresholds})
-        hits.append(evidence_counts(word_scores(article["words"], sites, p)))
+        hits.append((len(evidence_words(sites, p)), sum(article["words"])))
     best = None
     for t, ts, ev, prior, min_hits in itertools.product(*(grid[k] for k in GRID)):
         if ts > t:
             continue
         decision = Decision(t, ts, ev, prior, min_hits)
-        decided = [{**article, "marked": m[ts if decision.is_spun(*h) else t]}
+        decided = [{**article, "marked": m[decision.threshold_for(decision.is_spun(*h))]}
                    for article, m, h in zip(articles, marks, hits)]
         m = word_metrics(decided)
         key = decision_key(m)
         if best is None or key > best[0]:
             best = (key, asdict(decision), m)
+    assert best is not None, "the grid has a point with spun_threshold <= threshold"
     return best[1], best[2]
 
 

@@ -27,6 +27,7 @@ import threading
 import time
 
 from flask import Flask, Request, Response, copy_current_request_context, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from .. import __version__
@@ -136,6 +137,13 @@ def create_app(config: dict | None = None, engine=None) -> Flask:
     return app
 
 
+class ContractJSON(DefaultJSONProvider):
+    """JSON as the contract shows it: keys in the order written, text as UTF-8 (not \\u escapes)."""
+
+    sort_keys = False
+    ensure_ascii = False
+
+
 def configure(app: Flask, config: dict | None, engine) -> None:
     """The app's configuration (DEFAULTS, then `config`), its secret, JSON settings and engine."""
     app.config.update(DEFAULTS)
@@ -144,8 +152,7 @@ def configure(app: Flask, config: dict | None, engine) -> None:
         app.config["MAX_CONTENT_LENGTH"] = body_limit(app.config["MAX_CHARS"])
     if app.config["SECRET"] is None:
         app.config["SECRET"] = secret.load_or_create(app.config["DATA_DIR"] or default_data_dir())
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = ContractJSON(app)
     app.extensions[ENGINE_KEY] = engine if engine is not None else load_engine(app.config)
 
 

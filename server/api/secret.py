@@ -91,12 +91,13 @@ def load_or_create(data_dir: Path | str) -> str:
     except FileExistsError:
         secret = read(data_dir)  # checks it is a regular file before its mode is touched
         os.chmod(path, 0o600, follow_symlinks=False)
-        if secret is None:
-            raise BadSecret(path, "vanished while it was read") from None
-        return secret
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(SECRET_BYTES) + "\n")
-    return read(data_dir)
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(SECRET_BYTES) + "\n")
+        secret = read(data_dir)
+    if secret is None:
+        raise BadSecret(path, "vanished while it was read")
+    return secret
 
 
 def fingerprint(secret: str) -> str:

@@ -155,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
     if known is False:
         print(f"note: the server at {url} does not know this user's secret (another user's server, or "
               "not Unspin): nothing is sent there; loading the model here", file=sys.stderr)
-    if known:
+    if known and secret:
         print(f"using the Unspin server at {url} (--local analyses in this process)", file=sys.stderr)
         try:
             response = analyze_on_server(url, body, secret)

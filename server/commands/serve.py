@@ -99,6 +99,8 @@ class CheckedParser(HTTPRequestParser):
     """Waitress's request parser, refusing a request once its headers are in (security.refusal)."""
 
     config: ClassVar[Mapping] = {}  # the app's config (set per server by make_server)
+    command: str  # the request line's method and path, decoded by waitress's parser
+    path: str
     peer: ClassVar[str | None] = None  # the client's IP address (set per connection)
 
     def received(self, data: bytes) -> int:
@@ -129,22 +131,24 @@ def bind(host: str, port: int) -> list[socket.socket]:
     name = host.strip("[]")
     other = LOOPBACK_FAMILIES.get(name.lower())
     first_address = "127.0.0.1" if name.lower() == "localhost" else name
-    for _ in range(FREE_PORT_TRIES if port == 0 else 1):
-        sockets = [_bound(first_address, port)]
+    tries = FREE_PORT_TRIES if port == 0 else 1
+    for attempt in range(1, tries + 1):
+        first = _bound(first_address, port)
         if other is None:
-            return sockets
-        chosen = sockets[0].getsockname()[1]
+            return [first]
+        chosen = first.getsockname()[1]
         try:
-            return [*sockets, _bound(other, chosen)]
+            return [first, _bound(other, chosen)]
         except OSError as exc:
             if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # no such loopback here: nobody can listen there
-                return sockets
-            sockets[0].close()
+                return [first]
+            first.close()
             if exc.errno != errno.EADDRINUSE:
                 raise
-            taken = exc
-    raise OSError(taken.errno, f"another program listens on {url_for(other, chosen)}, where it could relay this "
-                               "server's clients; stop it or choose another --port") from taken
+            if attempt == tries:
+                raise OSError(exc.errno, f"another program listens on {url_for(other, chosen)}, where it could relay "
+                                         "this server's clients; stop it or choose another --port") from exc
+    raise AssertionError("the last try returns or raises")
 
 
 def _bound(address: str, port: int) -> socket.socket:

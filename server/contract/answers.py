@@ -1,42 +1,33 @@
-"""Build the v1 responses from the engine's answers: offsets in the caller's unit, paragraph positions.
-
-The engine speaks code points; JavaScript speaks UTF-16 code units. This is the one
-place where answers' offsets change unit, so the API, `unspin analyze --json` and the scan agree.
-The engine's spans are kept as they are (their text sliced and their suggestions cut there, once).
+"""Build the v1 responses from the engine's answers: offsets in the caller's unit (offsets.py),
+paragraph positions. The engine's spans are kept as they are (their text sliced and their
+suggestions cut there, once).
 """
 
 from __future__ import annotations
 
-from ..text import utf16_offsets
+from .offsets import Offsets
 
 
-def _converter(text: str, unit: str):
-    if unit == "codepoint":
-        return lambda i: i
-    table = utf16_offsets(text)
-    return table.__getitem__
-
-
-def placed(span: dict, at) -> dict:
-    """One span of the engine's answer (code points) with its offsets through `at` (`_converter`)."""
-    return {**span, "start": at(span["start"]), "end": at(span["end"])}
+def placed(span: dict, offsets: Offsets) -> dict:
+    """One span of the engine's answer (code points) with its offsets in the caller's unit."""
+    return {**span, "start": offsets.outward(span["start"]), "end": offsets.outward(span["end"])}
 
 
 def paragraph_response(paragraph: str, result: dict, unit: str) -> dict:
     """One paragraph of the response, its span offsets in `unit`."""
-    at = _converter(paragraph, unit)
-    return {**result, "spans": [placed(span, at) for span in result["spans"]]}
+    offsets = Offsets(paragraph, unit)
+    return {**result, "spans": [placed(span, offsets) for span in result["spans"]]}
 
 
 def placed_spans(request, spans: list[tuple[int, dict]]) -> list[dict]:
     """[(paragraph, span)] of the engine (code points) -> PlacedSpan objects in the request's unit
     (each paragraph's offset table made once, however many of its spans there are)."""
-    converters: dict[int, object] = {}
+    offsets: dict[int, Offsets] = {}
     out = []
     for p, span in spans:
-        if p not in converters:
-            converters[p] = _converter(request.paragraphs[p], request.offset_unit)
-        out.append({"paragraph": p, **placed(span, converters[p])})
+        if p not in offsets:
+            offsets[p] = Offsets(request.paragraphs[p], request.offset_unit)
+        out.append({"paragraph": p, **placed(span, offsets[p])})
     return out
 
 
@@ -53,9 +44,9 @@ def analysis_response(engine, request, caller: str = "", deadline: float | None 
                             lambda spans: progress({"event": "marks", "spans": placed_spans(request, spans)}))
     placed_paragraphs = [paragraph_response(p, r, request.offset_unit) for p, r in zip(paragraphs, answer["paragraphs"])]
     if request.text is not None:  # where each paragraph lies in the submitted text
-        at = _converter(request.text, request.offset_unit)
+        offsets = Offsets(request.text, request.offset_unit)
         for placed_paragraph, paragraph, start in zip(placed_paragraphs, paragraphs, request.paragraph_starts):
-            placed_paragraph["start"], placed_paragraph["end"] = at(start), at(start + len(paragraph))
+            placed_paragraph["start"], placed_paragraph["end"] = offsets.outward(start), offsets.outward(start + len(paragraph))
     return {
         "offset_unit": request.offset_unit,
         "model": model_info(engine),

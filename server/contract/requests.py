@@ -6,24 +6,25 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from typing import TypeGuard
 
-from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, openapi_spec
+from ..config import DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS, request_schema
 from .errors import ApiError
 from ..feedback import LABELS, unsafe
-from ..text import codepoint_offset, has_lone_surrogate, hidden_characters, split_paragraphs, utf16_offsets
+from ..text import has_lone_surrogate, hidden_characters, split_paragraphs
+from .offsets import OFFSET_UNITS, Offsets
 
-OFFSET_UNITS = ("utf16", "codepoint")
 FIELDS = {"paragraphs", "text", "threshold", "max_suggestions", "offset_unit", "ignore", "partition", "suggestions",
           "stream", "first"}
 SUGGEST_FIELDS = FIELDS - {"suggestions", "stream", "first"} | {"spans"}
 # Limits of a request as the API description states them (openapi.json: the extension reads them
 # there too).
-_REQUEST = openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]
+_REQUEST = request_schema("AnalyzeRequest")
 MAX_IGNORE = _REQUEST["ignore"]["maxItems"]  # entries of an ignore list
 MAX_IGNORE_CHARS = _REQUEST["ignore"]["items"]["maxLength"]  # characters (code points) per entry
-MAX_SPANS = openapi_spec()["components"]["schemas"]["SuggestRequest"]["properties"]["spans"]["maxItems"]
-MAX_PARTITION_CHARS = 255  # a host name at most ...
-PARTITION_RE = re.compile(r"[0-9A-Za-z._:-]*")  # ... in its ASCII form (as openapi.json's pattern says)
+MAX_SPANS = request_schema("SuggestRequest")["spans"]["maxItems"]
+MAX_PARTITION_CHARS = _REQUEST["partition"]["maxLength"]  # a host name at most, in its ASCII form
+PARTITION_RE = re.compile(_REQUEST["partition"]["pattern"].removeprefix("^").removesuffix("$"))
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ class FeedbackRequest:
 
 
 FEEDBACK_FIELDS = {"paragraph", "start", "end", "offset_unit", "label", "original", "url"}
-MAX_ORIGINAL_CHARS = 200
-MAX_URL_CHARS = openapi_spec()["components"]["schemas"]["SourceRequest"]["properties"]["url"]["maxLength"]
+MAX_ORIGINAL_CHARS = request_schema("FeedbackRequest")["original"]["maxLength"]
+MAX_URL_CHARS = request_schema("SourceRequest")["url"]["maxLength"]
 
 
-def _is_number(value) -> bool:
+def _is_number(value) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -174,30 +175,28 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
     stream and first) and `spans`, [{paragraph, start, end}] in offset_unit, turned into code
     points."""
     article = parse_analyze(body, max_chars, max_paragraphs, SUGGEST_FIELDS)
+    assert isinstance(body, dict), "parse_analyze refuses any other body"
     spans = body.get("spans")
     if not (isinstance(spans, list) and 0 < len(spans) <= MAX_SPANS):
         raise ApiError(400, f"'spans' must be a list of 1 to {MAX_SPANS} {{paragraph, start, end}} objects.")
     out = []
-    tables: dict[int, list[int]] = {}  # a paragraph's UTF-16 offsets, made once (2,000 spans of one long paragraph)
+    offsets: dict[int, Offsets] = {}  # made once per paragraph (2,000 spans of one long paragraph)
     for span in spans:
         if not (isinstance(span, dict) and set(span) == {"paragraph", "start", "end"}
                 and _is_index(span["paragraph"], len(article.paragraphs))):
             raise ApiError(400, "Each of 'spans' must be {paragraph, start, end}: a paragraph index of this article "
                                 "and offsets in it.")
-        paragraph = article.paragraphs[int(span["paragraph"])]
+        index = int(span["paragraph"])
+        if index not in offsets:
+            offsets[index] = Offsets(article.paragraphs[index], article.offset_unit)
         try:
-            start, end = (int(span[k]) if _is_index(span[k], len(paragraph) * 2 + 1) else -1 for k in ("start", "end"))
-            if article.offset_unit == "utf16":
-                index = int(span["paragraph"])
-                if index not in tables:
-                    tables[index] = utf16_offsets(paragraph)
-                start, end = (codepoint_offset(paragraph, x, tables[index]) for x in (start, end))
-            if not 0 <= start < end <= len(paragraph):
+            if not all(_is_index(span[k], 2 * len(article.paragraphs[index]) + 1) for k in ("start", "end")):
                 raise ValueError
+            start, end = offsets[index].span(int(span["start"]), int(span["end"]))
         except ValueError:
             raise ApiError(400, "'start' and 'end' of each of 'spans' must mark a non-empty span of its "
                                 "paragraph.") from None
-        out.append((int(span["paragraph"]), start, end))
+        out.append((index, start, end))
     return SuggestRequest(article, out)
 
 
@@ -238,13 +237,10 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
     if offset_unit not in OFFSET_UNITS:
         raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
     start, end = body.get("start"), body.get("end")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         raise ApiError(400, "'start' and 'end' must be integers.")
     try:
-        if offset_unit == "utf16":
-            start, end = codepoint_offset(paragraph, start), codepoint_offset(paragraph, end)
-        if not 0 <= start < end <= len(paragraph):
-            raise ValueError
+        start, end = Offsets(paragraph, offset_unit).span(start, end)
     except ValueError:
         raise ApiError(400, "'start' and 'end' must mark a non-empty span of the paragraph.") from None
     if unsafe({"span": paragraph[start:end]}):

@@ -13,16 +13,17 @@ on how it was split.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..config import openapi_spec
+from ..config import request_schema
 
 EVIDENCE_P = 0.5  # a word counts as evidence of spinning when its best site reaches this
 # The sensitivity scale a reader chooses from, fewest marks first (openapi.json owns it: the
 # extension's slider offers these points; an answer counts the marks at each).
-SCALE = tuple(openapi_spec()["components"]["schemas"]["AnalyzeRequest"]["properties"]["threshold"]["x-scale"])
+SCALE = tuple(request_schema("AnalyzeRequest")["threshold"]["x-scale"])
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Decision:
         """The article-level rule, its one owner: enough evidence words, and a large enough share."""
         return hits >= self.min_hits and self.evidence_of(hits, words) >= self.evidence
 
+    def threshold_for(self, spun: bool) -> float:
+        """The P(spun) from which a site is marked in an article the rule finds `spun` (or not)."""
+        return self.spun_threshold if spun else self.threshold
+
 
 class Detector:
     """P(spun) of sites from their features: a LightGBM text model, then its isotonic calibration.
@@ -78,7 +83,7 @@ class Detector:
         """features [N, len(FEATURES)] float32 -> the trees' uncalibrated P(spun) [N] float64."""
         if len(features) == 0:
             return np.zeros(0)
-        return self.booster.predict(features, num_threads=1)
+        return np.asarray(self.booster.predict(features, num_threads=1))
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """features [N, len(FEATURES)] float32 -> calibrated P(spun) [N] float64 (0..1)."""
@@ -101,9 +106,12 @@ def word_scores(n_words: list[int], sites, p: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def evidence_counts(scores: list[np.ndarray]) -> tuple[int, int]:
-    """(evidence words: words whose best site reaches EVIDENCE_P, words) of an article."""
-    return sum(int((x >= EVIDENCE_P).sum()) for x in scores), sum(len(x) for x in scores)
+def evidence_words(sites, p: np.ndarray, skip: AbstractSet[int] = frozenset()) -> set[tuple[int, int]]:
+    """The evidence words of `sites` as (paragraph, word index): the words of a site whose P(spun)
+    `p` reaches EVIDENCE_P, but for sites in `skip`. What the article-level rule (Decision.is_spun)
+    counts, over the whole article or as the scoring pass goes (engine.py)."""
+    return {(site.paragraph, w) for k, site in enumerate(sites) if p[k] >= EVIDENCE_P and k not in skip
+            for w in range(*site.words)}
 
 
 def best_first(p: np.ndarray) -> list[int]:
@@ -111,7 +119,7 @@ def best_first(p: np.ndarray) -> list[int]:
     return sorted(range(len(p)), key=lambda k: -p[k])
 
 
-def select(sites, p: np.ndarray, threshold: float, skip=frozenset(), order: list[int] | None = None) -> list[int]:
+def select(sites, p: np.ndarray, threshold: float, skip: AbstractSet[int] = frozenset(), order: list[int] | None = None) -> list[int]:
     """The sites marked at `threshold`: indices into `sites` in text order. Sites are taken best
     first; a site overlapping one already taken is dropped, so spans never overlap. Sites in
     `skip` (the reader's ignore list) are never taken. Overlapping sites share a sentence, so the
@@ -134,10 +142,10 @@ def select(sites, p: np.ndarray, threshold: float, skip=frozenset(), order: list
 
 
 def decide(n_words: list[int], sites, p: np.ndarray, decision: Decision,
-           skip: set[int] = frozenset()) -> tuple[list[int], float, float, bool]:
+           skip: AbstractSet[int] = frozenset()) -> tuple[list[int], float, float, bool]:
     """Choose the sites to mark (`select`): (indices into `sites`, the threshold used, the
     evidence, whether the article is spun by the article-level rule)."""
-    hits, total = evidence_counts(word_scores(n_words, sites, p))
+    hits, total = len(evidence_words(sites, p, skip)), sum(n_words)
     spun = decision.is_spun(hits, total)
-    threshold = decision.spun_threshold if spun else decision.threshold
+    threshold = decision.threshold_for(spun)
     return select(sites, p, threshold, skip), threshold, decision.evidence_of(hits, total), spun

@@ -34,12 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .decide import EVIDENCE_P, Decision, best_first, decide, select, word_scores
+from .decide import Decision, best_first, decide, evidence_words, select, word_scores
 from .model import PROFILE_GROUPS, LoadedModel, load_model
 from .restore import Mark, merge, restore, restore_sites, runs, unrestored
-from .score import WINDOW_TOKENS, Scored, score
+from .score import WINDOW_TOKENS, Scored, Site, score
 from .second_look import in_band, look
-from ..text import covers_ignored, visible, wording_key, words
+from ..text import Visible, covers_ignored, visible, wording_key, words
 from ..config import DEFAULT_SUGGESTIONS
 
 SCORED_CACHE_BYTES = 16 * 1024 * 1024  # estimated bytes of the caches: scored articles (a spun 1,000-word
@@ -245,8 +245,8 @@ class Engine:
         `restoring`, the sites it is likely to mark are restored during the pass (`_on_batch`),
         except those covering an `ignore` wording. check: see score.score. caller: see `answer`.
         first: paragraphs read first (score.reading_order). progress(marks, seen): with a decision,
-        called after each batched pass with that batch's provisional marks (restore.Mark, their
-        suggestions None; see `_on_batch`) and the paragraphs as read (`Scored.seen`, made once
+        called after each batched pass with that batch's provisional marks ([(restore.Mark, its
+        P(spun))], their suggestions None; see `_on_batch`) and the paragraphs as read (`Scored.seen`, made once
         here); not called for a cached article."""
         key = (caller, tuple(paragraphs))
         cached = self._scored.get(key)
@@ -282,7 +282,7 @@ class Engine:
         passed = [0]
 
         def on_batch(sites, batch):
-            p = self.loaded.detector.predict(np.stack([s.features for s in sites]))
+            p = self.loaded.detect(sites)
             if self.looks:
                 look(self.loaded.lm, [s for s, band in zip(sites, in_band(p)) if band], batch, self.loaded.continuation)
             p = self.loaded.second_look.apply(sites, p)
@@ -291,16 +291,16 @@ class Engine:
             if decision is None:
                 return
             skip = {k for k, s in enumerate(sites) if covers_ignored(s.text, ignore)}
-            hits.update((s.paragraph, w) for k, s in enumerate(sites) if p[k] >= EVIDENCE_P and k not in skip
-                        for w in range(*s.words))
+            hits.update(evidence_words(sites, p, skip))
             passed[0] += sum(len(batch.document[w].ids) for w in batch.windows)
             share = passed[0] / sum(len(w.ids) for w in batch.document)
             spun = decision.is_spun(len(hits), n_words * share)
-            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip)
+            taken = select(sites, p, decision.threshold_for(spun), skip)
             grouped = runs(texts, sites, taken, ignore)
-            joint = {run: merge([sites[k] for k in run], self.loaded.continuation) for run in grouped if len(run) > 1}
+            joint: dict[tuple[int, ...], Site] = {run: merge([sites[k] for k in run], self.loaded.continuation)
+                                                  for run in grouped if len(run) > 1}
             if progress is not None:  # before any restoration: what the reader waits for
-                progress([Mark(run, joint.get(run, sites[run[0]]), None, float(max(p[k] for k in run)))
+                progress([(Mark(run, joint[run] if run in joint else sites[run[0]], None), float(max(p[k] for k in run)))
                           for run in grouped], seen)
             # a run's sites too (restore.joined); without `restoring`, the runs' only: whether a run
             # is one mark or a mark per word depends on them, so the marks are final without the rest
@@ -321,8 +321,7 @@ class Engine:
         if None not in known:  # the scoring pass predicted them (`_on_batch`)
             p = np.array(known, dtype=np.float64)
         else:
-            p = self.loaded.second_look.apply(scored.sites, self.loaded.detector.predict(np.stack(
-                [s.features for s in scored.sites])))
+            p = self.loaded.second_look.apply(scored.sites, self.loaded.detect(scored.sites))
         skip = {k for k, site in enumerate(scored.sites) if covers_ignored(site.text, ignore)}
         p[list(skip)] = 0.0
         marked, used, ev, spun = decide([len(w) for w in scored.words], scored.sites, p, decision, skip)
@@ -338,7 +337,7 @@ class Engine:
         order = best_first(p)
         for t in self.loaded.decision.scale(threshold):
             decision = self.loaded.decision.scaled(t)
-            taken = select(sites, p, decision.spun_threshold if spun else decision.threshold, skip, order)
+            taken = select(sites, p, decision.threshold_for(spun), skip, order)
             counts.append({"threshold": t, "spun_words": sum(sites[k].words[1] - sites[k].words[0] for k in taken)})
         return counts
 
@@ -437,8 +436,9 @@ class Engine:
             return cached
         self._misses += 1
 
-        def provisional(marks: list[Mark], seen: list) -> None:
-            progress([(mark.site.paragraph, self._span(paragraphs, seen, mark, mark.score)) for mark in marks])
+        def provisional(marks: list[tuple[Mark, float]], seen: list[Visible]) -> None:
+            if progress is not None:
+                progress([(mark.site.paragraph, self._span(paragraphs, seen, mark, score)) for mark, score in marks])
 
         try:
             result = self.run(paragraphs, threshold, max_suggestions, caller, ignored, deadline, cancelled, suggest,
@@ -491,7 +491,7 @@ class Engine:
                 if overlaps(mark.site.paragraph, mark.site.start, mark.site.end)]
 
     @staticmethod
-    def _span(paragraphs: list[str], seen: list, mark: Mark, score: float) -> dict:
+    def _span(paragraphs: list[str], seen: list[Visible], mark: Mark, score: float) -> dict:
         """One mark as a span of the answer: offsets in the original paragraph (a mark covers the
         whole word, invisible characters included: text.Visible), code points."""
         site = mark.site

@@ -30,7 +30,7 @@ import numpy as np
 from .decide import Decision, Detector
 from ..lm.load import LanguageModel, load_lm
 from .ranking import CandidateRanker
-from .score import FEATURES
+from .score import FEATURES, Site
 from .second_look import SecondLook
 from ..text import hidden_characters, zipf_table
 from .vectors import FILE as VECTORS_FILE
@@ -170,7 +170,7 @@ class LoadedModel:
     lm: LanguageModel
     candidates: CandidateTable
     continuation: dict[str, float]
-    detector: Detector
+    detector: Detector | None  # None: a model being trained, that scores only (Engine.scorer)
     meta: ModelMeta
     path: Path
     ranker: CandidateRanker | None = None  # None: restoration ranks by log P alone
@@ -179,6 +179,13 @@ class LoadedModel:
     @property
     def decision(self) -> Decision:
         return Decision(**self.meta.decision)
+
+    def detect(self, sites: list[Site]) -> np.ndarray:
+        """The detector's P(spun) of `sites` (before the second look): [len(sites)] float64.
+        Raises RuntimeError for a model with no detector yet."""
+        if self.detector is None:
+            raise RuntimeError("this model scores only: it has no detector yet")
+        return self.detector.predict(np.stack([s.features for s in sites])) if sites else np.zeros(0)
 
     @property
     def second_look(self) -> SecondLook:

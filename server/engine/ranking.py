@@ -76,7 +76,7 @@ class CandidateRanker:
         comparable within a site only)."""
         if not len(features):
             return np.zeros(0)
-        return self.booster.predict(features.astype(np.float32), num_threads=1)
+        return np.asarray(self.booster.predict(features.astype(np.float32), num_threads=1))
 
     def priors(self, features: np.ndarray) -> np.ndarray:
         """The prior restoration adds to each candidate's log-probability [N], nats."""

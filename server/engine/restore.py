@@ -121,6 +121,7 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
     mask[:, 0, :, :past] = (key >= start[:, :, None]) & (key < cut[:, :, None])
     same = (owner[:, :, None] == owner[:, None, :]) & (positions[:, None, :] <= positions[:, :, None])
     mask[:, 0, :, past:] = same & (owner[:, None, :] >= 0) | torch.eye(width, dtype=torch.bool)  # padding sees itself
+    assert batch.kv is not None, "restoration reads a pass that kept its KV cache (lm_passes keep=True)"
     kv = [tuple(x.expand(n_rows, -1, -1, -1) for x in layer) for layer in batch.kv]  # views of the one past
     with torch.inference_mode():
         hidden, _ = lm.body(ids, positions=positions, mask=mask, past=kv)
@@ -136,13 +137,11 @@ def _continue(lm: LanguageModel, batch: Batch, variants, rows: list[list[int]]) 
 class Mark:
     """One marked span: `sites` (indices into Scored.sites, adjacent, in text order), the site
     whose wording it is (`site`: the one site, or their `merge`), and its suggestions, best first,
-    as {"text", "score"} (None: not restored yet, see `unrestored`); score: its P(spun), when
-    known here (a provisional mark's: engine.py)."""
+    as {"text", "score"} (None: not restored yet, see `unrestored`)."""
 
     sites: tuple[int, ...]
     site: Site
     suggestions: list[dict] | None
-    score: float | None = None
 
 
 def runs(paragraphs: list[str], sites: list[Site], marked: list[int],
@@ -190,11 +189,12 @@ def joined(table, run: list[Site], whole: Site) -> bool:
     the sites' best wordings put together and so scores better than that combination does."""
     if table.lookup(whole.text):
         return True
-    if not whole.restored or any(not site.restored for site in run):
+    restored = [site.restored for site in run]
+    if not whole.restored or not all(restored):
         return bool(whole.restored)
-    one_by_one = " ".join(max(site.restored, key=lambda r: r[1])[0] for site in run).lower()
+    one_by_one = " ".join(max(r, key=lambda wording: wording[1])[0] for r in restored if r).lower()
     scores = {wording.lower(): lp for wording, lp in whole.restored}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     return best != one_by_one and scores[best] > scores.get(one_by_one, -float("inf"))
 
 
@@ -228,9 +228,9 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     whose score is below `min_chance` is not given: a mark may have none (its original unknown).
     What the scoring pass did not restore (sites, and runs kept in `scored.merged` by their
     words) is restored here, their windows passed again."""
-    marks = []
+    marks: list[tuple[tuple[int, ...], Site | None]] = []
     for run in runs(scored.paragraphs, scored.sites, marked, ignore):
-        marks.append((run, scored.merged.get(_run_key(scored, run)) if len(run) > 1 else scored.sites[run[0]]))
+        marks.append((run, scored.sites[run[0]] if len(run) == 1 else scored.merged.get(_run_key(scored, run))))
     todo: dict[int, list[int]] = {}  # window -> the marks to restore there
     for n, (run, site) in enumerate(marks):
         if site is None or site.restored is None or any(scored.sites[k].restored is None for k in run):
@@ -240,15 +240,20 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
     lengths = {w: max(scored.sites[k].tokens[0] for n in todo[w] for k in marks[n][0]) for w in todo}
     for batch in lm_passes(lm, scored.windows, sorted(todo), keep=True, lengths=lengths):
         here = [n for w in batch.windows for n in todo[w]]
+        pending, parts = [], []  # the marks' sites, then the sites of their runs
         for n in here:
-            if marks[n][1] is None:
-                marks[n] = (marks[n][0], merge([scored.sites[k] for k in marks[n][0]], continuation))
-                scored.merged[_run_key(scored, marks[n][0])] = marks[n][1]  # restored once: kept
-        pending = [marks[n][1] for n in here] + [scored.sites[k] for n in here if len(marks[n][0]) > 1
-                                                  for k in marks[n][0]]
+            run, site = marks[n]
+            if site is None:
+                site = merge([scored.sites[k] for k in run], continuation)
+                marks[n] = (run, site)
+                scored.merged[_run_key(scored, run)] = site  # restored once: kept
+            pending.append(site)
+            parts += [scored.sites[k] for k in run] if len(run) > 1 else []
+        pending += parts
         restore_sites(lm, [site for site in pending if site.restored is None], batch, continuation)
     split = []  # a run that is not `joined` is a mark per site
     for run, site in marks:
+        assert site is not None, "merged in its window's pass"
         if len(run) > 1 and not joined(table, [scored.sites[k] for k in run], site):
             split += [((k,), scored.sites[k]) for k in run]
         else:

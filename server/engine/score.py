@@ -125,7 +125,7 @@ class Scored:
     words: list[list[Word]]
     windows: list[Window]
     sites: list[Site]
-    seen: list[Visible] | None = None
+    seen: list[Visible] = field(default_factory=list)
     # restore.merge's sites of the runs restored during the scoring pass, by (paragraph, first
     # word, last word + 1)
     merged: dict = field(default_factory=dict)
@@ -219,8 +219,9 @@ def lm_passes(lm: LanguageModel, windows: list[Window], which: list[int] | None 
             for r, t in enumerate(taken):
                 ids[r, : len(t)] = torch.tensor(t)
             hidden, kv = lm.body(ids, keep=keep)
-            for n, layer in enumerate(kv or ()):  # packed one layer at a time: never two copies of the cache
-                kv[n] = tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer)
+            if kv is not None:
+                for n, layer in enumerate(kv):  # packed one layer at a time: never two copies of the cache
+                    kv[n] = tuple(x.transpose(0, 1).reshape(1, x.shape[1], -1, x.shape[3]) for x in layer)
             yield Batch(rows, hidden, kv, windows)
 
 

@@ -93,6 +93,8 @@ class Llama(nn.Module):
     and only for the positions they need. device "meta" builds it without memory or random
     initialisation, for weights assigned afterwards (`load_state_dict(..., assign=True)`)."""
 
+    inv_freq: torch.Tensor  # [head_dim / 2] the rotary embedding's frequencies (a buffer)
+
     def __init__(self, config: dict, device=None):
         super().__init__()
         hidden = config["hidden_size"]

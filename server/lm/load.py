@@ -77,7 +77,9 @@ class LanguageModel:
 
     @property
     def newline_id(self) -> int:
-        return self.tokenizer.token_to_id("Ċ")
+        newline = self.tokenizer.token_to_id("Ċ")
+        assert newline is not None, "a byte-level vocabulary has the newline byte"
+        return newline
 
     def token_ids(self, wording: str) -> list[int]:
         """Sub-token ids of a wording as it appears after a space (memoised)."""
@@ -149,7 +151,7 @@ class LanguageModel:
             tiles = torch.stack(tiles, -1)  # [rows, tiles]
             total = torch.logsumexp(tiles, -1)
             lse[c : c + k] = total[:k]
-            if len(wanted):  # entropy = lse - sum p * logit, each tile's sum weighted by its share
+            if ent is not None and len(wanted):  # entropy = lse - sum p * logit, each tile's sum weighted by its share
                 share = (tiles[wanted] - total[wanted, None]).exp()
                 ent[c + wanted] = total[wanted] - (torch.stack(weighted, -1) * share).sum(-1)
                 if top_k:

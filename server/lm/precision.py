@@ -27,8 +27,10 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import cast
 
 import torch
+from torch.ao.quantization.qconfig import per_channel_dynamic_qconfig
 
 from .llama import DecoderLayer
 from .weights import WEIGHTS, read_weights
@@ -92,8 +94,8 @@ def wrap(body: torch.nn.Module, path: str) -> torch.nn.Module:
     if path == "autocast":
         return Autocast(body)
     if path == "int8":
-        n_layers = len(body.layers)
-        spec = {name: torch.ao.quantization.per_channel_dynamic_qconfig for name, module in body.named_modules()
+        n_layers = len(cast(torch.nn.ModuleList, body.layers))
+        spec = {name: per_channel_dynamic_qconfig for name, module in body.named_modules()
                 if isinstance(module, torch.nn.Linear) and quantisable(name, n_layers)}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -194,7 +196,7 @@ def pass_times(folder: Path, config: dict, runs: int = 3) -> dict[str, float]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 layer = torch.ao.quantization.quantize_dynamic(
-                    layer, {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}, dtype=torch.qint8)
+                    layer, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
         inputs = (x.to(dtype), angles.cos().to(dtype), angles.sin().to(dtype))
         rows, matrix = x[0].to(dtype), head.to(dtype)
         best_layer = best_head = float("inf")
@@ -205,7 +207,7 @@ def pass_times(folder: Path, config: dict, runs: int = 3) -> dict[str, float]:
                     layer(*inputs)
                 best_layer = min(best_layer, time.perf_counter() - started)
                 started = time.perf_counter()
-                rows @ matrix.T
+                torch.matmul(rows, matrix.T)
                 best_head = min(best_head, time.perf_counter() - started)
         times[path] = round(1000 * (best_layer * config["num_hidden_layers"] + 4 * 8 * best_head), 1)
     return times
@@ -226,7 +228,7 @@ def load_fastest(folder: Path, forced: str | None, load_in):
         return lm
     reference = json.loads(reference_file.read_text()) if reference_file.exists() else None
     times = pass_times(folder, config) if forced is None else {}
-    order = [forced] if forced else sorted(PATHS, key=times.get)
+    order = [forced] if forced else sorted(PATHS, key=times.__getitem__)
     known = reference.get("verdicts", {}) if reference and reference.get("machine") == machine() else {}
     tried = []
     for path in order:
@@ -235,8 +237,8 @@ def load_fastest(folder: Path, forced: str | None, load_in):
                          f"argmax agreement {known[path]['argmax_agreement']})")
             continue
         lm = load_in(folder, config, path)
-        checked = quality(lm, reference) if reference and path != "fp32" else None
-        if forced or path == "fp32" or checked["passes"]:
+        checked = quality(lm, reference) if reference and path != "fp32" else None  # None: fp32, or forced
+        if checked is None or forced or checked["passes"]:
             timing = ", ".join(f"{p} {times[p]:.1f} ms" for p in order if p in times)
             why = ("forced (--precision or $UNSPIN_PRECISION)" if forced else
                    f"fastest that keeps fp32 quality (estimated ms per 512 tokens: {timing})")

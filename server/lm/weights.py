@@ -47,7 +47,7 @@ def read_weights(path: Path, expected_sha256: str | None = None, names=None) -> 
             return out
         total = os.fstat(f.fileno()).st_size
         buffer = torch.empty(total, dtype=torch.uint8)
-        view = memoryview(buffer.numpy())
+        view = buffer.numpy().data
         read = 0
         while read < total:
             n = f.readinto(view[read:])
@@ -55,7 +55,7 @@ def read_weights(path: Path, expected_sha256: str | None = None, names=None) -> 
                 break
             read += n
     array = buffer.numpy()
-    if expected_sha256 is not None and hashlib.sha256(array).hexdigest() != expected_sha256:
+    if expected_sha256 is not None and hashlib.sha256(array.data).hexdigest() != expected_sha256:
         raise LanguageModelDamaged(f"{path} does not match the checksum written when it was converted")
     try:
         size = int.from_bytes(array[:8].tobytes(), "little")

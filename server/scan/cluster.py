@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -86,8 +86,9 @@ def scan_on_ray(documents: Iterator[Document], parts: Parts, progress, *, model_
             batch_size=batch_size, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=threads)
         for batch in rows.iter_batches(batch_size=None, batch_format="pyarrow"):
-            parts.add(batch.to_pylist())
-            progress.update(batch.num_rows)
+            table = cast(pa.Table, batch)  # batch_format "pyarrow": a Table (Ray's annotation names a dict)
+            parts.add(table.to_pylist())
+            progress.update(table.num_rows)
     finally:
         ray.shutdown()
     shutil.rmtree(queue)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -87,7 +88,7 @@ def group_articles(ids: list[str], signatures: list[bytes | None], scores: list[
         if value is None:
             continue
         minhash = MinHash(num_perm=NUM_PERM, hashvalues=value, scheme=SCHEME)
-        for j in lsh.query(minhash):
+        for j in cast(list[int], lsh.query(minhash)):  # the keys inserted: indices of `values`
             if similarity(i, j) >= THRESHOLD:
                 parent[root(i)] = root(j)
         lsh.insert(i, minhash)

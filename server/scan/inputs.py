@@ -240,7 +240,7 @@ def _warc(path: Path) -> Iterator[Document]:
                                 str(path), url=headers.get_header("WARC-Target-URI"), date=headers.get_header("WARC-Date"))
             if len(page) > MAX_PAGE_BYTES:
                 document.error = f"page larger than {MAX_PAGE_BYTES >> 20} MB"
-            elif record.raw_stream.limit > 0 or record.digest_checker.passed is False:
+            elif record.raw_stream.limit > 0 or getattr(record.digest_checker, "passed", None) is False:
                 document.error = "the record is damaged: the file ends inside it, or its digest does not match"
             else:
                 document.html = page

@@ -50,7 +50,7 @@ def link(url: str | None) -> str:
 
 
 def _site(url: str | None, extract) -> str:
-    if link(url) == "#":
+    if not url or link(url) == "#":
         return "(no web address)"
     found = extract(url.lower())
     return found.top_domain_under_public_suffix or found.fqdn or found.domain or "(no site)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import cast
 
 from .groups import signature
 from .inputs import Document
@@ -16,13 +17,14 @@ from .inputs import Document
 MIN_PAGE_WORDS = 20  # a page whose main text is shorter is a menu, a gallery or an error page
 
 
-def extract(document: Document) -> None:
+def extract(document: Document, page: bytes) -> None:
     """Fill `document.text` (paragraphs separated by blank lines) and its title and date from its
-    `html`, with trafilatura (main text only: no navigation, comments or tables); sets `error`
+    `html` (`page`, dropped from the document), with trafilatura (main text only: no navigation, comments or tables); sets `error`
     when the page holds no article text (under MIN_PAGE_WORDS words)."""
     import trafilatura
 
-    page = document.html
+    from trafilatura.settings import Document as Extracted
+
     document.html = None
     try:
         found = trafilatura.bare_extraction(page, url=document.url, with_metadata=True, include_comments=False,
@@ -30,8 +32,9 @@ def extract(document: Document) -> None:
     except Exception as exc:  # noqa: BLE001 - a page the extractor cannot parse is that page's error
         document.error = f"the page could not be parsed: {type(exc).__name__}"
         return
-    text = found.text if found is not None else ""
-    if len(text.split()) < MIN_PAGE_WORDS:
+    found = cast(Extracted | None, found)  # with_metadata: the Document (a dict only with the older as_dict)
+    text = found.text if found is not None and found.text else ""
+    if found is None or len(text.split()) < MIN_PAGE_WORDS:
         document.error = "no article text found in the page"
         return
     document.text = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
@@ -85,12 +88,13 @@ class RowMaker:
         """The row of one document (never raises for a bad document: its `error` says why)."""
         started, lm_started = time.perf_counter(), self.clock.seconds
         if document.html is not None:
-            extract(document)
+            extract(document, document.html)
         row = {"key": document.key, "seq": document.seq, "id": document.id, "source": document.source,
                "url": document.url, "title": document.title, "date": document.date, "text": document.text,
                "words": None, "verdict": None, "score": None, "spun_words": None, "spans": [], "restored": None,
                "minhash": None, "model_version": self.model_version, "error": document.error}
         if document.error is None:
+            assert document.text is not None, "a document without an error has its text (read, or extracted)"
             try:
                 self._analyze(document.text, row)
             except Exception as exc:  # noqa: BLE001 - recorded with the document; the scan goes on
