@@ -54,22 +54,34 @@ EXTRAS: dict[str, dict[str, str | None]] = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="unspin", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def parser() -> argparse.ArgumentParser:
+    """The parser of `unspin` itself: one subcommand per entry of COMMANDS, without its options
+    (those are its own parser's, `command_parser`, built once the command is known)."""
+    top = argparse.ArgumentParser(prog="unspin", description=DESCRIPTION,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
-    command = parser.parse_args(argv[:1]).command
+    return top
+
+
+def command_parser(command: str, module) -> argparse.ArgumentParser:
+    """The parser of `unspin COMMAND`, whose module is `module`: its docstring is the --help text,
+    its add_arguments the options. (docs/command-line.md pastes what both parsers print.)"""
+    own = argparse.ArgumentParser(
+        prog=f"unspin {command}", description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    module.add_arguments(own)
+    return own
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command = parser().parse_args(argv[:1]).command
     needs = EXTRAS.get(command, {})
     try:
         module = importlib.import_module(COMMANDS[command][0])
-        command_parser = argparse.ArgumentParser(
-            prog=f"unspin {command}", description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-        )
-        module.add_arguments(command_parser)
-        args = command_parser.parse_args(argv[1:])
+        args = command_parser(command, module).parse_args(argv[1:])
         # Checked before the command starts, so that a long run (train) does not end in a missing import.
         missing = missing_extras([extra for extra, option in needs.items() if option is None or getattr(args, option)])
         if missing:

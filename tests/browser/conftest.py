@@ -8,9 +8,10 @@ Fixtures, outermost first:
 - `server_url`: a real `unspin serve --port 0 --model models/unspin-lm` process (the shipped
   model; the tests fail when it is missing), with a data folder of its own and so a secret of its
   own (`SECRETS`, `auth`: every request to it carries it; `ext` gives it to the extension).
-- `browser`: one persistent Chromium context with the extension loaded (the recipe in
-  shared/notes/browser-testing.md; `launch_chromium`, on the session's one `playwright`); `ext`:
-  that browser with storage reset for one test.
+- `browser`: one persistent Chromium context with the extension loaded (Chromium loads an
+  extension only into a persistent context, and when headless only in its new headless mode,
+  --headless=new: `launch_chromium`, on the session's one `playwright`; the "Tests" section of
+  docs/extension.md says how to run them); `ext`: that browser with storage reset for one test.
 
 Without /usr/bin/chromium the tests skip, unless UNSPIN_REQUIRE_BROWSER=1 (CI): then they fail.
 test_firefox.py runs the Firefox build in Debian's /usr/bin/firefox-esr instead, by the same rule,
