@@ -73,17 +73,9 @@ def _is_number(value) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set[str] = FIELDS) -> AnalyzeRequest:
-    """Check the body of an analyze request against the v1 contract and the size limits
-    (fields: those allowed, as the operation's schema in openapi.json says)."""
-    if not isinstance(body, dict):
-        raise ApiError(400, "The request body must be a JSON object.")
-    unknown = sorted(set(body) - fields)
-    if unknown:
-        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(fields))}.")
-    if ("paragraphs" in body) == ("text" in body):
-        raise ApiError(400, "Send exactly one of 'paragraphs' (a list of strings) or 'text' (a string).")
-
+def _article(body: dict, max_chars: int, max_paragraphs: int) -> tuple[list[str], str | None, list[int] | None]:
+    """The article of an analyze body: (its paragraphs, its `text` or None, where each paragraph
+    starts in that text in code points or None). Raises ApiError: 400, or 413 over the limits."""
     text, starts = None, None
     if "paragraphs" in body:
         paragraphs = body["paragraphs"]
@@ -111,7 +103,20 @@ def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set
             pos = text.index(paragraph, pos)
             starts.append(pos)
             pos += len(paragraph)
+    return paragraphs, text, starts
 
+
+def parse_analyze(body: object, max_chars: int, max_paragraphs: int, fields: set[str] = FIELDS) -> AnalyzeRequest:
+    """Check the body of an analyze request against the v1 contract and the size limits
+    (fields: those allowed, as the operation's schema in openapi.json says)."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    unknown = sorted(set(body) - fields)
+    if unknown:
+        raise ApiError(400, f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(fields))}.")
+    if ("paragraphs" in body) == ("text" in body):
+        raise ApiError(400, "Send exactly one of 'paragraphs' (a list of strings) or 'text' (a string).")
+    paragraphs, text, starts = _article(body, max_chars, max_paragraphs)
     threshold = body.get("threshold")
     if "threshold" in body and not (_is_number(threshold) and 0 <= threshold <= 1):
         raise ApiError(400, "'threshold' must be a number from 0 to 1.")
@@ -198,8 +203,6 @@ def parse_suggest(body: object, max_chars: int, max_paragraphs: int) -> SuggestR
                                 "paragraph.") from None
         out.append((index, start, end))
     return SuggestRequest(article, out)
-
-
 
 
 def http_address(url: object, kept: bool = True) -> bool:
