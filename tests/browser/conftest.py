@@ -507,10 +507,11 @@ def article(ext: Browser, page) -> dict:
 
 def open_marked(ext: Browser, url: str, server_url: str) -> tuple:
     """`url` opened at LOW_THRESHOLD and analysed, every mark shown: (page, the server's spans
-    for its article, server_spans)."""
+    for its article, server_spans). The tests that need marks to look at start here."""
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(url)
     spans = server_spans(ext, page, server_url)
+    assert spans, f"the server marks nothing on {url} at LOW_THRESHOLD"
     wait_marks(page, len(spans))
     return page, spans
 
