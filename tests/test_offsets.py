@@ -12,6 +12,8 @@ from unspin.engine.score import find_sites
 from unspin.contract.offsets import utf16_offsets
 from unspin.text import words
 
+from test_api_contract import utf16_slice
+
 ANALYZE = "/api/v1/analyze"
 
 PARAGRAPHS = {
@@ -26,10 +28,6 @@ PARAGRAPHS = {
     "cjk": "俄罗斯 requested 中国 army gear 援助.",
     "only symbols": "😀 👍🏽 — … ✓",
 }
-
-
-def utf16_slice(text: str, start: int, end: int) -> str:
-    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
 
 
 def analyse(client, paragraphs, unit):

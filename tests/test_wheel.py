@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -14,15 +13,11 @@ import urllib.request
 import venv
 from pathlib import Path
 
+from processes import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 SPUN = ("WASHINGTON — Russia requested China to provide it army gear and help for the warfare in Ukraine after "
         "President Vladimir V. Putin started a full-scale invasion final month, in accordance with U.S. officers.")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_an_installed_wheel_serves_and_analyses_the_shipped_model(tmp_path):

@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from functools import partial
+from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -128,6 +129,18 @@ def big_article(words: int = 5000, middle: bool = False) -> str:
         f"<body><main><article><h1>Russia Requested China for Army Gear: All Updates</h1>\n{body}"
         "</article></main></body></html>"
     )
+
+
+def story(title: str, paragraphs: list[str]) -> str:
+    """A plain article page: `title` as its title and headline, then `paragraphs`."""
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title></head>"
+            f"<body><main><article><h1>{escape(title)}</h1>\n{body}</article></main></body></html>")
+
+
+def serve(page, url: str, html: str):
+    """`page` gets `html` for `url` (a route of its own: the pages server never sees it)."""
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
 
 
 # --- build and processes ---------------------------------------------------------------------
@@ -467,6 +480,11 @@ def marks(page) -> list[dict]:
     return page.evaluate(MARKS_JS)
 
 
+def shown(page) -> list[str]:
+    """The texts of the marks the page shows, in reading order."""
+    return [m["text"] for m in marks(page) if not m["collapsed"]]
+
+
 def wait_marks(page, at_least: int = 1, timeout: float = 60.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     found = []
@@ -490,10 +508,11 @@ def article(ext: Browser, page) -> dict:
 
 def open_marked(ext: Browser, url: str, server_url: str) -> tuple:
     """`url` opened at LOW_THRESHOLD and analysed, every mark shown: (page, the server's spans
-    for its article, server_spans)."""
+    for its article, server_spans). The tests that need marks to look at start here."""
     ext.use_threshold(LOW_THRESHOLD)
     page, _ = ext.open_done(url)
     spans = server_spans(ext, page, server_url)
+    assert spans, f"the server marks nothing on {url} at LOW_THRESHOLD"
     wait_marks(page, len(spans))
     return page, spans
 
@@ -504,6 +523,17 @@ def server_spans(ext: Browser, page, server_url: str) -> list[dict]:
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     answer = analyze(server_url, texts, LOW_THRESHOLD)
     return [{**s, "paragraph": texts[p["index"]]} for p in answer["paragraphs"] for s in p["spans"]]
+
+
+def sent(ext: Browser) -> dict:
+    """What the extension has sent to the server since it started (background/api.js `sent`:
+    requests, paragraphs, chars, tokens, inFlight, peakInFlight, ...)."""
+    return ext.sw("() => ({...unspin.stats})")
+
+
+def estimate(ext: Browser, texts: list[str]) -> int:
+    """The extension's own token estimate (shared/tokens.js) of these paragraphs."""
+    return ext.sw("texts => texts.reduce((sum, t) => sum + unspin.estimateTokens(t), 0)", texts)
 
 
 def expected_span_texts(server_url: str, paragraphs: list[str], threshold: float | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import LOW_THRESHOLD, card_ready, overlay, server_spans, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, card_ready, open_marked, overlay, wait_for, wait_marks
 
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal text
 
@@ -68,10 +68,7 @@ def low_contrast(items: list[dict]) -> list[tuple]:
 
 
 def test_popup_lists_the_marks_and_takes_focus_to_one(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     assert len(spans) >= 2
     popup = ext.popup(page)
     items = popup.locator("#marks li button")

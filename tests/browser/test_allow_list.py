@@ -6,15 +6,11 @@ answer without it."""
 
 from __future__ import annotations
 
-from conftest import LOW_THRESHOLD, analyze, article, auth, card_ready, marks, overlay, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, article, auth, card_ready, open_marked, overlay, shown, wait_for
 
 
 def span_texts(answer: dict) -> list[str]:
     return [s["text"] for p in answer["paragraphs"] for s in p["spans"]]
-
-
-def shown(page) -> list[str]:
-    return [m["text"] for m in marks(page) if not m["collapsed"]]
 
 
 def with_ignore(server_url: str, texts: list[str], ignore: list[str]) -> list[str]:
@@ -32,12 +28,9 @@ def stored_list(ext) -> list[str]:
 
 def spun_page_with_marks(ext, pages_url, server_url):
     """The spun page analysed at LOW_THRESHOLD: (page, the texts it sent, the server's span texts)."""
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    without = span_texts(analyze(server_url, texts, LOW_THRESHOLD))
-    wait_marks(page, len(without))
-    return page, texts, without
+    return page, texts, [s["text"] for s in spans]
 
 
 def test_a_word_in_the_allow_list_is_not_marked(ext, pages_url, server_url):

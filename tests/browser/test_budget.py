@@ -5,28 +5,14 @@ and stays usable. (Sibling frames sharing one tab's budget: test_load.py.)"""
 
 from __future__ import annotations
 
-from html import escape
-
-from conftest import BIG_PARAGRAPHS, LOW_THRESHOLD, article, expected_span_texts, marks, wait_for
-
-
-def sent(ext) -> dict:
-    return ext.sw("() => ({...unspin.stats})")
+from conftest import BIG_PARAGRAPHS, LOW_THRESHOLD, article, estimate, expected_span_texts, marks, sent, serve, story, wait_for
 
 
 def open_generated(ext, url: str, title: str, paragraphs: list[str]):
-    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    html = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title></head>"
-            f"<body><main><article><h1>{escape(title)}</h1>\n{body}</article></main></body></html>")
     page = ext.context.new_page()
-    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
+    serve(page, url, story(title, paragraphs))
     page.goto(url)
     return page
-
-
-def estimate(ext, texts: list[str]) -> int:
-    """The extension's token estimate of these paragraphs."""
-    return ext.sw("texts => texts.reduce((sum, t) => sum + unspin.estimateTokens(t), 0)", texts)
 
 
 def extract_ms(page) -> float:

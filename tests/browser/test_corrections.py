@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import LOW_THRESHOLD, card_ready, marks, open_marked, overlay, server_spans, wait_card, wait_for, wait_marks
+from conftest import card_ready, open_marked, overlay, shown, wait_card, wait_for
 
 from unspin.text import wording_key
 
 SITE = "127.0.0.1"
-
-
-def shown(page) -> list[str]:
-    return [m["text"] for m in marks(page) if not m["collapsed"]]
 
 
 def open_card_actions(ext, page, index: int = 0) -> dict:
@@ -69,10 +65,7 @@ def test_card_actions_by_keyboard_have_names_and_tab_goes_round_them(ext, pages_
 
 
 def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_undoes_it(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     wording = spans[0]["text"]
     left = [s["text"] for s in spans if s["text"].lower() != wording.lower()]
     assert len(left) < len(spans)
@@ -104,11 +97,8 @@ def test_not_spun_hides_the_wording_on_the_site_across_reloads_and_the_popup_und
 def test_with_consent_each_action_is_stored_with_utf16_offsets(ext, pages_url, server_url, feedback_dir):
     """astral.html starts its first paragraph with a flag (two code points, four UTF-16 units):
     offsets sent in the wrong unit would store the wrong span, or be refused."""
-    ext.use_threshold(LOW_THRESHOLD)
     ext.set_storage({"feedback": True})
-    page, _ = ext.open_done(f"{pages_url}/astral.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/astral.html", server_url)
     first = spans[0]
     assert first["paragraph"].startswith("🇺🇦") and first["start"] > 4
     before = len(feedback_records(feedback_dir))
@@ -148,10 +138,7 @@ def test_with_consent_each_action_is_stored_with_utf16_offsets(ext, pages_url, s
 
 
 def test_without_consent_nothing_is_stored(ext, pages_url, server_url, feedback_dir):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     before = feedback_records(feedback_dir)
     open_card_actions(ext, page)
     page.keyboard.press("Tab")
@@ -181,10 +168,7 @@ def test_after_not_spun_focus_goes_on_to_the_next_mark_until_none_remains(ext, p
     takes its place (the next one in reading order, or the one before when it was the last), its
     card open, and Tab carries on from there; after the last dismissal the live region says that
     no marks remain and focus is back on the page."""
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     assert len({wording_key(s["text"]) for s in spans}) >= 3
     # Start on a mark after the first, so that "the next mark" and "the first one left" differ.
     at = next(i for i, s in enumerate(spans) if i and wording_key(s["text"]) != wording_key(spans[0]["text"]))

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import time
 
-from conftest import LOW_THRESHOLD, article, expected_span_texts, marks, paragraph_texts, wait_for
+from conftest import LOW_THRESHOLD, article, expected_span_texts, marks, paragraph_texts, sent, wait_for
 
 EXTRA = ("Officials said the talks would continue this week, and that no decision had been made "
          "about the request.")
-
-
-def sent(ext) -> dict:
-    """What the extension has sent to the server since it started: {requests, paragraphs, chars}."""
-    return ext.sw("() => ({...unspin.stats})")
 
 
 def test_appended_then_removed_paragraphs(ext, pages_url, server_url):

@@ -31,7 +31,7 @@ import requests
 from conftest import (ARTIFACTS, FIREFOX, FIREFOX_EXTENSION_ORIGIN, FIREFOX_EXTENSION_UUID, LOW_THRESHOLD, MARK_RECT_JS,
                       MARKS_JS, ROOT, SECRETS, analyze, mark_level, model_threshold, start_server, stop_server)
 from load_proxy import LoadProxy
-from test_browser_host import free_port, stop_processes_using
+from processes import free_port, stop_processes_using
 from test_keyboard import COMMAND_TOUR, assert_reached
 from test_popup import summary_text
 from test_find_original import assert_is_a_restored_phrase
@@ -67,16 +67,6 @@ MARK_EDGES_JS = """() => {
 }"""
 
 
-def kill_processes_using(folder: Path) -> None:
-    """SIGKILL whatever still runs with `folder` on its command line (a Firefox whose driver died)."""
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
-                os.kill(int(entry.name), signal.SIGKILL)
-        except OSError:  # gone meanwhile, or not ours to read
-            pass
-
-
 def run_driver(job: dict, scratch: Path) -> dict:
     """Run the driver on `job`; its Firefox profile lives in `scratch` (removed afterwards)."""
     env = {**os.environ, "TMPDIR": str(scratch)}  # where puppeteer creates the profile
@@ -93,7 +83,7 @@ def run_driver(job: dict, scratch: Path) -> dict:
             out, err = proc.communicate()
         pytest.fail(f"the Firefox driver did not finish within {RUN_TIMEOUT_S + GRACE_S} s:\n{err}")
     finally:
-        kill_processes_using(scratch)
+        stop_processes_using(scratch, signal.SIGKILL)  # a Firefox whose driver died
         shutil.rmtree(scratch, ignore_errors=True)
     if proc.returncode != 0:
         pytest.fail(f"the Firefox run failed (exit {proc.returncode}):\n{err}")

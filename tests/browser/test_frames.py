@@ -11,16 +11,13 @@ module's threshold (its own, so that no answer cached by other tests hides a req
 
 from __future__ import annotations
 
-from conftest import ARTIFACTS, LOW_THRESHOLD, MARK_RECT_JS, MARKS_JS, analyze, article, mark_level, marks, wait_for
+from conftest import ARTIFACTS, LOW_THRESHOLD, MARK_RECT_JS, MARKS_JS, analyze, article, mark_level, marks, sent, wait_for
 
 THRESHOLD = LOW_THRESHOLD + 0.01
 
 
-def requests_sent(ext) -> int:
-    return ext.sw("() => unspin.stats.requests")
-
-
-def server_spans(ext, page, server_url) -> tuple[list[str], dict]:
+def server_answer(ext, page, server_url) -> tuple[list[str], dict]:
+    """The texts of the article the page sent, and the server's answer for them at THRESHOLD."""
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
     answer = analyze(server_url, texts, THRESHOLD)
     return texts, answer
@@ -28,10 +25,10 @@ def server_spans(ext, page, server_url) -> tuple[list[str], dict]:
 
 def test_article_in_a_same_origin_iframe(ext, pages_url, server_url):
     ext.use_threshold(THRESHOLD)
-    before = requests_sent(ext)
+    before = sent(ext)["requests"]
     page, state = ext.open_done(f"{pages_url}/iframe.html")
     frame = next(f for f in page.frames if f.url.endswith("/spun.html"))
-    texts, answer = server_spans(ext, page, server_url)
+    texts, answer = server_answer(ext, page, server_url)
     assert texts[0] == "Russia Requested China for Army Gear, U.S. Officers Say"
     assert not any("Daily Recap" in t or "About us" in t for t in texts)
     want = [s for p in answer["paragraphs"] for s in p["spans"]]
@@ -42,7 +39,7 @@ def test_article_in_a_same_origin_iframe(ext, pages_url, server_url):
     assert not marks(page)  # nothing in the top document
     assert state["summary"] == answer["summary"]  # the iframe speaks for the tab
     wait_for(lambda: ext.badge(page) == str(len(want)), message="badge")
-    assert requests_sent(ext) - before == 1  # one article, one request
+    assert sent(ext)["requests"] - before == 1  # one article, one request
     popup = ext.popup(page)
     assert popup.locator("#verdict").inner_text().lower() == answer["summary"]["verdict"]
 
@@ -50,12 +47,12 @@ def test_article_in_a_same_origin_iframe(ext, pages_url, server_url):
 def test_article_in_an_open_shadow_root(ext, pages_url, server_url):
     ext.use_threshold(THRESHOLD)
     page, state = ext.open_done(f"{pages_url}/shadow.html")
-    texts, answer = server_spans(ext, page, server_url)
+    texts, answer = server_answer(ext, page, server_url)
     assert texts[0] == "Russia Requested China for Army Gear, U.S. Officers Say"
     assert len(texts) == 5 and not any("About us" in t for t in texts)
     want = [s for p in answer["paragraphs"] for s in p["spans"]]
     assert want
-    shown = marks(page)
+    shown = wait_for(lambda: (lambda m: m if len(m) == len(want) else None)(marks(page)), message="shadow root marks")
     assert [m["text"] for m in shown] == [s["text"] for s in want]
     assert [m["level"] for m in shown] == [mark_level(s["score"]) for s in want]
     in_shadow = page.evaluate("""() => {

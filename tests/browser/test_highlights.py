@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from conftest import (ARTIFACTS, LOW_THRESHOLD, analyze, article, expected_span_texts, mark_level, mark_rect, marks,
-                      model_threshold, overlay, paragraph_texts, server_spans, wait_card, wait_for, wait_marks)
+                      model_threshold, open_marked, overlay, paragraph_texts, wait_card, wait_for, wait_marks)
 
 ARTICLE_P = "article p:not(.byline)"
 
@@ -50,9 +50,8 @@ def test_spun_article_marks_are_the_servers_spans(ext, pages_url, server_url):
 
 
 def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    scores = [s["score"] for s in server_spans(ext, page, server_url)]
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
+    scores = [s["score"] for s in spans]
     assert scores
     levels = [m["level"] for m in wait_marks(page, len(scores))]
     want = [mark_level(s) for s in scores]
@@ -60,10 +59,7 @@ def test_marks_are_shaded_by_confidence(ext, pages_url, server_url):
 
 
 def test_hovercard_on_hover(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    spans = server_spans(ext, page, server_url)
-    wait_marks(page, len(spans))
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     # The mark on "final" ("... invasion final month"): the model restores it to "last ...".
     index = next((i for i, s in enumerate(spans) if has_word(s["text"], "final")), None)
     assert index is not None, f"no span on 'final': {[s['text'] for s in spans]}"
@@ -89,9 +85,8 @@ def test_hovercard_on_hover(ext, pages_url, server_url):
     wait_card(ext, page, open_=False)
 
 
-def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, state = ext.open_done(f"{pages_url}/spun.html")
+def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url, server_url):
+    page, _ = open_marked(ext, f"{pages_url}/spun.html", server_url)
     expected = [m["text"] for m in marks(page)]
     assert len(expected) >= 3, expected
     page.locator("body").click(position={"x": 2, "y": 2})
@@ -119,14 +114,11 @@ def test_keyboard_reaches_marks_and_escape_closes(ext, pages_url):
 def test_span_split_by_a_link(ext, pages_url, server_url):
     """#split has "the <a>warfare</a>" and "<em>final month</em>": marks are ranges, so a span may
     cover several text nodes, and the link stays clickable."""
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/link-split.html")
+    page, article_spans = open_marked(ext, f"{pages_url}/link-split.html", server_url)
     [split] = paragraph_texts(page, "#split")
     # The server decides per article: the spans of #split as part of the whole article.
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    spans = analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"][texts.index(split)]["spans"]
+    spans = [s for s in article_spans if s["paragraph"] == split]
     assert spans
-    wait_marks(page, len(spans))
     found = page.evaluate(
         """(spans) => {
           const p = document.getElementById('split');

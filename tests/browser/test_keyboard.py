@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import LOW_THRESHOLD, ROOT, analyze, article, manifest_text, overlay, wait_card, wait_marks
+from conftest import LOW_THRESHOLD, ROOT, manifest_text, open_marked, overlay, wait_card
 
 MANIFEST = json.loads((ROOT / "extension" / "src" / "manifest.json").read_text())
 
@@ -47,12 +47,8 @@ def test_commands_are_declared(ext):
 
 
 def test_commands_move_focus_open_the_card_and_announce(ext, pages_url, server_url):
-    ext.use_threshold(LOW_THRESHOLD)
-    page, _ = ext.open_done(f"{pages_url}/spun.html")
-    texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    spans = [s for p in analyze(server_url, texts, LOW_THRESHOLD)["paragraphs"] for s in p["spans"]]
+    page, spans = open_marked(ext, f"{pages_url}/spun.html", server_url)
     assert len(spans) >= 3
-    wait_marks(page, len(spans))
     tab = ext.tab_id(page)
 
     for name, index in COMMAND_TOUR:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 import time
-from html import escape
 
 import pytest
-from conftest import BIG_PARAGRAPHS, LOW_THRESHOLD, SECRETS, article, expected_span_texts, marks, wait_for
+from conftest import (BIG_PARAGRAPHS, LOW_THRESHOLD, SECRETS, article, estimate, expected_span_texts, marks, sent, serve,
+                      story, wait_for)
 from load_proxy import LoadProxy
 
 TITLE = "Russia Requested China for Army Gear, U.S. Officers Say"
@@ -36,28 +36,9 @@ def proxy(ext, server_url):
     proxy.close()
 
 
-def stats(ext) -> dict:
-    return ext.sw("() => ({...unspin.stats})")
-
-
 def reset_peak(ext):
     """Count the most requests in flight at once from now on."""
     ext.sw("() => { unspin.stats.peakInFlight = unspin.stats.inFlight; }")
-
-
-def estimate(ext, texts: list[str]) -> int:
-    """The extension's own token estimate (shared/tokens.js) of these paragraphs."""
-    return ext.sw("texts => texts.reduce((sum, t) => sum + unspin.estimateTokens(t), 0)", texts)
-
-
-def story(title: str, paragraphs: list[str]) -> str:
-    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title></head>"
-            f"<body><main><article><h1>{escape(title)}</h1>\n{body}</article></main></body></html>")
-
-
-def serve(page, url: str, html: str):
-    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
 
 
 def append_paragraph(page, text: str):
@@ -69,7 +50,7 @@ def test_a_changing_article_sends_one_request_at_a_time_and_shows_the_newest(ext
     ext.use_threshold(LOW_THRESHOLD)
     proxy.hold_s = 2.0  # each version stays in flight while the page changes again
     reset_peak(ext)
-    before = stats(ext)
+    before = sent(ext)
     page = ext.context.new_page()
     serve(page, f"{pages_url}/generated/changing.html", story(TITLE, BIG_PARAGRAPHS[:2]))
     page.goto(f"{pages_url}/generated/changing.html")
@@ -80,12 +61,12 @@ def test_a_changing_article_sends_one_request_at_a_time_and_shows_the_newest(ext
         append_paragraph(page, f"Update {n}: {BIG_PARAGRAPHS[(n + 1) % len(BIG_PARAGRAPHS)]}")
     wait_for(lambda: len(proxy.analyze_texts()) == versions, message="the newest version sent")
     state = ext.wait_status(page)
-    sent = proxy.analyze_texts()
+    asked = proxy.analyze_texts()
     texts = [p["text"] for p in article(ext, page)["paragraphs"]]
-    assert sent[-1] == texts and len(texts) == 3 + versions - 1  # headline, 2 paragraphs, the updates
-    assert [len(t) for t in sent] == [3 + n for n in range(versions)]  # each a newer version
+    assert asked[-1] == texts and len(texts) == 3 + versions - 1  # headline, 2 paragraphs, the updates
+    assert [len(t) for t in asked] == [3 + n for n in range(versions)]  # each a newer version
     # Each older version was aborted by the extension, and the server saw its client go.
-    after = stats(ext)
+    after = sent(ext)
     assert after["requests"] - before["requests"] == versions
     assert after["aborted"] - before["aborted"] == versions - 1
     wait_for(lambda: proxy.dropped == versions - 1, message="the server saw the aborted requests go")
@@ -104,7 +85,7 @@ def test_sibling_frames_share_the_tabs_budget(ext, proxy, pages_url):
     budget = int(per_story * 1.5)  # the server's limit: room for one story and a half
     proxy.limits = {"max_tokens": budget, "max_paragraphs": 2000}
     reset_peak(ext)
-    before = stats(ext)
+    before = sent(ext)
     page = ext.context.new_page()
     for s, paragraphs in enumerate(stories):
         serve(page, f"{pages_url}/generated/story-{s}.html", story(f"Story {s}: Army Gear Requested", paragraphs))
@@ -116,19 +97,19 @@ def test_sibling_frames_share_the_tabs_budget(ext, proxy, pages_url):
     wait_for(lambda: len(proxy.analyze_texts()) >= 2, message="two frames' requests", timeout=60)
     wait_for(lambda: not ext.sw("() => Object.values(unspin.tabs()).some(t => t.running || t.waiting)"),
              message="the tab's work done", timeout=120)
-    sent = proxy.analyze_texts()
-    total = estimate(ext, [t for texts in sent for t in texts])
+    asked = proxy.analyze_texts()
+    total = estimate(ext, [t for texts in asked for t in texts])
     assert total <= budget, f"{total} tokens sent for a tab budget of {budget}"
-    assert len(sent) >= 2  # shared: one whole story, then what is left for the others
-    assert stats(ext)["tokens"] - before["tokens"] == total
-    assert stats(ext)["peakInFlight"] == 1
+    assert len(asked) >= 2  # shared: one whole story, then what is left for the others
+    assert sent(ext)["tokens"] - before["tokens"] == total
+    assert sent(ext)["peakInFlight"] == 1
 
 
 def test_a_busy_server_is_shown_and_retried(ext, proxy, pages_url, server_url):
     ext.use_threshold(LOW_THRESHOLD)
     proxy.busy = 1
     proxy.retry_after = 3
-    before = stats(ext)
+    before = sent(ext)
     page = ext.context.new_page()
     page.goto(f"{pages_url}/spun.html")
     state = ext.wait_status(page, want=("busy",), timeout=30)
@@ -144,7 +125,7 @@ def test_a_busy_server_is_shown_and_retried(ext, proxy, pages_url, server_url):
     wait_for(lambda: [m["text"] for m in marks(page)] == want, message="marks after the retry")
     wait_for(lambda: popup.locator("#verdict").inner_text().lower() == state["summary"]["verdict"], message="popup verdict")
     assert proxy.busy_answers == 1 and proxy.analyze_texts() == [texts, texts]
-    after = stats(ext)
+    after = sent(ext)
     assert (after["requests"] - before["requests"], after["busy"] - before["busy"]) == (2, 1)
 
 
@@ -159,8 +140,8 @@ def test_a_newer_version_cancels_the_busy_retry(ext, proxy, pages_url):
     append_paragraph(page, BIG_PARAGRAPHS[2])
     ext.wait_status(page, timeout=60)
     time.sleep(proxy.retry_after + 1)  # past the cancelled retry: it must not come
-    sent = proxy.analyze_texts()
-    assert [len(t) for t in sent] == [3, 4]
+    asked = proxy.analyze_texts()
+    assert [len(t) for t in asked] == [3, 4]
 
 
 def test_over_the_servers_token_limit_the_selection_shrinks_once(ext, proxy, pages_url, server_url):

@@ -4,11 +4,7 @@ reader's click into the card's actions by covering it."""
 
 from __future__ import annotations
 
-from conftest import LOW_THRESHOLD, card_ready, mark_rect, overlay, wait_card, wait_for, wait_marks
-
-
-def sent(ext) -> dict:
-    return ext.sw("() => ({...unspin.stats})")
+from conftest import LOW_THRESHOLD, card_ready, mark_rect, overlay, sent, wait_card, wait_for, wait_marks
 
 
 def test_a_page_of_another_site_gets_nothing_from_what_the_reader_read(ext, pages_url):

@@ -3,7 +3,7 @@ state to another sender."""
 
 from __future__ import annotations
 
-from conftest import LOW_THRESHOLD
+from conftest import LOW_THRESHOLD, sent
 
 
 def extension_page(ext):
@@ -34,13 +34,13 @@ def test_no_message_returns_a_tabs_state(ext, pages_url):
 def test_stored_server_address_off_this_computer_is_never_used(ext, pages_url):
     # Storage can hold anything (another extension version, a profile copy): checked at use.
     ext.set_storage({"serverUrl": "http://192.0.2.1:8765"})
-    before = ext.sw("() => ({...unspin.stats})")
+    before = sent(ext)
     page = ext.context.new_page()
     page.goto(f"{pages_url}/clean.html")
     state = ext.wait_status(page, want=("error",), timeout=30)
     assert state["error"]["kind"] == "not-loopback"
     assert "192.0.2.1" in state["error"]["message"]
-    assert ext.sw("() => ({...unspin.stats})") == before  # nothing was sent
+    assert sent(ext) == before  # nothing was sent
     status = extension_page(ext).evaluate("() => chrome.runtime.sendMessage({type: 'server-status'})")
     assert status["ok"] is False and status["error"]["kind"] == "not-loopback"
 

@@ -12,7 +12,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from conftest import LOW_THRESHOLD, ROOT, article, expected_span_texts, manifest_text, marks, wait_for, wait_marks
+from conftest import LOW_THRESHOLD, ROOT, article, expected_span_texts, manifest_text, marks, sent, wait_for, wait_marks
 
 MANIFEST = json.loads((ROOT / "extension" / "src" / "manifest.json").read_text())
 QUIET_S = 1.5  # longer than the page observer's debounce (400 ms) and a round trip
@@ -20,10 +20,6 @@ QUIET_S = 1.5  # longer than the page observer's debounce (400 ms) and a round t
 
 def on_host(pages_url: str, host: str, page: str) -> str:
     return f"http://{host}:{urlsplit(pages_url).port}/{page}"
-
-
-def requests_sent(ext) -> int:
-    return ext.sw("() => unspin.stats.requests")
 
 
 def shows_server_spans(ext, page, server_url) -> list[str]:
@@ -89,10 +85,10 @@ def test_opt_in_mode_analyses_only_sites_the_reader_enabled(ext, pages_url, serv
     opts.locator("input[name=siteMode][value=opt-in]").check()
     wait_for(lambda: ext.stored("siteMode") == "opt-in", message="opt-in stored")
     assert opts.locator("#disabled-sites").is_hidden() and opts.locator("#enabled-sites").is_visible()
-    before = requests_sent(ext)
+    before = sent(ext)["requests"]
     page = open_status(ext, f"{pages_url}/spun.html", "disabled")
     time.sleep(QUIET_S)
-    assert not marks(page) and requests_sent(ext) == before
+    assert not marks(page) and sent(ext)["requests"] == before
     # In opt-in mode the popup's switch enables the site.
     popup = ext.popup(page)
     assert popup.locator("#disable-row").is_hidden()
@@ -121,10 +117,10 @@ def test_analyse_on_demand_from_the_popup_and_the_command(ext, pages_url, server
     opts = options(ext)
     opts.locator("input[name=analyseOn][value=demand]").check()
     wait_for(lambda: ext.stored("analyseOn") == "demand", message="on-demand stored")
-    before = requests_sent(ext)
+    before = sent(ext)["requests"]
     page = open_status(ext, f"{pages_url}/spun.html", "on-demand")
     time.sleep(QUIET_S)
-    assert not marks(page) and requests_sent(ext) == before
+    assert not marks(page) and sent(ext)["requests"] == before
     popup = ext.popup(page)
     assert popup.locator("#verdict").inner_text() == "Unspin analyses this page when you ask"
     popup.locator("#analyze-page").click()
@@ -153,16 +149,16 @@ def test_pause_in_this_tab_until_resume_or_reload(ext, pages_url, server_url):
     wait_for(lambda: ext.badge(page) == "", message="badge cleared")
     assert len(marks(other)) == count  # only this tab
     # Nothing is sent while paused, even when the article changes.
-    before = requests_sent(ext)
+    before = sent(ext)["requests"]
     page.evaluate("""() => { const p = document.createElement('p');
       p.textContent = 'Officials said the talks would continue this week, and that no decision had been made.';
       document.getElementById('feed').append(p); }""")
     time.sleep(QUIET_S)
-    assert requests_sent(ext) == before and not marks(page)
+    assert sent(ext)["requests"] == before and not marks(page)
     assert popup.locator("#verdict").inner_text() == "Unspin is paused in this tab"
     # Resume: the changed article is sent and marked.
     popup.locator("#pause-tab").uncheck()
-    wait_for(lambda: requests_sent(ext) > before, message="sent after resume")
+    wait_for(lambda: sent(ext)["requests"] > before, message="sent after resume")
     shows_server_spans(ext, page, server_url)
     # Paused until reload: a reload analyses again.
     popup.locator("#pause-tab").check()
