@@ -19,8 +19,9 @@ MIN_PAGE_WORDS = 20  # a page whose main text is shorter is a menu, a gallery or
 
 def extract(document: Document, page: bytes) -> None:
     """Fill `document.text` (paragraphs separated by blank lines) and its title and date from its
-    `html` (`page`, dropped from the document), with trafilatura (main text only: no navigation, comments or tables); sets `error`
-    when the page holds no article text (under MIN_PAGE_WORDS words)."""
+    `html`, `page` (then dropped from the document), with trafilatura (main text only: no
+    navigation, comments or tables); sets `error` when the page holds no article text (under
+    MIN_PAGE_WORDS words)."""
     import trafilatura
 
     from trafilatura.settings import Document as Extracted
