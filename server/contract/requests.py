@@ -73,6 +73,10 @@ def _is_number(value) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_int(value) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _article(body: dict, max_chars: int, max_paragraphs: int) -> tuple[list[str], str | None, list[int] | None]:
     """The article of an analyze body: (its paragraphs, its `text` or None, where each paragraph
     starts in that text in code points or None). Raises ApiError: 400, or 413 over the limits."""
@@ -240,7 +244,7 @@ def parse_feedback(body: object, max_chars: int) -> FeedbackRequest:
     if offset_unit not in OFFSET_UNITS:
         raise ApiError(400, "'offset_unit' must be 'utf16' or 'codepoint'.")
     start, end = body.get("start"), body.get("end")
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+    if not (_is_int(start) and _is_int(end)):
         raise ApiError(400, "'start' and 'end' must be integers.")
     try:
         start, end = Offsets(paragraph, offset_unit).span(start, end)

@@ -248,7 +248,8 @@ def restore(lm: LanguageModel, scored: Scored, marked: list[int], limit: int,
                 marks[n] = (run, site)
                 scored.merged[_run_key(scored, run)] = site  # restored once: kept
             pending.append(site)
-            parts += [scored.sites[k] for k in run] if len(run) > 1 else []
+            if len(run) > 1:
+                parts += [scored.sites[k] for k in run]
         pending += parts
         restore_sites(lm, [site for site in pending if site.restored is None], batch, continuation)
     split = []  # a run that is not `joined` is a mark per site
